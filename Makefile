@@ -1,0 +1,56 @@
+# Every target runs through uv from the locked workspace (uv.lock).
+.DEFAULT_GOAL := help
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+# Workspace members: every folder with a pyproject.toml under libs/ and services/.
+MEMBERS := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml services/*/pyproject.toml))
+SERVICE ?=
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@echo "  make test SERVICE=<name>   one workspace member synced and tested alone"
+
+.PHONY: uv
+uv: ## Install uv with pip when it is missing
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9,<1"
+
+.PHONY: setup
+setup: uv ## Install uv if needed, then sync the locked workspace into .venv
+	$(UV) sync --locked --all-packages
+
+.PHONY: lint
+lint: setup ## Lint with ruff, and check formatting
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
+
+.PHONY: fmt
+fmt: setup ## Format and auto-fix with ruff
+	$(UV) run --no-sync ruff format .
+	$(UV) run --no-sync ruff check --fix .
+
+.PHONY: typecheck
+typecheck: setup ## Type-check every member (sources and tests) with mypy
+	@for member in $(MEMBERS); do \
+		echo "mypy $$member"; \
+		$(UV) run --no-sync mypy $$member/src $$member/tests; \
+	done
+
+.PHONY: test
+ifeq ($(SERVICE),)
+test: lint typecheck ## Lint, format check, type check, then every member's tests, each alone
+	@for member in $(MEMBERS); do $(MAKE) --no-print-directory test SERVICE=$$(basename $$member); done
+else
+MEMBER_DIR := $(firstword $(wildcard services/$(SERVICE) libs/$(SERVICE)))
+test: uv
+	@test -n "$(MEMBER_DIR)" || { echo "no workspace member named '$(SERVICE)'" >&2; exit 2; }
+	@echo "== $(SERVICE): synced alone into .venvs/$(SERVICE)"
+	UV_PROJECT_ENVIRONMENT=.venvs/$(SERVICE) $(UV) sync --locked --quiet --package $(SERVICE)
+	UV_PROJECT_ENVIRONMENT=.venvs/$(SERVICE) $(UV) run --no-sync --package $(SERVICE) pytest $(MEMBER_DIR)
+endif
+
+.PHONY: clean
+clean: ## Remove virtualenvs and caches
+	rm -rf .venv .venvs .mypy_cache .ruff_cache .pytest_cache

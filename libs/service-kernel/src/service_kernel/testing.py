@@ -1,0 +1,197 @@
+"""Test helpers shared by every service's tests: API Gateway HTTP API
+payload-2.0 events as the gateway builds them, a Lambda context, and an ASGI
+wrapper that plays the JWT authorizer for tests that call the app directly.
+
+Nothing here is imported by a handler."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from service_kernel.identity import get_caller
+from service_manifest import AUTH_PUBLIC, Function
+
+
+def access_claims(sub: str = "user-1", **extra: str) -> dict[str, str]:
+    """A Cognito access token's claims in the gateway's string form."""
+    now = int(time.time())
+    claims = {
+        "sub": sub,
+        "username": sub,
+        "token_use": "access",
+        "scope": "aws.cognito.signin.user.admin",
+        "client_id": "testclient",
+        "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test",
+        "auth_time": str(now),
+        "iat": str(now),
+        "exp": str(now + 3600),
+        "jti": str(uuid.uuid4()),
+        "origin_jti": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+    }
+    claims.update(extra)
+    return claims
+
+
+def id_token_claims(sub: str = "user-1", **extra: str) -> dict[str, str]:
+    """A Cognito ID token's claims: the gateway accepts it, services must not."""
+    claims = access_claims(sub, **extra)
+    for key in ("username", "scope", "client_id"):
+        claims.pop(key, None)
+    claims.update({"token_use": "id", "cognito:username": sub, "aud": "testclient"})
+    claims.update(extra)
+    return claims
+
+
+def http_event(
+    method: str,
+    path: str,
+    *,
+    body: bytes | str | Mapping[str, Any] | list[Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    query: str = "",
+    claims: Mapping[str, str] | None = None,
+    route_key: str | None = None,
+    path_parameters: Mapping[str, str] | None = None,
+    stage: str = "$default",
+) -> dict[str, Any]:
+    """An HTTP API payload-2.0 event, shaped like the ones API Gateway sends."""
+    all_headers = {
+        "accept": "*/*",
+        "content-length": "0",
+        "host": "abc123.execute-api.us-east-1.amazonaws.com",
+        "user-agent": "pytest",
+        "x-amzn-trace-id": "Root=1-5e6722a7-cc56xmpl46db7ae02d4da47e",
+        "x-forwarded-for": "203.0.113.10",
+        "x-forwarded-port": "443",
+        "x-forwarded-proto": "https",
+    }
+    raw_body: bytes | None = None
+    if isinstance(body, Mapping | list):
+        raw_body = json.dumps(body).encode()
+        all_headers["content-type"] = "application/json"
+    elif isinstance(body, str):
+        raw_body = body.encode()
+    elif isinstance(body, bytes):
+        raw_body = body
+    if raw_body is not None:
+        all_headers["content-length"] = str(len(raw_body))
+    all_headers.update({k.lower(): v for k, v in (headers or {}).items()})
+
+    now = time.time()
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key or f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": all_headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": all_headers["host"],
+            "domainPrefix": "abc123",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.10",
+                "userAgent": all_headers["user-agent"],
+            },
+            "requestId": base64.b32encode(uuid.uuid4().bytes)[:16].decode(),
+            "routeKey": route_key or f"{method} {path}",
+            "stage": stage,
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+    if query:
+        params: dict[str, list[str]] = {}
+        for pair in query.split("&"):
+            key, _, value = pair.partition("=")
+            params.setdefault(key, []).append(value)
+        event["queryStringParameters"] = {k: ",".join(v) for k, v in params.items()}
+    if path_parameters:
+        event["pathParameters"] = dict(path_parameters)
+    if raw_body is not None:
+        event["body"] = raw_body.decode()
+    if claims is not None:
+        scopes = claims.get("scope", "").split() or None
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": dict(claims), "scopes": scopes}}
+    return event
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Lambda context object a handler may read."""
+
+    function_name: str = "test-function"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = "/aws/lambda/test-function"
+    log_stream_name: str = "2026/01/01/[$LATEST]0123456789abcdef"
+    timeout_ms: int = 10_000
+    _started: float = field(default_factory=time.monotonic)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        elapsed = int((time.monotonic() - self._started) * 1000)
+        return max(self.timeout_ms - elapsed, 0)
+
+
+class AsAuthorizedBy:
+    """Wraps an ASGI app so each request looks as if the JWT authorizer had
+    passed these claims, the way Mangum exposes them in the scope."""
+
+    def __init__(self, app: ASGIApp, claims: Mapping[str, str] | None) -> None:
+        self.app = app
+        self.claims = claims
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.claims is not None:
+            scope = dict(scope)
+            scope["aws.event"] = {
+                "requestContext": {"authorizer": {"jwt": {"claims": dict(self.claims)}}}
+            }
+        await self.app(scope, receive, send)
+
+
+def route_mismatches(app: FastAPI, function: Function) -> list[str]:
+    """Where the app and the manifest's gateway routes for `function` disagree:
+    a FastAPI route the gateway does not send, a gateway route the app does
+    not serve, or a route that needs a caller but is public at the gateway."""
+    served = {
+        (method, route.path): route
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods or ()
+    }
+    declared = {(route.method, route.path): route for route in function.routes}
+    problems = [f"{m} {p} is served but has no gateway route" for m, p in served.keys() - declared]
+    problems += [f"{m} {p} is routed but not served" for m, p in declared.keys() - served]
+    for key in served.keys() & declared.keys():
+        if declared[key].auth == AUTH_PUBLIC and _needs_caller(served[key].dependant):
+            problems.append(f"{key[0]} {key[1]} needs a caller but is public at the gateway")
+    return sorted(problems)
+
+
+def _needs_caller(dependant: Dependant) -> bool:
+    return any(
+        dependency.call is get_caller or _needs_caller(dependency)
+        for dependency in dependant.dependencies
+    )

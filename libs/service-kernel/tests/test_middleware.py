@@ -1,0 +1,96 @@
+"""Request id, security headers, body limit and access logs on every response."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service_kernel.middleware import MAX_BODY_BYTES
+
+
+def log_lines(captured: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in captured.splitlines() if line.startswith("{")]
+
+
+@pytest.mark.parametrize("path", ["/me", "/nowhere", "/boom", "/conflict"])
+def test_every_response_has_request_id_and_security_headers(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.headers["x-request-id"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_the_clients_request_id_is_echoed(client: TestClient) -> None:
+    response = client.get("/nowhere", headers={"x-request-id": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+    assert response.json()["request_id"] == "abc-123"
+
+
+def test_an_unsafe_client_request_id_is_replaced(client: TestClient) -> None:
+    response = client.get("/nowhere", headers={"x-request-id": "bad id\twith spaces"})
+    assert response.headers["x-request-id"] != "bad id\twith spaces"
+    assert len(response.headers["x-request-id"]) == 36
+
+
+def test_declared_oversized_body_is_413_before_parsing(client: TestClient) -> None:
+    body = b"{" + b" " * MAX_BODY_BYTES + b"}"
+    response = client.post("/greet", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["error"] == "payload_too_large"
+
+
+def test_streamed_oversized_body_is_413(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(5):
+            yield b" " * (MAX_BODY_BYTES // 4)
+
+    response = client.post("/greet", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_body_at_the_limit_is_accepted(client: TestClient) -> None:
+    payload = json.dumps({"name": "ada"}).encode()
+    body = payload + b" " * (MAX_BODY_BYTES - len(payload))
+    response = client.post("/greet", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+
+
+def test_access_log_has_request_fields_and_caller(
+    user_client: TestClient, log_output: io.StringIO
+) -> None:
+    user_client.get("/me", headers={"x-request-id": "log-1", "authorization": "Bearer SECRET"})
+    lines = [line for line in log_lines(log_output.getvalue()) if line["message"] == "request"]
+    assert lines, "no access log line"
+    line = lines[-1]
+    assert line["request_id"] == "log-1"
+    assert line["method"] == "GET"
+    assert line["route"] == "/me"
+    assert line["status"] == 200
+    assert isinstance(line["latency_ms"], float)
+    assert line["sub"] == "user-1"
+
+
+def test_logs_never_carry_tokens_or_passwords(client: TestClient, log_output: io.StringIO) -> None:
+    client.post(
+        "/greet",
+        json={"name": "toolongname!", "password": "hunter2-password"},
+        headers={"authorization": "Bearer SECRET-TOKEN"},
+    )
+    client.get("/boom", headers={"authorization": "Bearer SECRET-TOKEN"})
+    out = log_output.getvalue()
+    assert "SECRET-TOKEN" not in out
+    assert "hunter2-password" not in out
+
+
+def test_unhandled_error_is_logged_with_its_trace(
+    client: TestClient, log_output: io.StringIO
+) -> None:
+    client.get("/boom", headers={"x-request-id": "boom-1"})
+    errors = [line for line in log_lines(log_output.getvalue()) if line["level"] == "ERROR"]
+    assert errors[0]["request_id"] == "boom-1"
+    assert "secret internals" in str(errors[0]["exception"])
