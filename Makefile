@@ -4,8 +4,8 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
-# Workspace members: every folder with a pyproject.toml under libs/ and services/.
-MEMBERS := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml services/*/pyproject.toml))
+# Workspace members: every folder with a pyproject.toml under libs/ and services/, and platform/.
+MEMBERS := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml services/*/pyproject.toml platform/pyproject.toml))
 SERVICE ?=
 
 .PHONY: help
@@ -35,7 +35,7 @@ fmt: setup ## Format and auto-fix with ruff
 typecheck: setup ## Type-check every member (sources and tests) with mypy
 	@for member in $(MEMBERS); do \
 		echo "mypy $$member"; \
-		$(UV) run --no-sync mypy $$member/src $$member/tests; \
+		$(UV) run --no-sync mypy $$member; \
 	done
 
 .PHONY: test
@@ -43,13 +43,21 @@ ifeq ($(SERVICE),)
 test: lint typecheck ## Lint, format check, type check, then every member's tests, each alone
 	@for member in $(MEMBERS); do $(MAKE) --no-print-directory test SERVICE=$$(basename $$member); done
 else
-MEMBER_DIR := $(firstword $(wildcard services/$(SERVICE) libs/$(SERVICE)))
+MEMBER_DIR := $(patsubst %/pyproject.toml,%,$(firstword $(wildcard services/$(SERVICE)/pyproject.toml libs/$(SERVICE)/pyproject.toml $(SERVICE)/pyproject.toml)))
 test: uv
 	@test -n "$(MEMBER_DIR)" || { echo "no workspace member named '$(SERVICE)'" >&2; exit 2; }
 	@echo "== $(SERVICE): synced alone into .venvs/$(SERVICE)"
 	UV_PROJECT_ENVIRONMENT=.venvs/$(SERVICE) $(UV) sync --locked --quiet --package $(SERVICE)
 	UV_PROJECT_ENVIRONMENT=.venvs/$(SERVICE) $(UV) run --no-sync --package $(SERVICE) pytest $(MEMBER_DIR)
 endif
+
+.PHONY: members
+members: ## Print the workspace members' names, one a line (CI builds its test matrix from it)
+	@for member in $(MEMBERS); do basename $$member; done
+
+.PHONY: stacks
+stacks: ## Print the stack names, one a line, from the Pulumi.<stack>.yaml files
+	@for file in Pulumi.*.yaml; do [ -e "$$file" ] || continue; file=$${file#Pulumi.}; echo $${file%.yaml}; done
 
 .PHONY: clean
 clean: ## Remove virtualenvs and caches

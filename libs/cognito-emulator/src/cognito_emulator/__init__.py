@@ -1,0 +1,1 @@
+"""moto cognito-idp with Lambda triggers."""
