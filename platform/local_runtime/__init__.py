@@ -1,0 +1,1 @@
+"""make dev: the Pulumi program run locally against an embedded AWS emulator."""
