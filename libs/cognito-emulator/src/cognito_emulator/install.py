@@ -1,0 +1,194 @@
+"""Patching moto's cognito-idp request handlers in this process.
+
+The patch sits where moto turns an API request into a backend call, so it
+sees every parameter Cognito passes to triggers (ClientMetadata,
+ValidationData), and works the same under `mock_aws` and `ThreadedMotoServer`.
+Calls it does not change (other auth flows, other challenges) go to moto.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from moto.cognitoidp.models import CognitoIdpBackend
+from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.core.responses import ActionResult, EmptyResult
+
+from cognito_emulator import custom_auth, sign_up, tokens
+from cognito_emulator.state import STATE, Clock, Invoke, Options
+from cognito_emulator.triggers import pool_for_client
+
+Handler = Callable[[CognitoIdpResponse], Any]
+
+_lock = threading.Lock()
+_originals: dict[tuple[type, str], Any] = {}
+
+
+def _original(name: str) -> Handler:
+    handler: Handler = _originals[(CognitoIdpResponse, name)]
+    return handler
+
+
+def _mapping(value: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _name_values(value: Any) -> dict[str, str]:
+    """ValidationData arrives as [{"Name", "Value"}]; triggers get a map."""
+    if not isinstance(value, list):
+        return {}
+    return {str(item["Name"]): str(item.get("Value", "")) for item in value if "Name" in item}
+
+
+def _sign_up(self: CognitoIdpResponse) -> ActionResult:
+    client_id = self._get_param("ClientId")
+    pool = pool_for_client(self.current_account, self.region, client_id)
+    return ActionResult(
+        sign_up.sign_up(
+            pool,
+            client_id,
+            self._get_param("Username"),
+            self._get_param("Password"),
+            self._get_param("UserAttributes", []),
+            _name_values(self._get_param("ValidationData")),
+            _mapping(self._get_param("ClientMetadata")),
+        )
+    )
+
+
+def _confirm_sign_up(self: CognitoIdpResponse) -> EmptyResult:
+    client_id = self._get_param("ClientId")
+    pool = pool_for_client(self.current_account, self.region, client_id)
+    sign_up.confirm_sign_up(
+        pool, client_id, self._get_param("Username"), str(self._get_param("ConfirmationCode"))
+    )
+    return EmptyResult()
+
+
+def _admin_create_user(self: CognitoIdpResponse) -> ActionResult:
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    user = sign_up.admin_create_user(
+        self.backend,
+        pool,
+        self._get_param("Username"),
+        self._get_param("MessageAction"),
+        self._get_param("TemporaryPassword"),
+        self._get_param("UserAttributes", []),
+        _name_values(self._get_param("ValidationData")),
+        _mapping(self._get_param("ClientMetadata")),
+    )
+    return ActionResult({"User": user.to_json(extended=True)})
+
+
+def _initiate_auth(self: CognitoIdpResponse) -> Any:
+    if self._get_param("AuthFlow") != "CUSTOM_AUTH":
+        return _original("initiate_auth")(self)
+    client_id = self._get_param("ClientId")
+    pool = pool_for_client(self.current_account, self.region, client_id)
+    return ActionResult(
+        custom_auth.initiate(
+            pool,
+            client_id,
+            _mapping(self._get_param("AuthParameters")),
+            _mapping(self._get_param("ClientMetadata")),
+        )
+    )
+
+
+def _admin_initiate_auth(self: CognitoIdpResponse) -> Any:
+    if self._get_param("AuthFlow") != "CUSTOM_AUTH":
+        return _original("admin_initiate_auth")(self)
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    return ActionResult(
+        custom_auth.initiate(
+            pool,
+            self._get_param("ClientId"),
+            _mapping(self._get_param("AuthParameters")),
+            _mapping(self._get_param("ClientMetadata")),
+        )
+    )
+
+
+def _respond(self: CognitoIdpResponse, original: str) -> Any:
+    if self._get_param("ChallengeName") != custom_auth.CUSTOM_CHALLENGE:
+        return _original(original)(self)
+    return ActionResult(
+        custom_auth.respond(
+            self._get_param("ClientId"),
+            str(self._get_param("Session") or ""),
+            _mapping(self._get_param("ChallengeResponses")),
+            _mapping(self._get_param("ClientMetadata")),
+        )
+    )
+
+
+def _respond_to_auth_challenge(self: CognitoIdpResponse) -> Any:
+    return _respond(self, "respond_to_auth_challenge")
+
+
+def _admin_respond_to_auth_challenge(self: CognitoIdpResponse) -> Any:
+    return _respond(self, "admin_respond_to_auth_challenge")
+
+
+def _revoke_token(self: CognitoIdpResponse) -> EmptyResult:
+    client_id = self._get_param("ClientId")
+    pool = pool_for_client(self.current_account, self.region, client_id)
+    tokens.revoke_token(pool, client_id, str(self._get_param("Token") or ""))
+    return EmptyResult()
+
+
+def _validate_password(self: CognitoIdpBackend, user_pool_id: str, password: str) -> None:
+    sign_up.validate_password(self, user_pool_id, password)
+
+
+_PATCHES: dict[tuple[type, str], Any] = {
+    (CognitoIdpResponse, "sign_up"): _sign_up,
+    (CognitoIdpResponse, "confirm_sign_up"): _confirm_sign_up,
+    (CognitoIdpResponse, "admin_create_user"): _admin_create_user,
+    (CognitoIdpResponse, "initiate_auth"): _initiate_auth,
+    (CognitoIdpResponse, "admin_initiate_auth"): _admin_initiate_auth,
+    (CognitoIdpResponse, "respond_to_auth_challenge"): _respond_to_auth_challenge,
+    (CognitoIdpResponse, "admin_respond_to_auth_challenge"): _admin_respond_to_auth_challenge,
+    (CognitoIdpResponse, "revoke_token"): _revoke_token,
+    (CognitoIdpBackend, "_validate_password"): _validate_password,
+}
+
+
+def install_triggers(
+    invoke: Invoke,
+    *,
+    session_ttl_seconds: float | None = None,
+    clock: Clock | None = None,
+) -> None:
+    """Make moto's cognito-idp in this process run the Lambda triggers a
+    pool's LambdaConfig names, through `invoke(function_arn, event)`.
+
+    Idempotent: a second call replaces the invoker and options.
+    `session_ttl_seconds` overrides the client's AuthSessionValidity (Cognito's
+    3 minutes by default); `clock` (epoch seconds) lets tests move time on."""
+    options = Options(invoke=invoke, session_ttl_seconds=session_ttl_seconds)
+    if clock is not None:
+        options.clock = clock
+    with _lock:
+        STATE.options = options
+        if _originals:
+            return
+        for (owner, name), replacement in _PATCHES.items():
+            _originals[(owner, name)] = owner.__dict__.get(name)
+            setattr(owner, name, replacement)
+
+
+def uninstall_triggers() -> None:
+    """Give moto back its own handlers and forget every session and code."""
+    with _lock:
+        for (owner, name), original in _originals.items():
+            if original is None:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+        _originals.clear()
+        STATE.options = None
+        STATE.sessions.clear()
+        STATE.sign_up_codes.clear()

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+)
+
+import boto3
+from moto import mock_aws
+
+from cognito_emulator import install_triggers, uninstall_triggers
+from cognito_emulator.testing import InProcessInvoker, ManualClock
+
+PASSWORD = "Passw0rd!"
+TRIGGERS = (
+    "PreSignUp",
+    "DefineAuthChallenge",
+    "CreateAuthChallenge",
+    "VerifyAuthChallengeResponse",
+)
+
+
+def arn(trigger: str) -> str:
+    return f"arn:aws:lambda:us-east-1:123456789012:function:app-{trigger}"
+
+
+def define_otp(event: dict[str, Any], _: Any) -> dict[str, Any]:
+    """A define trigger like AWS's examples: tokens after a right answer,
+    failure after three wrong ones."""
+    session = event["request"]["session"]
+    response = event["response"]
+    if session and session[-1]["challengeResult"]:
+        response["issueTokens"] = True
+    elif len(session) >= 3:
+        response["failAuthentication"] = True
+    else:
+        response["challengeName"] = "CUSTOM_CHALLENGE"
+    return event
+
+
+def create_otp(event: dict[str, Any], _: Any) -> dict[str, Any]:
+    event["response"]["publicChallengeParameters"] = {"hint": "six digits"}
+    event["response"]["privateChallengeParameters"] = {"answer": "123456"}
+    event["response"]["challengeMetadata"] = f"ROUND-{len(event['request']['session']) + 1}"
+    return event
+
+
+def verify_otp(event: dict[str, Any], _: Any) -> dict[str, Any]:
+    request = event["request"]
+    expected = request["privateChallengeParameters"].get("answer")
+    event["response"]["answerCorrect"] = request["challengeAnswer"] == expected
+    return event
+
+
+def pre_sign_up(event: dict[str, Any], _: Any) -> dict[str, Any]:
+    return event
+
+
+@dataclass
+class Pool:
+    cognito: Any
+    pool_id: str
+    client_id: str
+
+    def sign_up(self, username: str, password: str = PASSWORD, **kwargs: Any) -> Any:
+        return self.cognito.sign_up(
+            ClientId=self.client_id, Username=username, Password=password, **kwargs
+        )
+
+    def confirmed_user(self, username: str, password: str = PASSWORD) -> None:
+        self.sign_up(username, password)
+        self.cognito.admin_confirm_sign_up(UserPoolId=self.pool_id, Username=username)
+
+
+def create_pool(cognito: Any, **client_options: Any) -> Pool:
+    """The shared pool's shape: e-mail or phone as username, the four triggers,
+    a public client with custom auth, no user-existence errors, revocation."""
+    pool_id = cognito.create_user_pool(
+        PoolName="app",
+        UsernameAttributes=["email", "phone_number"],
+        LambdaConfig={trigger: arn(trigger) for trigger in TRIGGERS},
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 8,
+                "RequireUppercase": True,
+                "RequireLowercase": True,
+                "RequireNumbers": True,
+                "RequireSymbols": False,
+            }
+        },
+    )["UserPool"]["Id"]
+    options: dict[str, Any] = {
+        "ExplicitAuthFlows": [
+            "ALLOW_CUSTOM_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
+        "PreventUserExistenceErrors": "ENABLED",
+        "EnableTokenRevocation": True,
+    }
+    options.update(client_options)
+    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="web", **options)[
+        "UserPoolClient"
+    ]["ClientId"]
+    return Pool(cognito, pool_id, client_id)
+
+
+@pytest.fixture(name="arn")
+def arn_fixture() -> Callable[[str], str]:
+    return arn
+
+
+@pytest.fixture(name="create_pool")
+def create_pool_fixture() -> Callable[..., Pool]:
+    """create_pool(cognito_client, **client_options), for a client of one's own."""
+    return create_pool
+
+
+@pytest.fixture
+def lambdas() -> InProcessInvoker:
+    return InProcessInvoker(
+        {
+            arn("PreSignUp"): pre_sign_up,
+            arn("DefineAuthChallenge"): define_otp,
+            arn("CreateAuthChallenge"): create_otp,
+            arn("VerifyAuthChallengeResponse"): verify_otp,
+        }
+    )
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def installed(lambdas: InProcessInvoker, clock: ManualClock) -> Iterator[InProcessInvoker]:
+    install_triggers(lambdas, clock=clock)
+    yield lambdas
+    uninstall_triggers()
+
+
+@pytest.fixture
+def make_pool(installed: InProcessInvoker) -> Iterator[Callable[..., Pool]]:
+    with mock_aws():
+        yield lambda **client_options: create_pool(boto3.client("cognito-idp"), **client_options)
+
+
+@pytest.fixture
+def pool(make_pool: Callable[..., Pool]) -> Pool:
+    return make_pool()

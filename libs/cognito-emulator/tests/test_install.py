@@ -1,0 +1,75 @@
+"""install_triggers / uninstall_triggers, in-process and behind a moto server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from moto import mock_aws
+from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.server import ThreadedMotoServer
+
+from cognito_emulator import install_triggers, uninstall_triggers
+from cognito_emulator.testing import InProcessInvoker
+
+
+def custom_auth(pool: Any, username: str) -> dict[str, Any]:
+    return pool.cognito.initiate_auth(  # type: ignore[no-any-return]
+        ClientId=pool.client_id,
+        AuthFlow="CUSTOM_AUTH",
+        AuthParameters={"USERNAME": username},
+    )
+
+
+def test_a_second_install_replaces_the_invoker(
+    make_pool: Callable[..., Any], lambdas: InProcessInvoker
+) -> None:
+    replacement = InProcessInvoker(lambdas.handlers)
+    install_triggers(replacement)
+    pool = make_pool()
+    pool.confirmed_user("ada@example.com")
+    custom_auth(pool, "ada@example.com")
+    assert lambdas.calls == []
+    assert replacement.sources()[-1] == "CreateAuthChallenge_Authentication"
+
+
+def test_uninstall_gives_moto_its_own_behaviour_back(
+    lambdas: InProcessInvoker, create_pool: Callable[..., Any]
+) -> None:
+    install_triggers(lambdas)
+    install_triggers(lambdas)
+    uninstall_triggers()
+    assert not hasattr(CognitoIdpResponse, "revoke_token")
+    with mock_aws():
+        pool = create_pool(boto3.client("cognito-idp"))
+        pool.confirmed_user("ada@example.com")
+        result = custom_auth(pool, "ada@example.com")
+    # moto alone answers CUSTOM_AUTH with an empty result and runs nothing.
+    assert "ChallengeName" not in result
+    assert lambdas.calls == []
+
+
+def test_triggers_run_behind_a_threaded_moto_server(
+    lambdas: InProcessInvoker, create_pool: Callable[..., Any]
+) -> None:
+    install_triggers(lambdas)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        cognito = boto3.client("cognito-idp", endpoint_url=f"http://{host}:{port}")
+        pool = create_pool(cognito)
+        pool.confirmed_user("ada@example.com")
+        challenge = custom_auth(pool, "ada@example.com")
+        result = cognito.respond_to_auth_challenge(
+            ClientId=pool.client_id,
+            ChallengeName="CUSTOM_CHALLENGE",
+            Session=challenge["Session"],
+            ChallengeResponses={"USERNAME": "ada@example.com", "ANSWER": "123456"},
+        )
+    finally:
+        server.stop()
+        uninstall_triggers()
+    assert result["AuthenticationResult"]["AccessToken"]
+    assert lambdas.sources()[0] == "PreSignUp_SignUp"

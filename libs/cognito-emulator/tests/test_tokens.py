@@ -1,0 +1,75 @@
+"""RevokeToken (which moto lacks) and GlobalSignOut end a refresh token's life."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def login(pool: Any) -> dict[str, Any]:
+    pool.confirmed_user("ada@example.com")
+    result = pool.cognito.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "ada@example.com", "PASSWORD": "Passw0rd!"},
+    )
+    return result["AuthenticationResult"]  # type: ignore[no-any-return]
+
+
+def refresh(pool: Any, refresh_token: str) -> dict[str, Any]:
+    return pool.cognito.initiate_auth(  # type: ignore[no-any-return]
+        ClientId=pool.client_id,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": refresh_token},
+    )
+
+
+def test_a_revoked_refresh_token_no_longer_refreshes(pool: Any) -> None:
+    tokens = login(pool)
+    assert refresh(pool, tokens["RefreshToken"])["AuthenticationResult"]["AccessToken"]
+
+    pool.cognito.revoke_token(Token=tokens["RefreshToken"], ClientId=pool.client_id)
+
+    with pytest.raises(ClientError) as revoked:
+        refresh(pool, tokens["RefreshToken"])
+    assert revoked.value.response["Error"]["Code"] == "NotAuthorizedException"
+
+
+def test_revoking_also_ends_the_access_tokens_minted_from_it(pool: Any) -> None:
+    tokens = login(pool)
+    pool.cognito.revoke_token(Token=tokens["RefreshToken"], ClientId=pool.client_id)
+    with pytest.raises(ClientError) as ended:
+        pool.cognito.get_user(AccessToken=tokens["AccessToken"])
+    assert ended.value.response["Error"]["Code"] == "NotAuthorizedException"
+
+
+def test_revoking_an_unknown_token_succeeds(pool: Any) -> None:
+    pool.cognito.revoke_token(Token="not-a-token", ClientId=pool.client_id)
+
+
+def test_revoking_another_client_s_token_is_unauthorized(pool: Any) -> None:
+    tokens = login(pool)
+    other = pool.cognito.create_user_pool_client(UserPoolId=pool.pool_id, ClientName="other")
+    with pytest.raises(ClientError) as refused:
+        pool.cognito.revoke_token(
+            Token=tokens["RefreshToken"], ClientId=other["UserPoolClient"]["ClientId"]
+        )
+    assert refused.value.response["Error"]["Code"] == "UnauthorizedException"
+
+
+def test_revocation_must_be_enabled_for_the_client(make_pool: Any) -> None:
+    pool = make_pool(EnableTokenRevocation=False)
+    tokens = login(pool)
+    with pytest.raises(ClientError) as refused:
+        pool.cognito.revoke_token(Token=tokens["RefreshToken"], ClientId=pool.client_id)
+    assert refused.value.response["Error"]["Code"] == "UnsupportedOperationException"
+
+
+def test_global_sign_out_ends_every_refresh_token(pool: Any) -> None:
+    tokens = login(pool)
+    pool.cognito.global_sign_out(AccessToken=tokens["AccessToken"])
+    with pytest.raises(ClientError) as signed_out:
+        refresh(pool, tokens["RefreshToken"])
+    assert signed_out.value.response["Error"]["Code"] == "NotAuthorizedException"
