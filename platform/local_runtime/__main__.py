@@ -1,0 +1,63 @@
+"""`python -m local_runtime --stack dev --port 8000`: what `make dev` runs."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+
+from local_runtime.console import Console
+from local_runtime.runtime import Runtime
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m local_runtime",
+        description="Run the Pulumi program for a stack locally: emulator, workers, HTTP API.",
+    )
+    parser.add_argument("--stack", default="dev", help="the stack whose config to run (dev)")
+    parser.add_argument("--port", type=int, default=8000, help="the local API's port (8000)")
+    parser.add_argument(
+        "--config-file", type=Path, default=None, help="a stack config file other than the stack's"
+    )
+    parser.add_argument("--no-watch", action="store_true", help="do not restart on source edits")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    console = Console()
+    started = time.monotonic()
+    # Imported here: the program (and Pulumi) load only when the runtime really starts.
+    from infra.declared import declare
+
+    console.line(f"declaring stack {args.stack} ...")
+    resources, _outputs = declare(
+        args.stack, config_file=args.config_file, allow_missing_secrets=True
+    )
+    runtime = Runtime(
+        resources, stack=args.stack, port=args.port, console=console, watch=not args.no_watch
+    )
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        runtime.start()
+        console.line(f"started in {time.monotonic() - started:.1f}s")
+        stopping.wait()
+    finally:
+        console.line("stopping ...")
+        runtime.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

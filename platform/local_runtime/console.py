@@ -1,0 +1,95 @@
+"""What a developer reads while `make dev` runs.
+
+The URL and stack, the routes table, what is not modeled locally, one line
+per request, each function's own output prefixed by its name, and every SMS
+and e-mail the system sent (moto keeps them; locally, one-time codes are read
+here). Everything goes through one lock so lines from threads never mix.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Sequence
+from typing import TextIO
+
+from local_runtime.model import LocalApi, LocalModel, NotModeled
+
+
+class Console:
+    def __init__(self, out: TextIO | None = None) -> None:
+        self._out = out or sys.stdout
+        self._lock = threading.Lock()
+
+    def line(self, text: str) -> None:
+        with self._lock:
+            self._out.write(text + "\n")
+            self._out.flush()
+
+    def banner(self, *, stack: str, url: str, emulator_url: str, docs: Sequence[str]) -> None:
+        lines = [
+            f"local runtime: stack {stack}",
+            f"  API       {url}",
+            f"  emulator  {emulator_url}  (moto; AWS_ENDPOINT_URL for your own scripts)",
+        ]
+        lines += [f"  docs      {url}/_local/docs/{service}" for service in docs]
+        self.line("\n".join(lines))
+
+    def routes(self, model: LocalModel) -> None:
+        if model.api is None:
+            self.line("no HTTP API declared")
+            return
+        self.line(routes_table(model.api, model))
+
+    def not_modeled(self, items: Sequence[NotModeled], settings: Sequence[str]) -> None:
+        if items:
+            self.line("not modeled locally (declared, but the emulator does not run them):")
+            for item in items:
+                self.line(f"  {item.type}  {item.name}: {item.reason}")
+        if settings:
+            self.line("declared settings the emulator was not given:")
+            for setting in settings:
+                self.line(f"  {setting}")
+
+    def request(
+        self,
+        *,
+        status: int,
+        latency_ms: float,
+        method: str,
+        path: str,
+        function: str,
+        request_id: str,
+    ) -> None:
+        self.line(f"{status} {latency_ms:6.0f}ms  {method} {path}  {function or '-'}  {request_id}")
+
+    def function_log(self, function: str, text: str) -> None:
+        self.line(f"[{function}] {text}")
+
+    def sms(self, phone: str, message: str) -> None:
+        self.line(f"SMS to {phone}: {message}")
+
+    def email(self, destinations: Sequence[str], subject: str, body: str) -> None:
+        self.line(f"E-mail to {', '.join(destinations)}: {subject}\n{_indent(body)}")
+
+
+def routes_table(api: LocalApi, model: LocalModel) -> str:
+    rows = [("METHOD", "PATH", "FUNCTION", "AUTH")]
+    for route in api.routes:
+        function = model.functions[route.function]
+        auth = "public" if route.authorizer is None else "JWT"
+        if route.scopes:
+            auth += f" ({' '.join(route.scopes)})"
+        rows.append((route.method, route.path or "$default", function.name, auth))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join(
+        "  "
+        + "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+        + "  "
+        + row[3]
+        for row in rows
+    )
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.strip().splitlines())

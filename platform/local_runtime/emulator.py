@@ -1,0 +1,402 @@
+"""The embedded AWS emulator: moto in server mode on loopback, in this process.
+
+In this process so the cognito-emulator's patch of moto's cognito-idp backend
+(which runs the pool's Lambda triggers) applies, and so the console can read
+the SMS and e-mail moto's SNS/SES backends kept. `create` builds the
+declared tables, pools, clients, groups, parameters and e-mail identities
+from their pulumi-aws inputs and returns the mock-to-emulator id mapping.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from moto.moto_api._internal.models import moto_api_backend
+from moto.server import ThreadedMotoServer
+
+from local_runtime import model
+from local_runtime.model import Declared, Resource
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+
+
+@dataclass
+class Substitutions:
+    """The mock's physical ids and ARNs mapped to the emulator's.
+
+    The program resolved every reference (environment values, the
+    authorizer's issuer and audience) to the mock's ids; these replace them.
+    Short values are only replaced whole, so a one-letter id cannot mangle text.
+    """
+
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    def add(self, mock: Any, real: str) -> None:
+        if isinstance(mock, str) and mock and mock != real:
+            self.mapping[mock] = real
+
+    def apply(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self._string(value)
+        if isinstance(value, Mapping):
+            return {key: self.apply(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.apply(item) for item in value]
+        return value
+
+    def _string(self, value: str) -> str:
+        if value in self.mapping:
+            return self.mapping[value]
+        long_keys = sorted((k for k in self.mapping if len(k) >= 8), key=len, reverse=True)
+        if not long_keys:
+            return value
+        pattern = re.compile("|".join(re.escape(key) for key in long_keys))
+        return pattern.sub(lambda found: self.mapping[found.group(0)], value)
+
+    def resource(self, resource: Declared) -> Resource:
+        return Resource(
+            type=resource.type,
+            name=resource.name,
+            id=self.apply(resource.id),
+            inputs=self.apply(resource.inputs),
+            outputs=self.apply(resource.outputs),
+        )
+
+
+@dataclass(frozen=True)
+class Created:
+    substitutions: Substitutions
+    # "<type> <name>: <input keys>" the emulator was not told about.
+    settings_not_applied: list[str]
+
+
+def region_of(resources: Sequence[Declared], default: str = "us-east-1") -> str:
+    for resource in resources:
+        arn = resource.outputs.get("arn")
+        if isinstance(arn, str) and arn.startswith("arn:aws:"):
+            region = arn.split(":")[3]
+            if region:
+                return region
+    return default
+
+
+class Emulator:
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.url = ""
+
+    def start(self) -> None:
+        # moto's server logs every API call through werkzeug; the console has its own lines.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.url = f"http://{host}:{port}"
+        # moto keeps its state per process: start every run from nothing.
+        moto_api_backend.reset()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def client(self, service: str) -> Any:
+        return boto3.session.Session().client(
+            service, region_name=self.region, endpoint_url=self.url, **_CREDENTIALS
+        )
+
+    def create(self, resources: Sequence[Declared]) -> Created:
+        substitutions = Substitutions()
+        not_applied: list[str] = []
+        for kind in model.EMULATED_TYPES:
+            for resource in resources:
+                if resource.type != kind:
+                    continue
+                resolved = substitutions.resource(resource)
+                leftover = _CREATORS[kind](self, resource, resolved, substitutions)
+                if leftover:
+                    not_applied.append(f"{resource.name}: {', '.join(sorted(leftover))}")
+        return Created(substitutions, not_applied)
+
+
+_CREDENTIALS = {
+    "aws_access_key_id": "testing",
+    "aws_secret_access_key": "testing",
+    "aws_session_token": "testing",
+}
+
+
+# ---- conversions from pulumi-aws inputs to the AWS API ----
+
+
+def pascal(value: Any) -> Any:
+    """camelCase keys to PascalCase, recursively: `allowedOauthFlows` → `AllowedOAuthFlows`."""
+    if isinstance(value, Mapping):
+        return {_pascal_key(str(key)): pascal(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [pascal(item) for item in value]
+    return value
+
+
+def _pascal_key(key: str) -> str:
+    key = key[:1].upper() + key[1:]
+    return key.replace("Oauth", "OAuth").replace("Urls", "URLs")
+
+
+def _take(inputs: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        api: pascal(inputs[name]) for name, api in names.items() if inputs.get(name) is not None
+    }
+
+
+def _leftover(inputs: Mapping[str, Any], used: set[str]) -> set[str]:
+    ignored = {"name", "namePrefix", "tags", "tagsAll", "region", "__defaults"}
+    return {k for k, v in inputs.items() if k not in used | ignored and v not in (None, [], {})}
+
+
+Creator = Callable[["Emulator", Declared, Resource, Substitutions], set[str]]
+
+_TABLE_SETTINGS = {
+    "billingMode": "BillingMode",
+    "deletionProtectionEnabled": "DeletionProtectionEnabled",
+}
+
+
+def _create_table(
+    emulator: Emulator, mock: Declared, resource: Resource, subs: Substitutions
+) -> set[str]:
+    inputs = resource.inputs
+    name = str(resource.outputs.get("name") or inputs.get("name") or resource.id)
+    params: dict[str, Any] = {
+        "TableName": name,
+        "AttributeDefinitions": [
+            {"AttributeName": a["name"], "AttributeType": a["type"]} for a in inputs["attributes"]
+        ],
+        "KeySchema": _key_schema(inputs),
+        **_take(inputs, _TABLE_SETTINGS),
+    }
+    if params.get("BillingMode", "PROVISIONED") == "PROVISIONED":
+        params["ProvisionedThroughput"] = _throughput(inputs)
+    indexes = [
+        _index(index, params.get("BillingMode"))
+        for index in inputs.get("globalSecondaryIndexes") or ()
+    ]
+    if indexes:
+        params["GlobalSecondaryIndexes"] = indexes
+    local = [
+        {
+            "IndexName": index["name"],
+            "KeySchema": [
+                {"AttributeName": inputs["hashKey"], "KeyType": "HASH"},
+                {"AttributeName": index["rangeKey"], "KeyType": "RANGE"},
+            ],
+            "Projection": _projection(index),
+        }
+        for index in inputs.get("localSecondaryIndexes") or ()
+    ]
+    if local:
+        params["LocalSecondaryIndexes"] = local
+    if inputs.get("streamEnabled"):
+        params["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": inputs.get("streamViewType", "NEW_AND_OLD_IMAGES"),
+        }
+    dynamodb = emulator.client("dynamodb")
+    description = dynamodb.create_table(**params)["TableDescription"]
+    ttl = inputs.get("ttl") or {}
+    if ttl.get("enabled") and ttl.get("attributeName"):
+        dynamodb.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["attributeName"]},
+        )
+    recovery = inputs.get("pointInTimeRecovery") or {}
+    if recovery.get("enabled"):
+        dynamodb.update_continuous_backups(
+            TableName=name,
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
+    subs.add(mock.outputs.get("arn"), description["TableArn"])
+    subs.add(mock.outputs.get("name") or mock.id, name)
+    used = {"attributes", "hashKey", "rangeKey", "readCapacity", "writeCapacity", "ttl"}
+    used |= {"globalSecondaryIndexes", "localSecondaryIndexes", "streamEnabled", "streamViewType"}
+    used |= {"pointInTimeRecovery", *_TABLE_SETTINGS}
+    return _leftover(inputs, used)
+
+
+def _key_schema(inputs: Mapping[str, Any]) -> list[dict[str, str]]:
+    schema = [{"AttributeName": inputs["hashKey"], "KeyType": "HASH"}]
+    if inputs.get("rangeKey"):
+        schema.append({"AttributeName": inputs["rangeKey"], "KeyType": "RANGE"})
+    return schema
+
+
+def _throughput(inputs: Mapping[str, Any]) -> dict[str, int]:
+    return {
+        "ReadCapacityUnits": int(inputs.get("readCapacity") or 1),
+        "WriteCapacityUnits": int(inputs.get("writeCapacity") or 1),
+    }
+
+
+def _projection(index: Mapping[str, Any]) -> dict[str, Any]:
+    projection: dict[str, Any] = {"ProjectionType": index.get("projectionType", "ALL")}
+    if index.get("nonKeyAttributes"):
+        projection["NonKeyAttributes"] = list(index["nonKeyAttributes"])
+    return projection
+
+
+def _index(index: Mapping[str, Any], billing: str | None) -> dict[str, Any]:
+    keys = index.get("keySchemas")
+    if keys:
+        schema = [{"AttributeName": k["attributeName"], "KeyType": k["keyType"]} for k in keys]
+    else:
+        schema = _key_schema(index)
+    result: dict[str, Any] = {
+        "IndexName": index["name"],
+        "KeySchema": schema,
+        "Projection": _projection(index),
+    }
+    if (billing or "PROVISIONED") == "PROVISIONED":
+        result["ProvisionedThroughput"] = _throughput(index)
+    return result
+
+
+_POOL_SETTINGS = {
+    "lambdaConfig": "LambdaConfig",
+    "usernameAttributes": "UsernameAttributes",
+    "aliasAttributes": "AliasAttributes",
+    "autoVerifiedAttributes": "AutoVerifiedAttributes",
+    "mfaConfiguration": "MfaConfiguration",
+    "usernameConfiguration": "UsernameConfiguration",
+    "accountRecoverySetting": "AccountRecoverySetting",
+    "adminCreateUserConfig": "AdminCreateUserConfig",
+    "deletionProtection": "DeletionProtection",
+    "smsConfiguration": "SmsConfiguration",
+    "userPoolAddOns": "UserPoolAddOns",
+    "verificationMessageTemplate": "VerificationMessageTemplate",
+    "emailVerificationMessage": "EmailVerificationMessage",
+    "emailVerificationSubject": "EmailVerificationSubject",
+    "smsAuthenticationMessage": "SmsAuthenticationMessage",
+    "smsVerificationMessage": "SmsVerificationMessage",
+    "userPoolTier": "UserPoolTier",
+}
+
+
+def _create_user_pool(
+    emulator: Emulator, mock: Declared, resource: Resource, subs: Substitutions
+) -> set[str]:
+    inputs = resource.inputs
+    params: dict[str, Any] = {"PoolName": str(inputs.get("name") or resource.name)}
+    params.update(_take(inputs, _POOL_SETTINGS))
+    policies: dict[str, Any] = {}
+    if inputs.get("passwordPolicy"):
+        policies["PasswordPolicy"] = pascal(inputs["passwordPolicy"])
+    if inputs.get("signInPolicy"):
+        policies["SignInPolicy"] = pascal(inputs["signInPolicy"])
+    if policies:
+        params["Policies"] = policies
+    if inputs.get("schemas"):
+        params["Schema"] = pascal(inputs["schemas"])
+    email = inputs.get("emailConfiguration")
+    if email:
+        converted = pascal(email)
+        if "FromEmailAddress" in converted:
+            converted["From"] = converted.pop("FromEmailAddress")
+        params["EmailConfiguration"] = converted
+    if inputs.get("tags"):
+        params["UserPoolTags"] = dict(inputs["tags"])
+    pool = emulator.client("cognito-idp").create_user_pool(**params)["UserPool"]
+    subs.add(mock.outputs.get("arn"), pool["Arn"])
+    subs.add(mock.id, pool["Id"])
+    used = {*_POOL_SETTINGS, "passwordPolicy", "signInPolicy", "schemas", "emailConfiguration"}
+    return _leftover(inputs, used)
+
+
+_CLIENT_SETTINGS = {
+    "generateSecret": "GenerateSecret",
+    "explicitAuthFlows": "ExplicitAuthFlows",
+    "accessTokenValidity": "AccessTokenValidity",
+    "idTokenValidity": "IdTokenValidity",
+    "refreshTokenValidity": "RefreshTokenValidity",
+    "tokenValidityUnits": "TokenValidityUnits",
+    "preventUserExistenceErrors": "PreventUserExistenceErrors",
+    "enableTokenRevocation": "EnableTokenRevocation",
+    "authSessionValidity": "AuthSessionValidity",
+    "allowedOauthFlows": "AllowedOAuthFlows",
+    "allowedOauthScopes": "AllowedOAuthScopes",
+    "allowedOauthFlowsUserPoolClient": "AllowedOAuthFlowsUserPoolClient",
+    "callbackUrls": "CallbackURLs",
+    "logoutUrls": "LogoutURLs",
+    "defaultRedirectUri": "DefaultRedirectURI",
+    "supportedIdentityProviders": "SupportedIdentityProviders",
+    "readAttributes": "ReadAttributes",
+    "writeAttributes": "WriteAttributes",
+    "enablePropagateAdditionalUserContextData": "EnablePropagateAdditionalUserContextData",
+}
+
+
+def _create_client(
+    emulator: Emulator, mock: Declared, resource: Resource, subs: Substitutions
+) -> set[str]:
+    inputs = resource.inputs
+    params = {
+        "UserPoolId": inputs["userPoolId"],
+        "ClientName": str(inputs.get("name") or resource.name),
+        **_take(inputs, _CLIENT_SETTINGS),
+    }
+    client = emulator.client("cognito-idp").create_user_pool_client(**params)["UserPoolClient"]
+    subs.add(mock.id, client["ClientId"])
+    if client.get("ClientSecret"):
+        subs.add(mock.outputs.get("clientSecret"), client["ClientSecret"])
+    return _leftover(inputs, {"userPoolId", *_CLIENT_SETTINGS})
+
+
+def _create_group(
+    emulator: Emulator, mock: Declared, resource: Resource, subs: Substitutions
+) -> set[str]:
+    inputs = resource.inputs
+    params = {"GroupName": inputs["name"], "UserPoolId": inputs["userPoolId"]}
+    params.update(_take(inputs, {"description": "Description", "precedence": "Precedence"}))
+    emulator.client("cognito-idp").create_group(**params)
+    return _leftover(inputs, {"userPoolId", "description", "precedence", "roleArn"})
+
+
+def _put_parameter(
+    emulator: Emulator, mock: Declared, resource: Resource, subs: Substitutions
+) -> set[str]:
+    inputs = resource.inputs
+    value = inputs.get("value", inputs.get("insecureValue", ""))
+    params = {
+        "Name": str(inputs.get("name") or resource.id),
+        "Value": str(value),
+        "Type": str(inputs.get("type", "String")),
+        "Overwrite": True,
+    }
+    params.update(_take(inputs, {"description": "Description", "tier": "Tier"}))
+    emulator.client("ssm").put_parameter(**params)
+    return _leftover(inputs, {"value", "insecureValue", "type", "description", "tier"})
+
+
+def _verify_identity(
+    emulator: Emulator, mock: Declared, resource: Resource, subs: Substitutions
+) -> set[str]:
+    inputs = resource.inputs
+    identity = str(inputs.get("email") or inputs.get("emailIdentity") or "")
+    ses = emulator.client("ses")
+    if "@" in identity:
+        ses.verify_email_identity(EmailAddress=identity)
+    else:
+        ses.verify_domain_identity(Domain=identity)
+    return _leftover(inputs, {"email", "emailIdentity", "configurationSetName"})
+
+
+_CREATORS: dict[str, Creator] = {
+    model.TABLE: _create_table,
+    model.USER_POOL: _create_user_pool,
+    model.USER_POOL_CLIENT: _create_client,
+    model.USER_GROUP: _create_group,
+    model.SSM_PARAMETER: _put_parameter,
+    **dict.fromkeys(model.SES_IDENTITIES, _verify_identity),
+}

@@ -1,0 +1,215 @@
+"""Payload format 2.0: the event HTTP API sends a function, and how it reads the answer.
+
+Pure functions of a request and a result, so they are tested field by field
+without a process. Shapes follow the API Gateway developer guide ("Working
+with AWS Lambda proxy integrations for HTTP APIs").
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote_plus
+
+# Bodies of these content types reach the function as text; anything else
+# (or no content type at all) arrives base64-encoded, as HTTP API does it.
+_TEXT_TYPES = (
+    "text/",
+    "application/json",
+    "application/javascript",
+    "application/xml",
+    "application/ecmascript",
+)
+
+
+@dataclass(frozen=True)
+class IncomingRequest:
+    method: str
+    raw_path: str
+    raw_query: str
+    headers: Sequence[tuple[str, str]]  # as received, duplicates kept
+    body: bytes = b""
+    source_ip: str = "127.0.0.1"
+    protocol: str = "HTTP/1.1"
+
+    def header(self, name: str) -> str | None:
+        values = [value for key, value in self.headers if key.lower() == name.lower()]
+        return ",".join(values) if values else None
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """What the JWT authorizer passes on: claims in string form and the token's scopes."""
+
+    claims: Mapping[str, str]
+    scopes: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+
+class MalformedResponse(ValueError):
+    """The function's result is not a response HTTP API can map (it answers 500)."""
+
+
+def new_request_id() -> str:
+    """HTTP API's request ids look like `JYTj1h4MoAMEPQA=`."""
+    return base64.b64encode(os.urandom(11)).decode()
+
+
+def build_event(
+    request: IncomingRequest,
+    *,
+    route_key: str,
+    path_parameters: Mapping[str, str],
+    stage: str,
+    api_id: str,
+    request_id: str,
+    authorization: Authorization | None = None,
+    now: float | None = None,
+    domain_name: str = "127.0.0.1",
+) -> dict[str, Any]:
+    now = time.time() if now is None else now
+    headers: dict[str, str] = {}
+    cookies: list[str] = []
+    for key, value in request.headers:
+        name = key.lower()
+        if name == "cookie":
+            # 2.0 moves cookies out of the headers into their own list.
+            cookies.extend(part.strip() for part in value.split(";") if part.strip())
+            continue
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": request.raw_path,
+        "rawQueryString": request.raw_query,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    event["headers"] = headers
+    if request.raw_query:
+        event["queryStringParameters"] = query_parameters(request.raw_query)
+    http = {
+        "method": request.method,
+        "path": request.raw_path,
+        "protocol": request.protocol,
+        "sourceIp": request.source_ip,
+        "userAgent": headers.get("user-agent", ""),
+    }
+    context: dict[str, Any] = {
+        "accountId": "123456789012",
+        "apiId": api_id,
+        "domainName": domain_name,
+        "domainPrefix": domain_name.split(".", 1)[0],
+        "http": http,
+        "requestId": request_id,
+        "routeKey": route_key,
+        "stage": stage,
+        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "timeEpoch": int(now * 1000),
+    }
+    if authorization is not None:
+        context["authorizer"] = {
+            "jwt": {
+                "claims": dict(authorization.claims),
+                "scopes": list(authorization.scopes) if authorization.scopes else None,
+            }
+        }
+    event["requestContext"] = context
+    if path_parameters:
+        event["pathParameters"] = dict(path_parameters)
+    if request.body:
+        if _is_text(headers.get("content-type", "")):
+            try:
+                event["body"] = request.body.decode()
+                event["isBase64Encoded"] = False
+            except UnicodeDecodeError:
+                event["body"] = base64.b64encode(request.body).decode()
+                event["isBase64Encoded"] = True
+        else:
+            event["body"] = base64.b64encode(request.body).decode()
+            event["isBase64Encoded"] = True
+    else:
+        event["isBase64Encoded"] = False
+    return event
+
+
+def query_parameters(raw_query: str) -> dict[str, str]:
+    """Decoded parameters; a repeated name's values joined with commas."""
+    parameters: dict[str, str] = {}
+    for pair in raw_query.split("&"):
+        if not pair:
+            continue
+        key, _, value = pair.partition("=")
+        key, value = unquote_plus(key), unquote_plus(value)
+        parameters[key] = f"{parameters[key]},{value}" if key in parameters else value
+    return parameters
+
+
+def _is_text(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media.startswith(_TEXT_TYPES) or media.endswith("+json") or media.endswith("+xml")
+
+
+def map_response(result: Any) -> GatewayResponse:
+    """The 2.0 response mapping. A result without `statusCode` is taken as
+    the body of a 200 JSON response."""
+    if not isinstance(result, Mapping) or "statusCode" not in result:
+        body = json.dumps(result).encode()
+        return GatewayResponse(200, [("content-type", "application/json")], body)
+    status = result["statusCode"]
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise MalformedResponse(f"statusCode {status!r} is not an HTTP status")
+    headers: list[tuple[str, str]] = []
+    for key, value in _mapping(result.get("headers"), "headers").items():
+        headers.append((str(key), _header_value(value)))
+    cookies = result.get("cookies") or []
+    if not isinstance(cookies, list):
+        raise MalformedResponse("cookies must be a list")
+    headers.extend(("set-cookie", str(cookie)) for cookie in cookies)
+    raw_body = result.get("body")
+    if raw_body is None:
+        body = b""
+    elif not isinstance(raw_body, str):
+        raise MalformedResponse("body must be a string")
+    elif result.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(raw_body, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise MalformedResponse("body is not valid base64") from exc
+    else:
+        body = raw_body.encode()
+    return GatewayResponse(status, headers, body)
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise MalformedResponse(f"{what} must be an object")
+    return value
+
+
+def _header_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise MalformedResponse(f"header value {value!r} is not a string")
+
+
+def gateway_error(status: int, message: str) -> GatewayResponse:
+    """One of the gateway's own answers, e.g. 401 {"message":"Unauthorized"}."""
+    body = json.dumps({"message": message}, separators=(",", ":")).encode()
+    return GatewayResponse(status, [("content-type", "application/json")], body)

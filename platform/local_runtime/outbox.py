@@ -1,0 +1,83 @@
+"""Every SMS and e-mail the system sent, read from moto's SNS and SES backends.
+
+moto keeps what it "sent" in memory in this process; a thread prints each
+new message once, so one-time codes can be read on the console locally.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
+
+from local_runtime.console import Console
+
+ACCOUNT_ID = "123456789012"
+
+
+def sent_sms(region: str) -> list[tuple[str, str, str]]:
+    """(message id, phone, text) in the order sent."""
+    backend = sns_backends[ACCOUNT_ID][region]
+    return [(mid, phone, text) for mid, (phone, text) in list(backend.sms_messages.items())]
+
+
+def sent_email(region: str) -> list[tuple[str, list[str], str, str]]:
+    """(message id, destinations, subject, body) in the order sent."""
+    backend = ses_backends[ACCOUNT_ID][region]
+    return [_describe(message) for message in list(backend.sent_messages)]
+
+
+def _describe(message: Any) -> tuple[str, list[str], str, str]:
+    if hasattr(message, "raw_data"):
+        parsed = email.message_from_string(message.raw_data, policy=email.policy.default)
+        text = parsed.get_body(preferencelist=("plain", "html"))
+        body = text.get_content() if text is not None else ""
+        return message.id, list(message.destinations), str(parsed["subject"] or ""), str(body)
+    destinations = message.destinations
+    if isinstance(destinations, dict):
+        destinations = [
+            a for key in ("ToAddresses", "CcAddresses") for a in destinations.get(key, [])
+        ]
+    return message.id, list(destinations), str(message.subject), str(message.body)
+
+
+class OutboxWatcher:
+    def __init__(self, console: Console, region: str, interval: float = 0.3) -> None:
+        self._console = console
+        self._region = region
+        self._interval = interval
+        self._seen: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.poll()
+
+    def poll(self) -> None:
+        for message_id, printer in self._new():
+            self._seen.add(message_id)
+            printer()
+
+    def _new(self) -> Iterator[tuple[str, Any]]:
+        for message_id, phone, text in sent_sms(self._region):
+            if message_id not in self._seen:
+                yield message_id, lambda p=phone, t=text: self._console.sms(p, t)
+        for message_id, destinations, subject, body in sent_email(self._region):
+            if message_id not in self._seen:
+                yield (
+                    message_id,
+                    lambda d=destinations, s=subject, b=body: self._console.email(d, s, b),
+                )

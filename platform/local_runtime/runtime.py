@@ -1,0 +1,243 @@
+"""The local runtime, assembled: emulator, workers, gateway, console.
+
+`Runtime(resources, ...).start()` is everything `make dev` does after the
+program has declared its resources; tests start it the same way with a port
+of 0 and stop it when done.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from local_runtime import model
+from local_runtime.console import Console
+from local_runtime.docs import docs_handler
+from local_runtime.emulator import Emulator, region_of
+from local_runtime.environments import service_python
+from local_runtime.events import IncomingRequest
+from local_runtime.gateway import Gateway, Handled, serve
+from local_runtime.jwt_authorizer import JwksCache, fetch_jwks_from
+from local_runtime.model import Declared, LocalFunction, LocalModel, NotModeled, build_model
+from local_runtime.outbox import OutboxWatcher
+from local_runtime.reloader import Reloader
+from local_runtime.workers import FunctionPool, Invocation, Worker, WorkerSpec, worker_environment
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class ServiceSetup:
+    """Where a service's workers run: its interpreter, its folder and its source."""
+
+    python: Path
+    folder: Path
+    source: Path
+    extra_environment: Mapping[str, str] | None = None
+
+
+def workspace_service(root: Path = REPO_ROOT) -> Callable[[str], ServiceSetup]:
+    """A service of this workspace: `services/<name>/`, run by `.venvs/<name>`."""
+
+    def setup(service: str) -> ServiceSetup:
+        folder = root / "services" / service
+        if not (folder / "service.toml").is_file():
+            raise model.ModelError(f"a function is tagged service={service!r}: no {folder}")
+        return ServiceSetup(service_python(root, service), folder, folder / "src")
+
+    return setup
+
+
+class TriggerFailed(RuntimeError):
+    """A Cognito trigger function failed; Cognito reports it to the caller."""
+
+
+class Runtime:
+    def __init__(
+        self,
+        resources: Sequence[Declared],
+        *,
+        stack: str,
+        port: int = 8000,
+        console: Console | None = None,
+        services: Callable[[str], ServiceSetup] | None = None,
+        watch: bool = True,
+    ) -> None:
+        self.stack = stack
+        self._resources = list(resources)
+        self._port = port
+        self.console = console or Console()
+        self._services = services or workspace_service()
+        self._watch = watch
+        self.pools: dict[str, FunctionPool] = {}
+        self.model: LocalModel | None = None
+        self.emulator = Emulator(region_of(self._resources))
+        self.url = ""
+        self._stoppers: list[Callable[[], None]] = []
+
+    # ---- lifecycle ----
+
+    def start(self) -> None:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        while self._stoppers:
+            stopper = self._stoppers.pop()
+            try:
+                stopper()
+            except Exception as exc:  # keep stopping the rest
+                self.console.line(f"while stopping: {type(exc).__name__}: {exc}")
+
+    def _start(self) -> None:
+        self.emulator.start()
+        self._stoppers.append(self.emulator.stop)
+        created = self.emulator.create(self._resources)
+        resolved = [created.substitutions.resource(r) for r in self._resources]
+        local = build_model(resolved)
+        not_modeled = list(local.not_modeled) + self._install_triggers(resolved, local)
+        self.model = local
+        setups = self._setup_services(local)
+        for function in local.functions.values():
+            self.pools[function.name] = self._pool(function, setups[function.service])
+        self._stoppers.append(self._stop_pools)
+        self._warm()
+        if local.api is not None:
+            self._serve(local, setups)
+        outbox = OutboxWatcher(self.console, self.emulator.region)
+        outbox.start()
+        self._stoppers.append(outbox.stop)
+        if self._watch:
+            reloader = Reloader({s: setup.source for s, setup in setups.items()}, self.restart)
+            reloader.start()
+            self._stoppers.append(reloader.stop)
+        self.console.banner(
+            stack=self.stack,
+            url=self.url,
+            emulator_url=self.emulator.url,
+            docs=sorted(self._docs_functions(local)),
+        )
+        self.console.routes(local)
+        self.console.not_modeled(not_modeled, created.settings_not_applied)
+        self.console.line(f"ready: {self.url}  (Ctrl-C stops everything)")
+
+    def _setup_services(self, local: LocalModel) -> dict[str, ServiceSetup]:
+        services = sorted(local.services())
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return dict(zip(services, pool.map(self._services, services), strict=True))
+
+    def _pool(self, function: LocalFunction, setup: ServiceSetup) -> FunctionPool:
+        environment = worker_environment(
+            function, endpoint_url=self.emulator.url, region=self.emulator.region, base=os.environ
+        )
+        if "ENABLE_DOCS" in environment:
+            environment["ENABLE_DOCS"] = "true"  # locally, every service shows its docs
+        environment.update(setup.extra_environment or {})
+        spec = WorkerSpec(setup.python, setup.folder, environment)
+        return FunctionPool(function, lambda: Worker(function, spec, self.console.function_log))
+
+    def _warm(self) -> None:
+        with ThreadPoolExecutor(max_workers=max(len(self.pools), 1)) as pool:
+            errors = dict(
+                zip(self.pools, pool.map(lambda p: p.warm(), self.pools.values()), strict=True)
+            )
+        for name, error in errors.items():
+            if error is not None:
+                message = f"{error.get('errorType')}: {error.get('errorMessage')}"
+                self.console.line(f"[{name}] failed to start: {message}")
+
+    def _stop_pools(self) -> None:
+        for pool in self.pools.values():
+            pool.stop()
+
+    def restart(self, service: str) -> None:
+        """The service's source changed: its workers restart, warm."""
+        pools = [p for p in self.pools.values() if p.function.service == service]
+        for pool in pools:
+            pool.restart()
+        self.console.line(f"{service}: source changed, workers restarted")
+        for pool in pools:
+            threading.Thread(target=pool.warm, daemon=True).start()
+
+    # ---- the gateway ----
+
+    def _serve(self, local: LocalModel, setups: Mapping[str, ServiceSetup]) -> None:
+        assert local.api is not None
+        jwks = JwksCache(fetch_jwks_from(self.emulator.url))
+        docs = docs_handler(self._docs_functions(local), self.invoke)
+        gateway = Gateway(local.api, self.invoke, jwks, local=docs)
+        server = serve(gateway, self._port, self._log_request)
+        self._stoppers.append(server.server_close)
+        self._stoppers.append(server.shutdown)
+        self.url = f"http://127.0.0.1:{server.server_address[1]}"
+
+    @staticmethod
+    def _docs_functions(local: LocalModel) -> dict[str, str]:
+        """Each service's function that serves its routes (and so its OpenAPI)."""
+        routed = {route.function for route in local.api.routes} if local.api else set()
+        found: dict[str, str] = {}
+        for function in local.functions.values():
+            if function.name in routed and "ENABLE_DOCS" in function.environment:
+                found.setdefault(function.service, function.name)
+        return found
+
+    def invoke(self, function: str, event: Mapping[str, Any], timeout: float) -> Invocation:
+        return self.pools[function].invoke(event, timeout)
+
+    def _log_request(self, request: IncomingRequest, handled: Handled, latency_ms: float) -> None:
+        self.console.request(
+            status=handled.response.status,
+            latency_ms=latency_ms,
+            method=request.method,
+            path=request.raw_path,
+            function=handled.function,
+            request_id=handled.request_id,
+        )
+        if handled.note and handled.response.status >= 400:
+            self.console.line(f"    {handled.note}")
+
+    # ---- Cognito triggers ----
+
+    def _install_triggers(
+        self, resources: Sequence[Declared], local: LocalModel
+    ) -> list[NotModeled]:
+        pools = [r for r in resources if r.type == model.USER_POOL and r.inputs.get("lambdaConfig")]
+        if not pools:
+            return []
+        try:
+            from cognito_emulator import install_triggers, uninstall_triggers
+        except ImportError:
+            return [
+                NotModeled(pool.type, pool.name, "cognito_emulator.install_triggers is missing")
+                for pool in pools
+            ]
+        by_arn = local.triggers_by_arn()
+
+        def invoke_trigger(arn: str, event: dict[str, Any]) -> dict[str, Any]:
+            function = by_arn.get(arn) or next(
+                (f for a, f in by_arn.items() if arn.startswith(a + ":")), None
+            )
+            if function is None:
+                raise TriggerFailed(f"no declared function has the ARN {arn}")
+            invocation = self.pools[function.name].invoke(event)
+            trigger = event.get("triggerSource", "trigger")
+            self.console.line(
+                f"{trigger} -> {function.name} {invocation.duration_ms:.0f}ms {invocation.outcome}"
+            )
+            if invocation.outcome != "ok" or not isinstance(invocation.payload, dict):
+                payload = invocation.payload if isinstance(invocation.payload, dict) else {}
+                raise TriggerFailed(str(payload.get("errorMessage") or invocation.outcome))
+            result: dict[str, Any] = invocation.payload
+            return result
+
+        install_triggers(invoke_trigger)
+        self._stoppers.append(uninstall_triggers)
+        return []

@@ -1,0 +1,272 @@
+"""Warm worker processes, a pool of them per declared function.
+
+Like Lambda: a worker imports the handler once and then serves one
+invocation at a time; overlapping requests start more workers up to the
+function's concurrency; a worker that crashed or timed out is thrown away
+and the next request gets a fresh one. The worker's side of the protocol is
+`worker_main.py`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import struct
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from local_runtime.model import LocalFunction
+
+WORKER_MAIN = Path(__file__).with_name("worker_main.py")
+_HEADER = struct.Struct(">I")
+# Lambda's init phase may take 10 s; a cold import on a small laptop may take longer.
+INIT_TIMEOUT = 60.0
+
+LogSink = Callable[[str, str], None]  # (function name, line)
+Outcome = Literal["ok", "error", "timeout", "crash"]
+
+
+@dataclass(frozen=True)
+class Invocation:
+    outcome: Outcome
+    payload: Any  # the handler's result, or Lambda's error object
+    request_id: str
+    duration_ms: float
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """How to start a function's worker: which interpreter, where, with what environment."""
+
+    python: Path
+    cwd: Path
+    environment: Mapping[str, str]
+
+
+class Worker:
+    def __init__(self, function: LocalFunction, spec: WorkerSpec, log: LogSink) -> None:
+        self.function = function
+        self._channel, child = socket.socketpair()
+        environment = dict(spec.environment)
+        environment["LOCAL_RUNTIME_FD"] = str(child.fileno())
+        self._process = subprocess.Popen(  # noqa: S603 - our interpreter, our script
+            [str(spec.python), str(WORKER_MAIN)],
+            cwd=spec.cwd,
+            env=environment,
+            pass_fds=(child.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            # Ctrl-C reaches the runtime only; it stops the workers itself.
+            start_new_session=True,
+        )
+        child.close()
+        self._init_error: dict[str, Any] | None = None
+        self._ready = False
+        threading.Thread(target=self._pump, args=(log,), daemon=True).start()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def _pump(self, log: LogSink) -> None:
+        assert self._process.stdout is not None
+        for raw in self._process.stdout:
+            log(self.function.name, raw.decode(errors="replace").rstrip("\n"))
+
+    def wait_ready(self) -> dict[str, Any] | None:
+        """None once the handler is imported, else Lambda's init error."""
+        if self._ready or self._init_error is not None:
+            return self._init_error
+        message = self._receive(INIT_TIMEOUT)
+        if message is None or "ready" not in message:
+            self._init_error = (message or {}).get("init_error") or {
+                "errorMessage": "the worker exited during init",
+                "errorType": "Runtime.ExitError",
+            }
+            self.kill()
+        else:
+            self._ready = True
+        return self._init_error
+
+    def invoke(self, event: Mapping[str, Any], timeout: float) -> Invocation:
+        request_id = str(uuid.uuid4())
+        started = time.monotonic()
+        deadline_ms = int((time.time() + timeout) * 1000)
+        message = {"event": event, "request_id": request_id, "deadline_ms": deadline_ms}
+        data = json.dumps(message).encode()
+        try:
+            self._channel.sendall(_HEADER.pack(len(data)) + data)
+            reply = self._receive(timeout)
+        except TimeoutError:
+            self.kill()
+            return self._outcome("timeout", _timed_out(request_id, timeout), request_id, started)
+        except OSError:
+            reply = None
+        if reply is None:
+            self.kill()
+            error = {"errorMessage": "the worker exited", "errorType": "Runtime.ExitError"}
+            return self._outcome("crash", error, request_id, started)
+        if "error" in reply:
+            return self._outcome("error", reply["error"], request_id, started)
+        return self._outcome("ok", reply.get("result"), request_id, started)
+
+    @staticmethod
+    def _outcome(kind: Outcome, payload: Any, request_id: str, started: float) -> Invocation:
+        return Invocation(kind, payload, request_id, (time.monotonic() - started) * 1000)
+
+    def _receive(self, timeout: float) -> dict[str, Any] | None:
+        self._channel.settimeout(timeout)
+        header = self._read(_HEADER.size)
+        if header is None:
+            return None
+        body = self._read(_HEADER.unpack(header)[0])
+        if body is None:
+            return None
+        message: dict[str, Any] = json.loads(body)
+        return message
+
+    def _read(self, size: int) -> bytes | None:
+        data = bytearray()
+        while len(data) < size:
+            chunk = self._channel.recv(size - len(data))
+            if not chunk:
+                return None
+            data.extend(chunk)
+        return bytes(data)
+
+    def kill(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=5)
+        self._channel.close()
+
+
+def _timed_out(request_id: str, timeout: float) -> dict[str, Any]:
+    return {
+        "errorMessage": f"{request_id} Task timed out after {timeout:.2f} seconds",
+        "errorType": "Sandbox.Timedout",
+    }
+
+
+class FunctionPool:
+    """The warm workers of one function."""
+
+    def __init__(self, function: LocalFunction, spawn: Callable[[], Worker]) -> None:
+        self.function = function
+        self._spawn = spawn
+        self._idle: list[Worker] = []
+        self._count = 0
+        self._generation = 0
+        self._stopped = False
+        self._condition = threading.Condition()
+
+    @property
+    def size(self) -> int:
+        return self._count
+
+    def invoke(self, event: Mapping[str, Any], timeout: float | None = None) -> Invocation:
+        worker, generation = self._acquire()
+        error = worker.wait_ready()
+        if error is not None:
+            self._release(worker, generation, healthy=False)
+            return Invocation("error", error, str(uuid.uuid4()), 0.0)
+        seconds = self.function.timeout if timeout is None else min(timeout, self.function.timeout)
+        invocation = worker.invoke(event, seconds)
+        self._release(worker, generation, healthy=invocation.outcome in ("ok", "error"))
+        return invocation
+
+    def warm(self) -> dict[str, Any] | None:
+        """Start one worker and wait for its handler import; its init error, if any."""
+        worker, generation = self._acquire()
+        error = worker.wait_ready()
+        self._release(worker, generation, healthy=error is None)
+        return error
+
+    def restart(self) -> None:
+        """New code: idle workers stop now, busy ones when they finish."""
+        with self._condition:
+            self._generation += 1
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+            self._condition.notify_all()
+        for worker in idle:
+            worker.kill()
+
+    def stop(self) -> None:
+        with self._condition:
+            self._stopped = True
+        self.restart()
+
+    def _acquire(self) -> tuple[Worker, int]:
+        with self._condition:
+            while True:
+                if self._stopped:
+                    raise RuntimeError("the runtime is stopping")
+                while self._idle:
+                    worker = self._idle.pop()
+                    if worker.alive():
+                        return worker, self._generation
+                    self._count -= 1  # it crashed while idle
+                if self._count < self.function.concurrency:
+                    self._count += 1
+                    generation = self._generation
+                    break
+                self._condition.wait()
+        try:
+            return self._spawn(), generation
+        except BaseException:
+            with self._condition:
+                self._count -= 1
+                self._condition.notify()
+            raise
+
+    def _release(self, worker: Worker, generation: int, *, healthy: bool) -> None:
+        with self._condition:
+            current = generation == self._generation and not self._stopped
+            keep = healthy and current and worker.alive()
+            if keep:
+                self._idle.append(worker)
+            elif current:
+                self._count -= 1
+            self._condition.notify()
+        if not keep:
+            worker.kill()
+
+
+def worker_environment(
+    function: LocalFunction, *, endpoint_url: str, region: str, base: Mapping[str, str]
+) -> dict[str, str]:
+    """What a Lambda sandbox would hold, with AWS SDK calls sent to the emulator."""
+    environment = {key: base[key] for key in ("PATH", "HOME", "LANG", "TZ") if key in base}
+    environment.update(
+        {
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_ENDPOINT_URL": endpoint_url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.function_name}",
+            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+            "LOCAL_RUNTIME_FUNCTION_ARN": function.arn,
+            "_HANDLER": function.handler,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    environment.update(function.environment)
+    return environment

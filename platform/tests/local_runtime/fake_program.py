@@ -1,0 +1,279 @@
+"""Declared resources shaped exactly like the program's under Pulumi mocks.
+
+Input names are pulumi-aws's (camelCase), ids are mock physical ids (not the
+emulator's), references are resolved to those ids, as `infra.declared.declare`
+returns them. Built from the services' real `service.toml` files plus a
+test-only `probe` function, so the runtime is tested without the program.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from local_runtime.model import Resource
+from service_manifest import AUTH_PUBLIC, Function, Manifest, Route, load_manifest
+
+REGION = "us-east-1"
+ACCOUNT = "210987654321"  # not moto's: the runtime must map ARNs, not assume them
+POOL_ID = "us-east-1_MockPool01"
+CLIENT_ID = "mockclient0123456789abcdef"
+TABLE = "app-table-7f3c2a1"
+API_ID = "mockapi01"
+ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
+ALLOWED_ORIGIN = "http://localhost:3000"
+REPO = Path(__file__).resolve().parents[3]
+
+PROBE = Manifest(
+    name="probe",
+    path=Path(__file__).with_name("probe") / "service.toml",
+    description="test-only",
+    key_prefixes=(),
+    functions=(
+        Function(
+            name="api",
+            handler="probe_handler.handler",
+            timeout=2,
+            routes=(
+                Route("GET", "/probe/{action}", "jwt"),
+                Route("POST", "/probe/{action}", "jwt"),
+                Route("GET", "/open/{proxy+}", AUTH_PUBLIC),
+                Route("ANY", "/any/{action}", AUTH_PUBLIC),
+            ),
+            environment={
+                "PROBE_TABLE": "${table.name}",
+                "PROBE_TABLE_ARN": "${table.arn}",
+                "PROBE_POOL": "${user_pool.id}",
+                "PROBE_CLIENT": "${user_pool.client_id}",
+                "PROBE_STAGE": "${stage}",
+            },
+        ),
+    ),
+)
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "enableDocs": False,
+    "api": {"throttlingRateLimit": 50, "throttlingBurstLimit": 100},
+}
+
+
+def _arn(service: str, rest: str) -> str:
+    return f"arn:aws:{service}:{REGION}:{ACCOUNT}:{rest}"
+
+
+def _resolve(value: str, stack: str, config: Mapping[str, Any]) -> str:
+    def one(found: re.Match[str]) -> str:
+        reference = found.group(1)
+        fixed = {
+            "stage": stack,
+            "table.name": TABLE,
+            "table.arn": _arn("dynamodb", f"table/{TABLE}"),
+            "user_pool.id": POOL_ID,
+            "user_pool.arn": _arn("cognito-idp", f"userpool/{POOL_ID}"),
+            "user_pool.client_id": CLIENT_ID,
+            "service.version": "0.0.0-test",
+        }
+        if reference in fixed:
+            return fixed[reference]
+        if reference.startswith("secret."):
+            return "local-secret-" + reference.split(".", 1)[1]
+        node: Any = config
+        for part in reference.removeprefix("config.").split("."):
+            node = node[part]
+        return str(node).lower() if isinstance(node, bool) else str(node)
+
+    return re.sub(r"\$\{([^}]+)\}", one, value)
+
+
+def declared(
+    manifests: Sequence[Manifest],
+    *,
+    stack: str = "dev",
+    config: Mapping[str, Any] | None = None,
+    extra_environment: Mapping[str, str] | None = None,
+) -> list[Resource]:
+    config = {**DEFAULT_CONFIG, **(config or {})}
+    resources = [
+        Resource(
+            "aws:dynamodb/table:Table",
+            "table",
+            TABLE,
+            {
+                "attributes": [{"name": "pk", "type": "S"}, {"name": "sk", "type": "S"}],
+                "hashKey": "pk",
+                "rangeKey": "sk",
+                "billingMode": "PAY_PER_REQUEST",
+                "ttl": {"attributeName": "expires_at", "enabled": True},
+                "pointInTimeRecovery": {"enabled": True},
+            },
+            {"name": TABLE, "arn": _arn("dynamodb", f"table/{TABLE}")},
+        ),
+    ]
+    triggers: dict[str, str] = {}
+    functions: list[Resource] = []
+    for manifest in manifests:
+        for function in manifest.functions:
+            name = f"{manifest.name}-{function.name.replace('_', '-')}"
+            arn = _arn("lambda", f"function:{name}-1234abc")
+            environment = {
+                key: _resolve(value, stack, config) for key, value in function.environment.items()
+            }
+            environment.update(extra_environment or {})
+            functions.append(
+                Resource(
+                    "aws:lambda/function:Function",
+                    name,
+                    f"{name}-1234abc",
+                    {
+                        "handler": function.handler,
+                        "runtime": "python3.12",
+                        "timeout": function.timeout or 10,
+                        "memorySize": function.memory or 512,
+                        "environment": {"variables": environment},
+                        "tags": {"service": manifest.name, "function": function.name},
+                        "role": _arn("iam", f"role/{name}-role"),
+                    },
+                    {"arn": arn, "name": f"{name}-1234abc"},
+                )
+            )
+            if function.trigger:
+                triggers[function.trigger[0].lower() + function.trigger[1:]] = arn
+    resources += [
+        Resource(
+            "aws:cognito/userPool:UserPool",
+            "user-pool",
+            POOL_ID,
+            {
+                "name": f"app-{stack}",
+                "passwordPolicy": {
+                    "minimumLength": 12,
+                    "requireLowercase": True,
+                    "requireUppercase": True,
+                    "requireNumbers": True,
+                    "requireSymbols": False,
+                },
+                "usernameConfiguration": {"caseSensitive": False},
+                **({"lambdaConfig": triggers} if triggers else {}),
+            },
+            {"arn": _arn("cognito-idp", f"userpool/{POOL_ID}")},
+        ),
+        Resource(
+            "aws:cognito/userPoolClient:UserPoolClient",
+            "app-client",
+            CLIENT_ID,
+            {
+                "userPoolId": POOL_ID,
+                "explicitAuthFlows": [
+                    "ALLOW_CUSTOM_AUTH",
+                    "ALLOW_USER_PASSWORD_AUTH",
+                    "ALLOW_REFRESH_TOKEN_AUTH",
+                ],
+                "accessTokenValidity": 60,
+                "idTokenValidity": 60,
+                "refreshTokenValidity": 30,
+                "tokenValidityUnits": {
+                    "accessToken": "minutes",
+                    "idToken": "minutes",
+                    "refreshToken": "days",
+                },
+                "generateSecret": False,
+                "preventUserExistenceErrors": "ENABLED",
+                "enableTokenRevocation": True,
+            },
+            {"id": CLIENT_ID},
+        ),
+        *functions,
+        Resource(
+            "aws:apigatewayv2/api:Api",
+            "http-api",
+            API_ID,
+            {
+                "protocolType": "HTTP",
+                "corsConfiguration": {
+                    "allowOrigins": [ALLOWED_ORIGIN],
+                    "allowMethods": ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                    "allowHeaders": ["authorization", "content-type", "if-match"],
+                    "exposeHeaders": ["etag", "x-request-id", "location"],
+                    "maxAge": 600,
+                },
+            },
+            {"apiEndpoint": f"https://{API_ID}.execute-api.{REGION}.amazonaws.com"},
+        ),
+        Resource(
+            "aws:apigatewayv2/authorizer:Authorizer",
+            "jwt",
+            "authz01",
+            {
+                "apiId": API_ID,
+                "authorizerType": "JWT",
+                "identitySources": ["$request.header.Authorization"],
+                "jwtConfiguration": {"issuer": ISSUER, "audiences": [CLIENT_ID]},
+                "name": "cognito",
+            },
+            {},
+        ),
+        Resource(
+            "aws:apigatewayv2/stage:Stage",
+            "stage",
+            "$default",
+            {
+                "apiId": API_ID,
+                "name": "$default",
+                "autoDeploy": True,
+                "defaultRouteSettings": {
+                    "throttlingRateLimit": config["api"]["throttlingRateLimit"],
+                    "throttlingBurstLimit": config["api"]["throttlingBurstLimit"],
+                },
+            },
+            {},
+        ),
+        Resource("aws:iam/role:Role", "probe-role", "probe-role", {}, {}),
+        Resource("aws:cloudwatch/logGroup:LogGroup", "probe-logs", "/aws/lambda/x", {}, {}),
+    ]
+    for manifest in manifests:
+        for function in manifest.functions:
+            name = f"{manifest.name}-{function.name.replace('_', '-')}"
+            integration = f"integ-{name}"
+            fn = next(r for r in functions if r.name == name)
+            invoke_arn = (
+                f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
+                f"{fn.outputs['arn']}/invocations"
+            )
+            resources.append(
+                Resource(
+                    "aws:apigatewayv2/integration:Integration",
+                    integration,
+                    integration,
+                    {
+                        "apiId": API_ID,
+                        "integrationType": "AWS_PROXY",
+                        "integrationUri": invoke_arn,
+                        "payloadFormatVersion": "2.0",
+                    },
+                    {},
+                )
+            )
+            for route in function.routes:
+                jwt = route.auth != AUTH_PUBLIC
+                resources.append(
+                    Resource(
+                        "aws:apigatewayv2/route:Route",
+                        f"{name}-{route.method}-{route.path}",
+                        f"route-{len(resources)}",
+                        {
+                            "apiId": API_ID,
+                            "routeKey": route.route_key,
+                            "target": f"integrations/{integration}",
+                            "authorizationType": "JWT" if jwt else "NONE",
+                            **({"authorizerId": "authz01"} if jwt else {}),
+                        },
+                        {},
+                    )
+                )
+    return resources
+
+
+def health_manifest() -> Manifest:
+    return load_manifest(REPO / "services" / "health" / "service.toml")

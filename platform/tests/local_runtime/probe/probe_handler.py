@@ -1,0 +1,39 @@
+"""A test-only Lambda handler: it does what the request's path asks, so the
+process-level tests can see the event it got, crash it, time it out."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+
+def handler(event: dict[str, Any], context: Any) -> Any:
+    action = event.get("pathParameters", {}).get("action", "echo")
+    if action == "crash":
+        os._exit(3)
+    if action == "sleep":
+        time.sleep(30)
+    if action == "fail":
+        raise ValueError("the probe was asked to fail")
+    if action == "bare":
+        return {"bare": True, "pid": os.getpid()}
+    print(f"probe saw {event['requestContext']['requestId']}")  # noqa: T201 - a function's log line
+    body = {
+        "event": event,
+        "context": {
+            "aws_request_id": context.aws_request_id,
+            "function_name": context.function_name,
+            "remaining_ms": context.get_remaining_time_in_millis(),
+            "memory_limit_in_mb": context.memory_limit_in_mb,
+        },
+        "environment": {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "PROBE_"))},
+        "pid": os.getpid(),
+    }
+    return {
+        "statusCode": 200,
+        "headers": {"content-type": "application/json"},
+        "cookies": ["a=1; Path=/", "b=2"],
+        "body": json.dumps(body),
+    }
