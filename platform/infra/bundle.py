@@ -1,0 +1,311 @@
+"""Reproducible Lambda bundles, one per service, built from uv.lock.
+
+A bundle holds the service's own package, the workspace libraries it depends
+on, and exactly the third-party wheels uv.lock pins for it: manylinux wheels for
+CPython 3.12 on the stack's architecture, so a build on macOS, Linux or CI gives
+the same bytes. Bytecode is precompiled by a 3.12 interpreter (hash-based pycs,
+so no timestamps) and the zip has sorted entries, fixed timestamps and fixed
+permissions: same inputs → same bytes → `pulumi preview` shows no change.
+
+boto3/botocore ship inside the bundle (they come from the lock with
+service-kernel): the version the tests ran against is the version deployed,
+instead of whatever the Lambda runtime carries that month. docs/deploy.md
+records the sizes this costs (`python -m infra.bundle --sizes`).
+
+Bundles are cached on content under build/bundles/<key>.zip; the key hashes
+uv.lock, every file of the members the service uses, the target and this
+module's format version, so `pulumi up` rebuilds only what changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from service_manifest import Manifest, find_manifests
+
+Architecture = Literal["arm64", "x86_64"]
+
+# Bump when the bundle layout changes, so cached bundles are rebuilt.
+BUNDLE_FORMAT = "1"
+PYTHON_VERSION = "3.12"
+# Where Lambda unpacks the code: the paths compiled into the bytecode.
+LAMBDA_TASK_ROOT = "/var/task"
+# 1980-01-01, the earliest time a zip can hold.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+_PLATFORMS: dict[Architecture, str] = {
+    "x86_64": "x86_64-manylinux2014",
+    "arm64": "aarch64-manylinux2014",
+}
+# Installed files Lambda never uses and that differ between machines.
+_DROPPED_DIRS = frozenset({"bin", "__pycache__"})
+_SKIPPED_SOURCES = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache"})
+
+
+class BundleError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The uv workspace: its root (uv.lock) and where bundles are cached."""
+
+    root: Path
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "uv.lock"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / "build" / "bundles"
+
+    @property
+    def services_dir(self) -> Path:
+        return self.root / "services"
+
+
+def repo_root() -> Path:
+    """The checkout holding this program (the folder with uv.lock and Pulumi.yaml)."""
+    return Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What uv.lock pins for one service: its workspace members and its wheels."""
+
+    members: tuple[Path, ...]
+    pinned: tuple[str, ...]
+
+
+def requirements(workspace: Workspace, package: str) -> Requirements:
+    """`uv export` for the service alone, without dev dependencies, from the lock as is."""
+    exported = _run(
+        [
+            _uv(),
+            "export",
+            "--package",
+            package,
+            "--no-dev",
+            "--frozen",
+            "--no-hashes",
+            "--no-header",
+            "--no-annotate",
+        ],
+        cwd=workspace.root,
+    )
+    members: list[Path] = []
+    pinned: list[str] = []
+    for line in exported.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-e "):
+            members.append((workspace.root / line.removeprefix("-e ").strip()).resolve())
+        elif line.startswith("./"):
+            members.append((workspace.root / line).resolve())
+        else:
+            pinned.append(line)
+    return Requirements(members=tuple(sorted(members)), pinned=tuple(pinned))
+
+
+def bundle_key(workspace: Workspace, reqs: Requirements, architecture: Architecture) -> str:
+    """A content hash of everything that goes into the bundle."""
+    digest = hashlib.sha256()
+    for part in (BUNDLE_FORMAT, PYTHON_VERSION, architecture, *reqs.pinned):
+        digest.update(part.encode() + b"\0")
+    digest.update(workspace.lock.read_bytes())
+    for member in reqs.members:
+        for path in _member_files(member):
+            digest.update(str(path.relative_to(workspace.root)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def build_bundle(
+    workspace: Workspace,
+    manifest: Manifest,
+    architecture: Architecture,
+    *,
+    use_cache: bool = True,
+) -> Path:
+    """The service's bundle zip for `architecture`, built unless cached."""
+    reqs = requirements(workspace, manifest.name)
+    key = bundle_key(workspace, reqs, architecture)
+    target = workspace.cache_dir / f"{manifest.name}-{architecture}-{key}.zip"
+    if use_cache and target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"bundle-{manifest.name}-") as tmp:
+        staging = Path(tmp) / "task"
+        staging.mkdir()
+        _install_wheels(reqs, staging, architecture, Path(tmp))
+        for member in reqs.members:
+            _copy_packages(member, staging)
+        _drop_machine_specific(staging)
+        _compile(staging)
+        partial = Path(tmp) / "bundle.zip"
+        write_deterministic_zip(staging, partial)
+        shutil.move(str(partial), target)
+    return target
+
+
+def write_deterministic_zip(source: Path, destination: Path) -> None:
+    """Zip `source` with sorted entries, fixed timestamps and fixed permissions."""
+    files = sorted(
+        (path for path in source.rglob("*") if path.is_file()),
+        key=lambda path: path.relative_to(source).as_posix(),
+    )
+    with zipfile.ZipFile(destination, "w") as archive:
+        for path in files:
+            info = zipfile.ZipInfo(path.relative_to(source).as_posix(), date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so the permissions below are read
+            info.external_attr = (0o100644 & 0xFFFF) << 16
+            archive.writestr(info, path.read_bytes(), compresslevel=9)
+
+
+def find_python_312() -> Path:
+    """A CPython 3.12 to compile bytecode with (Lambda's python3.12 reads only its own pycs)."""
+    env = {**os.environ, "PYENV_VERSION": os.environ.get("PYENV_VERSION", "3.11.7:3.12.1:3.13.0")}
+    found = subprocess.run(  # noqa: S603 - fixed argv
+        [_uv(), "python", "find", PYTHON_VERSION],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if found.returncode != 0:
+        # CI: let uv fetch a managed 3.12 once.
+        _run([_uv(), "python", "install", PYTHON_VERSION], cwd=Path.cwd())
+        return Path(_run([_uv(), "python", "find", PYTHON_VERSION], cwd=Path.cwd()).strip())
+    return Path(found.stdout.strip())
+
+
+def _install_wheels(
+    reqs: Requirements, staging: Path, architecture: Architecture, scratch: Path
+) -> None:
+    if not reqs.pinned:
+        return
+    requirements_file = scratch / "requirements.txt"
+    requirements_file.write_text("\n".join(reqs.pinned) + "\n")
+    _run(
+        [
+            _uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(staging),
+            "--python-platform",
+            _PLATFORMS[architecture],
+            "--python-version",
+            PYTHON_VERSION,
+            "--only-binary",
+            ":all:",
+            "--link-mode",
+            "copy",
+            "-r",
+            str(requirements_file),
+        ],
+        cwd=scratch,
+    )
+
+
+def _member_files(member: Path) -> list[Path]:
+    files = [member / "pyproject.toml"]
+    source = member / "src"
+    files.extend(
+        path
+        for path in source.rglob("*")
+        if path.is_file() and not _SKIPPED_SOURCES.intersection(path.relative_to(source).parts)
+    )
+    return sorted(files)
+
+
+def _copy_packages(member: Path, staging: Path) -> None:
+    """A workspace member's importable packages (src/<package>/), as source."""
+    source = member / "src"
+    if not source.is_dir():
+        raise BundleError(f"{member} has no src/ folder to bundle")
+    for path in _member_files(member):
+        if path.parent == member:
+            continue  # pyproject.toml
+        destination = staging / path.relative_to(source)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+
+
+def _drop_machine_specific(staging: Path) -> None:
+    for name in _DROPPED_DIRS:
+        for path in sorted(staging.rglob(name), reverse=True):
+            if path.is_dir():
+                shutil.rmtree(path)
+
+
+def _compile(staging: Path) -> None:
+    """Precompile with 3.12; hash-based pycs hold no timestamp and no build path."""
+    _run(
+        [
+            str(find_python_312()),
+            "-m",
+            "compileall",
+            "-q",
+            "-j",
+            "0",
+            "--invalidation-mode",
+            "unchecked-hash",
+            "-s",
+            str(staging),
+            "-p",
+            LAMBDA_TASK_ROOT,
+            str(staging),
+        ],
+        cwd=staging,
+    )
+
+
+def _uv() -> str:
+    found = shutil.which("uv")
+    if found is None:
+        raise BundleError("uv is needed to build Lambda bundles (pip install uv)")
+    return found
+
+
+def _run(argv: list[str], *, cwd: Path) -> str:
+    result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise BundleError(f"{' '.join(argv[:3])} failed: {result.stderr.strip()[-2000:]}")
+    return result.stdout
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Benchmark: build every service's bundle and print its zipped size."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--architecture", choices=sorted(_PLATFORMS), default="arm64")
+    parser.add_argument("--sizes", action="store_true", help="print each bundle's size")
+    args = parser.parse_args(argv)
+    workspace = Workspace(repo_root())
+    for manifest in find_manifests(workspace.services_dir):
+        path = build_bundle(workspace, manifest, args.architecture)
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        sys.stdout.write(
+            f"{manifest.name:<10} {args.architecture:<7} zipped {path.stat().st_size / 1e6:6.2f} MB"
+            f"  unpacked {unpacked / 1e6:6.2f} MB  {path.name}\n"
+        )
+
+
+if __name__ == "__main__":
+    main()

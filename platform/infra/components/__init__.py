@@ -1,0 +1,1 @@
+"""The platform's ComponentResources: shared data, identity and API, one per service, alarms."""

@@ -1,0 +1,218 @@
+"""One service from its manifest: functions, roles, logs, integration, routes, permissions.
+
+Used once per `services/<name>/service.toml`; nothing here knows a service by name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.config import FunctionDefaults
+from infra.iam import PermissionTargets, assume_role_policy, function_policy
+from service_manifest import AUTH_PUBLIC, Function, Manifest
+
+RUNTIME = "python3.12"
+# The alias the API and Cognito invoke when SnapStart publishes versions.
+LIVE_ALIAS = "live"
+
+
+def function_name(project: str, stack: str, service: str, function: str) -> str:
+    """`<project>-<stack>-<service>-<function>`, with `-` for `_`."""
+    return f"{project}-{stack}-{service}-{function}".replace("_", "-")
+
+
+def function_arn(
+    region: str, account: pulumi.Input[str], name: str, *, snap_start: bool
+) -> pulumi.Output[str]:
+    """A function's invoke ARN, known before the function exists (Cognito triggers need it)."""
+    suffix = f":{LIVE_ALIAS}" if snap_start else ""
+    return pulumi.Output.concat(f"arn:aws:lambda:{region}:", account, f":function:{name}{suffix}")
+
+
+@dataclass(frozen=True)
+class ServiceArgs:
+    project: str
+    stack: str
+    manifest: Manifest
+    code: pulumi.Archive
+    defaults: FunctionDefaults
+    log_retention_days: int
+    # Function name (as in the manifest) → its resolved environment.
+    environments: Mapping[str, Mapping[str, pulumi.Input[str]]]
+    region: str
+    account: pulumi.Input[str]
+    table_arn: pulumi.Input[str]
+    user_pool_arn: pulumi.Input[str]
+    email_sender: str
+    api_id: pulumi.Input[str]
+    api_execution_arn: pulumi.Input[str]
+    authorizer_id: pulumi.Input[str]
+
+
+class Service(pulumi.ComponentResource):
+    """Everything one service owns; shared pieces come in as plain values."""
+
+    functions: dict[str, aws.lambda_.Function]
+    routes: dict[str, aws.apigatewayv2.Route]
+
+    def __init__(
+        self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("serverless-backend:platform:Service", name, None, opts)
+        self._args = args
+        self.functions = {}
+        self.routes = {}
+        for function in args.manifest.functions:
+            self._function(name, function)
+        self.register_outputs(
+            {"function_names": [function.name for function in self.functions.values()]}
+        )
+
+    def _function(self, name: str, function: Function) -> None:
+        args = self._args
+        defaults = args.defaults
+        physical = function_name(args.project, args.stack, args.manifest.name, function.name)
+        prefix = f"{name}-{function.name.replace('_', '-')}"
+        child = pulumi.ResourceOptions(parent=self)
+
+        logs = aws.cloudwatch.LogGroup(
+            f"{prefix}-logs",
+            name=f"/aws/lambda/{physical}",
+            retention_in_days=args.log_retention_days,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{prefix}-role",
+            name=physical,
+            assume_role_policy=json.dumps(assume_role_policy("lambda.amazonaws.com")),
+            description=f"{args.manifest.name}/{function.name}: only what service.toml declares",
+            opts=child,
+        )
+        tracing = defaults.tracing == "Active"
+        policy = pulumi.Output.all(
+            args.table_arn, args.user_pool_arn, logs.arn, args.account
+        ).apply(
+            lambda arns: json.dumps(
+                function_policy(
+                    args.manifest,
+                    function,
+                    PermissionTargets(
+                        region=args.region,
+                        account=arns[3],
+                        table_arn=arns[0],
+                        user_pool_arn=arns[1],
+                        email_sender=args.email_sender,
+                    ),
+                    log_group_arn=arns[2],
+                    tracing=tracing,
+                ),
+                sort_keys=True,
+            )
+        )
+        role_policy = aws.iam.RolePolicy(
+            f"{prefix}-policy", name=physical, role=role.id, policy=policy, opts=child
+        )
+        lambda_function = aws.lambda_.Function(
+            f"{prefix}-function",
+            name=physical,
+            description=function.description or f"{args.manifest.name} {function.name}",
+            runtime=RUNTIME,
+            handler=function.handler,
+            code=args.code,
+            role=role.arn,
+            architectures=[defaults.architecture],
+            memory_size=function.memory or defaults.memory,
+            timeout=function.timeout or defaults.timeout,
+            environment=aws.lambda_.FunctionEnvironmentArgs(
+                variables=dict(args.environments[function.name])
+            ),
+            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode=defaults.tracing),
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+                log_format="JSON", log_group=logs.name
+            ),
+            publish=defaults.snap_start,
+            snap_start=aws.lambda_.FunctionSnapStartArgs(apply_on="PublishedVersions")
+            if defaults.snap_start
+            else None,
+            tags={"service": args.manifest.name, "function": function.name},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs, role_policy]),
+        )
+        self.functions[function.name] = lambda_function
+
+        invoke_arn: pulumi.Output[str] = lambda_function.invoke_arn
+        qualifier: str | None = None
+        if defaults.snap_start:
+            alias = aws.lambda_.Alias(
+                f"{prefix}-live",
+                name=LIVE_ALIAS,
+                function_name=lambda_function.name,
+                function_version=lambda_function.version,
+                opts=child,
+            )
+            invoke_arn, qualifier = alias.invoke_arn, LIVE_ALIAS
+
+        if function.trigger:
+            aws.lambda_.Permission(
+                f"{prefix}-cognito-invoke",
+                action="lambda:InvokeFunction",
+                function=lambda_function.name,
+                qualifier=qualifier,
+                principal="cognito-idp.amazonaws.com",
+                source_arn=args.user_pool_arn,
+                opts=child,
+            )
+        if function.routes:
+            self._routes(prefix, function, invoke_arn, lambda_function, qualifier)
+
+    def _routes(
+        self,
+        prefix: str,
+        function: Function,
+        invoke_arn: pulumi.Output[str],
+        lambda_function: aws.lambda_.Function,
+        qualifier: str | None,
+    ) -> None:
+        args = self._args
+        child = pulumi.ResourceOptions(parent=self)
+        integration = aws.apigatewayv2.Integration(
+            f"{prefix}-integration",
+            api_id=args.api_id,
+            integration_type="AWS_PROXY",
+            integration_method="POST",
+            integration_uri=invoke_arn,
+            payload_format_version="2.0",
+            timeout_milliseconds=min(30000, (function.timeout or args.defaults.timeout) * 1000),
+            opts=child,
+        )
+        aws.lambda_.Permission(
+            f"{prefix}-api-invoke",
+            action="lambda:InvokeFunction",
+            function=lambda_function.name,
+            qualifier=qualifier,
+            principal="apigateway.amazonaws.com",
+            source_arn=pulumi.Output.concat(args.api_execution_arn, "/*/*"),
+            opts=child,
+        )
+        for route in function.routes:
+            public = route.auth == AUTH_PUBLIC
+            slug = route_slug(route.route_key)
+            self.routes[route.route_key] = aws.apigatewayv2.Route(
+                f"{prefix}-{slug}",
+                api_id=args.api_id,
+                route_key=route.route_key,
+                target=pulumi.Output.concat("integrations/", integration.id),
+                authorization_type="NONE" if public else "JWT",
+                authorizer_id=None if public else args.authorizer_id,
+                opts=child,
+            )
+
+
+def route_slug(route_key: str) -> str:
+    """`GET /items/{item_id}` → `get-items-item-id`: a stable logical name."""
+    cleaned = "".join(c if c.isalnum() else "-" for c in route_key.lower())
+    return "-".join(part for part in cleaned.split("-") if part)

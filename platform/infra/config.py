@@ -1,0 +1,175 @@
+"""The typed, validated stack config: read once, from `Pulumi.<stack>.yaml`.
+
+Every setting that differs between stacks lives here and in docs/config.md.
+Keys are the camelCase names of the stack file (`serverless-backend:<key>`);
+nested objects are pydantic models of their own. A wrong value fails with an
+error naming the dotted key, e.g. `auth.devOtpEcho`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.alias_generators import to_camel
+
+PROJECT = "serverless-backend"
+
+# Plain enough for SES and SNS, strict enough to catch a typo.
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+
+# Stack secrets the program reads (`pulumi config set --secret <key>`).
+SECRET_KEYS = frozenset({"itemsCursorKey"})
+
+
+class ConfigError(ValueError):
+    """A stack config value is missing or wrong; the message names the key."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        strict=False,
+    )
+
+
+class FunctionDefaults(_Model):
+    architecture: Literal["arm64", "x86_64"] = "arm64"
+    memory: int = Field(default=512, ge=128, le=10240)
+    timeout: int = Field(default=10, ge=1, le=900)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    tracing: Literal["Active", "PassThrough"] = "PassThrough"
+    # SnapStart on published versions; the API then invokes the `live` alias.
+    snap_start: bool = False
+
+
+class ApiConfig(_Model):
+    throttling_rate_limit: float = Field(default=50, gt=0)
+    throttling_burst_limit: int = Field(default=100, gt=0)
+    cors_allow_origins: tuple[str, ...] = ()
+    cors_max_age_seconds: int = Field(default=600, ge=0, le=86400)
+
+
+class UserPoolConfig(_Model):
+    password_minimum_length: int = Field(default=12, ge=8, le=99)
+    password_require_lowercase: bool = True
+    password_require_uppercase: bool = True
+    password_require_numbers: bool = True
+    password_require_symbols: bool = False
+    access_token_validity_minutes: int = Field(default=60, ge=5, le=1440)
+    id_token_validity_minutes: int = Field(default=60, ge=5, le=1440)
+    refresh_token_validity_days: int = Field(default=30, ge=1, le=3650)
+
+
+class TableConfig(_Model):
+    point_in_time_recovery: bool = True
+    deletion_protection: bool = True
+
+
+class ItemsConfig(_Model):
+    cursor_ttl_seconds: int = Field(default=3600, ge=60, le=604800)
+
+
+class AuthConfig(_Model):
+    product_name: str = Field(default="Serverless Backend", min_length=1, max_length=60)
+    otp_ttl_seconds: int = Field(default=300, ge=60, le=900)
+    otp_max_attempts: int = Field(default=3, ge=1, le=10)
+    # Return the one-time code in the API response: a local/dev convenience only.
+    dev_otp_echo: bool = False
+    auto_confirm: bool = False
+    send_rate_limit: int = Field(default=5, ge=1, le=100)
+    send_rate_window_seconds: int = Field(default=900, ge=60, le=86400)
+    email_sender: str = Field(pattern=_EMAIL)
+
+
+class AlarmsConfig(_Model):
+    enabled: bool = True
+    # Optional e-mail subscribed to the alarm topic (confirmed by its owner).
+    email: str | None = Field(default=None, pattern=_EMAIL)
+    api_5xx_rate_percent: float = Field(default=5, gt=0, le=100, alias="api5xxRatePercent")
+    function_errors: int = Field(default=1, ge=1)
+    function_throttles: int = Field(default=1, ge=1)
+    table_throttled_requests: int = Field(default=1, ge=1)
+    period_seconds: int = Field(default=300, ge=60)
+    evaluation_periods: int = Field(default=1, ge=1, le=24)
+
+
+class StackConfig(_Model):
+    """Everything a stack decides. Defaults are the safe (production) choice."""
+
+    region: str = Field(min_length=1)
+    production: bool = False
+    enable_docs: bool = False
+    log_retention_days: Literal[
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653
+    ] = 30
+    functions: FunctionDefaults = FunctionDefaults()
+    api: ApiConfig = ApiConfig()
+    user_pool: UserPoolConfig = UserPoolConfig()
+    table: TableConfig = TableConfig()
+    items: ItemsConfig = ItemsConfig()
+    auth: AuthConfig
+    alarms: AlarmsConfig = AlarmsConfig()
+
+    @model_validator(mode="after")
+    def _production_is_locked_down(self) -> StackConfig:
+        if not self.production:
+            return self
+        refused = {
+            "auth.devOtpEcho": self.auth.dev_otp_echo,
+            "auth.autoConfirm": self.auth.auto_confirm,
+            "enableDocs": self.enable_docs,
+        }
+        for key, value in refused.items():
+            if value:
+                raise ValueError(f"{key} must be false on a production stack")
+        for key, value in {
+            "table.pointInTimeRecovery": self.table.point_in_time_recovery,
+            "table.deletionProtection": self.table.deletion_protection,
+        }.items():
+            if not value:
+                raise ValueError(f"{key} must be true on a production stack")
+        return self
+
+    def value_at(self, dotted: str) -> Any:
+        """The value at a camelCase dotted path, e.g. `auth.otpTtlSeconds`."""
+        value: Any = self.model_dump(by_alias=True, mode="json")
+        for part in dotted.split("."):
+            if not isinstance(value, dict) or part not in value:
+                raise KeyError(dotted)
+            value = value[part]
+        return value
+
+
+def parse_stack_config(raw: Mapping[str, Any], *, region: str | None) -> StackConfig:
+    """Validate the project's config values (keys without the project prefix)."""
+    data = {key: _decode(value) for key, value in raw.items() if key not in SECRET_KEYS}
+    if region is not None:
+        data["region"] = region
+    try:
+        return StackConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _decode(value: Any) -> Any:
+    """Pulumi hands config to the program as strings; objects and numbers as JSON."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(stack config)"
+        problems.append(f"{PROJECT}:{key}: {error['msg']}")
+    return "bad stack config: " + "; ".join(problems)

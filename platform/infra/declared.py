@@ -1,0 +1,220 @@
+"""Run the real program for a stack under Pulumi's mocks: no CLI, no AWS.
+
+The tests, the snapshot (`python -m infra.snapshot`) and the local runtime
+(`make dev`) all read a stack through `declare()`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks, set_mocks
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from infra import program
+from infra.bundle import repo_root
+from infra.config import PROJECT, SECRET_KEYS, ConfigError
+
+MOCK_ACCOUNT = "123456789012"
+_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+_GET_REGION = "aws:index/getRegion:getRegion"
+# How the engine wraps a secret value (pulumi.runtime.rpc).
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - a type marker
+
+
+@dataclass(frozen=True)
+class DeclaredResource:
+    type: str  # Pulumi type token, e.g. "aws:lambda/function:Function"
+    name: str  # Pulumi logical name
+    id: str  # the mock's physical id
+    inputs: dict[str, Any]  # resolved inputs as the engine receives them, secrets unwrapped
+    outputs: dict[str, Any]  # the mock's state (inputs plus id/arn/etc.)
+
+
+def stack_file(stack: str, repo: Path | None = None) -> Path:
+    return (repo or repo_root()) / f"Pulumi.{stack}.yaml"
+
+
+def stacks(repo: Path | None = None) -> list[str]:
+    """Every stack with a Pulumi.<stack>.yaml, sorted."""
+    root = repo or repo_root()
+    return sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in root.glob("Pulumi.*.yaml"))
+
+
+def declare(
+    stack: str,
+    *,
+    config_file: Path | None = None,
+    build_bundles: bool = False,
+    allow_missing_secrets: bool = False,
+    version: str | None = None,
+) -> tuple[list[DeclaredResource], dict[str, Any]]:
+    """Run the real program for `stack` under Pulumi mocks with Pulumi.<stack>.yaml (or
+    config_file); return every resource and the stack outputs. With build_bundles=False the
+    Lambda code is a placeholder archive so this takes about a second.
+
+    A secret the stack file does not hold in plain text (a fresh clone has none; an
+    encrypted `secure:` value needs the CLI) fails naming its key, unless
+    `allow_missing_secrets` stands in a clearly-named local-only value.
+    """
+    path = config_file or stack_file(stack)
+    config, secret_keys = _read_stack_file(path)
+    mocks = _RecordingMocks(region=str(config.get("aws:region", "us-east-1")))
+
+    runtime_settings.ROOT.set(None)
+    set_mocks(mocks, project=PROJECT, stack=stack, preview=False)
+    runtime_config.set_all_config(config, secret_keys)
+    exported: list[dict[str, pulumi.Output[Any]]] = []
+    try:
+        _sync_await(
+            run_pulumi_func(
+                lambda: exported.append(
+                    program.run(
+                        build_bundles=build_bundles,
+                        allow_missing_secrets=allow_missing_secrets,
+                        version=version,
+                    )
+                )
+            )
+        )
+        outputs = {key: _sync_await(value.future()) for key, value in exported[0].items()}
+    finally:
+        runtime_config.set_all_config({}, [])
+        runtime_settings.ROOT.set(None)
+    return list(mocks.resources), outputs
+
+
+def _read_stack_file(path: Path) -> tuple[dict[str, str], list[str]]:
+    """The stack file's config as the engine passes it: strings, objects as JSON."""
+    if not path.is_file():
+        raise ConfigError(f"no stack config file {path}")
+    data = yaml.safe_load(path.read_text()) or {}
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in (data.get("config") or {}).items():
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            continue  # encrypted: only the Pulumi CLI can read it
+        config[key] = value if isinstance(value, str) else json.dumps(value)
+        if key.split(":", 1)[-1] in SECRET_KEYS:
+            secret_keys.append(key)
+    return config, secret_keys
+
+
+def _unwrap(value: Any) -> Any:
+    """Drop the engine's secret wrappers, keep the values."""
+    if isinstance(value, dict):
+        if value.get(_SIG_KEY) == _SECRET_SIG:
+            return _unwrap(value.get("value"))
+        return {key: _unwrap(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(item) for item in value]
+    return value
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "resource"
+
+
+class _RecordingMocks(Mocks):
+    """Predictable physical ids and ARNs (account 123456789012); records every resource."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self.resources: list[DeclaredResource] = []
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if args.token == _CALLER_IDENTITY:
+            return (
+                {
+                    "accountId": MOCK_ACCOUNT,
+                    "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:user/mock",
+                    "userId": "MOCKUSER",
+                    "id": MOCK_ACCOUNT,
+                },
+                [],
+            )
+        if args.token == _GET_REGION:
+            return {"name": self.region, "region": self.region, "id": self.region}, []
+        return {}, []
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = _unwrap(dict(args.inputs))
+        physical, extra = self._state(args.typ, args.name, inputs)
+        outputs = {**inputs, **extra}
+        self.resources.append(
+            DeclaredResource(
+                type=args.typ, name=args.name, id=physical, inputs=inputs, outputs=outputs
+            )
+        )
+        return physical, outputs
+
+    def _state(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        region, account = self.region, MOCK_ACCOUNT
+        given = str(inputs.get("name") or name)
+        arn = f"arn:aws:mock:{region}:{account}:{_slug(typ)}/{given}"
+        extra: dict[str, Any] = {}
+        physical = given
+        if typ == "aws:dynamodb/table:Table":
+            arn = f"arn:aws:dynamodb:{region}:{account}:table/{given}"
+        elif typ == "aws:cognito/userPool:UserPool":
+            physical = f"{region}_{re.sub(r'[^A-Za-z0-9]', '', given) or 'pool'}"
+            arn = f"arn:aws:cognito-idp:{region}:{account}:userpool/{physical}"
+            extra["endpoint"] = f"cognito-idp.{region}.amazonaws.com/{physical}"
+        elif typ == "aws:cognito/userPoolClient:UserPoolClient":
+            physical = f"client-{_slug(given)}"
+        elif typ == "aws:apigatewayv2/api:Api":
+            physical = f"api-{_slug(given).rsplit('-', 1)[-1]}"
+            extra["apiEndpoint"] = f"https://{physical}.execute-api.{region}.amazonaws.com"
+            extra["executionArn"] = f"arn:aws:execute-api:{region}:{account}:{physical}"
+            arn = f"arn:aws:apigateway:{region}::/apis/{physical}"
+        elif typ == "aws:apigatewayv2/stage:Stage":
+            api = str(inputs.get("apiId", "api"))
+            physical = f"{api}-{given}"
+            extra["invokeUrl"] = f"https://{api}.execute-api.{region}.amazonaws.com/"
+        elif typ in (
+            "aws:apigatewayv2/authorizer:Authorizer",
+            "aws:apigatewayv2/integration:Integration",
+            "aws:apigatewayv2/route:Route",
+        ):
+            physical = f"{_slug(name)}-id"
+        elif typ == "aws:lambda/function:Function":
+            arn = f"arn:aws:lambda:{region}:{account}:function:{given}"
+            extra["invokeArn"] = _invoke_arn(region, arn)
+            extra["version"] = "1" if inputs.get("publish") else "$LATEST"
+            extra["qualifiedArn"] = f"{arn}:{extra['version']}"
+        elif typ == "aws:lambda/alias:Alias":
+            function = str(inputs.get("functionName", "function"))
+            arn = f"arn:aws:lambda:{region}:{account}:function:{function}:{given}"
+            physical = arn
+            extra["invokeArn"] = _invoke_arn(region, arn)
+        elif typ == "aws:cloudwatch/logGroup:LogGroup":
+            arn = f"arn:aws:logs:{region}:{account}:log-group:{given}"
+        elif typ == "aws:iam/role:Role":
+            arn = f"arn:aws:iam::{account}:role/{given}"
+        elif typ == "aws:sns/topic:Topic":
+            arn = f"arn:aws:sns:{region}:{account}:{given}"
+            physical = arn
+        elif typ == "aws:ssm/parameter:Parameter":
+            arn = f"arn:aws:ssm:{region}:{account}:parameter{given}"
+        elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
+            arn = f"arn:aws:cloudwatch:{region}:{account}:alarm:{given}"
+        else:
+            physical = f"{_slug(name)}-id"
+        extra.setdefault("arn", arn)
+        return physical, extra
+
+
+def _invoke_arn(region: str, function_arn: str) -> str:
+    return (
+        f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+    )

@@ -1,0 +1,117 @@
+"""Least-privilege IAM policy documents for a service's functions.
+
+Each statement names the exact actions the manifest declares and the exact
+resources they touch. Where AWS has no resource-level permission for an
+action, `*` is the only resource it accepts: `sns:Publish` to a phone number
+(SMS) and X-Ray's trace upload (`xray:PutTraceSegments`,
+`xray:PutTelemetryRecords`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from service_manifest import Function, Manifest, Permission
+
+# Actions AWS does not scope to a resource: the only ones allowed on "*".
+UNSCOPED_ACTIONS = frozenset({"sns:Publish", "xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+TRACE_ACTIONS = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
+
+
+@dataclass(frozen=True)
+class PermissionTargets:
+    """The ARNs a manifest's `resource` names stand for, in one stack."""
+
+    region: str
+    account: str
+    table_arn: str
+    user_pool_arn: str
+    email_sender: str
+
+    def email_identities(self) -> list[str]:
+        """The sender address and its domain: SES authorizes whichever is verified."""
+        domain = self.email_sender.rpartition("@")[2]
+        prefix = f"arn:aws:ses:{self.region}:{self.account}:identity/"
+        return [prefix + domain, prefix + self.email_sender]
+
+
+def _statement_id(text: str) -> str:
+    return "".join(part.capitalize() for part in text.replace("-", "_").split("_") if part)
+
+
+def permission_statement(
+    manifest: Manifest, permission: Permission, targets: PermissionTargets, index: int
+) -> dict[str, Any]:
+    resources: list[str]
+    if permission.resource == "table":
+        resources = [targets.table_arn]
+    elif permission.resource == "user_pool":
+        resources = [targets.user_pool_arn]
+    elif permission.resource == "email_identity":
+        resources = targets.email_identities()
+    elif permission.resource == "sms":
+        # SMS to a phone number has no ARN to scope to.
+        resources = ["*"]
+    else:  # pragma: no cover - service_manifest refuses other names
+        raise ValueError(f"unknown permission resource {permission.resource!r}")
+    statement: dict[str, Any] = {
+        "Sid": f"{_statement_id(permission.resource)}{index}",
+        "Effect": "Allow",
+        "Action": sorted(permission.actions),
+        "Resource": resources,
+    }
+    if permission.own_keys_only:
+        statement["Condition"] = {
+            "ForAllValues:StringLike": {
+                "dynamodb:LeadingKeys": [f"{prefix}*" for prefix in manifest.key_prefixes]
+            }
+        }
+    return statement
+
+
+def function_policy(
+    manifest: Manifest,
+    function: Function,
+    targets: PermissionTargets,
+    *,
+    log_group_arn: str,
+    tracing: bool,
+) -> dict[str, Any]:
+    """The whole inline policy of one function's role."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "WriteOwnLogs",
+            "Effect": "Allow",
+            "Action": list(LOG_ACTIONS),
+            "Resource": [f"{log_group_arn}:*"],
+        }
+    ]
+    if tracing:
+        statements.append(
+            {
+                "Sid": "UploadTraces",
+                "Effect": "Allow",
+                "Action": list(TRACE_ACTIONS),
+                "Resource": ["*"],
+            }
+        )
+    statements.extend(
+        permission_statement(manifest, permission, targets, index)
+        for index, permission in enumerate(function.permissions, start=1)
+    )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def assume_role_policy(service: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }

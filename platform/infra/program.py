@@ -1,0 +1,233 @@
+"""The Pulumi program: read the stack config once, then wire the components.
+
+`platform/__main__.py` calls `run()` under `pulumi up`; `infra.declared.declare`
+calls the same `run()` under Pulumi's mocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+from pulumi.runtime import config as runtime_config
+
+from infra.bundle import Workspace, build_bundle, repo_root
+from infra.components.alarms import Alarms, AlarmsArgs
+from infra.components.api import HttpApi, HttpApiArgs
+from infra.components.data import Data, DataArgs
+from infra.components.identity import Identity, IdentityArgs
+from infra.components.published import PublishedOutputs
+from infra.components.service import Service, ServiceArgs, function_arn, function_name
+from infra.config import PROJECT, SECRET_KEYS, ConfigError, StackConfig, parse_stack_config
+from infra.environment import SharedValues, resolve_environment, service_version
+from service_manifest import Manifest, find_manifests
+
+# Used for a secret missing from the stack only when the caller allows it (make dev, tests).
+LOCAL_ONLY_SECRET = "local-only-insecure-{key}-do-not-deploy"  # noqa: S105 - not a secret
+
+CodeFor = Callable[[Manifest], pulumi.Archive]
+
+
+@dataclass(frozen=True)
+class RawConfig:
+    """The stack's config as Pulumi hands it over: project keys without the prefix."""
+
+    values: Mapping[str, Any]
+    secrets: Mapping[str, str]
+    region: str | None
+
+
+def read_pulumi_config() -> RawConfig:
+    """Every `serverless-backend:*` value the engine passed in, plus `aws:region`."""
+    merged: dict[str, Any] = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    values: dict[str, Any] = {}
+    secrets: dict[str, str] = {}
+    for key, value in merged.items():
+        namespace, _, name = key.partition(":")
+        if namespace != PROJECT:
+            continue
+        if name in SECRET_KEYS:
+            secrets[name] = str(value)
+        else:
+            values[name] = value
+    region = merged.get("aws:region")
+    return RawConfig(values=values, secrets=secrets, region=str(region) if region else None)
+
+
+def stack_secrets(raw: RawConfig, *, allow_missing: bool) -> dict[str, pulumi.Output[str]]:
+    """Each stack secret as a secret Output; a missing one fails naming its key."""
+    secrets: dict[str, pulumi.Output[str]] = {}
+    for key in sorted(SECRET_KEYS):
+        value = raw.secrets.get(key)
+        if not value:
+            if not allow_missing:
+                raise ConfigError(
+                    f"{PROJECT}:{key} is not set: pulumi config set --secret {key} <value>"
+                )
+            value = LOCAL_ONLY_SECRET.format(key=key)
+        secrets[key] = pulumi.Output.secret(value)
+    return secrets
+
+
+def bundle_code(workspace: Workspace, architecture: str) -> CodeFor:
+    def code(manifest: Manifest) -> pulumi.Archive:
+        path = build_bundle(workspace, manifest, "arm64" if architecture == "arm64" else "x86_64")
+        return pulumi.FileArchive(str(path))
+
+    return code
+
+
+def placeholder_code(manifest: Manifest) -> pulumi.Archive:
+    return pulumi.AssetArchive(
+        {"README.txt": pulumi.StringAsset(f"placeholder for the {manifest.name} bundle\n")}
+    )
+
+
+def run(
+    *,
+    build_bundles: bool = True,
+    allow_missing_secrets: bool = False,
+    version: str | None = None,
+    repo: Path | None = None,
+) -> dict[str, pulumi.Output[Any]]:
+    """Declare the whole stack and export its outputs."""
+    root = repo or repo_root()
+    raw = read_pulumi_config()
+    config = parse_stack_config(raw.values, region=raw.region)
+    secrets = stack_secrets(raw, allow_missing=allow_missing_secrets)
+    manifests = find_manifests(root / "services")
+    workspace = Workspace(root)
+    code = (
+        bundle_code(workspace, config.functions.architecture) if build_bundles else placeholder_code
+    )
+    outputs = declare_stack(
+        project=pulumi.get_project(),
+        stack=pulumi.get_stack(),
+        config=config,
+        secrets=secrets,
+        manifests=manifests,
+        code=code,
+        version=version or service_version(root),
+    )
+    for key, value in outputs.items():
+        pulumi.export(key, value)
+    return outputs
+
+
+def declare_stack(
+    *,
+    project: str,
+    stack: str,
+    config: StackConfig,
+    secrets: Mapping[str, pulumi.Output[str]],
+    manifests: tuple[Manifest, ...],
+    code: CodeFor,
+    version: str,
+) -> dict[str, pulumi.Output[Any]]:
+    base = f"{project}-{stack}"
+    account = aws.get_caller_identity_output().account_id
+    region = config.region
+
+    data = Data(
+        "data",
+        DataArgs(
+            table_name=base,
+            point_in_time_recovery=config.table.point_in_time_recovery,
+            deletion_protection=config.table.deletion_protection,
+        ),
+    )
+    # Trigger ARNs are built from the function names, so the pool can exist before
+    # the functions whose environment names the pool.
+    triggers = {
+        function.trigger: function_arn(
+            region,
+            account,
+            function_name(project, stack, manifest.name, function.name),
+            snap_start=config.functions.snap_start,
+        )
+        for manifest in manifests
+        for function in manifest.functions
+        if function.trigger
+    }
+    identity = Identity(
+        "identity",
+        IdentityArgs(
+            pool_name=base,
+            settings=config.user_pool,
+            deletion_protection=config.production,
+            triggers=triggers,
+        ),
+    )
+    api = HttpApi(
+        "api",
+        HttpApiArgs(
+            api_name=base,
+            settings=config.api,
+            log_retention_days=config.log_retention_days,
+            jwt_issuer=identity.issuer,
+            jwt_audience=identity.client.id,
+        ),
+    )
+    shared = SharedValues(
+        stage=stack,
+        version=version,
+        config=config,
+        table_name=data.table.name,
+        table_arn=data.table.arn,
+        user_pool_id=identity.user_pool.id,
+        user_pool_arn=identity.user_pool.arn,
+        user_pool_client_id=identity.client.id,
+        secrets=secrets,
+    )
+    function_names: dict[str, pulumi.Input[str]] = {}
+    for manifest in manifests:
+        service = Service(
+            f"service-{manifest.name}",
+            ServiceArgs(
+                project=project,
+                stack=stack,
+                manifest=manifest,
+                code=code(manifest),
+                defaults=config.functions,
+                log_retention_days=config.log_retention_days,
+                environments={
+                    function.name: resolve_environment(manifest, function, shared)
+                    for function in manifest.functions
+                },
+                region=region,
+                account=account,
+                table_arn=data.table.arn,
+                user_pool_arn=identity.user_pool.arn,
+                email_sender=config.auth.email_sender,
+                api_id=api.api.id,
+                api_execution_arn=api.api.execution_arn,
+                authorizer_id=api.authorizer.id,
+            ),
+        )
+        for key, function in service.functions.items():
+            function_names[f"{manifest.name}-{key.replace('_', '-')}"] = function.name
+
+    if config.alarms.enabled:
+        Alarms(
+            "alarms",
+            AlarmsArgs(
+                topic_name=f"{base}-alarms",
+                settings=config.alarms,
+                api_id=api.api.id,
+                table_name=data.table.name,
+                function_names=function_names,
+            ),
+        )
+    outputs: dict[str, pulumi.Output[Any]] = {
+        "api_url": api.stage.invoke_url,
+        "user_pool_id": identity.user_pool.id,
+        "user_pool_client_id": identity.client.id,
+        "table_name": data.table.name,
+        "region": pulumi.Output.from_input(region),
+    }
+    PublishedOutputs("published", f"/{project}/{stack}", outputs)
+    return outputs
