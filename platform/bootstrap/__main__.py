@@ -1,0 +1,31 @@
+"""The one-time CI/CD setup of one AWS account; see docs/ci-cd.md for the commands."""
+
+import pulumi
+import pulumi_aws as aws
+
+from bootstrap.github_deploy_access import DeployAccessArgs, GithubDeployAccess, StateBackend
+
+config = pulumi.Config()
+state_bucket = config.get("stateBucket")
+identity = aws.get_caller_identity()
+
+access = GithubDeployAccess(
+    "ci",
+    DeployAccessArgs(
+        github_repository=config.require("githubRepository"),
+        stacks=config.require_object("stacks"),
+        account_id=identity.account_id,
+        region=aws.get_region().region,
+        project=config.get("project") or "serverless-backend",
+        state=StateBackend(state_bucket, config.get("stateKmsKeyArn")) if state_bucket else None,
+        existing_oidc_provider_arn=config.get("existingOidcProviderArn"),
+        permissions_boundary_arn=config.get("permissionsBoundaryArn"),
+        tags={"managed-by": "serverless-backend-bootstrap"},
+    ),
+)
+
+pulumi.export("oidc_provider_arn", access.provider_arn)
+# Paste as the repository variable AWS_PREVIEW_ROLES (a JSON object, stack -> role ARN).
+pulumi.export("preview_role_arns", access.preview_role_arns)
+# Set each as the variable AWS_DEPLOY_ROLE_ARN of the GitHub environment named after the stack.
+pulumi.export("deploy_role_arns", access.deploy_role_arns)

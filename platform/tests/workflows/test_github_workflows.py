@@ -1,0 +1,459 @@
+"""The GitHub Actions workflows under .github/: valid, pinned, least-privileged, and doing
+what docs/ci-cd.md promises (per-stack previews, fork safety, gated deploys)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+GITHUB = REPO / ".github"
+WORKFLOW_FILES = sorted((GITHUB / "workflows").glob("*.yml"))
+ACTION_FILES = sorted((GITHUB / "actions").glob("*/action.yml"))
+
+Job = Mapping[str, Any]
+Step = Mapping[str, Any]
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text())
+    assert isinstance(data, dict), f"{path} is not a YAML mapping"
+    # YAML 1.1 reads the bare key `on` as the boolean true.
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+WORKFLOWS = {path.name: load(path) for path in WORKFLOW_FILES}
+ACTIONS = {path.parent.name: load(path) for path in ACTION_FILES}
+
+
+def jobs(workflow: str) -> dict[str, Job]:
+    return dict(WORKFLOWS[workflow]["jobs"])
+
+
+def local_action(uses: str) -> dict[str, Any] | None:
+    if uses.startswith("./.github/actions/"):
+        return ACTIONS[uses.removeprefix("./.github/actions/").rstrip("/")]
+    return None
+
+
+def expanded_steps(steps: list[Step]) -> Iterator[Step]:
+    """The steps, with each local composite action's own steps in its place."""
+    for step in steps:
+        yield step
+        action = local_action(step.get("uses", ""))
+        if action is not None:
+            yield from expanded_steps(action["runs"]["steps"])
+
+
+def job_steps(job: Job) -> list[Step]:
+    return list(expanded_steps(job.get("steps", [])))
+
+
+def all_steps() -> Iterator[tuple[str, Step]]:
+    for name, workflow in WORKFLOWS.items():
+        for job_id, job in workflow["jobs"].items():
+            for step in job.get("steps", []):
+                yield f"{name}:{job_id}", step
+    for name, action in ACTIONS.items():
+        for step in action["runs"]["steps"]:
+            yield f"actions/{name}", step
+
+
+def uses_of(steps: list[Step], action: str) -> list[Step]:
+    return [step for step in steps if step.get("uses", "").split("@")[0] == action]
+
+
+def run_lines(steps: list[Step]) -> str:
+    return "\n".join(step["run"] for step in steps if "run" in step)
+
+
+def truthy(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+# --- valid files ---------------------------------------------------------------------------
+
+
+def test_there_are_workflows_and_composite_actions() -> None:
+    assert {"checks.yml", "pull-request.yml", "fork-snapshot-comment.yml", "deploy.yml"} <= set(
+        WORKFLOWS
+    )
+    assert {"setup-uv", "deploy-stack"} <= set(ACTIONS)
+
+
+@pytest.mark.parametrize(
+    ("schema", "files"),
+    [("vendor.github-workflows", WORKFLOW_FILES), ("vendor.github-actions", ACTION_FILES)],
+    ids=["workflows", "actions"],
+)
+def test_files_pass_githubs_schema(schema: str, files: list[Path]) -> None:
+    # check-jsonschema ships these schemas, so this runs offline.
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_workflow_has_triggers_and_jobs(name: str) -> None:
+    assert WORKFLOWS[name]["on"], name
+    assert WORKFLOWS[name]["jobs"], name
+
+
+def test_every_local_action_and_script_referenced_exists() -> None:
+    for where, step in all_steps():
+        uses = step.get("uses", "")
+        if uses.startswith("./"):
+            assert (REPO / uses / "action.yml").is_file(), f"{where}: {uses}"
+        for script in re.findall(r"\.github/scripts/[\w./-]+", step.get("run", "")):
+            assert (REPO / script).is_file(), f"{where}: {script}"
+
+
+# --- pinned actions --------------------------------------------------------------------------
+
+SEMVER_PIN = re.compile(r"^[\w.-]+/[\w./-]+@v\d+\.\d+\.\d+$")
+SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+
+
+def is_pinned(uses: str, raw_line: str) -> bool:
+    """A local action, a full semver tag, or a full commit SHA with its version in a comment."""
+    if uses.startswith("./"):
+        return True
+    if SEMVER_PIN.match(uses):
+        return True
+    return bool(SHA_PIN.match(uses)) and re.search(r"#\s*v\d+\.\d+\.\d+", raw_line) is not None
+
+
+@pytest.mark.parametrize(
+    ("uses", "line", "pinned"),
+    [
+        ("actions/checkout@v4.2.2", "- uses: actions/checkout@v4.2.2", True),
+        ("actions/checkout@v4", "- uses: actions/checkout@v4", False),
+        ("actions/checkout@main", "- uses: actions/checkout@main", False),
+        ("actions/checkout@" + "a" * 40, "- uses: actions/checkout@" + "a" * 40, False),
+        ("actions/checkout@" + "a" * 40, "uses: actions/checkout@" + "a" * 40 + " # v4.2.2", True),
+        ("./.github/actions/setup-uv", "- uses: ./.github/actions/setup-uv", True),
+        ("docker://alpine:3", "- uses: docker://alpine:3", False),
+    ],
+)
+def test_pin_rule(uses: str, line: str, pinned: bool) -> None:
+    assert is_pinned(uses, line) is pinned
+
+
+def test_every_action_is_pinned_to_a_full_version() -> None:
+    for path in [*WORKFLOW_FILES, *ACTION_FILES]:
+        for line in path.read_text().splitlines():
+            match = re.match(r"^\s*(?:-\s+)?uses:\s*(\S+)", line)
+            if match:
+                assert is_pinned(match.group(1), line), f"{path.name}: {line.strip()}"
+
+
+# --- least privilege --------------------------------------------------------------------------
+
+# Scripts that call the GitHub API, and what their token must allow.
+SCRIPT_PERMISSIONS = {".github/scripts/snapshot_comment.py": {"pull-requests": "write"}}
+
+
+def needed_permissions(job: Job) -> dict[str, str]:
+    """What a job's steps (or the reusable workflow it calls) need from GITHUB_TOKEN."""
+    if "uses" in job:
+        called = WORKFLOWS[Path(job["uses"]).name]
+        needed: dict[str, str] = {}
+        for called_job in called["jobs"].values():
+            for scope, level in needed_permissions(called_job).items():
+                if needed.get(scope) != "write":
+                    needed[scope] = level
+        return needed
+
+    steps = job_steps(job)
+    needed = {}
+    if uses_of(steps, "actions/checkout"):
+        needed["contents"] = "read"
+    if uses_of(steps, "aws-actions/configure-aws-credentials"):
+        needed["id-token"] = "write"
+    if any(
+        truthy(s.get("with", {}).get("comment-on-pr")) for s in uses_of(steps, "pulumi/actions")
+    ):
+        needed["pull-requests"] = "write"
+    if any("run-id" in s.get("with", {}) for s in uses_of(steps, "actions/download-artifact")):
+        needed["actions"] = "read"
+    for script, scopes in SCRIPT_PERMISSIONS.items():
+        if script in run_lines(steps):
+            needed.update(scopes)
+    return needed
+
+
+def all_jobs() -> list[tuple[str, str]]:
+    return [(name, job_id) for name, wf in sorted(WORKFLOWS.items()) for job_id in wf["jobs"]]
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_top_level_permissions_grant_nothing(name: str) -> None:
+    assert WORKFLOWS[name].get("permissions") == {}, name
+
+
+@pytest.mark.parametrize(("name", "job_id"), all_jobs())
+def test_job_permissions_are_exactly_what_its_steps_need(name: str, job_id: str) -> None:
+    job = jobs(name)[job_id]
+    assert "permissions" in job, f"{name}:{job_id} must declare its permissions"
+    assert job["permissions"] == needed_permissions(job), f"{name}:{job_id}"
+
+
+def test_permission_rule_flags_a_comment_scope_on_a_job_that_posts_nothing() -> None:
+    job = {
+        "permissions": {"contents": "read", "pull-requests": "write"},
+        "steps": [{"uses": "actions/checkout@v4.2.2"}, {"run": "make test"}],
+    }
+    assert job["permissions"] != needed_permissions(job)
+
+
+def test_oidc_and_comment_scopes_are_granted_only_where_used() -> None:
+    oidc = {f"{n}:{j}" for n, j in all_jobs() if "id-token" in jobs(n)[j].get("permissions", {})}
+    comment = {
+        f"{n}:{j}" for n, j in all_jobs() if "pull-requests" in jobs(n)[j].get("permissions", {})
+    }
+    assert oidc == {"pull-request.yml:preview", "deploy.yml:dev", "deploy.yml:prod"}
+    assert comment == {"pull-request.yml:preview", "fork-snapshot-comment.yml:comment"}
+
+
+# --- secrets --------------------------------------------------------------------------------
+
+SECRET_EXPRESSION = re.compile(r"\$\{\{[^}]*\bsecrets\.")
+
+
+def secret_env_names(*scopes: Mapping[str, Any]) -> set[str]:
+    return {
+        key
+        for scope in scopes
+        for key, value in scope.get("env", {}).items()
+        if SECRET_EXPRESSION.search(str(value))
+    }
+
+
+def secret_leaks(run: str, secret_names: set[str]) -> list[str]:
+    """Secrets in a run script: inlined as expressions, or their env variables named at all."""
+    leaks = [f"inlined: {m.group(0)}" for m in SECRET_EXPRESSION.finditer(run)]
+    leaks += [name for name in secret_names if re.search(rf"\b{re.escape(name)}\b", run)]
+    return leaks
+
+
+@pytest.mark.parametrize(
+    "run", ["echo ${{ secrets.PULUMI_ACCESS_TOKEN }}", 'curl -H "x: $TOKEN" example.test']
+)
+def test_secret_rule_catches_inlined_and_echoed_secrets(run: str) -> None:
+    assert secret_leaks(run, {"TOKEN"})
+
+
+def test_no_run_line_sees_a_secret() -> None:
+    for name, workflow in WORKFLOWS.items():
+        for job_id, job in workflow["jobs"].items():
+            for step in job_steps(job):
+                names = secret_env_names(workflow, job, step)
+                assert not secret_leaks(step.get("run", ""), names), f"{name}:{job_id}"
+    for name, action in ACTIONS.items():
+        # Composite actions have no secrets context: secrets reach them only as job env.
+        assert "secrets." not in (GITHUB / "actions" / name / "action.yml").read_text()
+        assert not secret_leaks(run_lines(action["runs"]["steps"]), set()), name
+
+
+def test_secrets_only_reach_steps_as_env_or_action_inputs() -> None:
+    for where, step in all_steps():
+        for key, value in step.items():
+            if key not in {"env", "with"}:
+                assert not SECRET_EXPRESSION.search(str(value)), f"{where}: {key}"
+
+
+# --- pull requests -------------------------------------------------------------------------
+
+
+def test_no_workflow_runs_pull_request_code_with_base_privileges() -> None:
+    for name, workflow in WORKFLOWS.items():
+        assert "pull_request_target" not in workflow["on"], name
+
+
+def test_superseded_pull_request_runs_are_cancelled() -> None:
+    concurrency = WORKFLOWS["pull-request.yml"]["concurrency"]
+    assert "github.event.pull_request.number" in concurrency["group"]
+    assert concurrency["cancel-in-progress"] is True
+
+
+def test_pull_requests_run_the_checks() -> None:
+    assert jobs("pull-request.yml")["checks"]["uses"] == "./.github/workflows/checks.yml"
+
+
+def test_lint_format_and_types_are_checked() -> None:
+    runs = run_lines(job_steps(jobs("checks.yml")["static"]))
+    assert "make lint" in runs  # ruff check and ruff format --check
+    assert "make typecheck" in runs
+
+
+def test_tests_run_one_job_per_workspace_member_synced_alone() -> None:
+    checks = jobs("checks.yml")
+    assert ".github/scripts/list-output.sh members" in run_lines(checks["members"]["steps"])
+    test = checks["test"]
+    assert test["strategy"]["matrix"]["member"] == "${{ fromJSON(needs.members.outputs.members) }}"
+    assert test["strategy"]["fail-fast"] is False
+    (step,) = [s for s in test["steps"] if "make test" in s.get("run", "")]
+    assert step["run"] == 'make test SERVICE="$MEMBER"'
+    assert step["env"]["MEMBER"] == "${{ matrix.member }}"
+
+
+def test_uv_is_cached_on_the_lock_file_wherever_make_installs() -> None:
+    (setup,) = ACTIONS["setup-uv"]["runs"]["steps"]
+    assert setup["uses"].startswith("astral-sh/setup-uv@")
+    assert setup["with"]["enable-cache"] is True
+    assert setup["with"]["cache-dependency-glob"] == "uv.lock"
+    for name, workflow in WORKFLOWS.items():
+        for job_id, job in workflow["jobs"].items():
+            steps = job_steps(job)
+            installs = re.search(r"make (setup|lint|typecheck|test|smoke)", run_lines(steps))
+            if installs:
+                assert uses_of(steps, "./.github/actions/setup-uv"), f"{name}:{job_id}"
+
+
+def test_every_stack_file_is_previewed() -> None:
+    pull_request = jobs("pull-request.yml")
+    assert ".github/scripts/list-output.sh stacks" in run_lines(pull_request["stacks"]["steps"])
+    preview = pull_request["preview"]
+    assert preview["needs"] == "stacks"
+    assert preview["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.stacks) }}"
+    assert preview["strategy"]["fail-fast"] is False
+
+
+def test_preview_comments_once_per_stack_and_edits_it_in_place() -> None:
+    preview = jobs("pull-request.yml")["preview"]
+    (pulumi,) = uses_of(job_steps(preview), "pulumi/actions")
+    inputs = pulumi["with"]
+    assert inputs["command"] == "preview"
+    assert inputs["stack-name"].endswith("${{ matrix.stack }}")
+    assert inputs["comment-on-pr"] is True
+    assert inputs["edit-pr-comment"] is True
+    assert inputs["diff"] is True
+    assert inputs["policyPacks"] == "platform/policy"
+    assert inputs["github-token"] == "${{ secrets.GITHUB_TOKEN }}"
+
+
+def test_preview_assumes_the_stacks_read_only_role_by_oidc() -> None:
+    preview = jobs("pull-request.yml")["preview"]
+    (aws,) = uses_of(job_steps(preview), "aws-actions/configure-aws-credentials")
+    assert aws["with"]["role-to-assume"] == "${{ fromJSON(vars.AWS_PREVIEW_ROLES)[matrix.stack] }}"
+    assert not {"aws-access-key-id", "aws-secret-access-key"} & set(aws["with"])
+
+
+def test_one_variable_switches_the_state_backend() -> None:
+    # PULUMI_BACKEND_URL empty: Pulumi Cloud with PULUMI_ACCESS_TOKEN; s3://...: that bucket.
+    (preview,) = uses_of(job_steps(jobs("pull-request.yml")["preview"]), "pulumi/actions")
+    assert preview["with"]["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
+    (up,) = uses_of(ACTIONS["deploy-stack"]["runs"]["steps"], "pulumi/actions")
+    assert up["with"]["cloud-url"] == "${{ inputs.cloud-url }}"
+    for job_id in ("dev", "prod"):
+        (deploy,) = uses_of(jobs("deploy.yml")[job_id]["steps"], "./.github/actions/deploy-stack")
+        assert deploy["with"]["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
+    for job in (jobs("pull-request.yml")["preview"], jobs("deploy.yml")["dev"]):
+        assert job["env"]["PULUMI_ACCESS_TOKEN"] == "${{ secrets.PULUMI_ACCESS_TOKEN }}"
+
+
+# --- forks ----------------------------------------------------------------------------------
+
+SAME_REPO = "github.event.pull_request.head.repo.full_name == github.repository"
+FORK = "github.event.pull_request.head.repo.full_name != github.repository"
+
+
+def test_cloud_jobs_run_only_for_branches_of_this_repository() -> None:
+    pull_request = jobs("pull-request.yml")
+    assert pull_request["stacks"]["if"] == SAME_REPO
+    # preview needs stacks, so it is skipped with it.
+    assert pull_request["preview"]["needs"] == "stacks"
+
+
+def test_fork_diff_job_has_no_secrets_and_runs_no_fork_code() -> None:
+    job = jobs("pull-request.yml")["fork-snapshot-diff"]
+    assert job["if"] == FORK
+    assert job["permissions"] == {"contents": "read"}
+    assert "secrets." not in yaml.safe_dump(job)
+    (checkout,) = uses_of(job["steps"], "actions/checkout")
+    assert checkout["with"]["persist-credentials"] is False
+    runs = run_lines(job["steps"])
+    # Only git reads the fork's files: no make, uv, python or scripts from the checkout.
+    assert "git diff" in runs
+    assert not re.search(r"\b(make|uv|python3?|pip|bash|sh)\b|\./", runs)
+    assert "platform/snapshots/" in runs
+    (upload,) = uses_of(job["steps"], "actions/upload-artifact")
+    assert upload["with"]["name"] == "snapshot-diff"
+
+
+def test_fork_comment_is_posted_from_the_default_branch_after_the_pull_request_run() -> None:
+    workflow = WORKFLOWS["fork-snapshot-comment.yml"]
+    trigger = workflow["on"]["workflow_run"]
+    assert trigger["workflows"] == [WORKFLOWS["pull-request.yml"]["name"]]
+    assert trigger["types"] == ["completed"]
+    (job,) = workflow["jobs"].values()
+    assert "head_repository.full_name != github.repository" in job["if"]
+    (checkout,) = uses_of(job["steps"], "actions/checkout")
+    assert "ref" not in checkout.get("with", {}), "must check out the default branch, not the fork"
+    (download,) = uses_of(job["steps"], "actions/download-artifact")
+    assert download["with"]["name"] == "snapshot-diff"
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    # The fork's branch name is attacker-chosen text: it reaches the script as env, not code.
+    assert run_lines(job["steps"]) == "python3 .github/scripts/snapshot_comment.py"
+
+
+def test_no_run_line_interpolates_event_text() -> None:
+    for where, step in all_steps():
+        assert not re.search(r"\$\{\{\s*github\.(event|head_ref)", step.get("run", "")), where
+
+
+# --- deploys --------------------------------------------------------------------------------
+
+
+def test_deploys_run_on_main_one_at_a_time() -> None:
+    workflow = WORKFLOWS["deploy.yml"]
+    assert workflow["on"] == {"push": {"branches": ["main"]}}
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    assert jobs("deploy.yml")["checks"]["uses"] == "./.github/workflows/checks.yml"
+
+
+@pytest.mark.parametrize(("job_id", "needs"), [("dev", "checks"), ("prod", "dev")])
+def test_promotion_goes_checks_then_dev_then_prod(job_id: str, needs: str) -> None:
+    job = jobs("deploy.yml")[job_id]
+    assert job["needs"] == needs
+    assert "if" not in job, "a condition could let prod run after a failed dev smoke test"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_each_deploy_runs_in_its_stacks_environment(stack: str) -> None:
+    job = jobs("deploy.yml")[stack]
+    assert job["environment"]["name"] == stack
+    (deploy,) = uses_of(job["steps"], "./.github/actions/deploy-stack")
+    assert deploy["with"]["stack"] == stack
+    assert deploy["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+
+
+def test_prod_deploy_needs_the_prod_environment() -> None:
+    assert jobs("deploy.yml")["prod"]["environment"]["name"] == "prod"
+
+
+def test_deploy_runs_pulumi_up_then_smoke_tests_its_api_url() -> None:
+    steps = ACTIONS["deploy-stack"]["runs"]["steps"]
+    (up,) = uses_of(steps, "pulumi/actions")
+    assert up["with"]["command"] == "up"
+    assert up["with"]["policyPacks"] == "platform/policy"
+    smoke = steps[-1]
+    assert smoke["run"] == 'make smoke API_URL="$API_URL"'
+    assert smoke["env"]["API_URL"] == f"${{{{ steps.{up['id']}.outputs.api_url }}}}"
+    assert steps.index(up) < steps.index(smoke)
+    for step in steps:
+        assert "continue-on-error" not in step
+        assert "if" not in step
