@@ -1,0 +1,1 @@
+"""The items service: the contract's items API on the shared DynamoDB table."""

@@ -1,0 +1,144 @@
+"""The items API: each route translates HTTP to one service function call
+and back. Routes sit on the app itself (as in health) so the gateway-route
+check sees them."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Query, Response
+
+from items import service
+from items.cursors import MAX_CURSOR_CHARS
+from items.deps import CursorsDep, ExpectedVersionDep, RepositoryDep
+from items.errors import install_item_errors
+from items.http_body import documented_body, json_body
+from items.models import ITEM_ID_PATTERN, Item, ItemCreate, ItemPage, ItemPatch
+from items.responses import ExactJSONResponse, item_response
+from items.settings import settings
+from service_kernel import ApiError, CallerDep, create_app
+
+VERSION = settings.service_version or version("items")
+
+app = create_app(
+    "items", VERSION, docs=settings.enable_docs, default_response_class=ExactJSONResponse
+)
+install_item_errors(app)
+
+ItemIdPath = Annotated[str, Path(pattern=ITEM_ID_PATTERN)]
+CreateBody = Annotated[ItemCreate, Depends(json_body(ItemCreate))]
+PatchBody = Annotated[ItemPatch, Depends(json_body(ItemPatch))]
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    descriptions = {
+        400: "invalid_json, invalid_cursor",
+        404: "not_found: no such item of the caller's",
+        409: "conflict: the caller already has an item with this item_id",
+        412: "precondition_failed: If-Match names another version, or is malformed",
+        422: "validation_error",
+    }
+    return {status: {"description": descriptions[status]} for status in statuses}
+
+
+@app.post(
+    "/items",
+    status_code=201,
+    response_model=Item,
+    openapi_extra=documented_body(ItemCreate),
+    responses=_errors(400, 409, 422),
+)
+def create_item(caller: CallerDep, repository: RepositoryDep, body: CreateBody) -> Response:
+    """Create an item; answers with its Location and ETag."""
+    item = service.create_item(repository, caller.sub, body)
+    return item_response(item, 201, created=True)
+
+
+@app.get("/items", response_model=ItemPage, responses=_errors(400, 422))
+def list_items(
+    caller: CallerDep,
+    repository: RepositoryDep,
+    cursors: CursorsDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[
+        str | None, Query(max_length=MAX_CURSOR_CHARS, description="next_cursor of the page before")
+    ] = None,
+) -> Response:
+    """The caller's items in ascending item_id order, a page at a time."""
+    page = service.list_items(repository, cursors, caller.sub, limit=limit, cursor=cursor)
+    return ExactJSONResponse(page.model_dump())
+
+
+@app.get("/items/{item_id}", response_model=Item, responses=_errors(404, 422))
+def get_item(caller: CallerDep, repository: RepositoryDep, item_id: ItemIdPath) -> Response:
+    return item_response(service.get_item(repository, caller.sub, item_id))
+
+
+@app.patch(
+    "/items/{item_id}",
+    response_model=Item,
+    openapi_extra=documented_body(ItemPatch),
+    responses=_errors(400, 404, 412, 422),
+)
+def update_item(
+    caller: CallerDep,
+    repository: RepositoryDep,
+    item_id: ItemIdPath,
+    expected_version: ExpectedVersionDep,
+    body: PatchBody,
+) -> Response:
+    """Change some fields; with If-Match only if the version still matches."""
+    item = service.update_item(
+        repository, caller.sub, item_id, body, expected_version=expected_version
+    )
+    return item_response(item)
+
+
+@app.put(
+    "/items/{item_id}",
+    response_model=Item,
+    openapi_extra=documented_body(ItemCreate),
+    responses={201: {"description": "Created", "model": Item}, **_errors(400, 412, 422)},
+)
+def replace_item(
+    caller: CallerDep,
+    repository: RepositoryDep,
+    item_id: ItemIdPath,
+    expected_version: ExpectedVersionDep,
+    body: CreateBody,
+) -> Response:
+    """Create (201) or fully replace (200). With If-Match, only replace the
+    item at that version: an absent item is then 412, never created."""
+    if body.item_id is not None and body.item_id != item_id:
+        raise ApiError(
+            422,
+            "validation_error",
+            "The request is not valid.",
+            extra={
+                "details": [
+                    {
+                        "loc": ["body", "item_id"],
+                        "msg": "must be the item_id of the path",
+                        "type": "value_error",
+                    }
+                ]
+            },
+        )
+    item, created = service.replace_item(
+        repository, caller.sub, item_id, body, expected_version=expected_version
+    )
+    return item_response(item, 201 if created else 200, created=created)
+
+
+@app.delete(
+    "/items/{item_id}", status_code=204, response_class=Response, responses=_errors(404, 412, 422)
+)
+def delete_item(
+    caller: CallerDep,
+    repository: RepositoryDep,
+    item_id: ItemIdPath,
+    expected_version: ExpectedVersionDep,
+) -> Response:
+    service.delete_item(repository, caller.sub, item_id, expected_version=expected_version)
+    return Response(status_code=204)

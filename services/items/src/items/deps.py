@@ -1,0 +1,44 @@
+"""What the routes are given: the caller's repository, the cursor codec and
+the If-Match version, as `Annotated` dependencies (tests may override them)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated
+
+from fastapi import Depends, Header
+
+from items.cursors import CursorCodec
+from items.dynamodb_repository import DynamoItemRepository
+from items.preconditions import parse_if_match
+from items.repository import ItemRepository
+from items.settings import settings
+from service_kernel.aws import client
+
+
+@cache
+def get_repository() -> ItemRepository:
+    # Built on first use, once per process, like the client it wraps.
+    return DynamoItemRepository(client("dynamodb"), settings.table_name)
+
+
+@cache
+def get_cursors() -> CursorCodec:
+    return CursorCodec(
+        key=settings.cursor_signing_key.get_secret_value().encode(),
+        ttl_seconds=settings.cursor_ttl_seconds,
+    )
+
+
+def get_expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(description='Write only if the item is at this version: `"3"`, `3` or `W/"3"`.'),
+    ] = None,
+) -> int | None:
+    return parse_if_match(if_match)
+
+
+RepositoryDep = Annotated[ItemRepository, Depends(get_repository)]
+CursorsDep = Annotated[CursorCodec, Depends(get_cursors)]
+ExpectedVersionDep = Annotated[int | None, Depends(get_expected_version)]

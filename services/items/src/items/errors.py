@@ -1,0 +1,45 @@
+"""The items service's own errors, in the contract's envelope."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from items.cursors import InvalidCursor
+from items.preconditions import MalformedIfMatch
+from items.repository import ItemAlreadyExists, ItemNotFound, VersionMismatch
+from service_kernel import error_response
+
+# exception type → (status, code, message); never the exception's own text,
+# which may hold ids or a cursor.
+ANSWERS: dict[type[Exception], tuple[int, str, str]] = {
+    ItemNotFound: (404, "not_found", "No such item."),
+    ItemAlreadyExists: (409, "conflict", "An item with this item_id already exists."),
+    VersionMismatch: (
+        412,
+        "precondition_failed",
+        "The item is not at the version If-Match names; nothing was changed.",
+    ),
+    MalformedIfMatch: (
+        412,
+        "precondition_failed",
+        'If-Match must name one version, like "3"; nothing was changed.',
+    ),
+    InvalidCursor: (400, "invalid_cursor", "The cursor is not valid for this caller."),
+}
+
+
+def _answer(
+    status: int, code: str, message: str
+) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handle(_: Request, __: Exception) -> JSONResponse:
+        return error_response(status, code, message)
+
+    return handle
+
+
+def install_item_errors(app: FastAPI) -> None:
+    for exception, (status, code, message) in ANSWERS.items():
+        app.add_exception_handler(exception, _answer(status, code, message))

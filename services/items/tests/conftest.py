@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+# The settings are read once at import, as on Lambda: set them first.
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "STAGE": "test",
+        "TABLE_NAME": "app-table",
+        "CURSOR_SIGNING_KEY": "test-cursor-signing-key-0123456789abcdef",
+        "CURSOR_TTL_SECONDS": "300",
+        "POWERTOOLS_SERVICE_NAME": "items",
+    }
+)
+
+import boto3
+from fastapi.testclient import TestClient
+from moto import mock_aws
+
+from items.app import app
+from service_kernel.testing import AsAuthorizedBy, access_claims
+
+TABLE = "app-table"
+
+
+def _create_table(dynamodb: Any) -> str:
+    """The shared table as the platform declares it."""
+    dynamodb.create_table(
+        TableName=TABLE,
+        KeySchema=[
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "PK", "AttributeType": "S"},
+            {"AttributeName": "SK", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return TABLE
+
+
+@pytest.fixture
+def create_table() -> Callable[[Any], str]:
+    """Creates the table through a given client (e.g. one on a moto server)."""
+    return _create_table
+
+
+@pytest.fixture(scope="module")
+def table() -> Iterator[str]:
+    """The table in moto, shared by one test module: each test keeps to its
+    own callers (fresh subs), so items never leak between tests."""
+    with mock_aws():
+        yield _create_table(boto3.client("dynamodb"))
+
+
+def fresh_sub(name: str) -> str:
+    return f"{name}-{uuid.uuid4()}"
+
+
+def as_user(sub: str) -> TestClient:
+    return TestClient(AsAuthorizedBy(app, access_claims(sub)), raise_server_exceptions=False)
+
+
+@pytest.fixture
+def alice(table: str) -> TestClient:
+    return as_user(fresh_sub("alice"))
+
+
+@pytest.fixture
+def bob(table: str) -> TestClient:
+    return as_user(fresh_sub("bob"))
+
+
+@pytest.fixture
+def anonymous(table: str) -> TestClient:
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def new_item(client: TestClient, **fields: Any) -> dict[str, Any]:
+    """POST an item (name and price defaulted) and return its body."""
+    body = {"name": "Widget", "price": 19.99, **fields}
+    response = client.post("/items", json=body)
+    assert response.status_code == 201, response.text
+    item: dict[str, Any] = response.json()
+    return item
+
+
+@pytest.fixture
+def make_item() -> Callable[..., dict[str, Any]]:
+    return new_item

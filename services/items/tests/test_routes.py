@@ -1,0 +1,559 @@
+"""Every row of the contract's items table, through the ASGI app."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from items.app import app
+from items.cursors import CursorCodec
+from items.deps import get_cursors
+from service_kernel.testing import AsAuthorizedBy, id_token_claims, route_mismatches
+from service_manifest import load_manifest
+
+MANIFEST = load_manifest(Path(__file__).parents[1] / "service.toml")
+MakeItem = Callable[..., dict[str, Any]]
+
+
+def raw_post(client: TestClient, path: str, body: str, **headers: str) -> Any:
+    return client.post(
+        path, content=body.encode(), headers={"content-type": "application/json", **headers}
+    )
+
+
+# --- the manifest ---------------------------------------------------------
+
+
+def test_app_and_gateway_routes_agree() -> None:
+    assert route_mismatches(app, MANIFEST.function("api")) == []
+
+
+def test_every_route_is_protected_at_the_gateway() -> None:
+    assert {route.route_key: route.auth for route in MANIFEST.routes} == {
+        "POST /items": "jwt",
+        "GET /items": "jwt",
+        "GET /items/{item_id}": "jwt",
+        "PATCH /items/{item_id}": "jwt",
+        "PUT /items/{item_id}": "jwt",
+        "DELETE /items/{item_id}": "jwt",
+    }
+
+
+def test_the_policy_is_the_repository_calls_on_own_keys_only() -> None:
+    assert MANIFEST.key_prefixes == ("ITEMS#",)
+    (permission,) = MANIFEST.function("api").permissions
+    assert permission.resource == "table"
+    assert permission.own_keys_only
+    assert "dynamodb:Scan" not in permission.actions
+
+
+# --- POST /items ----------------------------------------------------------
+
+
+def test_create_answers_201_with_location_etag_and_the_item(alice: TestClient) -> None:
+    response = raw_post(alice, "/items", '{"name": "  Lamp  ", "price": 19.99, "tags": ["home"]}')
+    assert response.status_code == 201
+    item = response.json()
+    assert response.headers["location"] == f"/items/{item['item_id']}"
+    assert response.headers["etag"] == '"1"'
+    assert item == {
+        "item_id": item["item_id"],
+        "name": "Lamp",
+        "price": 19.99,
+        "currency": "USD",
+        "description": "",
+        "tags": ["home"],
+        "created_at": item["created_at"],
+        "updated_at": item["created_at"],
+        "version": 1,
+    }
+    assert item["created_at"].endswith("Z")
+    assert alice.get(response.headers["location"]).json() == item
+
+
+def test_price_comes_back_with_the_digits_sent(alice: TestClient) -> None:
+    created = raw_post(alice, "/items", '{"name": "a", "price": 19.99}')
+    assert '"price":19.99,' in created.text
+    assert '"price":19.99,' in alice.get(created.headers["location"]).text
+
+
+def test_server_ids_sort_by_creation_time(alice: TestClient, make_item: MakeItem) -> None:
+    ids = [make_item(alice)["item_id"] for _ in range(3)]
+    assert all(len(item_id) == 26 for item_id in ids)
+    assert [item["item_id"] for item in alice.get("/items").json()["items"]] == sorted(ids)
+    assert ids[0][:6] <= ids[-1][:6]  # the leading characters are the timestamp
+
+
+def test_create_with_a_taken_item_id_is_409_and_leaves_the_item(
+    alice: TestClient, make_item: MakeItem
+) -> None:
+    original = make_item(alice, item_id="lamp", name="Original")
+    response = alice.post("/items", json={"item_id": "lamp", "name": "Other", "price": 1})
+    assert response.status_code == 409
+    assert response.json()["error"] == "conflict"
+    assert alice.get("/items/lamp").json() == original
+
+
+@pytest.mark.parametrize("field", ["owner", "version", "created_at", "updated_at", "PK", "SK"])
+def test_fields_the_server_owns_are_422_and_never_stored(alice: TestClient, field: str) -> None:
+    response = alice.post("/items", json={"name": "a", "price": 1, "item_id": "x", field: "9"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "validation_error"
+    assert body["details"][0]["loc"] == ["body", field]
+    assert alice.get("/items/x").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ("{", 400, "invalid_json"),
+        ("", 400, "invalid_json"),
+        ('{"name": "a", "price": NaN}', 400, "invalid_json"),
+        ('{"name": "a", "price": Infinity}', 400, "invalid_json"),
+        ('{"name": "a", "price": -Infinity}', 400, "invalid_json"),
+        ("[]", 422, "validation_error"),
+        ('"text"', 422, "validation_error"),
+        ("{}", 422, "validation_error"),
+        ('{"name": "a"}', 422, "validation_error"),
+        ('{"price": 1}', 422, "validation_error"),
+    ],
+)
+def test_bad_bodies_are_4xx_in_the_envelope(
+    alice: TestClient, body: str, status: int, code: str
+) -> None:
+    response = raw_post(alice, "/items", body)
+    assert response.status_code == status
+    assert response.json()["error"] == code
+    assert response.json()["request_id"] == response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("19.99", "19.99"),
+        ("0", "0"),
+        ("-0", "0"),
+        ("-0.00", "0"),
+        ("0.1", "0.1"),
+        ("19.90", "19.9"),
+        ("1e2", "100"),
+        ("1000000", "1000000"),
+        ("1000000.00", "1000000"),
+        ("999999.99", "999999.99"),
+    ],
+)
+def test_valid_prices_are_stored_exactly(alice: TestClient, sent: str, stored: str) -> None:
+    response = raw_post(alice, "/items", f'{{"name": "a", "price": {sent}}}')
+    assert response.status_code == 201
+    assert f'"price":{stored},' in alice.get(response.headers["location"]).text
+
+
+@pytest.mark.parametrize(
+    "price",
+    [
+        "-0.01",
+        "1000000.01",
+        "0.001",
+        "0.30000000000000004",
+        "19.999999999999999999999",
+        "1e999999",
+        "-1e999999",
+        "1e-999999",
+        '"19.99"',
+        "true",
+        "null",
+        "[1]",
+    ],
+)
+def test_invalid_prices_are_422(alice: TestClient, price: str) -> None:
+    response = raw_post(alice, "/items", f'{{"name": "a", "price": {price}, "item_id": "p"}}')
+    assert response.status_code == 422
+    assert response.json()["details"][0]["loc"] == ["body", "price"]
+    assert alice.get("/items/p").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"name": ""},
+        {"name": "   "},
+        {"name": "n" * 201},
+        {"currency": "usd"},
+        {"currency": "EURO"},
+        {"description": "d" * 2001},
+        {"tags": ["a", "a"]},
+        {"tags": [f"t{n}" for n in range(21)]},
+        {"tags": [""]},
+        {"tags": ["t" * 51]},
+        {"tags": "a"},
+        {"item_id": "has space"},
+        {"item_id": "i" * 65},
+        {"item_id": ""},
+    ],
+)
+def test_fields_out_of_contract_are_422(alice: TestClient, fields: dict[str, Any]) -> None:
+    response = alice.post("/items", json={"name": "a", "price": 1, **fields})
+    assert response.status_code == 422
+    assert response.json()["details"][0]["loc"][:2] == ["body", next(iter(fields))]
+
+
+def test_limits_of_the_contract_are_accepted(alice: TestClient) -> None:
+    body = {
+        "name": "n" * 200,
+        "price": 1,
+        "currency": "EUR",
+        "description": "d" * 2000,
+        "tags": [f"{n:02d}" + "t" * 48 for n in range(20)],
+        "item_id": "A-z_9" * 12 + "abcd",
+    }
+    response = alice.post("/items", json=body)
+    assert response.status_code == 201
+    assert {key: response.json()[key] for key in body} == body
+
+
+def test_a_body_over_256_kib_is_413(alice: TestClient) -> None:
+    response = alice.post("/items", json={"name": "a", "price": 1, "description": "d" * 300_000})
+    assert response.status_code == 413
+    assert response.json()["error"] == "payload_too_large"
+
+
+# --- GET /items/{item_id} -------------------------------------------------
+
+
+def test_get_answers_the_item_with_its_etag(alice: TestClient, make_item: MakeItem) -> None:
+    item = make_item(alice, item_id="lamp")
+    response = alice.get("/items/lamp")
+    assert response.status_code == 200
+    assert response.json() == item
+    assert response.headers["etag"] == '"1"'
+
+
+def test_get_an_unknown_item_is_404(alice: TestClient) -> None:
+    response = alice.get("/items/nothing-here")
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+
+
+def test_an_item_id_outside_the_pattern_is_422(alice: TestClient) -> None:
+    assert alice.get("/items/bad.id").status_code == 422
+
+
+# --- GET /items -----------------------------------------------------------
+
+
+def test_list_answers_items_in_item_id_order(alice: TestClient, make_item: MakeItem) -> None:
+    for item_id in ["b", "C", "a", "_", "-", "0"]:
+        make_item(alice, item_id=item_id)
+    response = alice.get("/items")
+    assert response.status_code == 200
+    body = response.json()
+    assert [item["item_id"] for item in body["items"]] == ["-", "0", "C", "_", "a", "b"]
+    assert body["next_cursor"] is None
+
+
+def test_list_pages_follow_next_cursor(alice: TestClient, make_item: MakeItem) -> None:
+    ids = [f"i{n:02d}" for n in range(25)]
+    for item_id in ids:
+        make_item(alice, item_id=item_id)
+    first = alice.get("/items").json()
+    assert len(first["items"]) == 20  # the default limit
+    seen = [item["item_id"] for item in first["items"]]
+    cursor = first["next_cursor"]
+    while cursor is not None:
+        page = alice.get("/items", params={"limit": 2, "cursor": cursor}).json()
+        seen += [item["item_id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+    assert seen == ids
+
+
+def test_an_empty_list(alice: TestClient) -> None:
+    assert alice.get("/items").json() == {"items": [], "next_cursor": None}
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "-1", "ten", "1.5"])
+def test_limit_outside_1_to_100_is_422(alice: TestClient, limit: str) -> None:
+    response = alice.get("/items", params={"limit": limit})
+    assert response.status_code == 422
+    assert response.json()["details"][0]["loc"] == ["query", "limit"]
+
+
+@pytest.mark.parametrize("limit", ["1", "100"])
+def test_limit_bounds_are_accepted(alice: TestClient, limit: str) -> None:
+    assert alice.get("/items", params={"limit": limit}).status_code == 200
+
+
+def _first_cursor(client: TestClient, make_item: MakeItem) -> str:
+    for item_id in ("a", "b"):
+        make_item(client, item_id=item_id)
+    cursor = client.get("/items", params={"limit": 1}).json()["next_cursor"]
+    assert isinstance(cursor, str)
+    return cursor
+
+
+def _flip(text: str, index: int) -> str:
+    return text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1 :]
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda c: _flip(c, 3),  # the payload
+        lambda c: _flip(c, len(c) - 5),  # the MAC
+        lambda c: c.replace(".", ""),
+        lambda c: c + "A",
+        lambda c: c.split(".")[0],
+        lambda c: "not-a-cursor",
+        lambda c: "",
+        lambda c: "é." + c,
+    ],
+)
+def test_an_altered_cursor_is_400_invalid_cursor(
+    alice: TestClient, make_item: MakeItem, tamper: Callable[[str], str]
+) -> None:
+    cursor = _first_cursor(alice, make_item)
+    response = alice.get("/items", params={"cursor": tamper(cursor)})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "invalid_cursor"
+    assert cursor not in json.dumps(body)
+
+
+def test_an_expired_cursor_is_400_invalid_cursor(alice: TestClient, make_item: MakeItem) -> None:
+    cursor = _first_cursor(alice, make_item)
+    real = get_cursors()
+    app.dependency_overrides[get_cursors] = lambda: CursorCodec(
+        key=real.key, ttl_seconds=real.ttl_seconds, clock=lambda: real.clock() + 301
+    )
+    try:
+        response = alice.get("/items", params={"cursor": cursor})
+    finally:
+        app.dependency_overrides.clear()
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_cursor"
+
+
+def test_a_cursor_within_its_ttl_is_accepted(alice: TestClient, make_item: MakeItem) -> None:
+    cursor = _first_cursor(alice, make_item)
+    real = get_cursors()
+    app.dependency_overrides[get_cursors] = lambda: CursorCodec(
+        key=real.key, ttl_seconds=real.ttl_seconds, clock=lambda: real.clock() + 290
+    )
+    try:
+        response = alice.get("/items", params={"cursor": cursor})
+    finally:
+        app.dependency_overrides.clear()
+    assert [item["item_id"] for item in response.json()["items"]] == ["b"]
+
+
+# --- PATCH /items/{item_id} -----------------------------------------------
+
+
+def test_patch_changes_only_the_fields_sent(alice: TestClient, make_item: MakeItem) -> None:
+    before = make_item(alice, item_id="lamp", description="old", tags=["a"])
+    response = alice.patch("/items/lamp", content=b'{"price": 0.30, "name": " New "}')
+    assert response.status_code == 200
+    after = response.json()
+    assert response.headers["etag"] == '"2"'
+    assert after == {
+        **before,
+        "name": "New",
+        "price": 0.3,
+        "version": 2,
+        "updated_at": after["updated_at"],
+    }
+    assert after["updated_at"] >= before["updated_at"]
+    assert alice.get("/items/lamp").json() == after
+
+
+@pytest.mark.parametrize("if_match", ['"1"', "1", 'W/"1"', ' "1" '])
+def test_patch_with_the_current_version_in_if_match_succeeds(
+    alice: TestClient, make_item: MakeItem, if_match: str
+) -> None:
+    make_item(alice, item_id="lamp")
+    response = alice.patch("/items/lamp", json={"name": "New"}, headers={"If-Match": if_match})
+    assert response.status_code == 200
+    assert response.json()["version"] == 2
+
+
+@pytest.mark.parametrize("if_match", ['"2"', '"0"', "7"])
+def test_patch_with_a_stale_version_is_412_and_changes_nothing(
+    alice: TestClient, make_item: MakeItem, if_match: str
+) -> None:
+    before = make_item(alice, item_id="lamp")
+    response = alice.patch("/items/lamp", json={"name": "New"}, headers={"If-Match": if_match})
+    assert response.status_code == 412
+    assert response.json()["error"] == "precondition_failed"
+    assert alice.get("/items/lamp").json() == before
+
+
+@pytest.mark.parametrize("if_match", ["*", '"1", "2"', '"one"', '"-1"', '"1', "", "W/1"])
+def test_a_malformed_if_match_is_412_and_changes_nothing(
+    alice: TestClient, make_item: MakeItem, if_match: str
+) -> None:
+    before = make_item(alice, item_id="lamp")
+    response = alice.patch("/items/lamp", json={"name": "New"}, headers={"If-Match": if_match})
+    assert response.status_code == 412
+    assert response.json()["error"] == "precondition_failed"
+    assert alice.get("/items/lamp").json() == before
+
+
+@pytest.mark.parametrize("headers", [{}, {"If-Match": '"1"'}])
+def test_patch_an_unknown_item_is_404(alice: TestClient, headers: dict[str, str]) -> None:
+    response = alice.patch("/items/nothing", json={"name": "x"}, headers=headers)
+    assert response.status_code == 404
+    assert alice.get("/items/nothing").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"name": None},
+        {"price": -1},
+        {"version": 5},
+        {"owner": "bob-sub"},
+        {"item_id": "other"},
+        {"updated_at": "2020-01-01T00:00:00Z"},
+    ],
+)
+def test_patch_with_a_bad_body_is_422_and_changes_nothing(
+    alice: TestClient, make_item: MakeItem, body: dict[str, Any]
+) -> None:
+    before = make_item(alice, item_id="lamp")
+    response = alice.patch("/items/lamp", json=body)
+    assert response.status_code == 422
+    assert response.json()["error"] == "validation_error"
+    assert alice.get("/items/lamp").json() == before
+
+
+def test_patch_with_invalid_json_is_400(alice: TestClient, make_item: MakeItem) -> None:
+    make_item(alice, item_id="lamp")
+    assert alice.patch("/items/lamp", content=b"{nope").json()["error"] == "invalid_json"
+
+
+# --- PUT /items/{item_id} -------------------------------------------------
+
+
+def test_put_creates_an_absent_item(alice: TestClient) -> None:
+    response = alice.put("/items/lamp", json={"name": "Lamp", "price": 5})
+    assert response.status_code == 201
+    assert response.headers["location"] == "/items/lamp"
+    assert response.headers["etag"] == '"1"'
+    item = response.json()
+    assert item["item_id"] == "lamp"
+    assert item["version"] == 1
+    assert item["created_at"] == item["updated_at"]
+    assert alice.get("/items/lamp").json() == item
+
+
+def test_put_replaces_every_field_of_an_existing_item(
+    alice: TestClient, make_item: MakeItem
+) -> None:
+    before = make_item(alice, item_id="lamp", description="old", tags=["a"], currency="EUR")
+    response = alice.put("/items/lamp", json={"name": "Lamp 2", "price": 7.5})
+    assert response.status_code == 200
+    assert "location" not in response.headers
+    assert response.headers["etag"] == '"2"'
+    after = response.json()
+    assert after == {
+        "item_id": "lamp",
+        "name": "Lamp 2",
+        "price": 7.5,
+        "currency": "USD",
+        "description": "",
+        "tags": [],
+        "created_at": before["created_at"],
+        "updated_at": after["updated_at"],
+        "version": 2,
+    }
+
+
+def test_put_honours_if_match(alice: TestClient, make_item: MakeItem) -> None:
+    before = make_item(alice, item_id="lamp")
+    stale = alice.put("/items/lamp", json={"name": "x", "price": 1}, headers={"If-Match": '"3"'})
+    assert stale.status_code == 412
+    assert alice.get("/items/lamp").json() == before
+    fresh = alice.put("/items/lamp", json={"name": "x", "price": 1}, headers={"If-Match": '"1"'})
+    assert fresh.status_code == 200
+    assert fresh.json()["version"] == 2
+
+
+def test_put_with_if_match_never_creates(alice: TestClient) -> None:
+    response = alice.put("/items/lamp", json={"name": "x", "price": 1}, headers={"If-Match": '"1"'})
+    assert response.status_code == 412
+    assert alice.get("/items/lamp").status_code == 404
+
+
+def test_put_accepts_the_paths_item_id_in_the_body(alice: TestClient) -> None:
+    response = alice.put("/items/lamp", json={"item_id": "lamp", "name": "x", "price": 1})
+    assert response.status_code == 201
+
+
+def test_put_with_another_item_id_in_the_body_is_422(alice: TestClient) -> None:
+    response = alice.put("/items/lamp", json={"item_id": "other", "name": "x", "price": 1})
+    assert response.status_code == 422
+    assert response.json()["details"][0]["loc"] == ["body", "item_id"]
+    assert alice.get("/items/lamp").status_code == 404
+    assert alice.get("/items/other").status_code == 404
+
+
+@pytest.mark.parametrize("body", [{"name": "x"}, {"name": "x", "price": 1, "version": 3}])
+def test_put_with_a_bad_body_is_422(alice: TestClient, body: dict[str, Any]) -> None:
+    assert alice.put("/items/lamp", json=body).status_code == 422
+    assert alice.get("/items/lamp").status_code == 404
+
+
+# --- DELETE /items/{item_id} ----------------------------------------------
+
+
+def test_delete_answers_204_and_the_item_is_gone(alice: TestClient, make_item: MakeItem) -> None:
+    make_item(alice, item_id="lamp")
+    response = alice.delete("/items/lamp")
+    assert response.status_code == 204
+    assert response.content == b""
+    assert alice.get("/items/lamp").status_code == 404
+
+
+def test_delete_an_unknown_item_is_404(alice: TestClient) -> None:
+    response = alice.delete("/items/lamp", headers={"If-Match": '"1"'})
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+
+
+def test_delete_honours_if_match(alice: TestClient, make_item: MakeItem) -> None:
+    before = make_item(alice, item_id="lamp")
+    assert alice.delete("/items/lamp", headers={"If-Match": '"2"'}).status_code == 412
+    assert alice.delete("/items/lamp", headers={"If-Match": "nope"}).status_code == 412
+    assert alice.get("/items/lamp").json() == before
+    assert alice.delete("/items/lamp", headers={"If-Match": '"1"'}).status_code == 204
+
+
+# --- who may call ---------------------------------------------------------
+
+ROUTES = [
+    ("POST", "/items"),
+    ("GET", "/items"),
+    ("GET", "/items/lamp"),
+    ("PATCH", "/items/lamp"),
+    ("PUT", "/items/lamp"),
+    ("DELETE", "/items/lamp"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_every_route_needs_a_caller(anonymous: TestClient, method: str, path: str) -> None:
+    response = anonymous.request(method, path, json={"name": "a", "price": 1})
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthorized"
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_an_id_token_is_refused(table: str, method: str, path: str) -> None:
+    client = TestClient(AsAuthorizedBy(app, id_token_claims("alice-sub")))
+    assert client.request(method, path, json={"name": "a", "price": 1}).status_code == 401
