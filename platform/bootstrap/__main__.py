@@ -1,9 +1,19 @@
 """The one-time CI/CD setup of one AWS account; see docs/ci-cd.md for the commands."""
 
+from pathlib import Path
+
 import pulumi
 import pulumi_aws as aws
 
-from bootstrap.github_deploy_access import DeployAccessArgs, GithubDeployAccess, StateBackend
+from bootstrap.github_deploy_access import (
+    DeployAccessArgs,
+    GithubDeployAccess,
+    StateBackend,
+    stack_regions,
+)
+
+# The application's stack files, two folders up, say each stack's region.
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 config = pulumi.Config()
 state_bucket = config.get("stateBucket")
@@ -13,9 +23,9 @@ access = GithubDeployAccess(
     "ci",
     DeployAccessArgs(
         github_repository=config.require("githubRepository"),
-        stacks=config.require_object("stacks"),
+        # Only the stacks deployed into this account (the one the AWS credentials reach).
+        stacks=stack_regions(REPO_ROOT, config.require_object("stacks")),
         account_id=identity.account_id,
-        region=aws.get_region().region,
         project=config.get("project") or "serverless-backend",
         state=StateBackend(state_bucket, config.get("stateKmsKeyArn")) if state_bucket else None,
         existing_oidc_provider_arn=config.get("existingOidcProviderArn"),

@@ -1,10 +1,11 @@
 """GitHub Actions' way into one AWS account: no long-lived keys, one role per stack and purpose.
 
-For every application stack deployed into the account there are two roles:
+For every application stack deployed into the account there are two roles, under the IAM
+path ``/ci/`` so that no stack's own role pattern reaches them:
 
 - ``<project>-<stack>-preview``: read-only, assumable by the repository's pull-request jobs
   (OIDC subject ``repo:<owner>/<name>:pull_request``). Pull-request code runs with it, so it
-  can read the stack's resources and state but change nothing.
+  can read the stack's resources and state but change nothing (bar the stack's state lock).
 - ``<project>-<stack>-deploy``: creates and updates the stack's resources, assumable only by
   jobs running in the GitHub environment named after the stack (subject
   ``repo:<owner>/<name>:environment:<stack>``), so the environment's protection rules
@@ -19,10 +20,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+import yaml
 
 GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
@@ -49,17 +52,21 @@ class ManagedService:
     unscoped_write: tuple[str, ...] = ()
 
 
-# What the serverless-backend program declares: Lambda functions, their roles and log
-# groups, one HTTP API, one Cognito user pool and client, one DynamoDB table, SSM
-# parameters for downstream consumers. ``{region}`` and ``{account}`` are filled in per stack.
+# What the serverless-backend program declares (platform/snapshots/ lists it): Lambda
+# functions and aliases, their roles and log groups, one HTTP API with its stage and access
+# log group, one Cognito user pool and client, one DynamoDB table, CloudWatch alarms and their
+# SNS topic, SSM parameters for downstream consumers. Named resources are scoped to the
+# stack's own names, all "<project>-<stack>..." ({name}); the user pool and the API have
+# generated ids, so they are scoped to the stack's account and region only.
 MANAGED_SERVICES: Mapping[str, ManagedService] = {
     "lambda": ManagedService(
-        resources=("arn:aws:lambda:{region}:{account}:function:*",),
+        resources=("arn:aws:lambda:{region}:{account}:function:{name}-*",),
         read=(
             "lambda:GetFunction",
             "lambda:GetFunctionConfiguration",
             "lambda:GetFunctionCodeSigningConfig",
             "lambda:GetPolicy",
+            "lambda:GetAlias",
             "lambda:ListVersionsByFunction",
             "lambda:ListTags",
         ),
@@ -69,6 +76,9 @@ MANAGED_SERVICES: Mapping[str, ManagedService] = {
             "lambda:UpdateFunctionCode",
             "lambda:UpdateFunctionConfiguration",
             "lambda:PublishVersion",
+            "lambda:CreateAlias",
+            "lambda:UpdateAlias",
+            "lambda:DeleteAlias",
             "lambda:AddPermission",
             "lambda:RemovePermission",
             "lambda:TagResource",
@@ -106,7 +116,10 @@ MANAGED_SERVICES: Mapping[str, ManagedService] = {
         unscoped_write=("cognito-idp:CreateUserPool",),
     ),
     "dynamodb": ManagedService(
-        resources=("arn:aws:dynamodb:{region}:{account}:table/*",),
+        resources=(
+            "arn:aws:dynamodb:{region}:{account}:table/{name}",
+            "arn:aws:dynamodb:{region}:{account}:table/{name}/*",
+        ),
         read=(
             "dynamodb:DescribeTable",
             "dynamodb:DescribeContinuousBackups",
@@ -124,7 +137,11 @@ MANAGED_SERVICES: Mapping[str, ManagedService] = {
         ),
     ),
     "logs": ManagedService(
-        resources=("arn:aws:logs:{region}:{account}:log-group:*",),
+        resources=(
+            "arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{name}-*",
+            "arn:aws:logs:{region}:{account}:log-group:/aws/apigateway/{name}",
+            "arn:aws:logs:{region}:{account}:log-group:/aws/apigateway/{name}:*",
+        ),
         read=("logs:ListTagsForResource", "logs:ListTagsLogGroup"),
         write=(
             "logs:CreateLogGroup",
@@ -134,11 +151,50 @@ MANAGED_SERVICES: Mapping[str, ManagedService] = {
             "logs:TagResource",
             "logs:UntagResource",
         ),
-        # DescribeLogGroups authorizes on the account, not on a log group.
+        # These authorize on the account, not on a log group. The log-delivery ones are what
+        # API Gateway asks of whoever turns on an HTTP API stage's access logs.
         unscoped_read=("logs:DescribeLogGroups",),
+        unscoped_write=(
+            "logs:CreateLogDelivery",
+            "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies",
+        ),
+    ),
+    "cloudwatch": ManagedService(
+        resources=("arn:aws:cloudwatch:{region}:{account}:alarm:{name}-*",),
+        read=("cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"),
+        write=(
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:DeleteAlarms",
+            "cloudwatch:TagResource",
+            "cloudwatch:UntagResource",
+        ),
+    ),
+    "sns": ManagedService(
+        # The alarm topic and its subscriptions ("<topic ARN>:<id>").
+        resources=("arn:aws:sns:{region}:{account}:{name}-*",),
+        read=(
+            "sns:GetTopicAttributes",
+            "sns:GetSubscriptionAttributes",
+            "sns:ListTagsForResource",
+        ),
+        write=(
+            "sns:CreateTopic",
+            "sns:DeleteTopic",
+            "sns:SetTopicAttributes",
+            "sns:Subscribe",
+            "sns:Unsubscribe",
+            "sns:SetSubscriptionAttributes",
+            "sns:TagResource",
+            "sns:UntagResource",
+        ),
     ),
     "ssm": ManagedService(
-        resources=("arn:aws:ssm:{region}:{account}:parameter/*",),
+        resources=("arn:aws:ssm:{region}:{account}:parameter/{project}/{stack}/*",),
         read=("ssm:GetParameter", "ssm:GetParameters", "ssm:ListTagsForResource"),
         write=(
             "ssm:PutParameter",
@@ -150,8 +206,9 @@ MANAGED_SERVICES: Mapping[str, ManagedService] = {
         unscoped_read=("ssm:DescribeParameters",),
     ),
     "iam": ManagedService(
-        # The functions' execution roles and their inline policies.
-        resources=("arn:aws:iam::{account}:role/*",),
+        # The functions' execution roles and their inline policies. The CI roles themselves
+        # live under the path /ci/, which this pattern does not reach.
+        resources=("arn:aws:iam::{account}:role/{name}-*",),
         read=(
             "iam:GetRole",
             "iam:GetRolePolicy",
@@ -174,6 +231,9 @@ MANAGED_SERVICES: Mapping[str, ManagedService] = {
     ),
 }
 
+# The IAM path of the CI roles: outside every stack's own role names.
+CI_ROLE_PATH = "/ci/"
+
 # Role-management actions that can grant permissions: a permissions boundary caps them.
 BOUNDED_IAM_ACTIONS = ("iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy")
 
@@ -190,9 +250,9 @@ class StateBackend:
 @dataclass(frozen=True)
 class DeployAccessArgs:
     github_repository: str  # "owner/name"
-    stacks: Sequence[str]
+    # The application stacks deployed into this account, each with its region.
+    stacks: Mapping[str, str]
     account_id: str
-    region: str
     project: str = "serverless-backend"
     state: StateBackend | None = None
     # The account has one provider per URL: pass its ARN when another program made it.
@@ -244,8 +304,31 @@ def trust_policy(provider_arn: str, subject: str) -> PolicyDocument:
     }
 
 
-def _fill(patterns: Sequence[str], args: DeployAccessArgs) -> list[str]:
-    return [pattern.format(region=args.region, account=args.account_id) for pattern in patterns]
+def _fill(patterns: Sequence[str], args: DeployAccessArgs, stack: str) -> list[str]:
+    """The patterns for one stack: its region, the account, its resources' name prefix."""
+    values = {
+        "region": args.stacks[stack],
+        "account": args.account_id,
+        "project": args.project,
+        "stack": stack,
+        "name": f"{args.project}-{stack}",
+    }
+    return [pattern.format(**values) for pattern in patterns]
+
+
+def stack_regions(repo_root: Path, stacks: Sequence[str]) -> dict[str, str]:
+    """Each stack's `aws:region` from its Pulumi.<stack>.yaml: the one place it is set."""
+    regions = {}
+    for stack in stacks:
+        path = repo_root / f"Pulumi.{stack}.yaml"
+        if not path.is_file():
+            raise ValueError(f"no stack file {path.name} for stack {stack!r}")
+        config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+        region = config.get("aws:region")
+        if not isinstance(region, str) or not region:
+            raise ValueError(f"{path.name} sets no aws:region")
+        regions[stack] = region
+    return regions
 
 
 def _state_statements(args: DeployAccessArgs, stack: str, *, write: bool) -> list[dict[str, Any]]:
@@ -317,7 +400,7 @@ def preview_policy(args: DeployAccessArgs, stack: str) -> PolicyDocument:
                 "Sid": f"{_sid(service)}Read",
                 "Effect": "Allow",
                 "Action": list(actions.read),
-                "Resource": _fill(actions.resources, args),
+                "Resource": _fill(actions.resources, args, stack),
             }
         )
         if actions.unscoped_read:
@@ -334,10 +417,10 @@ def preview_policy(args: DeployAccessArgs, stack: str) -> PolicyDocument:
 
 
 def deploy_policy(args: DeployAccessArgs, stack: str) -> PolicyDocument:
-    """Everything ``pulumi up`` of the program needs, within this account and region only."""
+    """Everything ``pulumi up`` of the program needs, on the stack's own resources only."""
     statements = preview_policy(args, stack)["Statement"]
     for service, actions in MANAGED_SERVICES.items():
-        resources = _fill(actions.resources, args)
+        resources = _fill(actions.resources, args, stack)
         write = list(actions.write)
         if service == "iam" and args.permissions_boundary_arn:
             write = [action for action in write if action not in BOUNDED_IAM_ACTIONS]
@@ -375,7 +458,7 @@ def deploy_policy(args: DeployAccessArgs, stack: str) -> PolicyDocument:
             "Sid": "PassFunctionRolesToLambda",
             "Effect": "Allow",
             "Action": ["iam:PassRole"],
-            "Resource": _fill(MANAGED_SERVICES["iam"].resources, args),
+            "Resource": _fill(MANAGED_SERVICES["iam"].resources, args, stack),
             "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
         }
     )
@@ -435,6 +518,7 @@ class GithubDeployAccess(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-{stack}-{purpose}",
             name=f"{args.project}-{stack}-{purpose}",
+            path=CI_ROLE_PATH,
             description=f"GitHub Actions {purpose} of the {args.project} stack {stack}",
             assume_role_policy=self.provider_arn.apply(
                 lambda arn: json.dumps(trust_policy(arn, subject))

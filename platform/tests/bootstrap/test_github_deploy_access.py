@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import runpy
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
+from pulumi.runtime import config as runtime_config
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_pulumi_func
@@ -15,15 +19,17 @@ from pulumi.runtime.sync_await import _sync_await
 from bootstrap import github_deploy_access as access
 
 REPO = "octo/backend"
-ACCOUNT, REGION = "123456789012", "eu-west-1"
+ACCOUNT = "123456789012"
+# Two stacks in one account, in different regions: nothing of one may reach the other.
+STACKS = {"dev": "eu-west-1", "prod": "us-east-1"}
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def args(**overrides: Any) -> access.DeployAccessArgs:
     values: dict[str, Any] = {
         "github_repository": REPO,
-        "stacks": ["dev", "prod"],
+        "stacks": STACKS,
         "account_id": ACCOUNT,
-        "region": REGION,
     }
     return access.DeployAccessArgs(**{**values, **overrides})
 
@@ -67,8 +73,8 @@ def test_a_repository_must_be_exactly_owner_and_name(repository: str) -> None:
         args(github_repository=repository)
 
 
-@pytest.mark.parametrize("stacks", [[], ["dev", "p*"], ["dev", ""]])
-def test_stacks_must_be_plain_names(stacks: list[str]) -> None:
+@pytest.mark.parametrize("stacks", [{}, {"dev": "eu-west-1", "p*": "eu-west-1"}, {"": "eu-west-1"}])
+def test_stacks_must_be_plain_names(stacks: dict[str, str]) -> None:
     with pytest.raises(ValueError, match="stack"):
         args(stacks=stacks)
 
@@ -94,6 +100,22 @@ def test_the_deploy_role_adds_the_writes_of_every_managed_service() -> None:
     assert {"lambda:CreateFunction", "iam:PassRole", "cognito-idp:CreateUserPool"} <= deploy
 
 
+# Actions AWS authorizes on the account only: creating a pool (no ARN yet), listing, and
+# the log deliveries API Gateway needs for an HTTP API stage's access logs.
+ACCOUNT_WIDE = {
+    "cognito-idp:CreateUserPool",
+    "logs:DescribeLogGroups",
+    "ssm:DescribeParameters",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+}
+
+
 def test_no_wildcard_actions_and_no_account_wide_writes_but_the_unavoidable() -> None:
     for stack in ("dev", "prod"):
         for document in (access.preview_policy(args(), stack), access.deploy_policy(args(), stack)):
@@ -101,20 +123,60 @@ def test_no_wildcard_actions_and_no_account_wide_writes_but_the_unavoidable() ->
                 assert statement["Effect"] == "Allow"
                 assert not any("*" in action for action in statement["Action"]), statement
                 if statement["Resource"] == ["*"]:
-                    assert set(statement["Action"]) <= {
-                        "cognito-idp:CreateUserPool",
-                        "logs:DescribeLogGroups",
-                        "ssm:DescribeParameters",
-                    }, statement
+                    assert set(statement["Action"]) <= ACCOUNT_WIDE, statement
+
+
+def resources(document: dict[str, Any]) -> set[str]:
+    return {r for s in statements(document) for r in s["Resource"]}
 
 
 def test_resources_stay_in_the_stacks_account_and_region() -> None:
-    for statement in statements(access.deploy_policy(args(), "dev")):
-        for resource in statement["Resource"]:
+    for stack, region in STACKS.items():
+        for resource in resources(access.deploy_policy(args(), stack)):
             if resource == "*" or resource.startswith("arn:aws:iam::"):
                 continue
-            assert f":{REGION}:" in resource, resource
+            assert f":{region}:" in resource, resource
             assert ACCOUNT in resource or resource.startswith("arn:aws:apigateway:"), resource
+
+
+# What the program names in each stack (see platform/snapshots/), as ARNs.
+def named_resources(stack: str) -> list[str]:
+    region, name = STACKS[stack], f"serverless-backend-{stack}"
+    return [
+        f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}-items-api",
+        f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}-items-api:live",
+        f"arn:aws:iam::{ACCOUNT}:role/{name}-items-api",
+        f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{name}",
+        f"arn:aws:logs:{region}:{ACCOUNT}:log-group:/aws/lambda/{name}-items-api",
+        f"arn:aws:logs:{region}:{ACCOUNT}:log-group:/aws/apigateway/{name}:*",
+        f"arn:aws:cloudwatch:{region}:{ACCOUNT}:alarm:{name}-items-api-errors",
+        f"arn:aws:sns:{region}:{ACCOUNT}:{name}-alarms",
+        f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/serverless-backend/{stack}/api_url",
+    ]
+
+
+def granted_on(document: dict[str, Any], arn: str) -> bool:
+    return any(fnmatch.fnmatchcase(arn, pattern) for pattern in resources(document) - {"*"})
+
+
+@pytest.mark.parametrize(("stack", "other"), [("dev", "prod"), ("prod", "dev")])
+def test_a_stacks_roles_reach_its_own_named_resources_and_not_the_other_stacks(
+    stack: str, other: str
+) -> None:
+    for document in (access.preview_policy(args(), stack), access.deploy_policy(args(), stack)):
+        for arn in named_resources(stack):
+            assert granted_on(document, arn), arn
+        for arn in named_resources(other):
+            assert not granted_on(document, arn), arn
+
+
+def test_no_deploy_role_can_touch_the_ci_roles() -> None:
+    for stack in STACKS:
+        document = access.deploy_policy(args(), stack)
+        for ci_stack in STACKS:
+            for purpose in ("preview", "deploy"):
+                ci_role = f"arn:aws:iam::{ACCOUNT}:role/ci/serverless-backend-{ci_stack}-{purpose}"
+                assert not granted_on(document, ci_role), ci_role
 
 
 def test_function_roles_are_passed_to_lambda_only() -> None:
@@ -180,6 +242,8 @@ class Mocks(pulumi.runtime.Mocks):
         return f"{args.name}-id", {**args.inputs, "arn": arn, "name": name}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT, "arn": "arn", "userId": "user", "id": ACCOUNT}, []
         return {}, []
 
     def of_type(self, typ: str) -> list[dict[str, Any]]:
@@ -222,6 +286,7 @@ def test_one_provider_and_a_preview_and_deploy_role_per_stack() -> None:
         "serverless-backend-prod-deploy",
     }
     assert all(role["maxSessionDuration"] == 3600 for role in roles.values())
+    assert all(role["path"] == "/ci/" for role in roles.values())
     assert arns["dev-preview"] == f"arn:aws:iam::{ACCOUNT}:role/serverless-backend-dev-preview"
     assert arns["prod-deploy"] == f"arn:aws:iam::{ACCOUNT}:role/serverless-backend-prod-deploy"
 
@@ -264,3 +329,53 @@ def test_an_existing_provider_is_reused_not_created() -> None:
     for role in mocks.of_type("role:Role"):
         (statement,) = json.loads(role["assumeRolePolicy"])["Statement"]
         assert statement["Principal"]["Federated"] == existing
+
+
+# --- the program's inputs -------------------------------------------------------------------
+
+
+def test_each_stacks_region_comes_from_its_stack_file(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
+    (tmp_path / "Pulumi.prod.yaml").write_text("config:\n  aws:region: us-east-1\n")
+
+    assert access.stack_regions(tmp_path, ["prod"]) == {"prod": "us-east-1"}
+    assert access.stack_regions(tmp_path, ["dev", "prod"]) == STACKS
+
+
+def test_a_stack_without_a_file_or_a_region_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+
+    with pytest.raises(ValueError, match="sets no aws:region"):
+        access.stack_regions(tmp_path, ["dev"])
+    with pytest.raises(ValueError, match=r"no stack file Pulumi\.staging\.yaml"):
+        access.stack_regions(tmp_path, ["staging"])
+
+
+def test_the_repositorys_stacks_all_have_a_region() -> None:
+    stacks = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
+
+    assert set(access.stack_regions(ROOT, stacks)) == set(stacks)
+
+
+def test_the_program_reads_its_config_and_makes_roles_for_the_named_stacks() -> None:
+    mocks = Mocks()
+    project = "serverless-backend-bootstrap"
+    runtime_settings.ROOT.set(None)
+    set_mocks(mocks, project=project, stack="main-account", preview=False)
+    runtime_config.set_all_config(
+        {f"{project}:githubRepository": REPO, f"{project}:stacks": '["prod"]'}, []
+    )
+    try:
+        program = str(ROOT / "platform" / "bootstrap")
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
+    finally:
+        runtime_config.set_all_config({}, [])
+        runtime_settings.ROOT.set(None)
+
+    names = sorted(role["name"] for role in mocks.of_type("role:Role"))
+    assert names == ["serverless-backend-prod-deploy", "serverless-backend-prod-preview"]
+    (deploy,) = [p for p in mocks.of_type("rolePolicy:RolePolicy") if p["name"] == "deploy-prod"]
+    region = access.stack_regions(ROOT, ["prod"])["prod"]
+    assert (
+        f"arn:aws:lambda:{region}:{ACCOUNT}:function:serverless-backend-prod-*" in deploy["policy"]
+    )
