@@ -366,8 +366,11 @@ def test_the_program_reads_its_config_and_makes_roles_for_the_named_stacks() -> 
         {f"{project}:githubRepository": REPO, f"{project}:stacks": '["prod"]'}, []
     )
     try:
-        program = str(ROOT / "platform" / "bootstrap")
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
+
+        def program() -> None:
+            runpy.run_path(str(ROOT / "platform" / "bootstrap"), run_name="__main__")
+
+        _sync_await(run_pulumi_func(program))
     finally:
         runtime_config.set_all_config({}, [])
         runtime_settings.ROOT.set(None)
