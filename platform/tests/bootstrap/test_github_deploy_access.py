@@ -17,6 +17,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from bootstrap import github_deploy_access as access
+from bootstrap import print_policy
 
 REPO = "octo/backend"
 ACCOUNT = "123456789012"
@@ -381,4 +382,24 @@ def test_the_program_reads_its_config_and_makes_roles_for_the_named_stacks() -> 
     region = access.stack_regions(ROOT, ["prod"])["prod"]
     assert (
         f"arn:aws:lambda:{region}:{ACCOUNT}:function:serverless-backend-prod-*" in deploy["policy"]
+    )
+
+
+# --- the same documents for the AWS CLI --------------------------------------------------------
+
+
+def test_the_printed_policies_are_the_ones_the_program_creates() -> None:
+    common = ["--repository", REPO, "--account", ACCOUNT, "--stack", "prod"]
+    region = access.stack_regions(ROOT, ["prod"])["prod"]
+    expected = access.DeployAccessArgs(
+        github_repository=REPO, stacks={"prod": region}, account_id=ACCOUNT
+    )
+
+    deploy = print_policy.policy([*common, "--purpose", "deploy", "--document", "permissions"])
+    trust = print_policy.policy([*common, "--purpose", "deploy", "--document", "trust"])
+
+    assert deploy == access.deploy_policy(expected, "prod")
+    assert trust == access.trust_policy(
+        f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com",
+        "repo:octo/backend:environment:prod",
     )
