@@ -71,13 +71,23 @@ def as_user(sub: str) -> TestClient:
 
 
 @pytest.fixture
-def alice(table: str) -> TestClient:
-    return as_user(fresh_sub("alice"))
+def alice_sub() -> str:
+    return fresh_sub("alice")
 
 
 @pytest.fixture
-def bob(table: str) -> TestClient:
-    return as_user(fresh_sub("bob"))
+def bob_sub() -> str:
+    return fresh_sub("bob")
+
+
+@pytest.fixture
+def alice(table: str, alice_sub: str) -> TestClient:
+    return as_user(alice_sub)
+
+
+@pytest.fixture
+def bob(table: str, bob_sub: str) -> TestClient:
+    return as_user(bob_sub)
 
 
 @pytest.fixture

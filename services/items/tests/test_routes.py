@@ -52,6 +52,24 @@ def test_the_policy_is_the_repository_calls_on_own_keys_only() -> None:
     assert "dynamodb:Scan" not in permission.actions
 
 
+def test_the_openapi_schema_describes_the_bodies_really_accepted() -> None:
+    paths = app.openapi()["paths"]
+    for method, path, model in [
+        ("post", "/items", "ItemCreate"),
+        ("put", "/items/{item_id}", "ItemCreate"),
+        ("patch", "/items/{item_id}", "ItemPatch"),
+    ]:
+        schema = paths[path][method]["requestBody"]["content"]["application/json"]["schema"]
+        assert schema["title"] == model
+        assert schema["additionalProperties"] is False
+        assert "null" not in json.dumps(schema)
+        price = schema["properties"]["price"]
+        assert price["type"] == "number"
+        assert "string" not in json.dumps(price)
+    headers = {p["name"] for p in paths["/items/{item_id}"]["patch"]["parameters"]}
+    assert "if-match" in headers
+
+
 # --- POST /items ----------------------------------------------------------
 
 

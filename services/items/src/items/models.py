@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 MAX_PRICE = Decimal(1_000_000)
 CENT = Decimal("0.01")
@@ -104,7 +105,7 @@ class ItemCreate(ItemFields):
     """The body of POST /items, and of PUT /items/{item_id}, where `item_id`,
     if sent at all, must be the path's."""
 
-    item_id: ItemId | None = Field(
+    item_id: ItemId | SkipJsonSchema[None] = Field(
         default=None, description="When absent the server makes a sortable unique id."
     )
 
@@ -112,11 +113,12 @@ class ItemCreate(ItemFields):
 class ItemPatch(_Body):
     """The body of PATCH /items/{item_id}: only the fields that change."""
 
-    name: Name | None = None
-    price: Price | None = None
-    currency: Currency | None = None
-    description: Description | None = None
-    tags: Tags | None = None
+    # None only marks "not sent": null itself is refused, so the schema omits it.
+    name: Name | SkipJsonSchema[None] = None
+    price: Price | SkipJsonSchema[None] = None
+    currency: Currency | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
+    tags: Tags | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _changes_something(self) -> ItemPatch:

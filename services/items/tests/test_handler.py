@@ -1,0 +1,135 @@
+"""The items routes through the Lambda handler, with the payload-2.0 events
+API Gateway sends (claims, pathParameters and the matched routeKey)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from items.handler import handler
+from service_kernel.testing import LambdaContext, access_claims, http_event, id_token_claims
+
+ITEM_ROUTE = "/items/{item_id}"
+
+
+class Gateway:
+    """Sends one caller's requests the way the HTTP API would."""
+
+    def __init__(self, sub: str) -> None:
+        self.claims = access_claims(sub)
+
+    def __call__(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: str | dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        query: str = "",
+        claims: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], Any]:
+        item_id = path.removeprefix("/items").removeprefix("/")
+        event = http_event(
+            method,
+            path,
+            body=body,
+            headers={"content-type": "application/json", **(headers or {})},
+            query=query,
+            claims=self.claims if claims is None else claims,
+            route_key=f"{method} {ITEM_ROUTE if item_id else '/items'}",
+            path_parameters={"item_id": item_id} if item_id else None,
+        )
+        context = LambdaContext(function_name="items-api")
+        response = handler(event, context)
+        text = response.get("body") or ""
+        return response["statusCode"], response["headers"], json.loads(text) if text else None
+
+
+@pytest.fixture
+def gateway(table: str, alice_sub: str) -> Gateway:
+    return Gateway(alice_sub)
+
+
+def test_create_then_get_keeps_the_price_digits(gateway: Gateway) -> None:
+    status, headers, item = gateway("POST", "/items", body='{"name": "Lamp", "price": 19.99}')
+    assert status == 201
+    assert headers["location"] == f"/items/{item['item_id']}"
+    assert headers["etag"] == '"1"'
+    event = http_event(
+        "GET",
+        headers["location"],
+        claims=gateway.claims,
+        route_key=f"GET {ITEM_ROUTE}",
+        path_parameters={"item_id": item["item_id"]},
+    )
+    raw = handler(event, LambdaContext())
+    assert raw["statusCode"] == 200
+    assert '"price":19.99,' in raw["body"]
+
+
+def test_list_with_limit_and_cursor_from_the_query_string(gateway: Gateway) -> None:
+    for item_id in ("a", "b", "c"):
+        assert gateway("PUT", f"/items/{item_id}", body={"name": item_id, "price": 1})[0] == 201
+    status, _, first = gateway("GET", "/items", query="limit=2")
+    assert status == 200
+    assert [item["item_id"] for item in first["items"]] == ["a", "b"]
+    _, _, second = gateway("GET", "/items", query=f"limit=2&cursor={first['next_cursor']}")
+    assert [item["item_id"] for item in second["items"]] == ["c"]
+    assert second["next_cursor"] is None
+
+
+def test_patch_with_if_match_and_a_stale_one(gateway: Gateway) -> None:
+    gateway("PUT", "/items/lamp", body={"name": "Lamp", "price": 1})
+    status, headers, item = gateway(
+        "PATCH", "/items/lamp", body={"price": 2.5}, headers={"if-match": '"1"'}
+    )
+    assert (status, headers["etag"], item["price"], item["version"]) == (200, '"2"', 2.5, 2)
+    status, _, body = gateway(
+        "PATCH", "/items/lamp", body={"price": 3}, headers={"if-match": '"1"'}
+    )
+    assert (status, body["error"]) == (412, "precondition_failed")
+
+
+def test_put_replaces_and_delete_removes(gateway: Gateway) -> None:
+    assert gateway("PUT", "/items/lamp", body={"name": "Lamp", "price": 1})[0] == 201
+    assert gateway("PUT", "/items/lamp", body={"name": "Lamp", "price": 2})[0] == 200
+    status, _, body = gateway("DELETE", "/items/lamp", headers={"if-match": "2"})
+    assert (status, body) == (204, None)
+    status, _, body = gateway("GET", "/items/lamp")
+    assert (status, body["error"]) == (404, "not_found")
+
+
+def test_conflict_and_validation_errors_carry_the_lambda_request_id(gateway: Gateway) -> None:
+    gateway("PUT", "/items/lamp", body={"name": "Lamp", "price": 1})
+    status, headers, body = gateway(
+        "POST", "/items", body={"item_id": "lamp", "name": "x", "price": 1}
+    )
+    assert (status, body["error"]) == (409, "conflict")
+    assert body["request_id"] == headers["x-request-id"]
+    status, _, body = gateway("POST", "/items", body='{"name": "x", "price": 0.001}')
+    assert (status, body["error"]) == (422, "validation_error")
+    assert body["details"][0]["loc"] == ["body", "price"]
+    status, _, body = gateway("POST", "/items", body="{not json")
+    assert (status, body["error"]) == (400, "invalid_json")
+
+
+def test_a_foreign_cursor_is_invalid(gateway: Gateway, bob_sub: str) -> None:
+    for item_id in ("a", "b"):
+        gateway("PUT", f"/items/{item_id}", body={"name": item_id, "price": 1})
+    cursor = gateway("GET", "/items", query="limit=1")[2]["next_cursor"]
+    status, _, body = gateway(
+        "GET", "/items", query=f"cursor={cursor}", claims=access_claims(bob_sub)
+    )
+    assert (status, body["error"]) == (400, "invalid_cursor")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/items"), ("GET", "/items"), ("GET", "/items/x"), ("DELETE", "/items/x")],
+)
+def test_without_access_token_claims_it_is_401(gateway: Gateway, method: str, path: str) -> None:
+    for claims in ({}, id_token_claims("someone")):
+        status, _, body = gateway(method, path, body={"name": "a", "price": 1}, claims=claims)
+        assert (status, body["error"]) == (401, "unauthorized")
