@@ -2,7 +2,7 @@
 AWS CLI instead of `pulumi up` (docs/ci-cd.md). The documents are the very ones the
 bootstrap program creates.
 
-    uv run python -m bootstrap.print_policy --repository my-org/serverless-backend \\
+    uv run --no-sync python -m bootstrap.print_policy --repository my-org/serverless-backend \\
         --account 123456789012 --stack prod --purpose deploy --document permissions
 """
 
