@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from fastapi.testclient import TestClient
 
 from items.app import app
 from items.cursors import CursorCodec
-from items.deps import get_cursors
+from items.deps import get_cursors, get_repository
+from items.dynamodb_repository import DynamoItemRepository
 from service_kernel.testing import AsAuthorizedBy, id_token_claims, route_mismatches
 from service_manifest import load_manifest
 
@@ -575,3 +577,59 @@ def test_every_route_needs_a_caller(anonymous: TestClient, method: str, path: st
 def test_an_id_token_is_refused(table: str, method: str, path: str) -> None:
     client = TestClient(AsAuthorizedBy(app, id_token_claims("alice-sub")))
     assert client.request(method, path, json={"name": "a", "price": 1}).status_code == 401
+
+
+# --- when the table cannot answer -----------------------------------------
+
+
+class UnavailableTable:
+    """A DynamoDB client whose every call fails as `error` does."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __getattr__(self, _: str) -> Callable[..., Any]:
+        def fail(**__: Any) -> Any:
+            raise self.error
+
+        return fail
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ClientError(
+            {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
+            "GetItem",
+        ),
+        EndpointConnectionError(endpoint_url="http://127.0.0.1:9"),
+        ReadTimeoutError(endpoint_url="http://127.0.0.1:9"),
+    ],
+)
+def test_a_throttled_or_unreachable_table_is_503_with_retry_after(
+    alice: TestClient, error: Exception
+) -> None:
+    app.dependency_overrides[get_repository] = lambda: DynamoItemRepository(
+        UnavailableTable(error), "app-table"
+    )
+    try:
+        response = alice.get("/items/lamp")
+    finally:
+        app.dependency_overrides.clear()
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["error"] == "service_unavailable"
+
+
+def test_any_other_table_error_is_a_500_without_details(alice: TestClient) -> None:
+    error = ClientError({"Error": {"Code": "ValidationException", "Message": "secret"}}, "Query")
+    app.dependency_overrides[get_repository] = lambda: DynamoItemRepository(
+        UnavailableTable(error), "app-table"
+    )
+    try:
+        response = alice.get("/items")
+    finally:
+        app.dependency_overrides.clear()
+    assert response.status_code == 500
+    assert response.json()["error"] == "internal_error"
+    assert "secret" not in response.text

@@ -4,7 +4,6 @@ check sees them."""
 
 from __future__ import annotations
 
-from importlib.metadata import version
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Response
@@ -19,7 +18,16 @@ from items.responses import ExactJSONResponse, item_response
 from items.settings import settings
 from service_kernel import ApiError, CallerDep, create_app
 
-VERSION = settings.service_version or version("items")
+
+def _package_version() -> str:
+    # Imported only when needed: deployed stacks set SERVICE_VERSION, and
+    # importlib.metadata costs a cold start tens of milliseconds.
+    from importlib.metadata import version
+
+    return version("items")
+
+
+VERSION = settings.service_version or _package_version()
 
 app = create_app(
     "items", VERSION, docs=settings.enable_docs, default_response_class=ExactJSONResponse

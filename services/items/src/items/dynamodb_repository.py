@@ -15,15 +15,32 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from items.models import Item
-from items.repository import ItemAlreadyExists, ItemNotFound, ItemSlice, VersionMismatch
+from items.repository import (
+    ItemAlreadyExists,
+    ItemNotFound,
+    ItemSlice,
+    StoreUnavailable,
+    VersionMismatch,
+)
 
 PK_PREFIX = "ITEMS#"
 SK_PREFIX = "ITEM#"
 # The item attributes a client sets; the rest are the server's.
 CLIENT_FIELDS = ("name", "price", "currency", "description", "tags")
+# Answers that mean "try again later" (after the SDK's own retries), not
+# "this request is wrong".
+UNAVAILABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
 
 
 def item_key(owner: str, item_id: str) -> dict[str, dict[str, str]]:
@@ -53,8 +70,12 @@ def _to_item(attributes: Mapping[str, Any]) -> Item:
     )
 
 
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
 def _condition_failed(exc: ClientError) -> bool:
-    return bool(exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
+    return _error_code(exc) == "ConditionalCheckFailedException"
 
 
 class DynamoItemRepository:
@@ -66,7 +87,8 @@ class DynamoItemRepository:
         attributes = item_key(owner, item.item_id)
         attributes.update({f: _to_value(f, v) for f, v in item.model_dump().items()})
         try:
-            self._client.put_item(
+            self._call(
+                "put_item",
                 TableName=self._table,
                 Item=attributes,
                 ConditionExpression="attribute_not_exists(PK)",
@@ -77,8 +99,8 @@ class DynamoItemRepository:
             raise
 
     def get(self, owner: str, item_id: str) -> Item | None:
-        response = self._client.get_item(
-            TableName=self._table, Key=item_key(owner, item_id), ConsistentRead=True
+        response = self._call(
+            "get_item", TableName=self._table, Key=item_key(owner, item_id), ConsistentRead=True
         )
         return _to_item(response["Item"]) if "Item" in response else None
 
@@ -95,7 +117,7 @@ class DynamoItemRepository:
         }
         if after is not None:
             request["ExclusiveStartKey"] = item_key(owner, after)
-        response = self._client.query(**request)
+        response = self._call("query", **request)
         return ItemSlice(
             items=[_to_item(attributes) for attributes in response.get("Items", [])],
             more="LastEvaluatedKey" in response,
@@ -157,7 +179,7 @@ class DynamoItemRepository:
                 ":expected": _to_value("version", expected_version)
             }
         try:
-            self._client.delete_item(**request)
+            self._call("delete_item", **request)
         except ClientError as exc:
             if not _condition_failed(exc):
                 raise
@@ -202,5 +224,16 @@ class DynamoItemRepository:
         }
         if condition is not None:
             request["ConditionExpression"] = condition
-        response = self._client.update_item(**request)
+        response = self._call("update_item", **request)
         return _to_item(response["Attributes"])
+
+    def _call(self, operation: str, **request: Any) -> dict[str, Any]:
+        try:
+            response: dict[str, Any] = getattr(self._client, operation)(**request)
+        except ClientError as exc:
+            if _error_code(exc) in UNAVAILABLE_CODES:
+                raise StoreUnavailable(operation) from exc
+            raise
+        except BotoCoreError as exc:  # could not connect, or timed out
+            raise StoreUnavailable(operation) from exc
+        return response

@@ -9,8 +9,13 @@ from fastapi.responses import JSONResponse
 
 from items.cursors import InvalidCursor
 from items.preconditions import MalformedIfMatch
-from items.repository import ItemAlreadyExists, ItemNotFound, VersionMismatch
-from service_kernel import error_response
+from items.repository import (
+    ItemAlreadyExists,
+    ItemNotFound,
+    StoreUnavailable,
+    VersionMismatch,
+)
+from service_kernel import error_response, get_logger
 
 # exception type → (status, code, message); never the exception's own text,
 # which may hold ids or a cursor.
@@ -40,6 +45,18 @@ def _answer(
     return handle
 
 
+async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    cause = exc.__cause__
+    get_logger().warning("table unavailable", operation=str(exc), error=type(cause).__name__)
+    return error_response(
+        503,
+        "service_unavailable",
+        "The item store is busy; retry shortly.",
+        headers={"Retry-After": "1"},
+    )
+
+
 def install_item_errors(app: FastAPI) -> None:
     for exception, (status, code, message) in ANSWERS.items():
         app.add_exception_handler(exception, _answer(status, code, message))
+    app.add_exception_handler(StoreUnavailable, _unavailable)

@@ -24,6 +24,11 @@ class VersionMismatch(Exception):
     PUT, the item does not exist); nothing was written."""
 
 
+class StoreUnavailable(Exception):
+    """The store could not answer now (throttled, unreachable, timed out);
+    the request may be retried as it was."""
+
+
 @dataclass(frozen=True)
 class ItemSlice:
     """Items in ascending item_id order, and whether more may follow the last."""
