@@ -43,9 +43,12 @@ class Console:
 
     def not_modeled(self, items: Sequence[NotModeled], settings: Sequence[str]) -> None:
         if items:
-            self.line("not modeled locally (declared, but the emulator does not run them):")
+            self.line("not modeled locally (declared, but not run here):")
+            grouped: dict[tuple[str, str], list[str]] = {}
             for item in items:
-                self.line(f"  {item.type}  {item.name}: {item.reason}")
+                grouped.setdefault((item.type, item.reason), []).append(item.name)
+            for (kind, reason), names in grouped.items():
+                self.line(f"  {kind} x{len(names)} ({', '.join(names)}): {reason}")
         if settings:
             self.line("declared settings the emulator was not given:")
             for setting in settings:
@@ -80,7 +83,7 @@ def routes_table(api: LocalApi, model: LocalModel) -> str:
         auth = "public" if route.authorizer is None else "JWT"
         if route.scopes:
             auth += f" ({' '.join(route.scopes)})"
-        rows.append((route.method, route.path or "$default", function.name, auth))
+        rows.append((route.method, route.path or "$default", function.label, auth))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(
         "  "

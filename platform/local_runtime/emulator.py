@@ -59,13 +59,25 @@ class Substitutions:
         return pattern.sub(lambda found: self.mapping[found.group(0)], value)
 
     def resource(self, resource: Declared) -> Resource:
+        """The resource with the emulator's ids, and whole numbers as ints (the
+        engine hands every number over as a float; boto3 wants ints)."""
         return Resource(
             type=resource.type,
             name=resource.name,
             id=self.apply(resource.id),
-            inputs=self.apply(resource.inputs),
-            outputs=self.apply(resource.outputs),
+            inputs=_whole_numbers(self.apply(resource.inputs)),
+            outputs=_whole_numbers(self.apply(resource.outputs)),
         )
+
+
+def _whole_numbers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)

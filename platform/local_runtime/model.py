@@ -89,6 +89,11 @@ class LocalFunction:
     concurrency: int  # the most warm workers at once
     manifest_function: str = ""
 
+    @property
+    def label(self) -> str:
+        """How the console names it: `<service>.<function>` from its tags."""
+        return f"{self.service}.{self.manifest_function or self.name}"
+
 
 @dataclass(frozen=True)
 class JwtAuthorizer:

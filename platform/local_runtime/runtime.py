@@ -152,7 +152,8 @@ class Runtime:
         for name, error in errors.items():
             if error is not None:
                 message = f"{error.get('errorType')}: {error.get('errorMessage')}"
-                self.console.line(f"[{name}] failed to start: {message}")
+                label = self.pools[name].function.label
+                self.console.line(f"[{label}] failed to start: {message}")
 
     def _stop_pools(self) -> None:
         for pool in self.pools.values():
@@ -198,7 +199,7 @@ class Runtime:
             latency_ms=latency_ms,
             method=request.method,
             path=request.raw_path,
-            function=handled.function,
+            function=self.pools[handled.function].function.label if handled.function else "",
             request_id=handled.request_id,
         )
         if handled.note and handled.response.status >= 400:
@@ -230,7 +231,7 @@ class Runtime:
             invocation = self.pools[function.name].invoke(event)
             trigger = event.get("triggerSource", "trigger")
             self.console.line(
-                f"{trigger} -> {function.name} {invocation.duration_ms:.0f}ms {invocation.outcome}"
+                f"{trigger} -> {function.label} {invocation.duration_ms:.0f}ms {invocation.outcome}"
             )
             if invocation.outcome != "ok" or not isinstance(invocation.payload, dict):
                 payload = invocation.payload if isinstance(invocation.payload, dict) else {}

@@ -82,7 +82,7 @@ class Worker:
     def _pump(self, log: LogSink) -> None:
         assert self._process.stdout is not None
         for raw in self._process.stdout:
-            log(self.function.name, raw.decode(errors="replace").rstrip("\n"))
+            log(self.function.label, raw.decode(errors="replace").rstrip("\n"))
 
     def wait_ready(self) -> dict[str, Any] | None:
         """None once the handler is imported, else Lambda's init error."""

@@ -277,3 +277,61 @@ def declared(
 
 def health_manifest() -> Manifest:
     return load_manifest(REPO / "services" / "health" / "service.toml")
+
+
+def probe_resources(
+    *, api_id: str, authorizer_id: str, table_name: str, region: str, timeout: int = 2
+) -> list[Resource]:
+    """The test-only probe function and its routes, added to a real program's
+    resources: it shows the event and context a function gets, and can crash,
+    fail or time out on request."""
+    arn = f"arn:aws:lambda:{region}:123456789012:function:probe-api"
+    resources = [
+        Resource(
+            "aws:lambda/function:Function",
+            "probe-api",
+            "probe-api",
+            {
+                "handler": "probe_handler.handler",
+                "timeout": float(timeout),
+                "memorySize": 256.0,
+                "environment": {"variables": {"PROBE_TABLE": table_name}},
+                "tags": {"service": "probe", "function": "api"},
+            },
+            {"arn": arn, "name": "probe-api"},
+        ),
+        Resource(
+            "aws:apigatewayv2/integration:Integration",
+            "probe-integration",
+            "probe-integration-id",
+            {
+                "apiId": api_id,
+                "integrationType": "AWS_PROXY",
+                "integrationUri": arn,
+                "payloadFormatVersion": "2.0",
+            },
+            {},
+        ),
+    ]
+    for route_key, jwt in (
+        ("GET /probe/{action}", True),
+        ("POST /probe/{action}", True),
+        ("GET /open/{proxy+}", False),
+        ("ANY /any/{action}", False),
+    ):
+        resources.append(
+            Resource(
+                "aws:apigatewayv2/route:Route",
+                f"probe-{route_key}",
+                f"probe-{len(resources)}-id",
+                {
+                    "apiId": api_id,
+                    "routeKey": route_key,
+                    "target": "integrations/probe-integration-id",
+                    "authorizationType": "JWT" if jwt else "NONE",
+                    **({"authorizerId": authorizer_id} if jwt else {}),
+                },
+                {},
+            )
+        )
+    return resources

@@ -17,6 +17,9 @@ def handler(event: dict[str, Any], context: Any) -> Any:
         time.sleep(30)
     if action == "fail":
         raise ValueError("the probe was asked to fail")
+    if action == "nap":
+        time.sleep(0.5)
+        return {"pid": os.getpid()}
     if action == "bare":
         return {"bare": True, "pid": os.getpid()}
     print(f"probe saw {event['requestContext']['requestId']}")  # noqa: T201 - a function's log line

@@ -1,0 +1,325 @@
+"""The contract's flows against any base URL: `python -m local_runtime.smoke --api-url URL`.
+
+Local (`make dev`) or a deployed stack. Sign-in needs the one-time code:
+where the stack echoes it (`dev_otp`) the flows that need a token run; where
+it does not, they are skipped and said to be skipped. Prints one line per
+check and `N passed, M failed, K skipped`; exits 1 on any failure.
+Standard library and httpx only, so it runs anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2 as httpx
+
+UNAUTHORIZED = {"message": "Unauthorized"}
+
+
+class Skip(Exception):
+    """The check cannot run on this stack (said, not hidden)."""
+
+
+class CheckFailed(AssertionError):
+    pass
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def expect_status(response: httpx.Response, status: int) -> None:
+    if response.status_code != status:
+        raise CheckFailed(
+            f"{response.request.method} {response.request.url.path}: expected {status}, "
+            f"got {response.status_code} {response.text[:300]}"
+        )
+
+
+@dataclass
+class User:
+    access_token: str
+    id_token: str
+    refresh_token: str
+    sub: str = ""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+@dataclass
+class Smoke:
+    client: httpx.Client
+    users: dict[str, User] = field(default_factory=dict)
+    results: list[tuple[str, str, str]] = field(default_factory=list)
+    run_id: str = field(default_factory=lambda: secrets.token_hex(4))
+
+    # ---- running ----
+
+    def check(self, name: str, body: Callable[[], None]) -> None:
+        try:
+            body()
+        except Skip as skipped:
+            self.results.append(("skip", name, str(skipped)))
+        except (CheckFailed, httpx.HTTPError, KeyError, ValueError, TypeError) as exc:
+            self.results.append(("FAIL", name, f"{type(exc).__name__}: {exc}"))
+        else:
+            self.results.append(("ok", name, ""))
+        outcome, _, detail = self.results[-1]
+        print(f"{outcome:>4}  {name}" + (f"  ({detail})" if detail else ""))  # noqa: T201
+
+    def summary(self) -> tuple[int, int, int]:
+        counts = {
+            kind: sum(1 for r in self.results if r[0] == kind) for kind in ("ok", "FAIL", "skip")
+        }
+        return counts["ok"], counts["FAIL"], counts["skip"]
+
+    def user(self, key: str) -> User:
+        if key not in self.users:
+            raise Skip("needs a signed-in user (see the sign-in check)")
+        return self.users[key]
+
+    # ---- health ----
+
+    def health(self) -> None:
+        response = self.client.get("/healthz")
+        expect_status(response, 200)
+        body = response.json()
+        expect(body.get("status") == "ok" and body.get("service") == "health", f"body {body}")
+        expect("x-request-id" in response.headers, "no x-request-id header")
+        expect(response.headers.get("x-content-type-options") == "nosniff", "no nosniff header")
+
+    def readiness(self) -> None:
+        response = self.client.get("/readyz")
+        expect_status(response, 200)
+        expect(response.json()["checks"] == {"table": "ok", "user_pool": "ok"}, response.text)
+
+    def unknown_route(self) -> None:
+        response = self.client.get(f"/no-such-route-{self.run_id}")
+        expect_status(response, 404)
+
+    # ---- the authorizer ----
+
+    def refusals(self) -> None:
+        for headers in (
+            {},
+            {"Authorization": "Bearer not-a-jwt"},
+            {"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."},
+        ):
+            for path in ("/items", "/status"):
+                response = self.client.get(path, headers=headers)
+                expect_status(response, 401)
+                expect(response.json() == UNAUTHORIZED, f"{path}: body {response.text}")
+
+    # ---- sign-in ----
+
+    def sign_in(self, key: str) -> None:
+        phone = f"+1555555{secrets.randbelow(10_000):04d}"
+        start = self.client.post("/auth/start", json={"phone": phone})
+        expect_status(start, 200)
+        started = start.json()
+        expect(started.get("delivery") == "sms", f"start body {started}")
+        expect(isinstance(started.get("session"), str), "no session")
+        code = started.get("dev_otp")
+        if not code:
+            raise Skip("this stack does not echo dev_otp; flows that need a code are skipped")
+        session = started["session"]
+        wrong = "000000" if code != "000000" else "111111"
+        refused = self.client.post(
+            "/auth/verify", json={"phone": phone, "otp": wrong, "session": session}
+        )
+        expect_status(refused, 401)
+        refused_body = refused.json()
+        expect(refused_body.get("error") == "invalid_code", f"wrong code: {refused_body}")
+        session = refused_body.get("session", session)
+        verified = self.client.post(
+            "/auth/verify", json={"phone": phone, "otp": code, "session": session}
+        )
+        expect_status(verified, 200)
+        tokens = verified.json()
+        expect(tokens.get("token_type") == "Bearer", f"token body keys {sorted(tokens)}")
+        user = User(tokens["access_token"], tokens["id_token"], tokens["refresh_token"])
+        status = self.client.get("/status", headers=user.headers)
+        expect_status(status, 200)
+        user.sub = status.json()["user"]["sub"]
+        self.users[key] = user
+
+    def me(self) -> None:
+        user = self.user("first")
+        response = self.client.get("/auth/me", headers=user.headers)
+        expect_status(response, 200)
+        expect(response.json().get("sub") == user.sub, response.text)
+
+    def id_token_refused(self) -> None:
+        user = self.user("first")
+        response = self.client.get("/items", headers={"Authorization": f"Bearer {user.id_token}"})
+        expect_status(response, 401)
+
+    def refresh(self) -> None:
+        user = self.user("first")
+        response = self.client.post("/auth/refresh", json={"refresh_token": user.refresh_token})
+        expect_status(response, 200)
+        body = response.json()
+        expect("refresh_token" not in body and body.get("access_token"), f"keys {sorted(body)}")
+
+    # ---- items ----
+
+    def crud(self) -> None:
+        user = self.user("first")
+        item_id = f"smoke-{self.run_id}"
+        item = {"item_id": item_id, "name": "Smoke test", "price": 19.99, "tags": ["smoke"]}
+        created = self.client.post("/items", json=item, headers=user.headers)
+        expect_status(created, 201)
+        body = created.json()
+        expect(body["price"] == 19.99 and body["version"] == 1, f"created {body}")
+        expect(created.headers.get("location") == f"/items/{item_id}", "Location header")
+        expect(created.headers.get("etag") == '"1"', f"ETag {created.headers.get('etag')}")
+        fetched = self.client.get(f"/items/{item_id}", headers=user.headers)
+        expect_status(fetched, 200)
+        expect(fetched.json() == body, "GET differs from the created item")
+        patched = self.client.patch(
+            f"/items/{item_id}",
+            json={"price": 5.5},
+            headers={**user.headers, "If-Match": '"1"'},
+        )
+        expect_status(patched, 200)
+        expect(patched.json()["version"] == 2 and patched.json()["price"] == 5.5, patched.text)
+        replaced = self.client.put(
+            f"/items/{item_id}", json={"name": "Replaced", "price": 1}, headers=user.headers
+        )
+        expect_status(replaced, 200)
+        expect(replaced.json()["name"] == "Replaced", replaced.text)
+        deleted = self.client.delete(f"/items/{item_id}", headers=user.headers)
+        expect_status(deleted, 204)
+        expect_status(self.client.get(f"/items/{item_id}", headers=user.headers), 404)
+
+    def conflicts(self) -> None:
+        user = self.user("first")
+        item_id = f"conflict-{self.run_id}"
+        item = {"item_id": item_id, "name": "Original", "price": 1}
+        expect_status(self.client.post("/items", json=item, headers=user.headers), 201)
+        again = self.client.post("/items", json={**item, "name": "Other"}, headers=user.headers)
+        expect_status(again, 409)
+        expect(again.json().get("error") == "conflict", again.text)
+        stale = self.client.patch(
+            f"/items/{item_id}", json={"name": "Late"}, headers={**user.headers, "If-Match": '"7"'}
+        )
+        expect_status(stale, 412)
+        stored = self.client.get(f"/items/{item_id}", headers=user.headers).json()
+        expect(stored["name"] == "Original" and stored["version"] == 1, f"stored {stored}")
+
+    def validation(self) -> None:
+        user = self.user("first")
+        invalid = self.client.post("/items", json={"price": -1}, headers=user.headers)
+        expect_status(invalid, 422)
+        expect(invalid.json().get("error") == "validation_error", invalid.text)
+        not_json = self.client.post(
+            "/items",
+            content=b"{not json",
+            headers={**user.headers, "Content-Type": "application/json"},
+        )
+        expect_status(not_json, 400)
+        expect(not_json.json().get("error") == "invalid_json", not_json.text)
+
+    def pagination(self) -> None:
+        user = self.user("first")
+        ids = [f"page-{self.run_id}-{n}" for n in range(5)]
+        for item_id in ids:
+            item = {"item_id": item_id, "name": item_id, "price": 2}
+            expect_status(self.client.post("/items", json=item, headers=user.headers), 201)
+        seen: list[str] = []
+        cursor: str | None = None
+        last_cursor = ""
+        for _ in range(100):
+            params: dict[str, Any] = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+            page = self.client.get("/items", params=params, headers=user.headers)
+            expect_status(page, 200)
+            body = page.json()
+            expect(len(body["items"]) <= 2, "a page longer than limit")
+            seen += [item["item_id"] for item in body["items"]]
+            cursor = body["next_cursor"]
+            if cursor is None:
+                break
+            last_cursor = cursor
+        mine = [item_id for item_id in seen if item_id.startswith(f"page-{self.run_id}-")]
+        expect(mine == ids, f"pages gave {mine}")
+        expect(seen == sorted(seen) and len(seen) == len(set(seen)), "not ascending, or repeats")
+        expect(bool(last_cursor), "five items fit on one page of two")
+        tampered = last_cursor[:-2] + ("AA" if not last_cursor.endswith("AA") else "BB")
+        bad = self.client.get("/items", params={"cursor": tampered}, headers=user.headers)
+        expect_status(bad, 400)
+        expect(bad.json().get("error") == "invalid_cursor", bad.text)
+
+    def isolation(self) -> None:
+        first, second = self.user("first"), self.user("second")
+        item_id = f"private-{self.run_id}"
+        item = {"item_id": item_id, "name": "Mine", "price": 3}
+        expect_status(self.client.post("/items", json=item, headers=first.headers), 201)
+        expect_status(self.client.get(f"/items/{item_id}", headers=second.headers), 404)
+        expect_status(
+            self.client.patch(f"/items/{item_id}", json={"name": "x"}, headers=second.headers),
+            404,
+        )
+        expect_status(self.client.delete(f"/items/{item_id}", headers=second.headers), 404)
+        listed = self.client.get("/items", params={"limit": 100}, headers=second.headers)
+        expect_status(listed, 200)
+        expect(
+            all(i["item_id"] != item_id for i in listed.json()["items"]), "listed another's item"
+        )
+        # Another user may use the same item_id: ids are per owner.
+        expect_status(self.client.post("/items", json=item, headers=second.headers), 201)
+
+    def logout(self) -> None:
+        user = self.user("second")
+        response = self.client.post(
+            "/auth/logout", json={"refresh_token": user.refresh_token}, headers=user.headers
+        )
+        expect_status(response, 204)
+        refreshed = self.client.post("/auth/refresh", json={"refresh_token": user.refresh_token})
+        expect_status(refreshed, 401)
+
+    def run(self) -> None:
+        self.check("health: GET /healthz", self.health)
+        self.check("health: GET /readyz", self.readiness)
+        self.check("gateway: unknown route is 404", self.unknown_route)
+        self.check("gateway: missing, garbage and alg=none tokens are 401", self.refusals)
+        self.check(
+            "auth: passwordless sign-in (wrong code, then the code)", lambda: self.sign_in("first")
+        )
+        self.check("auth: GET /auth/me", self.me)
+        self.check("auth: an ID token is refused", self.id_token_refused)
+        self.check("auth: POST /auth/refresh", self.refresh)
+        self.check("items: create, read, patch, replace, delete", self.crud)
+        self.check("items: 409 on a taken id, 412 on a stale If-Match", self.conflicts)
+        self.check("items: 422 and 400 on bad bodies", self.validation)
+        self.check("items: pagination and a tampered cursor", self.pagination)
+        self.check("auth: a second user signs in", lambda: self.sign_in("second"))
+        self.check("items: owners are isolated", self.isolation)
+        self.check("auth: logout revokes the refresh token", self.logout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local_runtime.smoke", description=__doc__)
+    parser.add_argument("--api-url", required=True, help="e.g. http://127.0.0.1:8000")
+    parser.add_argument("--timeout", type=float, default=30.0)
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    with httpx.Client(base_url=args.api_url.rstrip("/"), timeout=args.timeout) as client:
+        smoke = Smoke(client)
+        smoke.run()
+    passed, failed, skipped = smoke.summary()
+    elapsed = time.monotonic() - started
+    print(f"{passed} passed, {failed} failed, {skipped} skipped in {elapsed:.1f}s")  # noqa: T201
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""One local runtime for the whole session: the real program for `dev` (with a
+test-only stack config file), plus the test-only probe function."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # fake_program and support
+
+from fake_program import probe_resources
+from support import Captured, services, write_test_stack_file
+
+from local_runtime.console import Console
+from local_runtime.runtime import Runtime
+
+
+@pytest.fixture(scope="session")
+def console_output() -> Captured:
+    return Captured()
+
+
+@pytest.fixture(scope="session")
+def runtime(
+    tmp_path_factory: pytest.TempPathFactory, console_output: Captured
+) -> Iterator[Runtime]:
+    from infra.declared import declare
+
+    config_file = write_test_stack_file(tmp_path_factory.mktemp("stack"))
+    resources, _ = declare("dev", config_file=config_file, allow_missing_secrets=True)
+    api = next(r for r in resources if r.type == "aws:apigatewayv2/api:Api")
+    authorizer = next(r for r in resources if r.type == "aws:apigatewayv2/authorizer:Authorizer")
+    table = next(r for r in resources if r.type == "aws:dynamodb/table:Table")
+    extra = probe_resources(
+        api_id=api.id,
+        authorizer_id=authorizer.id,
+        table_name=str(table.outputs["name"]),
+        region=str(table.outputs["arn"]).split(":")[3],
+    )
+    local = Runtime(
+        [*resources, *extra],
+        stack="dev",
+        port=0,
+        console=Console(console_output),
+        services=services,
+    )
+    local.start()
+    yield local
+    local.stop()

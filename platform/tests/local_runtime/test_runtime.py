@@ -1,0 +1,442 @@
+"""The local runtime as a developer meets it: the real program for `dev`, one
+runtime for the session (conftest), driven over HTTP on loopback."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import time
+import uuid
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx2 as httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from moto.utilities.utils import load_resource
+from support import EXTRA_ORIGIN, PROBE, TEST_BURST, Captured
+
+from local_runtime import smoke
+from local_runtime.model import JwtAuthorizer
+from local_runtime.runtime import Runtime
+
+UNAUTHORIZED = {"message": "Unauthorized"}
+PASSWORD = "Local-Runtime-1"
+
+
+def authorizer_of(runtime: Runtime) -> JwtAuthorizer:
+    assert runtime.model is not None
+    assert runtime.model.api is not None
+    return next(r.authorizer for r in runtime.model.api.routes if r.authorizer is not None)
+
+
+@pytest.fixture(scope="module")
+def client(runtime: Runtime) -> httpx.Client:
+    return httpx.Client(base_url=runtime.url, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def tokens(runtime: Runtime) -> dict[str, str]:
+    """A user's tokens, from the emulator's pool and app client as declared."""
+    authorizer = authorizer_of(runtime)
+    pool_id = authorizer.issuer.rsplit("/", 1)[1]
+    cognito = runtime.emulator.client("cognito-idp")
+    username = f"tester-{uuid.uuid4().hex[:8]}@example.com"
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=username,
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": username}],
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True
+    )
+    result = cognito.initiate_auth(
+        ClientId=authorizer.audiences[0],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]
+    return {"access": result["AccessToken"], "id": result["IdToken"]}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def probe_invoked(console: Captured, response: httpx.Response) -> bool:
+    return f"probe saw {response.headers['apigw-requestid']}" in console.text()
+
+
+# ---- start-up and console ----
+
+
+def test_health_answers_on_loopback(runtime: Runtime, client: httpx.Client) -> None:
+    assert runtime.url.startswith("http://127.0.0.1:")
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["stage"] == "dev"
+    assert response.headers["apigw-requestid"]
+
+
+def test_console_shows_url_stack_routes_and_what_is_not_modeled(
+    runtime: Runtime, client: httpx.Client, console_output: Captured
+) -> None:
+    client.get("/healthz")
+    text = console_output.text()
+    assert f"API       {runtime.url}" in text
+    assert "local runtime: stack dev" in text
+    assert "GET     /healthz" in text
+    assert "health.api" in text
+    assert "aws:iam/role:Role" in text  # declared, listed, not silently dropped
+    assert " GET /healthz  health.api  " in text  # one line per request
+    assert "[health.api] " in text  # the function's own log lines, prefixed
+
+
+def test_the_emulator_holds_the_declared_table_pool_and_client(runtime: Runtime) -> None:
+    authorizer = authorizer_of(runtime)
+    pool_id = authorizer.issuer.rsplit("/", 1)[1]
+    dynamodb = runtime.emulator.client("dynamodb")
+    (table,) = dynamodb.list_tables()["TableNames"]
+    description = dynamodb.describe_table(TableName=table)["Table"]
+    assert [k["KeyType"] for k in description["KeySchema"]] == ["HASH", "RANGE"]
+    ttl = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    cognito = runtime.emulator.client("cognito-idp")
+    pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
+    client = cognito.describe_user_pool_client(
+        UserPoolId=pool_id, ClientId=authorizer.audiences[0]
+    )["UserPoolClient"]
+    assert "ALLOW_CUSTOM_AUTH" in client["ExplicitAuthFlows"]
+    # References the program resolved to the mock's ids now name the emulator's.
+    ssm = runtime.emulator.client("ssm")
+    parameter = ssm.get_parameter(Name="/serverless-backend/dev/user_pool_id")["Parameter"]
+    assert parameter["Value"] == pool_id
+
+
+# ---- the authorizer ----
+
+
+def moto_signing_key() -> Any:
+    return jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
+
+
+def resign(token: str, key: Any = None, algorithm: str = "RS256", **changes: Any) -> str:
+    claims = jwt.decode(token, options={"verify_signature": False})
+    claims.update(changes)
+    return jwt.encode(
+        claims, key or moto_signing_key(), algorithm=algorithm, headers={"kid": "dummy"}
+    )
+
+
+def public_pem(runtime: Runtime) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    issuer = authorizer_of(runtime).issuer
+    jwks = httpx.get(f"{runtime.emulator.url}/{issuer.rsplit('/', 1)[1]}/.well-known/jwks.json")
+    key = jwt.PyJWK(jwks.json()["keys"][0]).key
+    return bytes(
+        key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+
+def hs256_with_public_key(token: str, pem: bytes) -> str:
+    """The classic confusion attack, built by hand (PyJWT refuses to sign it)."""
+    import hashlib
+    import hmac
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header = b64(json.dumps({"alg": "HS256", "kid": "dummy", "typ": "JWT"}).encode())
+    payload = token.split(".")[1]
+    signature = hmac.new(pem, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{b64(signature)}"
+
+
+def refused_tokens(runtime: Runtime, access: str) -> dict[str, str | None]:
+    now = int(time.time())
+    foreign = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    header, payload, signature = access.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["sub"] = "someone-else"
+    tampered = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    none_header = base64.urlsafe_b64encode(b'{"alg":"none","kid":"dummy"}').rstrip(b"=")
+    return {
+        "missing": None,
+        "garbage": "not.a.token",
+        "alg none": f"{none_header.decode()}.{payload}.",
+        "HS256 signed with the public key": hs256_with_public_key(access, public_pem(runtime)),
+        "a foreign RSA key under the real kid": resign(access, key=foreign),
+        "expired": resign(access, exp=now - 5, iat=now - 3600),
+        "nbf in the future": resign(access, nbf=now + 600),
+        "wrong issuer": resign(access, iss="https://cognito-idp.eu-west-1.amazonaws.com/other"),
+        "wrong client": resign(access, client_id="another-client"),
+        "tampered payload": f"{header}.{tampered}.{signature}",
+    }
+
+
+REFUSALS = [
+    "missing",
+    "garbage",
+    "alg none",
+    "HS256 signed with the public key",
+    "a foreign RSA key under the real kid",
+    "expired",
+    "nbf in the future",
+    "wrong issuer",
+    "wrong client",
+    "tampered payload",
+]
+
+
+@pytest.fixture(scope="module")
+def refused(runtime: Runtime, tokens: Mapping[str, str]) -> dict[str, str | None]:
+    return refused_tokens(runtime, tokens["access"])
+
+
+@pytest.mark.parametrize("case", REFUSALS)
+def test_the_authorizer_refuses_and_the_function_never_runs(
+    client: httpx.Client,
+    refused: Mapping[str, str | None],
+    console_output: Captured,
+    case: str,
+) -> None:
+    token = refused[case]
+    headers = {} if token is None else bearer(token)
+    response = client.get("/probe/echo", headers=headers)
+    assert response.status_code == 401
+    assert response.json() == UNAUTHORIZED
+    time.sleep(0.05)
+    assert not probe_invoked(console_output, response)
+
+
+def test_a_resigned_but_otherwise_valid_token_passes(
+    client: httpx.Client, tokens: Mapping[str, str]
+) -> None:
+    """The refusals above fail for their one reason, not for being re-signed."""
+    assert client.get("/probe/echo", headers=bearer(resign(tokens["access"]))).status_code == 200
+
+
+def test_an_id_token_passes_the_gateway_but_the_services_refuse_it(
+    client: httpx.Client, tokens: Mapping[str, str]
+) -> None:
+    assert client.get("/probe/echo", headers=bearer(tokens["id"])).status_code == 200
+    response = client.get("/status", headers=bearer(tokens["id"]))
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthorized"
+    assert client.get("/status", headers=bearer(tokens["access"])).status_code == 200
+
+
+# ---- the event a function receives ----
+
+
+def test_the_payload_2_0_event_field_by_field(
+    runtime: Runtime, client: httpx.Client, tokens: Mapping[str, str]
+) -> None:
+    body = {"hello": "wörld"}
+    response = client.post(
+        "/probe/echo?b=2&a=1&a=x%20y",
+        content=json.dumps(body).encode(),
+        headers=[
+            ("Authorization", f"Bearer {tokens['access']}"),
+            ("Content-Type", "application/json"),
+            ("X-Dup", "one"),
+            ("x-dup", "two"),
+            ("Cookie", "c1=v1; c2=v2"),
+            ("User-Agent", "field-by-field"),
+        ],
+    )
+    assert response.status_code == 200
+    seen = response.json()
+    event = seen["event"]
+    claims = jwt.decode(tokens["access"], options={"verify_signature": False})
+    context = event["requestContext"]
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == "POST /probe/{action}"
+    assert event["rawPath"] == "/probe/echo"
+    assert event["rawQueryString"] == "b=2&a=1&a=x%20y"
+    assert event["queryStringParameters"] == {"b": "2", "a": "1,x y"}
+    assert event["pathParameters"] == {"action": "echo"}
+    assert event["cookies"] == ["c1=v1", "c2=v2"]
+    assert event["headers"]["x-dup"] == "one,two"
+    assert event["headers"]["content-type"] == "application/json"
+    assert "cookie" not in event["headers"]
+    assert all(name == name.lower() for name in event["headers"])
+    assert json.loads(event["body"]) == body
+    assert event["isBase64Encoded"] is False
+    assert context["http"] == {
+        "method": "POST",
+        "path": "/probe/echo",
+        "protocol": "HTTP/1.1",
+        "sourceIp": "127.0.0.1",
+        "userAgent": "field-by-field",
+    }
+    assert context["requestId"] == response.headers["apigw-requestid"]
+    assert context["routeKey"] == "POST /probe/{action}"
+    assert context["stage"] == "$default"
+    assert abs(context["timeEpoch"] / 1000 - time.time()) < 30
+    assert time.strptime(context["time"], "%d/%b/%Y:%H:%M:%S +0000")
+    jwt_context = context["authorizer"]["jwt"]
+    assert jwt_context["claims"] == {k: str(v) for k, v in claims.items()}
+    assert jwt_context["scopes"] == claims.get("scope", "").split() or None
+    # The response mapping: cookies become Set-Cookie headers.
+    assert response.headers.get_list("set-cookie") == ["a=1; Path=/", "b=2"]
+
+
+def test_binary_bodies_arrive_base64_encoded(client: httpx.Client) -> None:
+    response = client.post("/any/echo", content=b"\x00\xffraw", headers={"content-type": "x/y"})
+    event = response.json()["event"]
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b"\x00\xffraw"
+    assert event["routeKey"] == "ANY /any/{action}"
+
+
+def test_a_greedy_path_takes_the_rest(client: httpx.Client) -> None:
+    event = client.get("/open/a/b/c").json()["event"]
+    assert event["pathParameters"] == {"proxy": "a/b/c"}
+
+
+def test_the_worker_has_the_declared_environment_and_a_lambda_context(
+    runtime: Runtime, client: httpx.Client
+) -> None:
+    seen = client.get("/open/x").json()
+    environment = seen["environment"]
+    assert environment["AWS_ENDPOINT_URL"] == runtime.emulator.url
+    assert environment["AWS_REGION"] == runtime.emulator.region
+    assert environment["AWS_LAMBDA_FUNCTION_NAME"] == "probe-api"
+    assert environment["PROBE_TABLE"]  # the declared variable
+    assert 0 < seen["context"]["remaining_ms"] <= 2000  # the declared 2 s timeout
+    uuid.UUID(seen["context"]["aws_request_id"])
+
+
+def test_a_result_without_status_code_is_a_200_json_body(client: httpx.Client) -> None:
+    response = client.get("/any/bare")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["bare"] is True
+
+
+# ---- gateway answers ----
+
+
+def test_unknown_route_is_the_gateways_404(client: httpx.Client) -> None:
+    response = client.get("/no/such/route")
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not Found"}
+    assert client.delete("/healthz").status_code == 404
+
+
+def test_cors_preflight_is_answered_without_the_function(
+    client: httpx.Client, console_output: Captured
+) -> None:
+    asked = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
+    allowed = client.options("/any/echo", headers={"Origin": "http://localhost:3000", **asked})
+    assert allowed.status_code == 204
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert "POST" in allowed.headers["access-control-allow-methods"]
+    assert not probe_invoked(console_output, allowed)
+    refused = client.options("/any/echo", headers={"Origin": "https://evil.example", **asked})
+    assert refused.status_code == 204
+    assert "access-control-allow-origin" not in refused.headers
+    actual = client.get("/healthz", headers={"Origin": "http://localhost:3000"})
+    assert actual.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert "x-request-id" in actual.headers["access-control-expose-headers"]
+
+
+def test_a_change_to_the_stack_config_reaches_the_local_api(client: httpx.Client) -> None:
+    """The test stack file adds an origin to Pulumi.dev.yaml's; nothing else was edited."""
+    asked = {"Origin": EXTRA_ORIGIN, "Access-Control-Request-Method": "GET"}
+    response = client.options("/items", headers=asked)
+    assert response.headers.get("access-control-allow-origin") == EXTRA_ORIGIN
+
+
+def test_throttling_answers_429(runtime: Runtime) -> None:
+    with httpx.Client(base_url=runtime.url) as client, ThreadPoolExecutor(8) as pool:
+        statuses = list(
+            pool.map(lambda _: client.get("/open/t").status_code, range(TEST_BURST * 3))
+        )
+    assert 429 in statuses
+    assert 200 in statuses
+    throttled = httpx.get(f"{runtime.url}/open/t")
+    assert throttled.status_code == 429 or throttled.status_code == 200
+    time.sleep(TEST_BURST / 10)  # the bucket refills for the tests that follow
+
+
+def test_a_body_over_10_mb_is_413_before_it_is_read(runtime: Runtime) -> None:
+    port = int(runtime.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        raw.sendall(
+            b"POST /any/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 10485761\r\n\r\n"
+        )
+        status_line = raw.recv(200).split(b"\r\n", 1)[0]
+    assert status_line == b"HTTP/1.1 413 Request Entity Too Large"
+
+
+# ---- workers ----
+
+
+def test_a_function_error_is_500(client: httpx.Client, console_output: Captured) -> None:
+    response = client.get("/any/fail")
+    assert response.status_code == 500
+    assert response.json() == {"message": "Internal Server Error"}
+    assert "[probe.api] " in console_output.text()
+
+
+def test_a_timeout_is_503(client: httpx.Client) -> None:
+    response = client.get("/any/sleep")
+    assert response.status_code == 503
+    assert response.json() == {"message": "Service Unavailable"}
+
+
+def test_a_crashed_worker_is_replaced_on_the_next_request(client: httpx.Client) -> None:
+    before = client.get("/any/bare").json()["pid"]
+    crashed = client.get("/any/crash")
+    assert crashed.status_code == 500
+    after = client.get("/any/bare").json()["pid"]
+    assert after != before
+
+
+def test_overlapping_requests_start_more_workers(runtime: Runtime) -> None:
+    with httpx.Client(base_url=runtime.url) as client, ThreadPoolExecutor(3) as pool:
+        pids = set(pool.map(lambda _: client.get("/any/nap").json()["pid"], range(3)))
+    assert len(pids) >= 2
+    assert runtime.pools["probe-api"].size <= runtime.pools["probe-api"].function.concurrency
+
+
+def test_editing_a_services_source_restarts_its_workers(
+    client: httpx.Client, console_output: Captured
+) -> None:
+    before = client.get("/any/bare").json()["pid"]
+    handler = PROBE / "probe_handler.py"
+    stat = handler.stat()
+    os.utime(handler, (stat.st_atime, stat.st_mtime + 1))
+    deadline = time.monotonic() + 10
+    while "probe: source changed" not in console_output.text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert client.get("/any/bare").json()["pid"] != before
+
+
+# ---- the smoke suite ----
+
+
+def test_the_smoke_suite_passes_locally(
+    runtime: Runtime, console_output: Captured, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert runtime.model is not None
+    assert runtime.model.api is not None
+    if "POST /auth/start" not in {r.route_key for r in runtime.model.api.routes}:
+        pytest.skip("the program declares no auth service yet")
+    assert smoke.main(["--api-url", runtime.url]) == 0
+    assert "0 failed, 0 skipped" in capsys.readouterr().out
+    assert "SMS to +1555555" in console_output.text()  # the codes, readable locally
