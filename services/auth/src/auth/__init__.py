@@ -1,0 +1,1 @@
+"""The auth service: passwordless one-time codes and password sign-in on Cognito."""

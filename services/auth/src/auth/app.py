@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from importlib.metadata import version
+
+from auth.routes import password, passwordless, session
+from auth.settings import settings
+from service_kernel import create_app
+
+VERSION = settings.service_version or version("auth")
+
+app = create_app("auth", VERSION, docs=settings.enable_docs)
+for module in (passwordless, password, session):
+    # The routers' own routes, not include_router: FastAPI ≥ 0.160 wraps an
+    # included router in a lazy _IncludedRouter, which the kernel's
+    # route_mismatches (the gateway-route check) cannot see into.
+    app.router.routes.extend(module.router.routes)

@@ -1,0 +1,99 @@
+"""Request and response bodies of the auth routes (field names from the old
+CDK runbook: phone, email, otp, session, refresh_token)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from auth.protocol import EMAIL_PATTERN, PHONE_PATTERN
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _lower(value: str | None) -> str | None:
+    # Cognito usernames are case-insensitive; one spelling for the rate limit too.
+    return value.lower() if value is not None else None
+
+
+class Destination(Body):
+    """Exactly one of `phone` (E.164) or `email`."""
+
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
+
+    _email_lower = field_validator("email")(_lower)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Destination:
+        if (self.phone is None) == (self.email is None):
+            raise ValueError("give exactly one of phone or email")
+        return self
+
+    @property
+    def username(self) -> str:
+        return self.phone or self.email or ""
+
+
+class StartRequest(Destination):
+    pass
+
+
+class StartResponse(BaseModel):
+    session: str
+    phone: str | None = None
+    email: str | None = None
+    delivery: Literal["sms", "email"]
+    dev_otp: str | None = None
+
+
+class VerifyRequest(Destination):
+    otp: str = Field(pattern=r"^\d{6}$")
+    session: str = Field(min_length=1, max_length=4096)
+
+
+class Tokens(BaseModel):
+    access_token: str
+    id_token: str
+    refresh_token: str | None = None
+    expires_in: int
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a token type, not a secret
+
+
+class Credentials(Body):
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    # Cognito's own bounds; the pool's policy decides the rest.
+    password: str = Field(min_length=1, max_length=256)
+
+    _email_lower = field_validator("email")(_lower)
+
+
+class SignupResponse(BaseModel):
+    user_sub: str
+    confirmed: bool
+
+
+class ConfirmRequest(Body):
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    code: str = Field(min_length=1, max_length=16)
+
+    _email_lower = field_validator("email")(_lower)
+
+
+class RefreshRequest(Body):
+    refresh_token: str = Field(min_length=1, max_length=8192)
+
+
+class LogoutRequest(Body):
+    refresh_token: str | None = Field(default=None, min_length=1, max_length=8192)
+
+
+class Me(BaseModel):
+    sub: str
+    username: str
+    email: str | None = None
+    phone: str | None = None
+    groups: list[str]

@@ -1,0 +1,1 @@
+"""The auth routes, one module per concern."""

@@ -1,0 +1,21 @@
+"""The API function's settings (the triggers have their own, in auth.triggers.config)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from service_kernel import load_settings
+
+
+class Settings(BaseModel):
+    stage: str = Field(min_length=1)
+    user_pool_client_id: str = Field(min_length=1)
+    # Whether this stack confirms password sign-ups at once: an existing
+    # e-mail is answered as a new one would be.
+    auto_confirm: bool = False
+    # The git sha the platform deployed; the package version when unset.
+    service_version: str | None = None
+    enable_docs: bool = False
+
+
+settings = load_settings(Settings)

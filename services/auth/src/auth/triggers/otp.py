@@ -1,0 +1,81 @@
+"""One-time codes: made with a CSPRNG, kept only as a digest, compared in
+constant time, valid until an expiry carried with the challenge."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+CODE_DIGITS = 6
+_METADATA_PREFIX = "OTP"
+
+
+def now() -> float:
+    """The clock every trigger reads (tests move it)."""
+    return time.time()
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def matches(answer: str, expected_digest: str) -> bool:
+    return hmac.compare_digest(digest(answer), expected_digest)
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """The code of one sign-in, as carried in Cognito's challengeMetadata
+    (kept server-side by Cognito, never sent to the client) so retries reuse
+    it without sending another message."""
+
+    code_digest: str
+    expires_at: int
+
+    def expired(self) -> bool:
+        return now() >= self.expires_at
+
+    def metadata(self) -> str:
+        return f"{_METADATA_PREFIX}:{self.code_digest}:{self.expires_at}"
+
+    def private_parameters(self) -> dict[str, str]:
+        return {"code_digest": self.code_digest, "expires_at": str(self.expires_at)}
+
+    @classmethod
+    def from_private_parameters(cls, parameters: Mapping[str, Any]) -> Challenge | None:
+        try:
+            return cls(str(parameters["code_digest"]), int(parameters["expires_at"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    @classmethod
+    def from_metadata(cls, metadata: Any) -> Challenge | None:
+        parts = str(metadata or "").split(":")
+        if len(parts) != 3 or parts[0] != _METADATA_PREFIX:
+            return None
+        try:
+            return cls(parts[1], int(parts[2]))
+        except ValueError:
+            return None
+
+
+def current_challenge(session: Iterable[Mapping[str, Any]]) -> Challenge | None:
+    """The code this sign-in already sent, from the session list's latest answer."""
+    for entry in reversed(list(session)):
+        challenge = Challenge.from_metadata(entry.get("challengeMetadata"))
+        if challenge is not None:
+            return challenge
+    return None
+
+
+def failed_attempts(session: Iterable[Mapping[str, Any]]) -> int:
+    return sum(1 for entry in session if entry.get("challengeResult") is not True)

@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Settings are read once at import, as on Lambda: set them first.
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "POWERTOOLS_SERVICE_NAME": "auth",
+        "STAGE": "test",
+        "TABLE_NAME": "app-table",
+        "USER_POOL_CLIENT_ID": "placeholder-client",
+        "PRODUCT_NAME": "Acme",
+        "OTP_TTL_SECONDS": "300",
+        "OTP_MAX_ATTEMPTS": "3",
+        "DEV_OTP_ECHO": "true",
+        "AUTO_CONFIRM": "false",
+        "SEND_RATE_LIMIT": "5",
+        "SEND_RATE_WINDOW_SECONDS": "900",
+        "EMAIL_SENDER": "no-reply@example.com",
+    }
+)
+
+import boto3
+from fastapi.testclient import TestClient
+from moto import mock_aws
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
+
+from auth.app import app
+from auth.settings import settings
+from auth.triggers import create_auth_challenge, otp, pre_sign_up
+from cognito_emulator import install_triggers, uninstall_triggers
+from cognito_emulator.testing import InProcessInvoker, ManualClock
+from service_kernel.testing import AsAuthorizedBy, access_claims
+from service_manifest import load_manifest
+
+MANIFEST = load_manifest(Path(__file__).parents[1] / "service.toml")
+REGION = "us-east-1"
+TABLE = "app-table"
+SENDER = "no-reply@example.com"
+
+
+def function_arn(name: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{DEFAULT_ACCOUNT_ID}:function:auth-{name}"
+
+
+def trigger_handlers() -> dict[str, tuple[str, Callable[..., dict[str, Any]]]]:
+    """trigger name → (function ARN, handler), from service.toml, the way the
+    platform wires the pool's LambdaConfig."""
+    wired = {}
+    for function in MANIFEST.functions:
+        if function.trigger:
+            module, _, attribute = function.handler.rpartition(".")
+            handler = getattr(importlib.import_module(module), attribute)
+            wired[function.trigger] = (function_arn(function.name), handler)
+    return wired
+
+
+@dataclass
+class Aws:
+    cognito: Any
+    pool_id: str
+    client_id: str
+    triggers: InProcessInvoker
+    clock: ManualClock
+
+    def sms(self) -> list[tuple[str, str]]:
+        """(phone number, text) of every SMS published through SNS."""
+        return list(sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages.values())
+
+    def emails(self) -> list[Any]:
+        """Every e-mail sent through SES (moto Message: source, destinations, subject, body)."""
+        return list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
+
+    def user(self, username: str) -> dict[str, Any]:
+        return self.cognito.admin_get_user(  # type: ignore[no-any-return]
+            UserPoolId=self.pool_id, Username=username
+        )
+
+
+def create_resources(clock: ManualClock) -> Aws:
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    dynamodb.create_table(
+        TableName=TABLE,
+        KeySchema=[
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "PK", "AttributeType": "S"},
+            {"AttributeName": "SK", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.update_time_to_live(
+        TableName=TABLE,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
+    )
+    boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
+    wired = trigger_handlers()
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    pool_id = cognito.create_user_pool(
+        PoolName="app",
+        UsernameAttributes=["email", "phone_number"],
+        LambdaConfig={trigger: arn for trigger, (arn, _) in wired.items()},
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 8,
+                "RequireUppercase": True,
+                "RequireLowercase": True,
+                "RequireNumbers": True,
+                "RequireSymbols": False,
+            }
+        },
+    )["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="app",
+        ExplicitAuthFlows=[
+            "ALLOW_CUSTOM_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
+        PreventUserExistenceErrors="ENABLED",
+        EnableTokenRevocation=True,
+    )["UserPoolClient"]["ClientId"]
+    invoker = InProcessInvoker({arn: handler for arn, handler in wired.values()})
+    install_triggers(invoker, clock=clock)
+    return Aws(cognito, pool_id, client_id, invoker, clock)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+    """One clock for the triggers' code expiry and Cognito's session expiry."""
+    manual = ManualClock()
+    monkeypatch.setattr(otp, "now", manual)
+    return manual
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> Iterator[Aws]:
+    """The table, pool, client and sender the platform would create, in moto,
+    with this service's triggers wired to the pool."""
+    with mock_aws():
+        resources = create_resources(clock)
+        monkeypatch.setattr(settings, "user_pool_client_id", resources.client_id)
+        try:
+            yield resources
+        finally:
+            uninstall_triggers()
+
+
+@pytest.fixture
+def no_dev_echo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(create_auth_challenge.settings, "dev_otp_echo", False)
+
+
+@pytest.fixture
+def auto_confirm(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pre_sign_up.settings, "auto_confirm", True)
+    monkeypatch.setattr(settings, "auto_confirm", True)
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def user_client() -> Callable[..., TestClient]:
+    """A client the JWT authorizer let in with these claims."""
+
+    def make(sub: str = "user-7", **claims: str) -> TestClient:
+        return TestClient(AsAuthorizedBy(app, access_claims(sub, **claims)))
+
+    return make
+
+
+EVENTS = Path(__file__).parent / "triggers" / "events"
+
+
+@pytest.fixture
+def trigger_event() -> Callable[[str], dict[str, Any]]:
+    """A fresh copy of a recorded Cognito trigger event (triggers/events/<name>.json)."""
+
+    def load(name: str) -> dict[str, Any]:
+        event: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
+        return event
+
+    return load

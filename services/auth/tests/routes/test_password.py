@@ -1,0 +1,136 @@
+"""POST /auth/signup, /auth/confirm and /auth/login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cognito_emulator import sign_up_code
+
+EMAIL = "ada@example.com"
+PASSWORD = "Passw0rd!"
+
+
+def signup(client: TestClient, email: str = EMAIL, password: str = PASSWORD) -> Any:
+    return client.post("/auth/signup", json={"email": email, "password": password})
+
+
+def login(client: TestClient, email: str = EMAIL, password: str = PASSWORD) -> Any:
+    return client.post("/auth/login", json={"email": email, "password": password})
+
+
+def test_sign_up_confirm_and_log_in(client: TestClient, aws: Any) -> None:
+    created = signup(client)
+    assert created.status_code == 201
+    body = created.json()
+    assert body == {"user_sub": body["user_sub"], "confirmed": False}
+
+    assert login(client).status_code == 403
+    assert login(client).json()["error"] == "user_not_confirmed"
+
+    code = sign_up_code(aws.pool_id, body["user_sub"])
+    assert code is not None
+    confirmed = client.post("/auth/confirm", json={"email": EMAIL, "code": code})
+    assert confirmed.status_code == 204
+    assert confirmed.content == b""
+
+    tokens = login(client)
+    assert tokens.status_code == 200
+    assert set(tokens.json()) == {
+        "access_token",
+        "id_token",
+        "refresh_token",
+        "expires_in",
+        "token_type",
+    }
+
+
+def test_a_stack_with_auto_confirm_confirms_and_verifies_at_once(
+    client: TestClient, aws: Any, auto_confirm: None
+) -> None:
+    assert signup(client).json()["confirmed"] is True
+    attributes = {a["Name"]: a["Value"] for a in aws.user(EMAIL)["UserAttributes"]}
+    assert attributes["email_verified"] == "true"
+    assert login(client).status_code == 200
+
+
+def test_a_wrong_confirmation_code_is_400(client: TestClient, aws: Any) -> None:
+    sub = signup(client).json()["user_sub"]
+    code = sign_up_code(aws.pool_id, sub)
+    assert code is not None
+    response = client.post("/auth/confirm", json={"email": EMAIL, "code": f"9{code}"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_code"
+
+
+def test_confirming_an_unknown_email_is_the_same_400(client: TestClient, aws: Any) -> None:
+    response = client.post("/auth/confirm", json={"email": "nobody@example.com", "code": "1"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_code"
+
+
+@pytest.mark.parametrize(
+    ("password", "rule"),
+    [
+        ("Sh0rt", "Password not long enough"),
+        ("alllowercase1", "Password must have uppercase characters"),
+        ("NoDigitsHere", "Password must have numeric characters"),
+    ],
+)
+def test_a_weak_password_is_422_naming_the_rule(
+    client: TestClient, aws: Any, password: str, rule: str
+) -> None:
+    response = signup(client, password=password)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "validation_error"
+    assert body["details"] == [
+        {"loc": ["body", "password"], "msg": rule, "type": "password_policy"}
+    ]
+    assert aws.cognito.list_users(UserPoolId=aws.pool_id)["Users"] == []
+
+
+def test_an_existing_email_gets_the_same_201_shape(client: TestClient, aws: Any) -> None:
+    first = signup(client)
+    second = signup(client, password="An0therPass")
+    assert second.status_code == 201
+    assert set(second.json()) == set(first.json())
+    assert second.json()["confirmed"] is False
+
+
+def test_unknown_user_and_wrong_password_are_indistinguishable(
+    client: TestClient, aws: Any, auto_confirm: None
+) -> None:
+    signup(client)
+    unknown = login(client, email="nobody@example.com")
+    wrong = login(client, password="Wr0ngPassword")
+    assert unknown.status_code == wrong.status_code == 401
+
+    def without_request_id(body: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in body.items() if k != "request_id"}
+
+    assert without_request_id(unknown.json()) == without_request_id(wrong.json())
+    assert unknown.json()["error"] == "invalid_credentials"
+
+
+def test_a_passwordless_user_has_no_usable_password(client: TestClient, aws: Any) -> None:
+    client.post("/auth/start", json={"email": EMAIL})
+    assert login(client).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"email": EMAIL}, {"password": PASSWORD}, {"email": "x", "password": PASSWORD}],
+)
+def test_a_malformed_sign_up_is_422(client: TestClient, body: dict[str, Any]) -> None:
+    assert client.post("/auth/signup", json=body).status_code == 422
+
+
+def test_a_body_that_is_not_json_is_400(client: TestClient) -> None:
+    response = client.post(
+        "/auth/login", content=b"{nope", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_json"

@@ -1,0 +1,29 @@
+"""Trigger functions must not load the web stack: they run inside a sign-in."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+TRIGGERS = [
+    "auth.triggers.pre_sign_up",
+    "auth.triggers.define_auth_challenge",
+    "auth.triggers.create_auth_challenge",
+    "auth.triggers.verify_auth_challenge_response",
+]
+
+
+@pytest.mark.parametrize("module", TRIGGERS)
+def test_a_trigger_does_not_import_fastapi(module: str) -> None:
+    probe = (
+        f"import sys, {module}; "
+        "heavy = [m for m in ('fastapi', 'starlette', 'mangum', 'service_kernel') "
+        "if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

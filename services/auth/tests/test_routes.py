@@ -1,0 +1,51 @@
+"""The app serves exactly the routes service.toml gives the gateway."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auth.app import app
+from service_kernel.testing import route_mismatches
+from service_manifest import load_manifest
+
+MANIFEST = load_manifest(Path(__file__).parents[1] / "service.toml")
+
+
+def test_app_and_gateway_routes_agree() -> None:
+    assert route_mismatches(app, MANIFEST.function("api")) == []
+
+
+def test_only_logout_and_me_are_protected() -> None:
+    auth = {route.route_key: route.auth for route in MANIFEST.routes}
+    assert {key for key, value in auth.items() if value == "jwt"} == {
+        "POST /auth/logout",
+        "GET /auth/me",
+    }
+    assert len(auth) == 8
+
+
+def test_each_trigger_has_its_own_function() -> None:
+    triggers = {f.trigger: f.handler for f in MANIFEST.functions if f.trigger}
+    assert triggers == {
+        "PreSignUp": "auth.triggers.pre_sign_up.handler",
+        "DefineAuthChallenge": "auth.triggers.define_auth_challenge.handler",
+        "CreateAuthChallenge": "auth.triggers.create_auth_challenge.handler",
+        "VerifyAuthChallengeResponse": "auth.triggers.verify_auth_challenge_response.handler",
+    }
+
+
+def test_the_api_needs_no_iam_and_only_the_sender_touches_aws() -> None:
+    permissions = {f.name: f.permissions for f in MANIFEST.functions}
+    assert permissions["api"] == ()
+    sender = {
+        (p.resource, p.actions, p.own_keys_only) for p in permissions["create_auth_challenge"]
+    }
+    assert sender == {
+        ("table", ("dynamodb:UpdateItem", "dynamodb:PutItem"), True),
+        ("sms", ("sns:Publish",), False),
+        ("email_identity", ("ses:SendEmail",), False),
+    }
+    assert all(
+        not permissions[name] for name in permissions if name not in {"create_auth_challenge"}
+    )
+    assert MANIFEST.key_prefixes == ("AUTH#",)

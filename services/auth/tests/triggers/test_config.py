@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+
+from auth.triggers.config import CreateSettings, DefineSettings, SettingsError, load
+
+CREATE = {
+    "STAGE": "dev",
+    "TABLE_NAME": "app-table",
+    "PRODUCT_NAME": "Acme",
+    "EMAIL_SENDER": "no-reply@example.com",
+}
+
+
+def test_platform_strings_become_typed_settings() -> None:
+    settings = load(
+        CreateSettings,
+        {**CREATE, "DEV_OTP_ECHO": "true", "OTP_TTL_SECONDS": "120", "SEND_RATE_LIMIT": "5"},
+    )
+    assert settings.dev_otp_echo is True
+    assert settings.otp_ttl_seconds == 120
+    assert settings.send_rate_window_seconds == 900
+
+
+def test_the_defaults_are_the_documented_ones() -> None:
+    settings = load(CreateSettings, CREATE)
+    assert (settings.otp_ttl_seconds, settings.otp_max_attempts) == (300, 3)
+    assert settings.dev_otp_echo is False
+    assert load(DefineSettings, {}).otp_max_attempts == 3
+
+
+def test_prod_cannot_enable_the_dev_echo() -> None:
+    with pytest.raises(SettingsError, match="DEV_OTP_ECHO must be false on the prod stage"):
+        load(CreateSettings, {**CREATE, "STAGE": "prod", "DEV_OTP_ECHO": "true"})
+
+
+def test_prod_without_the_echo_is_fine() -> None:
+    assert load(CreateSettings, {**CREATE, "STAGE": "prod", "DEV_OTP_ECHO": "false"})
+
+
+def test_a_bad_variable_is_named() -> None:
+    with pytest.raises(SettingsError, match="EMAIL_SENDER"):
+        load(CreateSettings, {**CREATE, "EMAIL_SENDER": "not an address"})

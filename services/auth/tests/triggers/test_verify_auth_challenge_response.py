@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from auth.triggers import otp
+from auth.triggers.verify_auth_challenge_response import handler
+
+Event = Callable[[str], dict[str, Any]]
+
+
+@pytest.fixture(autouse=True)
+def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fixture's code (123456) expires at 1800000300.
+    monkeypatch.setattr(otp, "now", lambda: 1_800_000_000.0)
+
+
+def test_the_right_code_is_correct(trigger_event: Event) -> None:
+    assert handler(trigger_event("verify_auth_challenge_response"), None)["response"] == {
+        "answerCorrect": True
+    }
+
+
+@pytest.mark.parametrize("answer", ["123457", "", "12345", "1234567", " 123456"])
+def test_any_other_answer_is_not(trigger_event: Event, answer: str) -> None:
+    event = trigger_event("verify_auth_challenge_response")
+    event["request"]["challengeAnswer"] = answer
+    assert handler(event, None)["response"]["answerCorrect"] is False
+
+
+def test_the_right_code_after_its_expiry_is_not(
+    trigger_event: Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(otp, "now", lambda: 1_800_000_300.0)
+    assert handler(trigger_event("verify_auth_challenge_response"), None)["response"] == {
+        "answerCorrect": False
+    }
+
+
+def test_missing_private_parameters_are_never_correct(trigger_event: Event) -> None:
+    event = trigger_event("verify_auth_challenge_response")
+    event["request"]["privateChallengeParameters"] = {}
+    assert handler(event, None)["response"]["answerCorrect"] is False
+
+
+def test_the_comparison_is_constant_time(
+    trigger_event: Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared: list[tuple[str, str]] = []
+
+    def compare_digest(a: str, b: str) -> bool:
+        compared.append((a, b))
+        return a == b
+
+    monkeypatch.setattr("auth.triggers.otp.hmac.compare_digest", compare_digest)
+    handler(trigger_event("verify_auth_challenge_response"), None)
+    assert compared == [(otp.digest("123456"), otp.digest("123456"))]
