@@ -21,6 +21,17 @@ def test_digits_beyond_a_float_are_kept() -> None:
     assert exact_json.loads("19.999999999999999999") == Decimal("19.999999999999999999")
 
 
+def test_a_number_beyond_any_decimal_is_read_as_not_finite() -> None:
+    # Valid JSON that no Decimal can hold: the models then refuse it (422).
+    assert not exact_json.loads("1e99999999999999999999").is_finite()
+    assert not exact_json.loads("-1e-99999999999999999999").is_finite()
+
+
+def test_deep_nesting_is_refused_not_crashed_on() -> None:
+    with pytest.raises(exact_json.InvalidJson):
+        exact_json.loads("[" * 100_000 + "]" * 100_000)
+
+
 @pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity", "{", "", "\xff", "[1,]"])
 def test_what_is_not_strict_json_is_refused(text: str) -> None:
     with pytest.raises(exact_json.InvalidJson):

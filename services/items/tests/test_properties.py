@@ -75,7 +75,7 @@ json_values = st.recursive(
     max_leaves=8,
 )
 number_tokens = st.from_regex(
-    r"-?(0|[1-9][0-9]{0,12})(\.[0-9]{1,6})?([eE][+-]?[0-9]{1,6})?", fullmatch=True
+    r"-?(0|[1-9][0-9]{0,12})(\.[0-9]{1,6})?([eE][+-]?[0-9]{1,22})?", fullmatch=True
 )
 FIELDS = ["name", "price", "currency", "description", "tags", "item_id", "version", "owner"]
 

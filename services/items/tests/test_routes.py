@@ -185,6 +185,8 @@ def test_valid_prices_are_stored_exactly(alice: TestClient, sent: str, stored: s
         "1e999999",
         "-1e999999",
         "1e-999999",
+        "1e99999999999999999999",
+        "1e-99999999999999999999",
         '"19.99"',
         "true",
         "null",

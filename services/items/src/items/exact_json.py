@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 
@@ -21,11 +21,20 @@ def _reject_constant(name: str) -> Any:
     raise InvalidJson(f"{name} is not a JSON value")
 
 
+def _exact_number(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        # Valid JSON, but an exponent beyond any Decimal (1e99999999999999999999):
+        # a NaN that the models refuse as "not a finite number", a 422.
+        return Decimal("NaN")
+
+
 def loads(raw: bytes | str) -> Any:
     """Parse strict JSON; every number becomes an exact `Decimal`."""
     try:
         return json.loads(
-            raw, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant
+            raw, parse_float=_exact_number, parse_int=_exact_number, parse_constant=_reject_constant
         )
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and bad UTF-8 are ValueErrors
         raise InvalidJson(str(exc)) from None
