@@ -70,6 +70,10 @@ def test_the_openapi_schema_describes_the_bodies_really_accepted() -> None:
         assert "string" not in json.dumps(price)
     headers = {p["name"] for p in paths["/items/{item_id}"]["patch"]["parameters"]}
     assert "if-match" in headers
+    assert set(paths["/items"]["post"]["responses"]["201"]["headers"]) == {"ETag", "Location"}
+    assert set(paths["/items/{item_id}"]["put"]["responses"]) >= {"200", "201", "412"}
+    item_schema = app.openapi()["components"]["schemas"]["Item"]
+    assert item_schema["properties"]["price"]["type"] == "number"
 
 
 # --- POST /items ----------------------------------------------------------

@@ -220,10 +220,10 @@ class DynamoItemRepository:
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
             "ReturnValues": "ALL_NEW",
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         if condition is not None:
             request["ConditionExpression"] = condition
+            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         response = self._call("update_item", **request)
         return _to_item(response["Attributes"])
 

@@ -79,7 +79,7 @@ Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(_unique)]
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
+    model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="before")
     @classmethod
