@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,7 @@ from service_manifest import Manifest, find_manifests
 Architecture = Literal["arm64", "x86_64"]
 
 # Bump when the bundle layout changes, so cached bundles are rebuilt.
-BUNDLE_FORMAT = "1"
+BUNDLE_FORMAT = "2"
 PYTHON_VERSION = "3.12"
 # Where Lambda unpacks the code: the paths compiled into the bytecode.
 LAMBDA_TASK_ROOT = "/var/task"
@@ -61,6 +62,8 @@ class Workspace:
     """The uv workspace: its root (uv.lock) and where bundles are cached."""
 
     root: Path
+    # Where built bundles are kept; build/bundles/ (git-ignored) unless given.
+    cache: Path | None = None
 
     @property
     def lock(self) -> Path:
@@ -68,7 +71,7 @@ class Workspace:
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / "build" / "bundles"
+        return self.cache or self.root / "build" / "bundles"
 
     @property
     def services_dir(self) -> Path:
@@ -152,6 +155,7 @@ def build_bundle(
         _install_wheels(reqs, staging, architecture, Path(tmp))
         for member in reqs.members:
             _copy_packages(member, staging)
+            _write_metadata(member, staging)
         _drop_machine_specific(staging)
         _compile(staging)
         partial = Path(tmp) / "bundle.zip"
@@ -176,20 +180,28 @@ def write_deterministic_zip(source: Path, destination: Path) -> None:
 
 
 def find_python_312() -> Path:
-    """A CPython 3.12 to compile bytecode with (Lambda's python3.12 reads only its own pycs)."""
-    env = {**os.environ, "PYENV_VERSION": os.environ.get("PYENV_VERSION", "3.11.7:3.12.1:3.13.0")}
-    found = subprocess.run(  # noqa: S603 - fixed argv
-        [_uv(), "python", "find", PYTHON_VERSION],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    if found.returncode != 0:
-        # CI: let uv fetch a managed 3.12 once.
-        _run([_uv(), "python", "install", PYTHON_VERSION], cwd=Path.cwd())
-        return Path(_run([_uv(), "python", "find", PYTHON_VERSION], cwd=Path.cwd()).strip())
-    return Path(found.stdout.strip())
+    """A CPython 3.12 to compile bytecode with (Lambda's python3.12 reads only its own pycs).
+
+    `uv python find` as the environment is; with pyenv, every installed version made
+    visible (a pyenv shell pins PYENV_VERSION to one); on CI, uv installs one once.
+    """
+    attempts: list[dict[str, str]] = [dict(os.environ)]
+    pyenv_versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    if pyenv_versions.is_dir():
+        every = ":".join(sorted(path.name for path in pyenv_versions.iterdir()))
+        attempts.append({**os.environ, "PYENV_VERSION": every})
+    for env in attempts:
+        found = subprocess.run(  # noqa: S603 - fixed argv
+            [_uv(), "python", "find", PYTHON_VERSION],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        if found.returncode == 0 and found.stdout.strip():
+            return Path(found.stdout.strip())
+    _run([_uv(), "python", "install", PYTHON_VERSION], cwd=Path.cwd())
+    return Path(_run([_uv(), "python", "find", PYTHON_VERSION], cwd=Path.cwd()).strip())
 
 
 def _install_wheels(
@@ -245,6 +257,17 @@ def _copy_packages(member: Path, staging: Path) -> None:
         destination = staging / path.relative_to(source)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
+
+
+def _write_metadata(member: Path, staging: Path) -> None:
+    """Minimal dist-info for a workspace member, so importlib.metadata.version() works."""
+    project = tomllib.loads((member / "pyproject.toml").read_text())["project"]
+    name, version = str(project["name"]), str(project["version"])
+    dist_info = staging / f"{name.replace('-', '_')}-{version}.dist-info"
+    dist_info.mkdir(exist_ok=True)
+    (dist_info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    )
 
 
 def _drop_machine_specific(staging: Path) -> None:

@@ -22,7 +22,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from infra import program
 from infra.bundle import repo_root
-from infra.config import PROJECT, SECRET_KEYS, ConfigError
+from infra.config import PROJECT, SECRET_KEYS, ConfigError, StackConfig, parse_stack_config
 
 MOCK_ACCOUNT = "123456789012"
 _CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
@@ -39,6 +39,54 @@ class DeclaredResource:
     id: str  # the mock's physical id
     inputs: dict[str, Any]  # resolved inputs as the engine receives them, secrets unwrapped
     outputs: dict[str, Any]  # the mock's state (inputs plus id/arn/etc.)
+    # Dotted paths of the inputs that were Pulumi secrets (e.g. "environment.variables").
+    secret_inputs: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DeclaredStack:
+    """One stack as the program declares it, with lookups for tests and tools."""
+
+    stack: str
+    config: StackConfig
+    resources: list[DeclaredResource]
+    outputs: dict[str, Any]
+
+    def of_type(self, token: str) -> list[DeclaredResource]:
+        return [resource for resource in self.resources if resource.type == token]
+
+    def one(self, token: str) -> DeclaredResource:
+        found = self.of_type(token)
+        if len(found) != 1:
+            raise LookupError(f"{len(found)} resources of type {token}")
+        return found[0]
+
+    def named(self, name: str) -> DeclaredResource:
+        for resource in self.resources:
+            if resource.name == name:
+                return resource
+        raise LookupError(name)
+
+    def function(self, service: str, function: str) -> DeclaredResource:
+        """A Lambda function by its manifest service and function names (its tags)."""
+        for resource in self.of_type("aws:lambda/function:Function"):
+            if resource.inputs.get("tags") == {"service": service, "function": function}:
+                return resource
+        raise LookupError(f"{service}/{function}")
+
+    def policy_documents(self) -> dict[str, dict[str, Any]]:
+        """Each role policy's document by its role's name (= the function's name)."""
+        return {
+            str(resource.inputs["role"]): json.loads(resource.inputs["policy"])
+            for resource in self.of_type("aws:iam/rolePolicy:RolePolicy")
+        }
+
+
+def declare_stack(stack: str, **options: Any) -> DeclaredStack:
+    """`declare()` with the stack's typed config alongside; same keyword options."""
+    resources, outputs = declare(stack, **options)
+    config = stack_config(stack, config_file=options.get("config_file"))
+    return DeclaredStack(stack=stack, config=config, resources=resources, outputs=outputs)
 
 
 def stack_file(stack: str, repo: Path | None = None) -> Path:
@@ -58,6 +106,7 @@ def declare(
     build_bundles: bool = False,
     allow_missing_secrets: bool = False,
     version: str | None = None,
+    services_dir: Path | None = None,
 ) -> tuple[list[DeclaredResource], dict[str, Any]]:
     """Run the real program for `stack` under Pulumi mocks with Pulumi.<stack>.yaml (or
     config_file); return every resource and the stack outputs. With build_bundles=False the
@@ -65,7 +114,8 @@ def declare(
 
     A secret the stack file does not hold in plain text (a fresh clone has none; an
     encrypted `secure:` value needs the CLI) fails naming its key, unless
-    `allow_missing_secrets` stands in a clearly-named local-only value.
+    `allow_missing_secrets` stands in a clearly-named local-only value. `version` replaces
+    the git sha in `${service.version}`; `services_dir` replaces `<repo>/services`.
     """
     path = config_file or stack_file(stack)
     config, secret_keys = _read_stack_file(path)
@@ -83,6 +133,7 @@ def declare(
                         build_bundles=build_bundles,
                         allow_missing_secrets=allow_missing_secrets,
                         version=version,
+                        services_dir=services_dir,
                     )
                 )
             )
@@ -92,6 +143,17 @@ def declare(
         runtime_config.set_all_config({}, [])
         runtime_settings.ROOT.set(None)
     return list(mocks.resources), outputs
+
+
+def stack_config(stack: str, *, config_file: Path | None = None) -> StackConfig:
+    """The typed config of a stack, read from its file the way the program reads it."""
+    config, _ = _read_stack_file(config_file or stack_file(stack))
+    values = {
+        key.partition(":")[2]: value
+        for key, value in config.items()
+        if key.startswith(f"{PROJECT}:") and key.partition(":")[2] not in SECRET_KEYS
+    }
+    return parse_stack_config(values, region=config.get("aws:region"))
 
 
 def _read_stack_file(path: Path) -> tuple[dict[str, str], list[str]]:
@@ -110,14 +172,18 @@ def _read_stack_file(path: Path) -> tuple[dict[str, str], list[str]]:
     return config, secret_keys
 
 
-def _unwrap(value: Any) -> Any:
-    """Drop the engine's secret wrappers, keep the values."""
+def _unwrap(value: Any, path: str, secrets: set[str]) -> Any:
+    """Drop the engine's secret wrappers, keep the values, note where secrets were."""
     if isinstance(value, dict):
         if value.get(_SIG_KEY) == _SECRET_SIG:
-            return _unwrap(value.get("value"))
-        return {key: _unwrap(item) for key, item in value.items()}
+            secrets.add(path)
+            return _unwrap(value.get("value"), path, secrets)
+        return {
+            key: _unwrap(item, f"{path}.{key}" if path else str(key), secrets)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
-        return [_unwrap(item) for item in value]
+        return [_unwrap(item, f"{path}[{index}]", secrets) for index, item in enumerate(value)]
     return value
 
 
@@ -148,12 +214,18 @@ class _RecordingMocks(Mocks):
         return {}, []
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        inputs = _unwrap(dict(args.inputs))
+        secrets: set[str] = set()
+        inputs = _unwrap(dict(args.inputs), "", secrets)
         physical, extra = self._state(args.typ, args.name, inputs)
         outputs = {**inputs, **extra}
         self.resources.append(
             DeclaredResource(
-                type=args.typ, name=args.name, id=physical, inputs=inputs, outputs=outputs
+                type=args.typ,
+                name=args.name,
+                id=physical,
+                inputs=inputs,
+                outputs=outputs,
+                secret_inputs=frozenset(secrets),
             )
         )
         return physical, outputs

@@ -92,14 +92,18 @@ def run(
     build_bundles: bool = True,
     allow_missing_secrets: bool = False,
     version: str | None = None,
-    repo: Path | None = None,
+    services_dir: Path | None = None,
 ) -> dict[str, pulumi.Output[Any]]:
-    """Declare the whole stack and export its outputs."""
-    root = repo or repo_root()
+    """Declare the whole stack and export its outputs.
+
+    Services are discovered from `services/*/service.toml` (or `services_dir`), so a new
+    service needs no change here.
+    """
+    root = repo_root()
     raw = read_pulumi_config()
     config = parse_stack_config(raw.values, region=raw.region)
     secrets = stack_secrets(raw, allow_missing=allow_missing_secrets)
-    manifests = find_manifests(root / "services")
+    manifests = find_manifests(services_dir or root / "services")
     workspace = Workspace(root)
     code = (
         bundle_code(workspace, config.functions.architecture) if build_bundles else placeholder_code

@@ -19,10 +19,11 @@ from infra.bundle import repo_root
 from infra.declared import DeclaredResource, declare, stacks
 from infra.program import LOCAL_ONLY_SECRET
 
+# declare() only ever sees the local-only stand-ins (stack files hold no readable secret).
+_LOCAL_SECRET_MARK = LOCAL_ONLY_SECRET.split("{", 1)[0]
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshots"
 # Stands in for the git sha, which changes on every commit.
 VERSION_PLACEHOLDER = "<git-sha>"
-_SECRET_MARK = LOCAL_ONLY_SECRET.split("{", 1)[0]
 
 
 def snapshot_path(stack: str) -> Path:
@@ -51,8 +52,27 @@ def render(stack: str) -> str:
 def _resource(resource: DeclaredResource) -> dict[str, Any]:
     entry: dict[str, Any] = {"type": resource.type, "name": resource.name}
     if resource.inputs:
-        entry["inputs"] = _clean(resource.inputs)
+        entry["inputs"] = _clean(_redact(resource.inputs, resource.secret_inputs, ""))
+    if resource.secret_inputs:
+        entry["secret_inputs"] = sorted(resource.secret_inputs)
     return entry
+
+
+def _redact(value: Any, secrets: frozenset[str], path: str, *, inside: bool = False) -> Any:
+    """Secrets read as `[secret]`. A secret stack value taints the whole object holding it
+    (a function's environment); there only the stack secret itself is hidden, so the rest
+    of the object still shows up in review."""
+    inside = inside or path in secrets
+    if isinstance(value, dict):
+        return {
+            key: _redact(item, secrets, f"{path}.{key}" if path else str(key), inside=inside)
+            for key, item in value.items()
+        }
+    if inside and (not isinstance(value, str) or value.startswith(_LOCAL_SECRET_MARK)):
+        return "[secret]"
+    if path in secrets:
+        return "[secret]"
+    return value
 
 
 def _clean(value: Any) -> Any:
@@ -64,8 +84,6 @@ def _clean(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
-        if value.startswith(_SECRET_MARK):
-            return "[secret]"
         if value.startswith(("{", "[")):
             try:
                 return _clean(json.loads(value))

@@ -24,7 +24,8 @@ class PublishedOutputs(pulumi.ComponentResource):
                 f"{name}-{key.replace('_', '-')}",
                 name=f"{prefix}/{key}",
                 type="String",
-                value=value,
+                # Not secret: `value` would hide an API URL in every diff.
+                insecure_value=value,
                 description=f"Stack output {key}",
                 opts=pulumi.ResourceOptions(parent=self),
             )

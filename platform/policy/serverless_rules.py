@@ -1,0 +1,213 @@
+"""The platform's security rules, for `pulumi preview --policy-pack platform/policy`.
+
+Each rule is a plain function `(resource_type, props, stack) -> [violation, ...]` over
+the engine's property names (pulumi-aws camelCase), so the tests can run every
+rule on its own and on every resource each stack declares under Pulumi's mocks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import (
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from service_manifest import AUTH_PUBLIC, find_manifests
+
+# Stacks held to production rules, besides any whose name starts with "prod".
+PRODUCTION_LIKE = frozenset({"prod", "production", "staging"})
+# AWS offers no resource-level permission for these: "*" is the only resource they take.
+UNSCOPED_ACTIONS = frozenset({"sns:Publish", "xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+LAMBDA_RUNTIME = "python3.12"
+SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
+
+Check = Callable[[str, Mapping[str, Any], str], list[str]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    description: str
+    check: Check
+
+
+def is_production_like(stack: str) -> bool:
+    return stack in PRODUCTION_LIKE or stack.startswith("prod")
+
+
+def stack_of(urn: str) -> str:
+    """`urn:pulumi:<stack>::<project>::<type>::<name>` → `<stack>`."""
+    return urn.removeprefix("urn:pulumi:").split("::", 1)[0]
+
+
+def _documents(resource_type: str, props: Mapping[str, Any]) -> list[Any]:
+    if resource_type in ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"):
+        return [props.get("policy")]
+    if resource_type == "aws:iam/role:Role":
+        return [inline.get("policy") for inline in props.get("inlinePolicies") or []]
+    return []
+
+
+def _statements(resource_type: str, props: Mapping[str, Any]) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    for document in _documents(resource_type, props):
+        if isinstance(document, str):
+            document = json.loads(document)
+        if not isinstance(document, dict):
+            continue
+        found = document.get("Statement", [])
+        statements.extend([found] if isinstance(found, dict) else found)
+    return statements
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def no_wildcard_actions(resource_type: str, props: Mapping[str, Any], stack: str) -> list[str]:
+    violations = []
+    for statement in _statements(resource_type, props):
+        if "NotAction" in statement:
+            violations.append(f"statement {statement.get('Sid', '?')} uses NotAction")
+        for action in _as_list(statement.get("Action")):
+            if "*" in action:
+                violations.append(f"statement {statement.get('Sid', '?')} allows {action!r}")
+    return violations
+
+
+def no_wildcard_resources(resource_type: str, props: Mapping[str, Any], stack: str) -> list[str]:
+    violations = []
+    for statement in _statements(resource_type, props):
+        if "*" not in _as_list(statement.get("Resource")):
+            continue
+        scoped = sorted(set(_as_list(statement.get("Action"))) - UNSCOPED_ACTIONS)
+        if scoped:
+            violations.append(
+                f"statement {statement.get('Sid', '?')} grants {', '.join(scoped)} on '*'"
+            )
+    return violations
+
+
+def production_data_protected(
+    resource_type: str, props: Mapping[str, Any], stack: str
+) -> list[str]:
+    if not is_production_like(stack):
+        return []
+    if resource_type == "aws:dynamodb/table:Table":
+        violations = []
+        if not (props.get("pointInTimeRecovery") or {}).get("enabled"):
+            violations.append("point-in-time recovery is off")
+        if not props.get("deletionProtectionEnabled"):
+            violations.append("deletion protection is off")
+        return violations
+    if (
+        resource_type == "aws:cognito/userPool:UserPool"
+        and props.get("deletionProtection") != "ACTIVE"
+    ):
+        return ["user pool deletion protection is not ACTIVE"]
+    return []
+
+
+def table_encrypted(resource_type: str, props: Mapping[str, Any], stack: str) -> list[str]:
+    if resource_type != "aws:dynamodb/table:Table":
+        return []
+    if not (props.get("serverSideEncryption") or {}).get("enabled"):
+        return ["server-side encryption with a KMS key is off"]
+    return []
+
+
+def log_retention_set(resource_type: str, props: Mapping[str, Any], stack: str) -> list[str]:
+    if resource_type != "aws:cloudwatch/logGroup:LogGroup":
+        return []
+    if not props.get("retentionInDays"):
+        return [f"log group {props.get('name', '?')} keeps logs forever (set retentionInDays)"]
+    return []
+
+
+@cache
+def declared_public_routes() -> frozenset[str]:
+    """Route keys the services' manifests declare public."""
+    return frozenset(
+        route.route_key
+        for manifest in find_manifests(SERVICES_DIR)
+        for route in manifest.routes
+        if route.auth == AUTH_PUBLIC
+    )
+
+
+def only_declared_public_routes(
+    resource_type: str, props: Mapping[str, Any], stack: str
+) -> list[str]:
+    if resource_type != "aws:apigatewayv2/route:Route":
+        return []
+    route_key = str(props.get("routeKey", "?"))
+    authorization = props.get("authorizationType", "NONE")
+    if authorization == "NONE" and route_key not in declared_public_routes():
+        return [f"route {route_key} is public but no service.toml declares it public"]
+    if authorization == "JWT" and not props.get("authorizerId"):
+        return [f"route {route_key} asks for a JWT but names no authorizer"]
+    return []
+
+
+def lambda_runtime(resource_type: str, props: Mapping[str, Any], stack: str) -> list[str]:
+    if resource_type != "aws:lambda/function:Function":
+        return []
+    if props.get("runtime") != LAMBDA_RUNTIME:
+        return [f"runtime {props.get('runtime')!r} is not {LAMBDA_RUNTIME}"]
+    return []
+
+
+RULES: Sequence[Rule] = (
+    Rule("no-wildcard-iam-actions", "IAM statements name exact actions", no_wildcard_actions),
+    Rule(
+        "no-wildcard-iam-resources",
+        "IAM statements name exact resources where AWS can scope them",
+        no_wildcard_resources,
+    ),
+    Rule(
+        "production-data-protected",
+        "Production-like stacks keep PITR and deletion protection on the table and pool",
+        production_data_protected,
+    ),
+    Rule("table-encrypted", "The table is encrypted at rest with KMS", table_encrypted),
+    Rule("log-retention-set", "Every log group has a retention period", log_retention_set),
+    Rule(
+        "only-declared-public-routes",
+        "Only routes a service.toml declares public skip the JWT authorizer",
+        only_declared_public_routes,
+    ),
+    Rule("lambda-runtime-python312", "Functions run on python3.12", lambda_runtime),
+)
+
+
+def violations(resource_type: str, props: Mapping[str, Any], stack: str) -> dict[str, list[str]]:
+    """Every rule's violations for one resource (rules without any are left out)."""
+    found = {rule.name: rule.check(resource_type, props, stack) for rule in RULES}
+    return {name: messages for name, messages in found.items() if messages}
+
+
+def _validation(rule: Rule) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        for message in rule.check(args.resource_type, args.props, stack_of(args.urn)):
+            report_violation(message, None)
+
+    return validate
+
+
+def policies() -> list[ResourceValidationPolicy]:
+    return [
+        ResourceValidationPolicy(
+            name=rule.name, description=rule.description, validate=_validation(rule)
+        )
+        for rule in RULES
+    ]

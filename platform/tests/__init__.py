@@ -1,0 +1,1 @@
+"""Platform tests (a package, so module names stay unique)."""

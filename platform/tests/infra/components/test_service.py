@@ -1,0 +1,169 @@
+"""One component per service.toml: functions, environment, roles, logs and invoke permissions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from infra.components.service import function_name, route_slug
+from infra.declared import DeclaredStack, declare
+from infra.environment import UnknownReferenceError, config_string
+from infra.program import LOCAL_ONLY_SECRET
+from service_manifest import Manifest
+from service_manifest.model import REFERENCE
+
+
+def _expected_value(declared: DeclaredStack, template: str) -> str:
+    pool = declared.one("aws:cognito/userPool:UserPool")
+    table = declared.one("aws:dynamodb/table:Table")
+    plain = {
+        "stage": declared.stack,
+        "service.version": "abc1234",
+        "table.name": table.id,
+        "table.arn": table.outputs["arn"],
+        "user_pool.id": pool.id,
+        "user_pool.arn": pool.outputs["arn"],
+        "user_pool.client_id": declared.one("aws:cognito/userPoolClient:UserPoolClient").id,
+    }
+
+    def value(reference: str) -> str:
+        root, _, rest = reference.partition(".")
+        if root == "config":
+            return config_string(declared.config.value_at(rest))
+        if root == "secret":
+            return LOCAL_ONLY_SECRET.format(key=rest)
+        return str(plain[reference])
+
+    return REFERENCE.sub(lambda match: value(match.group(1)), template)
+
+
+def _check_functions(declared: DeclaredStack, manifests: tuple[Manifest, ...]) -> None:
+    defaults = declared.config.functions
+    for manifest in manifests:
+        for function in manifest.functions:
+            resource = declared.function(manifest.name, function.name)
+            inputs = resource.inputs
+            assert inputs["name"] == function_name(
+                "serverless-backend", declared.stack, manifest.name, function.name
+            )
+            assert "_" not in inputs["name"]
+            assert inputs["handler"] == function.handler
+            assert inputs["runtime"] == "python3.12"
+            assert inputs["architectures"] == [defaults.architecture]
+            assert inputs["memorySize"] == (function.memory or defaults.memory)
+            assert inputs["timeout"] == (function.timeout or defaults.timeout)
+            assert inputs["tracingConfig"] == {"mode": defaults.tracing}
+            assert inputs["loggingConfig"] == {
+                "logFormat": "JSON",
+                "logGroup": f"/aws/lambda/{inputs['name']}",
+            }
+            variables = inputs["environment"]["variables"]
+            assert variables == {
+                **{
+                    key: _expected_value(declared, template)
+                    for key, template in function.environment.items()
+                },
+                "POWERTOOLS_SERVICE_NAME": manifest.name,
+                "POWERTOOLS_LOG_LEVEL": defaults.log_level,
+            }
+
+
+def test_each_manifest_function_becomes_a_lambda_function(
+    declared: DeclaredStack, manifests: tuple[Manifest, ...]
+) -> None:
+    _check_functions(declared, manifests)
+
+
+def test_fixture_functions_too(
+    sample: DeclaredStack, sample_manifests: tuple[Manifest, ...]
+) -> None:
+    _check_functions(sample, sample_manifests)
+
+
+def test_functions_point_at_the_shared_table_and_pool(declared: DeclaredStack) -> None:
+    for function in declared.of_type("aws:lambda/function:Function"):
+        variables = function.inputs["environment"]["variables"]
+        if "TABLE_NAME" in variables:
+            assert variables["TABLE_NAME"] == declared.outputs["table_name"]
+        if "USER_POOL_ID" in variables:
+            assert variables["USER_POOL_ID"] == declared.outputs["user_pool_id"]
+
+
+def test_config_references_follow_the_stack(sample: DeclaredStack) -> None:
+    variables = sample.function("sample-auth", "api").inputs["environment"]["variables"]
+    production = sample.config.production
+
+    assert variables["DEV_OTP_ECHO"] == ("false" if production else "true")
+    assert variables["AUTO_CONFIRM"] == ("false" if production else "true")
+    assert variables["OTP_TTL_SECONDS"] == str(sample.config.auth.otp_ttl_seconds)
+    assert variables["GREETING"] == (
+        f"Welcome to {sample.config.auth.product_name} on {sample.stack}"
+    )
+
+
+def test_a_secret_reaches_the_function_only_as_a_pulumi_secret(sample: DeclaredStack) -> None:
+    notes = sample.function("notes", "api")
+    auth = sample.function("sample-auth", "api")
+
+    assert "environment" in notes.secret_inputs
+    assert notes.inputs["environment"]["variables"]["SIGNING_KEY"].startswith("local-only-")
+    assert "environment" not in auth.secret_inputs
+
+
+def test_snap_start_publishes_versions_behind_a_live_alias(declared: DeclaredStack) -> None:
+    snap_start = declared.config.functions.snap_start
+    aliases = {alias.inputs["functionName"] for alias in declared.of_type("aws:lambda/alias:Alias")}
+
+    for function in declared.of_type("aws:lambda/function:Function"):
+        assert function.inputs["publish"] is snap_start
+        if snap_start:
+            assert function.inputs["snapStart"] == {"applyOn": "PublishedVersions"}
+            assert function.inputs["name"] in aliases
+        else:
+            assert "snapStart" not in function.inputs
+    for permission in declared.of_type("aws:lambda/permission:Permission"):
+        assert permission.inputs.get("qualifier") == ("live" if snap_start else None)
+
+
+def test_each_function_logs_to_its_own_group_with_retention(declared: DeclaredStack) -> None:
+    groups = {
+        group.inputs["name"]: group.inputs["retentionInDays"]
+        for group in declared.of_type("aws:cloudwatch/logGroup:LogGroup")
+    }
+
+    for function in declared.of_type("aws:lambda/function:Function"):
+        assert (
+            groups[f"/aws/lambda/{function.inputs['name']}"] == declared.config.log_retention_days
+        )
+
+
+def test_only_this_api_may_invoke_a_routed_function(declared: DeclaredStack) -> None:
+    execution_arn = declared.one("aws:apigatewayv2/api:Api").outputs["executionArn"]
+    from_api = [
+        permission.inputs
+        for permission in declared.of_type("aws:lambda/permission:Permission")
+        if permission.inputs["principal"] == "apigateway.amazonaws.com"
+    ]
+
+    assert from_api
+    for permission in from_api:
+        assert permission["sourceArn"] == f"{execution_arn}/*/*"
+        assert permission["action"] == "lambda:InvokeFunction"
+
+
+def test_an_unknown_reference_fails_naming_service_function_and_variable(tmp_path: Path) -> None:
+    service = tmp_path / "broken"
+    service.mkdir()
+    (service / "service.toml").write_text(
+        'name = "broken"\n[functions.api]\nhandler = "broken.handler.handler"\n'
+        '[functions.api.environment]\nWHAT = "${table.colour}"\n'
+    )
+
+    with pytest.raises(UnknownReferenceError, match=r"broken.*api.*WHAT.*table\.colour"):
+        declare("dev", allow_missing_secrets=True, services_dir=tmp_path)
+
+
+def test_route_slugs_are_stable_names() -> None:
+    assert route_slug("GET /items/{item_id}") == "get-items-item-id"
+    assert route_slug("DELETE /items") == "delete-items"

@@ -1,0 +1,48 @@
+"""Each stack declared once per test session, under Pulumi's mocks, with its real config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from infra.bundle import repo_root
+from infra.declared import DeclaredStack, declare_stack, stacks
+from service_manifest import Manifest, find_manifests
+
+FIXTURE_SERVICES = Path(__file__).parent / "fixtures" / "services"
+# The git sha the tests pass in for ${service.version}.
+VERSION = "abc1234"
+
+_cache: dict[tuple[str, Path], DeclaredStack] = {}
+
+
+def _declared(stack: str, services: Path) -> DeclaredStack:
+    key = (stack, services)
+    if key not in _cache:
+        _cache[key] = declare_stack(
+            stack, allow_missing_secrets=True, version=VERSION, services_dir=services
+        )
+    return _cache[key]
+
+
+@pytest.fixture(scope="session", params=stacks())
+def declared(request: pytest.FixtureRequest) -> DeclaredStack:
+    """The real services under each stack's real config."""
+    return _declared(request.param, repo_root() / "services")
+
+
+@pytest.fixture(scope="session")
+def manifests() -> tuple[Manifest, ...]:
+    return find_manifests(repo_root() / "services")
+
+
+@pytest.fixture(scope="session", params=stacks())
+def sample(request: pytest.FixtureRequest) -> DeclaredStack:
+    """The fixture services (triggers, SES, SMS, own prefixes, a secret) under each stack."""
+    return _declared(request.param, FIXTURE_SERVICES)
+
+
+@pytest.fixture(scope="session")
+def sample_manifests() -> tuple[Manifest, ...]:
+    return find_manifests(FIXTURE_SERVICES)

@@ -1,0 +1,140 @@
+"""The typed stack config: every stack file parses; a wrong value names its key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra.config import ConfigError, StackConfig, parse_stack_config
+from infra.declared import stack_config, stack_file, stacks
+
+STACKS = stacks()
+
+
+def _raw(stack: str) -> dict[str, Any]:
+    data = yaml.safe_load(stack_file(stack).read_text())["config"]
+    return {
+        key.partition(":")[2]: value
+        for key, value in data.items()
+        if key.startswith("serverless-backend:")
+    }
+
+
+def _with(stack: str, dotted: str, value: Any) -> dict[str, Any]:
+    raw = _raw(stack)
+    *parents, last = dotted.split(".")
+    node = raw
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+    return raw
+
+
+def test_there_are_dev_and_prod_stacks() -> None:
+    assert {"dev", "prod"} <= set(stacks())
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_file_is_valid(stack: str) -> None:
+    config = stack_config(stack)
+
+    assert isinstance(config, StackConfig)
+    assert config.region
+
+
+def test_prod_is_production_and_locked_down() -> None:
+    config = stack_config("prod")
+
+    assert config.production
+    assert not config.enable_docs
+    assert not config.auth.dev_otp_echo
+    assert not config.auth.auto_confirm
+    assert config.table.point_in_time_recovery
+    assert config.table.deletion_protection
+
+
+def test_dev_is_developer_friendly() -> None:
+    config = stack_config("dev")
+
+    assert not config.production
+    assert config.auth.dev_otp_echo
+    assert config.auth.auto_confirm
+    assert "http://localhost:3000" in config.api.cors_allow_origins
+
+
+@pytest.mark.parametrize(
+    ("dotted", "value"),
+    [
+        ("auth.otpTtlSeconds", "soon"),
+        ("auth.emailSender", "not-an-address"),
+        ("functions.architecture", "sparc"),
+        ("logRetentionDays", 17),
+        ("api.throttlingBurstLimit", -1),
+        ("table.pointInTimeRecovery", "maybe"),
+    ],
+)
+def test_a_wrong_value_fails_naming_its_key(dotted: str, value: Any) -> None:
+    with pytest.raises(ConfigError, match=rf"serverless-backend:{dotted.replace('.', '[.]')}"):
+        parse_stack_config(_with("dev", dotted, value), region="eu-west-1")
+
+
+def test_an_unknown_key_fails_naming_it() -> None:
+    with pytest.raises(ConfigError, match=r"auth\.otpTTL"):
+        parse_stack_config(_with("dev", "auth.otpTTL", 30), region="eu-west-1")
+
+
+def test_a_missing_required_key_fails_naming_it() -> None:
+    raw = _raw("dev")
+    del raw["auth"]["emailSender"]
+
+    with pytest.raises(ConfigError, match=r"auth\.emailSender"):
+        parse_stack_config(raw, region="eu-west-1")
+
+
+@pytest.mark.parametrize(
+    ("dotted", "value"),
+    [
+        ("auth.devOtpEcho", True),
+        ("auth.autoConfirm", True),
+        ("enableDocs", True),
+        ("table.pointInTimeRecovery", False),
+        ("table.deletionProtection", False),
+    ],
+)
+def test_a_production_stack_refuses_unsafe_settings(dotted: str, value: Any) -> None:
+    with pytest.raises(ConfigError, match=dotted.replace(".", "[.]")):
+        parse_stack_config(_with("prod", dotted, value), region="eu-west-1")
+
+
+def test_values_arrive_as_pulumi_hands_them_over_as_strings() -> None:
+    as_json = {key: json.dumps(value) for key, value in _raw("dev").items()}
+
+    assert parse_stack_config(as_json, region="eu-west-1") == stack_config("dev")
+
+
+def test_defaults_are_the_documented_ones() -> None:
+    raw = _raw("dev")
+    del raw["auth"]["otpTtlSeconds"], raw["auth"]["otpMaxAttempts"]
+
+    config = parse_stack_config(raw, region="eu-west-1")
+
+    assert config.auth.otp_ttl_seconds == 300
+    assert config.auth.otp_max_attempts == 3
+
+
+def test_value_at_reads_a_camel_case_path() -> None:
+    config = stack_config("dev")
+
+    assert config.value_at("auth.otpTtlSeconds") == config.auth.otp_ttl_seconds
+    assert config.value_at("enableDocs") is True
+    with pytest.raises(KeyError):
+        config.value_at("auth.nope")
+
+
+def test_a_stack_file_that_is_missing_fails_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"Pulumi\.nope\.yaml"):
+        stack_config("nope", config_file=tmp_path / "Pulumi.nope.yaml")

@@ -1,0 +1,102 @@
+"""declare(): the real program under Pulumi mocks, callable again and again, no CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from infra.config import ConfigError
+from infra.declared import MOCK_ACCOUNT, DeclaredResource, declare, stack_file
+
+
+def _comparable(resources: list[DeclaredResource]) -> list[tuple[str, str, str]]:
+    """Resources register concurrently: compare them in a stable order and form."""
+    return sorted(
+        (r.type, r.name, json.dumps(r.inputs, sort_keys=True, default=lambda o: type(o).__name__))
+        for r in resources
+    )
+
+
+def test_runs_twice_in_one_process_with_the_same_result() -> None:
+    first, first_outputs = declare("dev", allow_missing_secrets=True, version="v")
+    second, second_outputs = declare("dev", allow_missing_secrets=True, version="v")
+
+    assert _comparable(first) == _comparable(second)
+    assert first_outputs == second_outputs
+
+
+def test_a_missing_secret_fails_naming_its_key() -> None:
+    with pytest.raises(ConfigError, match="itemsCursorKey"):
+        declare("dev")
+
+
+def test_a_missing_secret_can_stand_in_with_a_local_only_value() -> None:
+    resources, _ = declare("dev", allow_missing_secrets=True)
+
+    values = [
+        value
+        for resource in resources
+        if resource.type == "aws:lambda/function:Function"
+        for value in resource.inputs["environment"]["variables"].values()
+    ]
+    secrets = [value for value in values if value.startswith("local-only-insecure-")]
+    assert all("itemsCursorKey" in value and "do-not-deploy" in value for value in secrets)
+
+
+def test_a_plain_text_secret_in_a_config_file_is_used(tmp_path: Path) -> None:
+    config = tmp_path / "Pulumi.dev.yaml"
+    config.write_text(
+        stack_file("dev").read_text() + "  serverless-backend:itemsCursorKey: from-the-file\n"
+    )
+
+    resources, _ = declare("dev", config_file=config)
+
+    assert any(
+        "from-the-file" in resource.inputs["environment"]["variables"].values()
+        for resource in resources
+        if resource.type == "aws:lambda/function:Function"
+    )
+
+
+def test_a_wrong_config_value_fails_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "Pulumi.dev.yaml"
+    config.write_text(
+        stack_file("dev").read_text().replace("otpMaxAttempts: 3", "otpMaxAttempts: many")
+    )
+
+    with pytest.raises(ConfigError, match=r"serverless-backend:auth\.otpMaxAttempts"):
+        declare("dev", config_file=config, allow_missing_secrets=True)
+
+
+def test_still_works_after_a_failed_run() -> None:
+    with pytest.raises(ConfigError):
+        declare("dev")
+
+    resources, outputs = declare("prod", allow_missing_secrets=True)
+
+    assert resources
+    assert outputs["table_name"] == "serverless-backend-prod"
+
+
+def test_mock_names_are_predictable() -> None:
+    resources, outputs = declare("dev", allow_missing_secrets=True)
+    by_type = {resource.type: resource for resource in resources}
+
+    assert outputs["user_pool_id"] == "eu-west-1_serverlessbackenddev"
+    assert by_type["aws:dynamodb/table:Table"].id == "serverless-backend-dev"
+    assert by_type["aws:dynamodb/table:Table"].outputs["arn"] == (
+        f"arn:aws:dynamodb:eu-west-1:{MOCK_ACCOUNT}:table/serverless-backend-dev"
+    )
+    assert by_type["aws:cognito/userPool:UserPool"].outputs["arn"] == (
+        f"arn:aws:cognito-idp:eu-west-1:{MOCK_ACCOUNT}:userpool/eu-west-1_serverlessbackenddev"
+    )
+
+
+def test_lambda_code_is_a_placeholder_without_bundles() -> None:
+    resources, _ = declare("dev", allow_missing_secrets=True)
+
+    for resource in resources:
+        if resource.type == "aws:lambda/function:Function":
+            assert type(resource.inputs["code"]).__name__ == "AssetArchive"

@@ -1,0 +1,161 @@
+"""Least privilege: exact actions, exact resources, each service on its own key prefixes."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+import pytest
+
+from infra.components.service import function_name
+from infra.declared import DeclaredStack
+from infra.iam import UNSCOPED_ACTIONS
+from service_manifest import Manifest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # parliament imports the deprecated pkg_resources
+    import parliament  # type: ignore[import-untyped]
+
+# Item-level actions: a statement allowing any of them on the table must name key prefixes.
+ITEM_ACTIONS = frozenset(
+    {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:Scan",
+    }
+)
+
+
+def _statements(stack: DeclaredStack) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (role, statement)
+        for role, document in stack.policy_documents().items()
+        for statement in document["Statement"]
+    ]
+
+
+def _both(declared: DeclaredStack, sample: DeclaredStack) -> list[tuple[str, dict[str, Any]]]:
+    return _statements(declared) + _statements(sample)
+
+
+def test_every_statement_names_exact_actions(
+    declared: DeclaredStack, sample: DeclaredStack
+) -> None:
+    for role, statement in _both(declared, sample):
+        assert statement["Effect"] == "Allow", role
+        assert "NotAction" not in statement
+        assert "NotResource" not in statement
+        for action in statement["Action"]:
+            assert "*" not in action, (role, action)
+
+
+def test_star_resources_only_where_aws_cannot_scope(
+    declared: DeclaredStack, sample: DeclaredStack
+) -> None:
+    for role, statement in _both(declared, sample):
+        if "*" in statement["Resource"]:
+            assert statement["Resource"] == ["*"]
+            assert set(statement["Action"]) <= UNSCOPED_ACTIONS, (role, statement)
+
+
+def test_parliament_finds_nothing(declared: DeclaredStack, sample: DeclaredStack) -> None:
+    """Statement by statement, so `*` is excused only for the actions AWS cannot scope."""
+    for role, statement in _both(declared, sample):
+        document = {"Version": "2012-10-17", "Statement": [statement]}
+        issues = {f.issue for f in parliament.analyze_policy_string(json.dumps(document)).findings}
+        if set(statement["Action"]) <= UNSCOPED_ACTIONS:
+            issues.discard("RESOURCE_STAR")
+        assert issues == set(), (role, statement)
+
+
+def test_functions_write_only_their_own_logs(declared: DeclaredStack) -> None:
+    for role, document in declared.policy_documents().items():
+        (logs,) = [s for s in document["Statement"] if s["Sid"] == "WriteOwnLogs"]
+        assert logs["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+        assert logs["Resource"] == [
+            f"arn:aws:logs:{declared.config.region}:123456789012:log-group:/aws/lambda/{role}:*"
+        ]
+
+
+def _check_own_prefixes(stack: DeclaredStack, manifests: tuple[Manifest, ...]) -> None:
+    documents = stack.policy_documents()
+    table_arn = stack.one("aws:dynamodb/table:Table").outputs["arn"]
+    for manifest in manifests:
+        for function in manifest.functions:
+            role = function_name("serverless-backend", stack.stack, manifest.name, function.name)
+            for statement in documents[role]["Statement"]:
+                if table_arn not in statement["Resource"]:
+                    continue
+                assert statement["Resource"] == [table_arn]
+                if not ITEM_ACTIONS.intersection(statement["Action"]):
+                    continue
+                assert statement["Condition"] == {
+                    "ForAllValues:StringLike": {
+                        "dynamodb:LeadingKeys": [f"{prefix}*" for prefix in manifest.key_prefixes]
+                    }
+                }, (role, statement)
+
+
+def test_each_service_reaches_only_its_own_key_prefixes(
+    declared: DeclaredStack,
+    manifests: tuple[Manifest, ...],
+    sample: DeclaredStack,
+    sample_manifests: tuple[Manifest, ...],
+) -> None:
+    _check_own_prefixes(declared, manifests)
+    _check_own_prefixes(sample, sample_manifests)
+
+
+def test_the_fixture_proves_the_condition_is_there(sample: DeclaredStack) -> None:
+    role = f"serverless-backend-{sample.stack}-notes-api"
+    (table,) = [s for s in sample.policy_documents()[role]["Statement"] if s["Sid"] == "Table1"]
+
+    assert table["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == ["NOTES#*"]
+
+
+def test_pool_email_and_sms_permissions(sample: DeclaredStack) -> None:
+    region, account = sample.config.region, "123456789012"
+    pool_arn = sample.one("aws:cognito/userPool:UserPool").outputs["arn"]
+    api = sample.policy_documents()[f"serverless-backend-{sample.stack}-sample-auth-api"]
+    sender = sample.policy_documents()[f"serverless-backend-{sample.stack}-sample-auth-create-auth"]
+    by_sid = {s["Sid"]: s for s in sender["Statement"]}
+    email = sample.config.auth.email_sender
+
+    (pool,) = [s for s in api["Statement"] if s["Sid"].startswith("UserPool")]
+    assert pool["Resource"] == [pool_arn]
+    assert pool["Action"] == ["cognito-idp:AdminGetUser", "cognito-idp:AdminInitiateAuth"]
+    assert by_sid["EmailIdentity1"]["Action"] == ["ses:SendEmail"]
+    assert by_sid["EmailIdentity1"]["Resource"] == [
+        f"arn:aws:ses:{region}:{account}:identity/{email.rpartition('@')[2]}",
+        f"arn:aws:ses:{region}:{account}:identity/{email}",
+    ]
+    assert by_sid["Sms2"] == {
+        "Sid": "Sms2",
+        "Effect": "Allow",
+        "Action": ["sns:Publish"],
+        "Resource": ["*"],
+    }
+
+
+def test_tracing_adds_only_the_xray_upload(declared: DeclaredStack) -> None:
+    tracing = declared.config.functions.tracing == "Active"
+    for document in declared.policy_documents().values():
+        sids = [statement["Sid"] for statement in document["Statement"]]
+        assert ("UploadTraces" in sids) is tracing
+
+
+@pytest.mark.parametrize("action", ["dynamodb:*", "s3:Get*"])
+def test_parliament_would_catch_a_wildcard(action: str) -> None:
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}],
+    }
+
+    assert parliament.analyze_policy_string(json.dumps(document)).findings

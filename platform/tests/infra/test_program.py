@@ -1,0 +1,118 @@
+"""The whole program for every stack: which resources, how many, and what differs by stack."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from infra.declared import DeclaredStack
+from service_manifest import Manifest
+
+OUTPUTS = {"api_url", "user_pool_id", "user_pool_client_id", "table_name", "region"}
+
+
+def _functions(manifests: tuple[Manifest, ...]) -> int:
+    return sum(len(manifest.functions) for manifest in manifests)
+
+
+def _routed(manifests: tuple[Manifest, ...]) -> int:
+    return sum(1 for manifest in manifests for function in manifest.functions if function.routes)
+
+
+def _triggers(manifests: tuple[Manifest, ...]) -> int:
+    return sum(1 for manifest in manifests for function in manifest.functions if function.trigger)
+
+
+def test_declares_the_shared_resources_once(declared: DeclaredStack) -> None:
+    counts = Counter(resource.type for resource in declared.resources)
+
+    for token in (
+        "aws:dynamodb/table:Table",
+        "aws:cognito/userPool:UserPool",
+        "aws:cognito/userPoolClient:UserPoolClient",
+        "aws:apigatewayv2/api:Api",
+        "aws:apigatewayv2/stage:Stage",
+        "aws:apigatewayv2/authorizer:Authorizer",
+        "aws:sns/topic:Topic",
+    ):
+        assert counts[token] == 1, token
+
+
+def test_declares_each_services_resources(
+    declared: DeclaredStack, manifests: tuple[Manifest, ...]
+) -> None:
+    counts = Counter(resource.type for resource in declared.resources)
+    functions = _functions(manifests)
+    snap_start = declared.config.functions.snap_start
+
+    assert counts["serverless-backend:platform:Service"] == len(manifests)
+    assert counts["aws:lambda/function:Function"] == functions
+    assert counts["aws:iam/role:Role"] == functions
+    assert counts["aws:iam/rolePolicy:RolePolicy"] == functions
+    assert counts["aws:cloudwatch/logGroup:LogGroup"] == functions + 1  # + API access logs
+    assert counts["aws:lambda/alias:Alias"] == (functions if snap_start else 0)
+    assert counts["aws:apigatewayv2/integration:Integration"] == _routed(manifests)
+    assert counts["aws:apigatewayv2/route:Route"] == sum(len(m.routes) for m in manifests)
+    assert counts["aws:lambda/permission:Permission"] == _routed(manifests) + _triggers(manifests)
+
+
+def test_declares_alarms_for_the_api_every_function_and_the_table(
+    declared: DeclaredStack, manifests: tuple[Manifest, ...]
+) -> None:
+    alarms = declared.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+
+    assert len(alarms) == 2 + 2 * _functions(manifests)
+    topic_arn = declared.one("aws:sns/topic:Topic").outputs["arn"]
+    assert all(alarm.inputs["alarmActions"] == [topic_arn] for alarm in alarms)
+
+
+def test_exports_the_outputs_consumers_need(declared: DeclaredStack) -> None:
+    assert set(declared.outputs) == OUTPUTS
+    assert declared.outputs["table_name"] == f"serverless-backend-{declared.stack}"
+    assert declared.outputs["region"] == declared.config.region
+    assert declared.outputs["api_url"].startswith("https://")
+    assert declared.outputs["user_pool_id"] == declared.one("aws:cognito/userPool:UserPool").id
+
+
+def test_publishes_the_outputs_as_ssm_parameters(declared: DeclaredStack) -> None:
+    parameters = {
+        parameter.inputs["name"]: parameter.inputs["insecureValue"]
+        for parameter in declared.of_type("aws:ssm/parameter:Parameter")
+    }
+
+    assert parameters == {
+        f"/serverless-backend/{declared.stack}/{key}": value
+        for key, value in declared.outputs.items()
+    }
+
+
+def test_log_groups_keep_logs_for_the_stacks_retention(declared: DeclaredStack) -> None:
+    for group in declared.of_type("aws:cloudwatch/logGroup:LogGroup"):
+        assert group.inputs["retentionInDays"] == declared.config.log_retention_days
+
+
+def test_prod_keeps_data_and_logs(declared: DeclaredStack) -> None:
+    table = declared.one("aws:dynamodb/table:Table").inputs
+    pool = declared.one("aws:cognito/userPool:UserPool").inputs
+    production = declared.config.production
+
+    assert table["pointInTimeRecovery"] == {"enabled": declared.config.table.point_in_time_recovery}
+    assert table["deletionProtectionEnabled"] is declared.config.table.deletion_protection
+    assert pool["deletionProtection"] == ("ACTIVE" if production else "INACTIVE")
+    if declared.stack == "prod":
+        assert table["pointInTimeRecovery"] == {"enabled": True}
+        assert table["deletionProtectionEnabled"] is True
+        assert declared.config.log_retention_days >= 365
+    if declared.stack == "dev":
+        assert table["pointInTimeRecovery"] == {"enabled": False}
+        assert table["deletionProtectionEnabled"] is False
+        assert pool["deletionProtection"] == "INACTIVE"
+
+
+def test_a_missing_alarm_email_means_no_subscription(declared: DeclaredStack) -> None:
+    subscriptions = declared.of_type("aws:sns/topicSubscription:TopicSubscription")
+
+    if declared.config.alarms.email:
+        assert [s.inputs["endpoint"] for s in subscriptions] == [declared.config.alarms.email]
+        assert subscriptions[0].inputs["protocol"] == "email"
+    else:
+        assert subscriptions == []
