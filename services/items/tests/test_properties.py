@@ -113,3 +113,19 @@ def test_random_bodies_never_get_a_5xx(table: str, body: bytes, if_match: str | 
         assert response.status_code in {200, 201, 400, 409, 412, 422}, response.text
         if response.status_code >= 400:
             assert set(response.json()) >= {"error", "message", "request_id"}
+
+
+@EXAMPLES
+@given(
+    cursor=st.none() | st.text(max_size=80),
+    limit=st.none() | st.text(max_size=6) | st.integers().map(str),
+)
+def test_random_list_queries_never_get_a_5xx(
+    table: str, cursor: str | None, limit: str | None
+) -> None:
+    _, client = new_caller()
+    params = {
+        name: value for name, value in (("cursor", cursor), ("limit", limit)) if value is not None
+    }
+    response = client.get("/items", params=params)
+    assert response.status_code in {200, 400, 422}, response.text

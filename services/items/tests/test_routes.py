@@ -639,3 +639,22 @@ def test_any_other_table_error_is_a_500_without_details(alice: TestClient) -> No
     assert response.status_code == 500
     assert response.json()["error"] == "internal_error"
     assert "secret" not in response.text
+
+
+# --- what the logs never carry --------------------------------------------
+
+
+def test_logs_carry_neither_bodies_nor_cursors_nor_the_key(
+    alice: TestClient, make_item: MakeItem, capfd: pytest.CaptureFixture[str]
+) -> None:
+    cursor = _first_cursor(alice, make_item)
+    alice.get("/items", params={"cursor": cursor})
+    alice.get("/items", params={"cursor": cursor[:-2] + "xx"})
+    alice.post("/items", json={"name": "body-marker-7f3a", "price": 1})
+    alice.post("/items", json={"name": "body-marker-7f3a", "price": "bad"})
+    logged = capfd.readouterr().out + capfd.readouterr().err
+    assert '"status":400' in logged  # the access log was captured at all
+    assert cursor.split(".")[1] not in logged
+    assert cursor.split(".")[0] not in logged
+    assert "body-marker-7f3a" not in logged
+    assert get_cursors().key.decode() not in logged
