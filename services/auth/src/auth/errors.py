@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from botocore.exceptions import ClientError
+from pydantic import BaseModel
 
 from auth.cognito import error_code
 from service_kernel import ApiError, get_logger
@@ -27,3 +30,19 @@ def unexpected(exc: ClientError) -> ApiError:
         return too_many_requests(COGNITO_RETRY_AFTER, "Too many requests; try again later.")
     get_logger().error("cognito call failed", cognito_error=code)
     return ApiError(503, "service_unavailable", "Sign-in is unavailable; try again later.")
+
+
+class ErrorBody(BaseModel):
+    """The contract's error envelope, for the OpenAPI document."""
+
+    error: str
+    message: str
+    request_id: str
+
+
+def documented(**answers: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` from `_401="invalid_code: ..."`-style keywords."""
+    return {
+        int(status.lstrip("_")): {"model": ErrorBody, "description": text}
+        for status, text in answers.items()
+    }

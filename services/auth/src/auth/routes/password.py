@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 from fastapi import APIRouter, Response
 
 from auth.cognito import client_id, cognito, error_code, error_message, tokens
-from auth.errors import unexpected
+from auth.errors import documented, unexpected
 from auth.models import ConfirmRequest, Credentials, SignupResponse, Tokens
 from auth.settings import settings
 from service_kernel import ApiError
@@ -31,7 +31,11 @@ BAD_CREDENTIALS = frozenset(
 )
 
 
-@router.post("/signup", status_code=201)
+@router.post(
+    "/signup",
+    status_code=201,
+    responses=documented(_422="validation_error: the password policy rule that failed"),
+)
 def signup(body: Credentials) -> SignupResponse:
     """Create a password user. An e-mail already registered gets the same 201
     shape as a new one (the pool prevents user-existence errors)."""
@@ -54,7 +58,12 @@ def signup(body: Credentials) -> SignupResponse:
     return SignupResponse(user_sub=result["UserSub"], confirmed=bool(result["UserConfirmed"]))
 
 
-@router.post("/confirm", status_code=204, response_class=Response)
+@router.post(
+    "/confirm",
+    status_code=204,
+    response_class=Response,
+    responses=documented(_400="invalid_code"),
+)
 def confirm(body: ConfirmRequest) -> Response:
     """Confirm a sign-up with the code Cognito e-mailed."""
     try:
@@ -68,7 +77,10 @@ def confirm(body: ConfirmRequest) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/login")
+@router.post(
+    "/login",
+    responses=documented(_401="invalid_credentials", _403="user_not_confirmed"),
+)
 def login(body: Credentials) -> Tokens:
     """Tokens for an e-mail and password (USER_PASSWORD_AUTH)."""
     try:

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from fastapi import APIRouter
 
 from auth.cognito import client_id, cognito, error_code, error_message, tokens
-from auth.errors import too_many_requests, unexpected
+from auth.errors import documented, too_many_requests, unexpected
 from auth.models import StartRequest, StartResponse, Tokens, VerifyRequest
 from auth.protocol import (
     ATTEMPTS_LEFT,
@@ -45,7 +45,14 @@ CANNOT_SIGN_IN = frozenset(
 )
 
 
-@router.post("/start", response_model_exclude_none=True)
+@router.post(
+    "/start",
+    response_model_exclude_none=True,
+    responses=documented(
+        _422="validation_error: not an E.164 phone number or an e-mail address",
+        _429="too_many_requests: the destination's send limit; see Retry-After",
+    ),
+)
 def start(body: StartRequest) -> StartResponse:
     """Send a one-time code; an unknown phone or e-mail is signed up first.
     The answer is the same whether or not the user existed."""
@@ -74,9 +81,9 @@ def start(body: StartRequest) -> StartResponse:
 
 @router.post(
     "/verify",
-    responses={
-        401: {"description": "invalid_code (with attempts_left, session) or session_expired"}
-    },
+    responses=documented(
+        _401="invalid_code (with attempts_left and a new session) or session_expired"
+    ),
 )
 def verify(body: VerifyRequest) -> Tokens:
     """Exchange the code for tokens. A wrong code answers with a new session to

@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 from fastapi import APIRouter, Request, Response
 
 from auth.cognito import client_id, cognito, error_code, tokens
-from auth.errors import unexpected
+from auth.errors import documented, unexpected
 from auth.models import LogoutRequest, Me, RefreshRequest, Tokens
 from service_kernel import ApiError, CallerDep
 
@@ -20,7 +20,11 @@ ALREADY_ENDED = frozenset(
 )
 
 
-@router.post("/refresh", response_model_exclude_none=True)
+@router.post(
+    "/refresh",
+    response_model_exclude_none=True,
+    responses=documented(_401="unauthorized: invalid, expired or revoked"),
+)
 def refresh(body: RefreshRequest) -> Tokens:
     """New access and ID tokens; the refresh token stays the client's own."""
     try:
@@ -38,7 +42,12 @@ def refresh(body: RefreshRequest) -> Tokens:
     return tokens(result).model_copy(update={"refresh_token": None})
 
 
-@router.post("/logout", status_code=204, response_class=Response)
+@router.post(
+    "/logout",
+    status_code=204,
+    response_class=Response,
+    responses=documented(_401="unauthorized"),
+)
 def logout(caller: CallerDep, request: Request, body: LogoutRequest | None = None) -> Response:
     """Sign the caller out everywhere (GlobalSignOut) and revoke the refresh
     token given, so /auth/refresh with it is 401. Idempotent."""
@@ -52,7 +61,7 @@ def logout(caller: CallerDep, request: Request, body: LogoutRequest | None = Non
     return Response(status_code=204)
 
 
-@router.get("/me", response_model_exclude_none=True)
+@router.get("/me", response_model_exclude_none=True, responses=documented(_401="unauthorized"))
 def me(caller: CallerDep) -> Me:
     """Who the gateway's JWT authorizer let in, from its claims."""
     return Me(
