@@ -1,0 +1,180 @@
+"""The CrossGuard rules, one by one, and against every stack the program declares."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from types import ModuleType
+from typing import Any
+
+import pytest
+from pulumi_policy import ResourceValidationArgs, ResourceValidationPolicy
+
+from infra.bundle import repo_root
+from infra.declared import DeclaredStack, declare_stack, stacks
+
+POLICY_DIR = repo_root() / "platform" / "policy"
+
+
+def _load_rules() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "serverless_rules", POLICY_DIR / "serverless_rules.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["serverless_rules"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+rules = _load_rules()
+
+
+def _policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    return {"role": "r", "policy": json.dumps(document)}
+
+
+def _allow(action: Any, resource: Any) -> dict[str, Any]:
+    return {"Sid": "S", "Effect": "Allow", "Action": action, "Resource": resource}
+
+
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+TABLE = "aws:dynamodb/table:Table"
+POOL = "aws:cognito/userPool:UserPool"
+ROUTE = "aws:apigatewayv2/route:Route"
+
+
+@pytest.fixture(scope="module", params=stacks())
+def declared(request: pytest.FixtureRequest) -> DeclaredStack:
+    return declare_stack(request.param, allow_missing_secrets=True, version="v")
+
+
+def test_every_resource_of_every_stack_passes_every_rule(declared: DeclaredStack) -> None:
+    for resource in declared.resources:
+        assert rules.violations(resource.type, resource.inputs, declared.stack) == {}, resource.name
+
+
+def test_the_pack_has_one_policy_per_rule() -> None:
+    policies = rules.policies()
+
+    assert [policy.name for policy in policies] == [rule.name for rule in rules.RULES]
+    assert all(isinstance(policy, ResourceValidationPolicy) for policy in policies)
+
+
+def test_a_policy_reports_through_crossguard() -> None:
+    (runtime,) = [p for p in rules.policies() if p.name == "lambda-runtime-python312"]
+    reported: list[str] = []
+    args = ResourceValidationArgs(
+        resource_type="aws:lambda/function:Function",
+        props={"runtime": "python3.9"},
+        urn="urn:pulumi:prod::serverless-backend::aws:lambda/function:Function::f",
+        name="f",
+        opts=None,  # type: ignore[arg-type]
+        provider=None,
+    )
+
+    runtime.validate(args, lambda message, _urn: reported.append(message))
+
+    assert reported == ["runtime 'python3.9' is not python3.12"]
+
+
+@pytest.mark.parametrize(
+    "action", ["*", "s3:*", "dynamodb:Get*", ["dynamodb:GetItem", "dynamodb:*"]]
+)
+def test_wildcard_actions_are_refused(action: Any) -> None:
+    props = _policy(_allow(action, "arn:aws:dynamodb:eu-west-1:1:table/t"))
+
+    assert rules.no_wildcard_actions(ROLE_POLICY, props, "dev")
+
+
+def test_not_action_is_refused() -> None:
+    props = _policy({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
+
+    assert rules.no_wildcard_actions(ROLE_POLICY, props, "dev")
+
+
+def test_exact_actions_pass() -> None:
+    props = _policy(_allow(["dynamodb:GetItem"], ["arn:aws:dynamodb:eu-west-1:1:table/t"]))
+
+    assert rules.no_wildcard_actions(ROLE_POLICY, props, "dev") == []
+    assert rules.no_wildcard_resources(ROLE_POLICY, props, "dev") == []
+
+
+def test_inline_role_policies_are_checked_too() -> None:
+    props = {"inlinePolicies": [{"name": "p", "policy": _policy(_allow("s3:*", "*"))["policy"]}]}
+
+    assert rules.no_wildcard_actions("aws:iam/role:Role", props, "dev")
+    assert rules.no_wildcard_resources("aws:iam/role:Role", props, "dev")
+
+
+@pytest.mark.parametrize(
+    "actions", [["sns:Publish"], ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]]
+)
+def test_star_resource_is_allowed_only_for_unscoped_actions(actions: list[str]) -> None:
+    assert rules.no_wildcard_resources(ROLE_POLICY, _policy(_allow(actions, "*")), "dev") == []
+
+
+def test_star_resource_for_a_scopable_action_is_refused() -> None:
+    props = _policy(_allow(["sns:Publish", "dynamodb:GetItem"], "*"))
+
+    assert rules.no_wildcard_resources(ROLE_POLICY, props, "dev") == [
+        "statement S grants dynamodb:GetItem on '*'"
+    ]
+
+
+@pytest.mark.parametrize("stack", ["prod", "production", "prod-eu", "staging"])
+def test_production_like_tables_need_pitr_and_deletion_protection(stack: str) -> None:
+    unprotected = {"pointInTimeRecovery": {"enabled": False}, "deletionProtectionEnabled": False}
+
+    assert len(rules.production_data_protected(TABLE, unprotected, stack)) == 2
+
+
+def test_production_pools_need_deletion_protection() -> None:
+    assert rules.production_data_protected(POOL, {"deletionProtection": "INACTIVE"}, "prod")
+    assert rules.production_data_protected(POOL, {"deletionProtection": "ACTIVE"}, "prod") == []
+
+
+def test_dev_may_leave_data_unprotected() -> None:
+    unprotected = {"pointInTimeRecovery": {"enabled": False}, "deletionProtectionEnabled": False}
+
+    assert rules.production_data_protected(TABLE, unprotected, "dev") == []
+    assert rules.production_data_protected(POOL, {"deletionProtection": "INACTIVE"}, "dev") == []
+
+
+def test_tables_must_be_encrypted() -> None:
+    assert rules.table_encrypted(TABLE, {}, "dev")
+    assert rules.table_encrypted(TABLE, {"serverSideEncryption": {"enabled": True}}, "dev") == []
+
+
+def test_log_groups_need_retention() -> None:
+    group = "aws:cloudwatch/logGroup:LogGroup"
+
+    assert rules.log_retention_set(group, {"name": "/aws/lambda/x"}, "dev")
+    assert rules.log_retention_set(group, {"retentionInDays": 0}, "dev")
+    assert rules.log_retention_set(group, {"retentionInDays": 14}, "dev") == []
+
+
+def test_only_declared_public_routes_may_skip_the_authorizer() -> None:
+    public = {"routeKey": "GET /healthz", "authorizationType": "NONE"}
+    undeclared = {"routeKey": "GET /status", "authorizationType": "NONE"}
+    guarded = {"routeKey": "GET /status", "authorizationType": "JWT", "authorizerId": "a"}
+    no_authorizer = {"routeKey": "GET /status", "authorizationType": "JWT"}
+
+    assert rules.only_declared_public_routes(ROUTE, public, "dev") == []
+    assert rules.only_declared_public_routes(ROUTE, undeclared, "dev")
+    assert rules.only_declared_public_routes(ROUTE, guarded, "dev") == []
+    assert rules.only_declared_public_routes(ROUTE, no_authorizer, "dev")
+
+
+def test_functions_run_python_312() -> None:
+    function = "aws:lambda/function:Function"
+
+    assert rules.lambda_runtime(function, {"runtime": "python3.11"}, "dev")
+    assert rules.lambda_runtime(function, {"runtime": "python3.12"}, "dev") == []
+
+
+def test_the_stack_comes_from_the_urn() -> None:
+    assert rules.stack_of("urn:pulumi:prod::serverless-backend::aws:s3/bucket:Bucket::b") == "prod"
