@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from items.app import app
 from items.cursors import CursorCodec
 from items.deps import get_cursors, get_repository
 from items.dynamodb_repository import DynamoItemRepository
+from service_kernel import get_logger
 from service_kernel.testing import AsAuthorizedBy, id_token_claims, route_mismatches
 from service_manifest import load_manifest
 
@@ -644,15 +647,29 @@ def test_any_other_table_error_is_a_500_without_details(alice: TestClient) -> No
 # --- what the logs never carry --------------------------------------------
 
 
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """Every line the service logs during a test, formatted as on Lambda."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(get_logger().registered_formatter)
+    std_logger = logging.getLogger(get_logger().name)
+    std_logger.addHandler(handler)
+    try:
+        yield stream
+    finally:
+        std_logger.removeHandler(handler)
+
+
 def test_logs_carry_neither_bodies_nor_cursors_nor_the_key(
-    alice: TestClient, make_item: MakeItem, capfd: pytest.CaptureFixture[str]
+    alice: TestClient, make_item: MakeItem, log_lines: io.StringIO
 ) -> None:
     cursor = _first_cursor(alice, make_item)
     alice.get("/items", params={"cursor": cursor})
     alice.get("/items", params={"cursor": cursor[:-2] + "xx"})
     alice.post("/items", json={"name": "body-marker-7f3a", "price": 1})
     alice.post("/items", json={"name": "body-marker-7f3a", "price": "bad"})
-    logged = capfd.readouterr().out + capfd.readouterr().err
+    logged = log_lines.getvalue()
     assert '"status":400' in logged  # the access log was captured at all
     assert cursor.split(".")[1] not in logged
     assert cursor.split(".")[0] not in logged
