@@ -11,7 +11,7 @@ from pathlib import Path
 from types import FrameType
 
 from local_runtime.console import Console
-from local_runtime.runtime import Runtime
+from local_runtime.runtime import PortInUse, Runtime
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -35,9 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     # Imported here: the program (and Pulumi) load only when the runtime really starts.
     from infra.declared import declare
 
-    console.line(f"declaring stack {args.stack} ...")
     resources, _outputs = declare(
         args.stack, config_file=args.config_file, allow_missing_secrets=True
+    )
+    console.line(
+        f"declared stack {args.stack}: {len(resources)} resources"
+        f" in {time.monotonic() - started:.1f}s"
     )
     runtime = Runtime(
         resources, stack=args.stack, port=args.port, console=console, watch=not args.no_watch
@@ -51,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     try:
         runtime.start()
-        console.line(f"started in {time.monotonic() - started:.1f}s")
+    except PortInUse as exc:
+        console.line(f"port {args.port} is in use ({exc}); choose another: PORT=8001 make dev")
+        return 1
+    try:
         stopping.wait()
     finally:
         console.line("stopping ...")

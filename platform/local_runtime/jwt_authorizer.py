@@ -90,8 +90,9 @@ def token_from(authorizer: JwtAuthorizer, header: Callable[[str], str | None]) -
     if not source.startswith(prefix):
         raise Unauthorized(f"identity source {source!r} is not served locally")
     value = (header(source[len(prefix) :]) or "").strip()
-    if value[:7].lower() == "bearer ":
-        value = value[7:].strip()
+    scheme, _, rest = value.partition(" ")
+    if scheme.lower() == "bearer":
+        value = rest.strip()
     if not value:
         raise Unauthorized("no token")
     return value

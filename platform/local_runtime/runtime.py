@@ -7,8 +7,10 @@ of 0 and stop it when done.
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -53,6 +55,10 @@ def workspace_service(root: Path = REPO_ROOT) -> Callable[[str], ServiceSetup]:
     return setup
 
 
+class PortInUse(OSError):
+    """The local API's port is taken (often by another `make dev`)."""
+
+
 class TriggerFailed(RuntimeError):
     """A Cognito trigger function failed; Cognito reports it to the caller."""
 
@@ -79,10 +85,12 @@ class Runtime:
         self.emulator = Emulator(region_of(self._resources))
         self.url = ""
         self._stoppers: list[Callable[[], None]] = []
+        self._started = time.monotonic()
 
     # ---- lifecycle ----
 
     def start(self) -> None:
+        self._started = time.monotonic()
         try:
             self._start()
         except BaseException:
@@ -109,7 +117,6 @@ class Runtime:
         for function in local.functions.values():
             self.pools[function.name] = self._pool(function, setups[function.service])
         self._stoppers.append(self._stop_pools)
-        self._warm()
         if local.api is not None:
             self._serve(local, setups)
         outbox = OutboxWatcher(self.console, self.emulator.region)
@@ -127,7 +134,7 @@ class Runtime:
         )
         self.console.routes(local)
         self.console.not_modeled(not_modeled, created.settings_not_applied)
-        self.console.line(f"ready: {self.url}  (Ctrl-C stops everything)")
+        self._warm(local)
 
     def _setup_services(self, local: LocalModel) -> dict[str, ServiceSetup]:
         services = sorted(local.services())
@@ -144,16 +151,29 @@ class Runtime:
         spec = WorkerSpec(setup.python, setup.folder, environment)
         return FunctionPool(function, lambda: Worker(function, spec, self.console.function_log))
 
-    def _warm(self) -> None:
-        with ThreadPoolExecutor(max_workers=max(len(self.pools), 1)) as pool:
-            errors = dict(
-                zip(self.pools, pool.map(lambda p: p.warm(), self.pools.values()), strict=True)
-            )
-        for name, error in errors.items():
+    def _warm(self, local: LocalModel) -> None:
+        """One warm worker per function: those behind routes first (the API is
+        ready when they are), then the rest (Cognito triggers), so a small
+        machine imports the API's handlers first."""
+        routed = {route.function for route in local.api.routes} if local.api else set()
+        first = [pool for name, pool in self.pools.items() if name in routed]
+        later = [pool for name, pool in self.pools.items() if name not in routed]
+        started = [(pool, pool.warm()) for pool in first]
+
+        def report() -> None:
+            self._report_init(started)
+            elapsed = time.monotonic() - self._started
+            self.console.line(f"ready in {elapsed:.1f}s: {self.url}  (Ctrl-C stops everything)")
+            self._report_init([(pool, pool.warm()) for pool in later])
+
+        threading.Thread(target=report, name="warm", daemon=True).start()
+
+    def _report_init(self, started: Sequence[tuple[FunctionPool, Worker | None]]) -> None:
+        for pool, worker in started:
+            error = worker.wait_ready() if worker is not None else None
             if error is not None:
                 message = f"{error.get('errorType')}: {error.get('errorMessage')}"
-                label = self.pools[name].function.label
-                self.console.line(f"[{label}] failed to start: {message}")
+                self.console.line(f"[{pool.function.label}] failed to start: {message}")
 
     def _stop_pools(self) -> None:
         for pool in self.pools.values():
@@ -165,8 +185,8 @@ class Runtime:
         for pool in pools:
             pool.restart()
         self.console.line(f"{service}: source changed, workers restarted")
-        for pool in pools:
-            threading.Thread(target=pool.warm, daemon=True).start()
+        started = [(pool, pool.warm()) for pool in pools]
+        threading.Thread(target=self._report_init, args=(started,), daemon=True).start()
 
     # ---- the gateway ----
 
@@ -175,7 +195,12 @@ class Runtime:
         jwks = JwksCache(fetch_jwks_from(self.emulator.url))
         docs = docs_handler(self._docs_functions(local), self.invoke)
         gateway = Gateway(local.api, self.invoke, jwks, local=docs)
-        server = serve(gateway, self._port, self._log_request)
+        try:
+            server = serve(gateway, self._port, self._log_request)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(str(exc)) from exc
+            raise
         self._stoppers.append(server.server_close)
         self._stoppers.append(server.shutdown)
         self.url = f"http://127.0.0.1:{server.server_address[1]}"

@@ -69,8 +69,9 @@ class Worker:
         )
         child.close()
         self._init_error: dict[str, Any] | None = None
-        self._ready = False
+        self._initialized = threading.Event()
         threading.Thread(target=self._pump, args=(log,), daemon=True).start()
+        threading.Thread(target=self._await_init, daemon=True).start()
 
     @property
     def pid(self) -> int:
@@ -84,19 +85,23 @@ class Worker:
         for raw in self._process.stdout:
             log(self.function.label, raw.decode(errors="replace").rstrip("\n"))
 
-    def wait_ready(self) -> dict[str, Any] | None:
-        """None once the handler is imported, else Lambda's init error."""
-        if self._ready or self._init_error is not None:
-            return self._init_error
-        message = self._receive(INIT_TIMEOUT)
+    def _await_init(self) -> None:
+        """The init phase, read in the background so a worker starts while others do."""
+        try:
+            message = self._receive(INIT_TIMEOUT)
+        except OSError:  # timed out, or killed meanwhile
+            message = None
         if message is None or "ready" not in message:
             self._init_error = (message or {}).get("init_error") or {
-                "errorMessage": "the worker exited during init",
+                "errorMessage": "the worker exited or timed out during init",
                 "errorType": "Runtime.ExitError",
             }
             self.kill()
-        else:
-            self._ready = True
+        self._initialized.set()
+
+    def wait_ready(self) -> dict[str, Any] | None:
+        """Blocks until the handler is imported: None, else Lambda's init error."""
+        self._initialized.wait()
         return self._init_error
 
     def invoke(self, event: Mapping[str, Any], timeout: float) -> Invocation:
@@ -187,12 +192,21 @@ class FunctionPool:
         self._release(worker, generation, healthy=invocation.outcome in ("ok", "error"))
         return invocation
 
-    def warm(self) -> dict[str, Any] | None:
-        """Start one worker and wait for its handler import; its init error, if any."""
-        worker, generation = self._acquire()
-        error = worker.wait_ready()
-        self._release(worker, generation, healthy=error is None)
-        return error
+    def warm(self) -> Worker | None:
+        """Start a worker when none is idle, without waiting for its init; the
+        first request waits for it instead of starting another."""
+        with self._condition:
+            if self._idle or self._stopped or self._count >= self.function.concurrency:
+                return None
+            self._count += 1
+        try:
+            worker = self._spawn()
+        except BaseException:
+            with self._condition:
+                self._count -= 1
+            raise
+        self._release(worker, self._generation, healthy=True)
+        return worker
 
     def restart(self) -> None:
         """New code: idle workers stop now, busy ones when they finish."""

@@ -3,19 +3,14 @@ test-only stack config file), plus the test-only probe function."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # fake_program and support
-
-from fake_program import probe_resources
-from support import Captured, services, write_test_stack_file
-
 from local_runtime.console import Console
 from local_runtime.runtime import Runtime
+from tests.local_runtime.fake_program import probe_resources
+from tests.local_runtime.support import Captured, services, write_test_stack_file
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,9 @@ import threading
 from pathlib import Path
 
 import yaml
-from fake_program import REPO
 
 from local_runtime.runtime import ServiceSetup, workspace_service
+from tests.local_runtime.fake_program import REPO
 
 HERE = Path(__file__).resolve().parent
 PROBE = HERE / "probe"

@@ -18,11 +18,11 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.utilities.utils import load_resource
-from support import EXTRA_ORIGIN, PROBE, TEST_BURST, Captured
 
 from local_runtime import smoke
 from local_runtime.model import JwtAuthorizer
 from local_runtime.runtime import Runtime
+from tests.local_runtime.support import EXTRA_ORIGIN, PROBE, TEST_BURST, Captured
 
 UNAUTHORIZED = {"message": "Unauthorized"}
 PASSWORD = "Local-Runtime-1"

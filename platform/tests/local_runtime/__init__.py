@@ -1,0 +1,1 @@
+"""The local runtime's tests (a package, so module names stay unique)."""

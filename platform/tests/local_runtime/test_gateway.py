@@ -1,0 +1,147 @@
+"""The gateway pipeline without sockets or processes: a fake invoker records calls."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from local_runtime.events import IncomingRequest
+from local_runtime.gateway import MAX_REQUEST_BYTES, Gateway
+from local_runtime.jwt_authorizer import JwksCache
+from local_runtime.model import Cors, JwtAuthorizer, LocalApi, LocalRoute, Throttle
+from local_runtime.workers import Invocation, Outcome
+
+AUTHORIZER = JwtAuthorizer("jwt", "https://issuer.example/pool", ("client",))
+API = LocalApi(
+    name="api",
+    api_id="api1",
+    stage="$default",
+    routes=(
+        LocalRoute("GET /open", "open-fn"),
+        LocalRoute("GET /closed", "closed-fn", authorizer=AUTHORIZER),
+        LocalRoute("GET /limited", "open-fn"),
+    ),
+    cors=Cors(allow_origins=("http://app",), allow_methods=("GET",), expose_headers=("etag",)),
+    route_throttles={"GET /limited": Throttle(rate=0, burst=1)},
+)
+
+
+class Invoker:
+    def __init__(self, outcome: Outcome = "ok", payload: Any = None) -> None:
+        self.outcome = outcome
+        self.payload = payload if payload is not None else {"statusCode": 200, "body": "hi"}
+        self.calls: list[tuple[str, Mapping[str, Any], float]] = []
+
+    def __call__(self, function: str, event: Mapping[str, Any], timeout: float) -> Invocation:
+        self.calls.append((function, event, timeout))
+        return Invocation(self.outcome, self.payload, "lambda-request-id", 1.0)
+
+
+def no_jwks(issuer: str) -> Mapping[str, Any]:
+    raise OSError("no network in unit tests")
+
+
+def gateway(invoker: Invoker) -> Gateway:
+    return Gateway(API, invoker, JwksCache(no_jwks))
+
+
+def get(path: str, *headers: tuple[str, str], method: str = "GET") -> IncomingRequest:
+    return IncomingRequest(method, path, "", list(headers))
+
+
+def test_a_public_route_invokes_its_function_and_maps_the_answer() -> None:
+    invoker = Invoker()
+    handled = gateway(invoker).handle(get("/open"))
+    assert handled.response.status == 200
+    assert handled.response.body == b"hi"
+    assert handled.function == "open-fn"
+    assert handled.request_id == "lambda-request-id"
+    ((function, event, timeout),) = invoker.calls
+    assert (function, event["routeKey"], timeout) == ("open-fn", "GET /open", 30.0)
+    headers = dict(handled.response.headers)
+    assert headers["apigw-requestid"] == event["requestContext"]["requestId"]
+
+
+@pytest.mark.parametrize(
+    ("request_", "status", "message"),
+    [
+        (get("/nowhere"), 404, "Not Found"),
+        (get("/closed"), 401, "Unauthorized"),
+        (get("/closed", ("Authorization", "Bearer x.y.z")), 401, "Unauthorized"),
+    ],
+)
+def test_the_gateway_answers_itself_without_invoking(
+    request_: IncomingRequest, status: int, message: str
+) -> None:
+    invoker = Invoker()
+    handled = gateway(invoker).handle(request_)
+    assert handled.response.status == status
+    assert json.loads(handled.response.body) == {"message": message}
+    assert invoker.calls == []
+
+
+def test_throttled_routes_get_429() -> None:
+    invoker = Invoker()
+    subject = gateway(invoker)
+    assert subject.handle(get("/limited")).response.status == 200
+    throttled = subject.handle(get("/limited")).response
+    assert (throttled.status, json.loads(throttled.body)) == (429, {"message": "Too Many Requests"})
+    assert len(invoker.calls) == 1
+
+
+def test_a_body_over_10_mb_is_413() -> None:
+    invoker = Invoker()
+    request = IncomingRequest("GET", "/open", "", [], body=b"x" * (MAX_REQUEST_BYTES + 1))
+    handled = gateway(invoker).handle(request)
+    assert handled.response.status == 413
+    assert invoker.calls == []
+
+
+@pytest.mark.parametrize(
+    ("outcome", "payload", "status", "message"),
+    [
+        ("error", {"errorType": "ValueError", "errorMessage": "x"}, 500, "Internal Server Error"),
+        ("crash", {"errorType": "Runtime.ExitError"}, 500, "Internal Server Error"),
+        ("timeout", {"errorType": "Sandbox.Timedout"}, 503, "Service Unavailable"),
+        ("ok", {"statusCode": "nope"}, 500, "Internal Server Error"),
+    ],
+)
+def test_integration_failures_as_http_api_reports_them(
+    outcome: Outcome, payload: Any, status: int, message: str
+) -> None:
+    handled = gateway(Invoker(outcome, payload)).handle(get("/open"))
+    assert handled.response.status == status
+    assert json.loads(handled.response.body) == {"message": message}
+
+
+def test_preflight_is_answered_and_responses_get_cors_headers() -> None:
+    invoker = Invoker()
+    subject = gateway(invoker)
+    preflight = subject.handle(
+        get(
+            "/open",
+            ("Origin", "http://app"),
+            ("Access-Control-Request-Method", "GET"),
+            method="OPTIONS",
+        )
+    )
+    assert preflight.response.status == 204
+    assert invoker.calls == []
+    actual = subject.handle(get("/open", ("Origin", "http://app")))
+    assert ("access-control-allow-origin", "http://app") in actual.response.headers
+
+
+def test_a_named_stage_is_the_first_path_segment() -> None:
+    invoker = Invoker()
+    staged = Gateway(
+        LocalApi("api", "api1", "dev", (LocalRoute("GET /open", "open-fn"),)),
+        invoker,
+        JwksCache(no_jwks),
+    )
+    assert staged.handle(get("/dev/open")).response.status == 200
+    assert staged.handle(get("/open")).response.status == 404
+    assert invoker.calls[0][1]["rawPath"] == "/dev/open"
+    assert invoker.calls[0][1]["requestContext"]["stage"] == "dev"

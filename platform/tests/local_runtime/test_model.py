@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from local_runtime.model import (
+    DEFAULT_CONCURRENCY,
+    ModelError,
+    Resource,
+    Throttle,
+    build_model,
+)
+from tests.local_runtime.fake_program import (
+    API_ID,
+    CLIENT_ID,
+    ISSUER,
+    PROBE,
+    declared,
+    health_manifest,
+)
+
+
+def test_functions_carry_their_declared_handler_environment_and_limits() -> None:
+    local = build_model(declared([health_manifest(), PROBE]))
+    probe = local.functions["probe-api"]
+    assert probe.service == "probe"
+    assert probe.manifest_function == "api"
+    assert probe.label == "probe.api"
+    assert probe.handler == "probe_handler.handler"
+    assert probe.timeout == 2
+    assert probe.concurrency == DEFAULT_CONCURRENCY
+    assert probe.environment["PROBE_CLIENT"] == CLIENT_ID
+    assert probe.environment["PROBE_STAGE"] == "dev"
+
+
+def test_the_api_has_every_declared_route_with_its_authorizer() -> None:
+    local = build_model(declared([health_manifest(), PROBE]))
+    assert local.api is not None
+    assert local.api.api_id == API_ID
+    routes = {route.route_key: route for route in local.api.routes}
+    assert routes["GET /healthz"].authorizer is None
+    assert routes["GET /healthz"].function == "health-api"
+    status = routes["GET /status"]
+    assert status.authorizer is not None
+    assert status.authorizer.issuer == ISSUER
+    assert status.authorizer.audiences == (CLIENT_ID,)
+    assert routes["ANY /any/{action}"].method == "ANY"
+    assert local.api.throttle == Throttle(rate=50, burst=100)
+    assert local.api.cors is not None
+    assert "if-match" in local.api.cors.allow_headers
+
+
+def test_what_is_not_run_locally_is_listed_with_the_reason() -> None:
+    local = build_model(declared([health_manifest()]))
+    listed = {(item.type, item.name): item.reason for item in local.not_modeled}
+    assert listed == {
+        ("aws:iam/role:Role", "probe-role"): "IAM is not enforced locally",
+        ("aws:cloudwatch/logGroup:LogGroup", "probe-logs"): (
+            "logs go to the console; metrics and alarms are not kept"
+        ),
+    }
+
+
+def test_a_reserved_concurrency_caps_the_workers() -> None:
+    resources = declared([PROBE])
+    function = next(r for r in resources if r.name == "probe-api")
+    capped = dataclasses.replace(
+        function, inputs={**function.inputs, "reservedConcurrentExecutions": 1}
+    )
+    local = build_model([capped if r is function else r for r in resources])
+    assert local.functions["probe-api"].concurrency == 1
+
+
+def test_a_route_to_an_undeclared_integration_is_an_error() -> None:
+    broken = Resource(
+        "aws:apigatewayv2/route:Route",
+        "broken",
+        "broken-id",
+        {"apiId": API_ID, "routeKey": "GET /x", "target": "integrations/nowhere"},
+        {},
+    )
+    with pytest.raises(ModelError, match="GET /x"):
+        build_model([*declared([PROBE]), broken])
+
+
+def test_a_function_without_a_service_tag_is_an_error() -> None:
+    untagged = Resource(
+        "aws:lambda/function:Function", "f", "f", {"handler": "m.handler"}, {"arn": "arn:f"}
+    )
+    with pytest.raises(ModelError, match="service"):
+        build_model([untagged])
