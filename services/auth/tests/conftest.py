@@ -38,6 +38,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
+from auth import timing
 from auth.app import app
 from auth.settings import settings
 from auth.triggers import create_auth_challenge, otp, pre_sign_up
@@ -139,6 +140,12 @@ def create_resources(clock: ManualClock) -> Aws:
     invoker = InProcessInvoker({arn: handler for arn, handler in wired.values()})
     install_triggers(invoker, clock=clock)
     return Aws(cognito, pool_id, client_id, invoker, clock)
+
+
+@pytest.fixture(autouse=True)
+def no_sign_up_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests do not wait out the equal-time floor (tests/test_timing.py checks it)."""
+    monkeypatch.setattr(timing, "SIGN_UP_FLOOR_SECONDS", 0.0)
 
 
 @pytest.fixture

@@ -7,10 +7,12 @@ import uuid
 from botocore.exceptions import ClientError
 from fastapi import APIRouter, Response
 
+from auth import timing
 from auth.cognito import client_id, cognito, error_code, error_message, tokens
 from auth.errors import documented, unexpected
 from auth.models import ConfirmRequest, Credentials, SignupResponse, Tokens
 from auth.settings import settings
+from auth.timing import at_least
 from service_kernel import ApiError
 
 router = APIRouter(prefix="/auth", tags=["password"])
@@ -40,12 +42,13 @@ def signup(body: Credentials) -> SignupResponse:
     """Create a password user. An e-mail already registered gets the same 201
     shape as a new one (the pool prevents user-existence errors)."""
     try:
-        result = cognito().sign_up(
-            ClientId=client_id(),
-            Username=body.email,
-            Password=body.password,
-            UserAttributes=[{"Name": "email", "Value": body.email}],
-        )
+        with at_least(timing.SIGN_UP_FLOOR_SECONDS):
+            result = cognito().sign_up(
+                ClientId=client_id(),
+                Username=body.email,
+                Password=body.password,
+                UserAttributes=[{"Name": "email", "Value": body.email}],
+            )
     except ClientError as exc:
         code = error_code(exc)
         if code == "UsernameExistsException":

@@ -8,6 +8,7 @@ import secrets
 from botocore.exceptions import ClientError
 from fastapi import APIRouter
 
+from auth import timing
 from auth.cognito import client_id, cognito, error_code, error_message, tokens
 from auth.errors import documented, too_many_requests, unexpected
 from auth.models import StartRequest, StartResponse, Tokens, VerifyRequest
@@ -22,6 +23,7 @@ from auth.protocol import (
     retry_after,
 )
 from auth.settings import settings
+from auth.timing import at_least
 from service_kernel import ApiError
 
 router = APIRouter(prefix="/auth", tags=["passwordless"])
@@ -57,7 +59,8 @@ def start(body: StartRequest) -> StartResponse:
     """Send a one-time code; an unknown phone or e-mail is signed up first.
     The answer is the same whether or not the user existed."""
     delivery = SMS if body.phone else EMAIL
-    _sign_up_if_new(body)
+    with at_least(timing.SIGN_UP_FLOOR_SECONDS):
+        _sign_up_if_new(body)
     try:
         result = cognito().initiate_auth(
             ClientId=client_id(),
