@@ -146,6 +146,7 @@ def create_resources(clock: ManualClock) -> Aws:
 def no_sign_up_floor(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests do not wait out the equal-time floor (tests/test_timing.py checks it)."""
     monkeypatch.setattr(timing, "SIGN_UP_FLOOR_SECONDS", 0.0)
+    monkeypatch.setattr(timing, "START_FLOOR_SECONDS", 0.0)
 
 
 @pytest.fixture

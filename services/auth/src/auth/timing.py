@@ -1,9 +1,9 @@
 """Equal time for new and known users.
 
 Signing up a new user runs the pre sign-up trigger and writes the user;
-refusing a known one does neither, so the difference could tell whether an
-account exists. Routes that sign up on the caller's behalf take at least a
-fixed time instead."""
+refusing a known one does neither; a user who cannot sign in with a code is
+sent nothing. Each difference could tell whether an account exists, so the
+routes where they happen take at least a fixed time."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-# Above Cognito's usual SignUp latency with a warm trigger (tens to a couple of
-# hundred milliseconds); small next to the wait for an SMS or e-mail.
+# Above Cognito's usual latency with warm triggers: SignUp alone (/auth/signup),
+# SignUp plus InitiateAuth with a send (/auth/start). Small next to the wait
+# for an SMS or e-mail.
 SIGN_UP_FLOOR_SECONDS = 0.4
+START_FLOOR_SECONDS = 1.0
 
 sleep = time.sleep  # tests replace it
 
