@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -110,10 +112,13 @@ def test_price_comes_back_with_the_digits_sent(alice: TestClient) -> None:
 
 
 def test_server_ids_sort_by_creation_time(alice: TestClient, make_item: MakeItem) -> None:
-    ids = [make_item(alice)["item_id"] for _ in range(3)]
-    assert all(len(item_id) == 26 for item_id in ids)
-    assert [item["item_id"] for item in alice.get("/items").json()["items"]] == sorted(ids)
-    assert ids[0][:6] <= ids[-1][:6]  # the leading characters are the timestamp
+    ids = []
+    for _ in range(3):
+        ids.append(make_item(alice)["item_id"])
+        time.sleep(0.002)  # ULIDs order by the millisecond; within one they are random
+    assert all(re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", item_id) for item_id in ids)
+    assert ids == sorted(ids)
+    assert [item["item_id"] for item in alice.get("/items").json()["items"]] == ids
 
 
 def test_create_with_a_taken_item_id_is_409_and_leaves_the_item(
