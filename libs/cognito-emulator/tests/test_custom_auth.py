@@ -247,3 +247,43 @@ def test_other_flows_are_moto_s_own(pool: Any, lambdas: InProcessInvoker) -> Non
     )
     assert result["AuthenticationResult"]["AccessToken"]
     assert lambdas.events("DefineAuthChallenge") == []
+
+
+def test_a_client_with_a_secret_needs_the_secret_hash(make_pool: Callable[..., Any]) -> None:
+    pool = make_pool(GenerateSecret=True)
+    pool.confirmed_user("ada@example.com")
+    with pytest.raises(ClientError) as unsigned:
+        start(pool, "ada@example.com")
+    assert error_code(unsigned) == "NotAuthorizedException"
+
+
+def test_a_client_with_a_secret_signs_in_with_the_secret_hash(
+    make_pool: Callable[..., Any],
+) -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    pool = make_pool(GenerateSecret=True)
+    pool.confirmed_user("ada@example.com")
+    secret = pool.cognito.describe_user_pool_client(
+        UserPoolId=pool.pool_id, ClientId=pool.client_id
+    )["UserPoolClient"]["ClientSecret"]
+    mac = hmac.new(secret.encode(), f"ada@example.com{pool.client_id}".encode(), hashlib.sha256)
+    secret_hash = base64.b64encode(mac.digest()).decode()
+    challenge = pool.cognito.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="CUSTOM_AUTH",
+        AuthParameters={"USERNAME": "ada@example.com", "SECRET_HASH": secret_hash},
+    )
+    result = pool.cognito.respond_to_auth_challenge(
+        ClientId=pool.client_id,
+        ChallengeName="CUSTOM_CHALLENGE",
+        Session=challenge["Session"],
+        ChallengeResponses={
+            "USERNAME": "ada@example.com",
+            "ANSWER": "123456",
+            "SECRET_HASH": secret_hash,
+        },
+    )
+    assert result["AuthenticationResult"]["AccessToken"]
