@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
-from infra.config import ConfigError, StackConfig, parse_stack_config
+from infra.bundle import repo_root
+from infra.config import SECRET_KEYS, ConfigError, StackConfig, parse_stack_config
 from infra.declared import stack_config, stack_file, stacks
 
 STACKS = stacks()
@@ -138,3 +140,26 @@ def test_value_at_reads_a_camel_case_path() -> None:
 def test_a_stack_file_that_is_missing_fails_naming_it(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"Pulumi\.nope\.yaml"):
         stack_config("nope", config_file=tmp_path / "Pulumi.nope.yaml")
+
+
+def _paths(model: type[BaseModel], prefix: str = "") -> list[str]:
+    paths = []
+    for name, field in model.model_fields.items():
+        key = prefix + (field.alias or name)
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            paths.extend(_paths(annotation, f"{key}."))
+        else:
+            paths.append(key)
+    return paths
+
+
+def test_docs_config_md_lists_every_key() -> None:
+    documented = (repo_root() / "docs" / "config.md").read_text()
+    keys = [key for key in _paths(StackConfig) if key != "region"]
+
+    assert keys
+    missing = [key for key in keys if f"`{key}`" not in documented]
+    assert missing == []
+    for secret in SECRET_KEYS:
+        assert f"`{secret}`" in documented
