@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +103,9 @@ class Emulator:
         self.region = region
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.url = ""
+        self._session = boto3.session.Session()
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         # moto's server logs every API call through werkzeug; the console has its own lines.
@@ -116,14 +120,25 @@ class Emulator:
         self._server.stop()
 
     def client(self, service: str) -> Any:
-        return boto3.session.Session().client(
-            service, region_name=self.region, endpoint_url=self.url, **_CREDENTIALS
-        )
+        """One client per service (building one loads the service's model)."""
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._session.client(
+                    service, region_name=self.region, endpoint_url=self.url, **_CREDENTIALS
+                )
+            return self._clients[service]
 
-    def create(self, resources: Sequence[Declared]) -> Created:
-        substitutions = Substitutions()
+    def create(
+        self,
+        resources: Sequence[Declared],
+        kinds: Sequence[str] = model.EMULATED_TYPES,
+        substitutions: Substitutions | None = None,
+    ) -> Created:
+        """Create the resources of these kinds, in this order; ids the mock gave
+        them are added to `substitutions` (references to earlier ones resolved)."""
+        substitutions = substitutions if substitutions is not None else Substitutions()
         not_applied: list[str] = []
-        for kind in model.EMULATED_TYPES:
+        for kind in kinds:
             for resource in resources:
                 if resource.type != kind:
                     continue

@@ -27,8 +27,12 @@ USER_GROUP = "aws:cognito/userGroup:UserGroup"
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 SES_IDENTITIES = ("aws:ses/emailIdentity:EmailIdentity", "aws:sesv2/emailIdentity:EmailIdentity")
 
-# Created in the emulator, in this order (a client needs its pool).
-EMULATED_TYPES = (TABLE, USER_POOL, USER_POOL_CLIENT, USER_GROUP, SSM_PARAMETER, *SES_IDENTITIES)
+# Created in the emulator, in this order (a client needs its pool). The
+# functions need the first ones before they start; SSM parameters only inform
+# other consumers, and moto's SSM takes a second to load, so they come after.
+EMULATED_FIRST = (TABLE, USER_POOL, USER_POOL_CLIENT, USER_GROUP, *SES_IDENTITIES)
+EMULATED_LATER = (SSM_PARAMETER,)
+EMULATED_TYPES = EMULATED_FIRST + EMULATED_LATER
 # Served by the runtime itself.
 SERVED_TYPES = frozenset({FUNCTION, API, ROUTE, INTEGRATION, AUTHORIZER, STAGE})
 # Their effect is already part of how the runtime behaves.

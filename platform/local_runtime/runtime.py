@@ -108,7 +108,7 @@ class Runtime:
     def _start(self) -> None:
         self.emulator.start()
         self._stoppers.append(self.emulator.stop)
-        created = self.emulator.create(self._resources)
+        created = self.emulator.create(self._resources, model.EMULATED_FIRST)
         resolved = [created.substitutions.resource(r) for r in self._resources]
         local = build_model(resolved)
         not_modeled = list(local.not_modeled) + self._install_triggers(resolved, local)
@@ -133,8 +133,11 @@ class Runtime:
             docs=sorted(self._docs_functions(local)),
         )
         self.console.routes(local)
-        self.console.not_modeled(not_modeled, created.settings_not_applied)
         self._warm(local)
+        later = self.emulator.create(self._resources, model.EMULATED_LATER, created.substitutions)
+        self.console.not_modeled(
+            not_modeled, created.settings_not_applied + later.settings_not_applied
+        )
 
     def _setup_services(self, local: LocalModel) -> dict[str, ServiceSetup]:
         services = sorted(local.services())

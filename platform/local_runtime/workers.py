@@ -172,6 +172,7 @@ class FunctionPool:
         self.function = function
         self._spawn = spawn
         self._idle: list[Worker] = []
+        self._started: list[Worker] = []  # every worker ever started, to stop them all
         self._count = 0
         self._generation = 0
         self._stopped = False
@@ -205,6 +206,7 @@ class FunctionPool:
             with self._condition:
                 self._count -= 1
             raise
+        self._track(worker)
         self._release(worker, self._generation, healthy=True)
         return worker
 
@@ -219,9 +221,14 @@ class FunctionPool:
             worker.kill()
 
     def stop(self) -> None:
+        """Stop every worker, busy or not (the runtime is going away)."""
         with self._condition:
             self._stopped = True
+            started, self._started = self._started, []
+            self._condition.notify_all()
         self.restart()
+        for worker in started:
+            worker.kill()
 
     def _acquire(self) -> tuple[Worker, int]:
         with self._condition:
@@ -239,12 +246,21 @@ class FunctionPool:
                     break
                 self._condition.wait()
         try:
-            return self._spawn(), generation
+            worker = self._spawn()
         except BaseException:
             with self._condition:
                 self._count -= 1
                 self._condition.notify()
             raise
+        self._track(worker)
+        return worker, generation
+
+    def _track(self, worker: Worker) -> None:
+        with self._condition:
+            self._started = [w for w in self._started if w.alive()]
+            self._started.append(worker)
+        if self._stopped:
+            worker.kill()
 
     def _release(self, worker: Worker, generation: int, *, healthy: bool) -> None:
         with self._condition:
