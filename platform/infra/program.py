@@ -122,6 +122,25 @@ def run(
     return outputs
 
 
+class ServicesConflictError(ValueError):
+    """Two services claim the same route, Cognito trigger or key prefix."""
+
+
+def check_services_fit_together(manifests: tuple[Manifest, ...]) -> None:
+    """What one service.toml cannot see: clashes with the others on the shared API, pool, table."""
+    claims: dict[str, str] = {}
+    for manifest in manifests:
+        owned = [f"route {route.route_key}" for route in manifest.routes]
+        owned += [f"trigger {f.trigger}" for f in manifest.functions if f.trigger]
+        owned += [f"key prefix {prefix}" for prefix in manifest.key_prefixes]
+        for claim in owned:
+            if claim in claims:
+                raise ServicesConflictError(
+                    f"{claim} is declared by both {claims[claim]} and {manifest.name}"
+                )
+            claims[claim] = manifest.name
+
+
 def declare_stack(
     *,
     project: str,
@@ -132,6 +151,7 @@ def declare_stack(
     code: CodeFor,
     version: str,
 ) -> dict[str, pulumi.Output[Any]]:
+    check_services_fit_together(manifests)
     base = f"{project}-{stack}"
     account = aws.get_caller_identity_output().account_id
     region = config.region

@@ -89,7 +89,6 @@ class HttpApi(pulumi.ComponentResource):
             default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
                 throttling_rate_limit=settings.throttling_rate_limit,
                 throttling_burst_limit=settings.throttling_burst_limit,
-                detailed_metrics_enabled=True,
             ),
             opts=child,
         )

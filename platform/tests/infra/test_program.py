@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
-from infra.declared import DeclaredStack
+import pytest
+
+from infra.declared import DeclaredStack, declare
+from infra.program import ServicesConflictError
 from service_manifest import Manifest
 
 OUTPUTS = {"api_url", "user_pool_id", "user_pool_client_id", "table_name", "region"}
@@ -116,3 +120,42 @@ def test_a_missing_alarm_email_means_no_subscription(declared: DeclaredStack) ->
         assert subscriptions[0].inputs["protocol"] == "email"
     else:
         assert subscriptions == []
+
+
+ROUTE_X = '[[functions.api.routes]]\nmethod = "GET"\npath = "/x"\n'
+
+
+def _manifest(tmp_path: Path, name: str, body: str) -> None:
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "service.toml").write_text(f'name = "{name}"\n{body}')
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "claim"),
+    [
+        (
+            '[functions.api]\nhandler = "a.h"\n' + ROUTE_X,
+            '[functions.api]\nhandler = "b.h"\n' + ROUTE_X,
+            "route GET /x",
+        ),
+        (
+            '[functions.t]\nhandler = "a.h"\ntrigger = "PreSignUp"\n',
+            '[functions.t]\nhandler = "b.h"\ntrigger = "PreSignUp"\n',
+            "trigger PreSignUp",
+        ),
+        (
+            'key_prefixes = ["X#"]\n[functions.api]\nhandler = "a.h"\n',
+            'key_prefixes = ["X#"]\n[functions.api]\nhandler = "b.h"\n',
+            "key prefix X#",
+        ),
+    ],
+)
+def test_two_services_cannot_claim_the_same_route_trigger_or_prefix(
+    tmp_path: Path, first: str, second: str, claim: str
+) -> None:
+    _manifest(tmp_path, "alpha", first)
+    _manifest(tmp_path, "beta", second)
+
+    with pytest.raises(ServicesConflictError, match=f"{claim} is declared by both alpha and beta"):
+        declare("dev", allow_missing_secrets=True, services_dir=tmp_path)
