@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_policy import (
+    Policy,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -204,7 +205,7 @@ def _validation(rule: Rule) -> Callable[[ResourceValidationArgs, ReportViolation
     return validate
 
 
-def policies() -> list[ResourceValidationPolicy]:
+def policies() -> list[Policy]:
     return [
         ResourceValidationPolicy(
             name=rule.name, description=rule.description, validate=_validation(rule)

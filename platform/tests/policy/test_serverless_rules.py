@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import runpy
 import sys
 from types import ModuleType
 from typing import Any
 
+import pulumi_policy
 import pytest
 from pulumi_policy import ResourceValidationArgs, ResourceValidationPolicy
 
@@ -178,3 +180,16 @@ def test_functions_run_python_312() -> None:
 
 def test_the_stack_comes_from_the_urn() -> None:
     assert rules.stack_of("urn:pulumi:prod::serverless-backend::aws:s3/bucket:Bucket::b") == "prod"
+
+
+def test_the_pack_entry_point_declares_every_rule_as_mandatory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    declared_pack: dict[str, Any] = {}
+    monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda **kwargs: declared_pack.update(kwargs))
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+    runpy.run_path(str(POLICY_DIR / "__main__.py"), run_name="__main__")
+
+    assert declared_pack["enforcement_level"] == pulumi_policy.EnforcementLevel.MANDATORY
+    assert [p.name for p in declared_pack["policies"]] == [rule.name for rule in rules.RULES]
