@@ -10,7 +10,7 @@ permissions: same inputs → same bytes → `pulumi preview` shows no change.
 boto3/botocore ship inside the bundle (they come from the lock with
 service-kernel): the version the tests ran against is the version deployed,
 instead of whatever the Lambda runtime carries that month. docs/deploy.md
-records the sizes this costs (`python -m infra.bundle --sizes`).
+records the sizes this costs (`python -m infra.bundle` prints them).
 
 Bundles are cached on content under build/bundles/<key>.zip; the key hashes
 uv.lock, every file of the members the service uses, the target and this
@@ -317,7 +317,6 @@ def main(argv: list[str] | None = None) -> None:
     """Benchmark: build every service's bundle and print its zipped size."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--architecture", choices=sorted(_PLATFORMS), default="arm64")
-    parser.add_argument("--sizes", action="store_true", help="print each bundle's size")
     args = parser.parse_args(argv)
     workspace = Workspace(repo_root())
     for manifest in find_manifests(workspace.services_dir):

@@ -119,6 +119,14 @@ def declare(
     """
     path = config_file or stack_file(stack)
     config, secret_keys = _read_stack_file(path)
+    if not allow_missing_secrets:
+        for key in sorted(SECRET_KEYS):
+            value = _raw_stack_value(path, f"{PROJECT}:{key}")
+            if isinstance(value, dict):
+                raise ConfigError(
+                    f"{PROJECT}:{key} is encrypted in {path.name}; only the Pulumi CLI can read "
+                    "it (allow_missing_secrets=True stands in a local-only value)"
+                )
     mocks = _RecordingMocks(region=str(config.get("aws:region", "us-east-1")))
 
     runtime_settings.ROOT.set(None)
@@ -170,6 +178,11 @@ def _read_stack_file(path: Path) -> tuple[dict[str, str], list[str]]:
         if key.split(":", 1)[-1] in SECRET_KEYS:
             secret_keys.append(key)
     return config, secret_keys
+
+
+def _raw_stack_value(path: Path, key: str) -> Any:
+    data = yaml.safe_load(path.read_text()) or {}
+    return (data.get("config") or {}).get(key)
 
 
 def _unwrap(value: Any, path: str, secrets: set[str]) -> Any:

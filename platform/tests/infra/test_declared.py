@@ -100,3 +100,17 @@ def test_lambda_code_is_a_placeholder_without_bundles() -> None:
     for resource in resources:
         if resource.type == "aws:lambda/function:Function":
             assert type(resource.inputs["code"]).__name__ == "AssetArchive"
+
+
+def test_an_encrypted_secret_says_only_the_cli_can_read_it(tmp_path: Path) -> None:
+    config = tmp_path / "Pulumi.prod.yaml"
+    config.write_text(
+        stack_file("prod").read_text()
+        + "  serverless-backend:itemsCursorKey:\n    secure: v1:AAAA:BBBB\n"
+    )
+
+    with pytest.raises(ConfigError, match=r"itemsCursorKey is encrypted in Pulumi\.prod\.yaml"):
+        declare("prod", config_file=config)
+
+    resources, _ = declare("prod", config_file=config, allow_missing_secrets=True)
+    assert resources
