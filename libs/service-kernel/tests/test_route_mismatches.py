@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from service_kernel import CallerDep
 from service_kernel.testing import route_mismatches
@@ -46,4 +46,18 @@ def test_a_protected_route_public_at_the_gateway_is_reported() -> None:
     fn = function(Route("GET", "/open", "public"), Route("GET", "/mine", "public"))
     assert route_mismatches(small_app(), fn) == [
         "GET /mine needs a caller but is public at the gateway"
+    ]
+
+
+def test_routes_of_an_included_router_count_with_their_prefix() -> None:
+    app = FastAPI()
+    router = APIRouter(prefix="/things")
+
+    @router.get("/{thing_id}")
+    def one(thing_id: str, caller: CallerDep) -> None: ...
+
+    app.include_router(router)
+    assert route_mismatches(app, function(Route("GET", "/things/{thing_id}", "jwt"))) == []
+    assert route_mismatches(app, function(Route("GET", "/things/{thing_id}", "public"))) == [
+        "GET /things/{thing_id} needs a caller but is public at the gateway"
     ]

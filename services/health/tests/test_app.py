@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from health import checks
 from health.settings import settings
-from service_kernel.aws import client as aws_client
+from service_kernel.aws import clear_clients
 from service_kernel.testing import AsAuthorizedBy, id_token_claims
 
 
@@ -70,11 +70,11 @@ def test_readyz_reports_an_unreachable_endpoint_as_error(
 ) -> None:
     # Nothing listens on port 9 of loopback: a connection error, not a 500.
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-    aws_client.cache_clear()
+    clear_clients()
     try:
         response = client.get("/readyz")
     finally:
-        aws_client.cache_clear()
+        clear_clients()
     assert response.status_code == 503
     assert response.json()["checks"] == {"table": "error", "user_pool": "error"}
 

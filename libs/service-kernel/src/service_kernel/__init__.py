@@ -1,11 +1,37 @@
-"""Transport glue shared by the services. Never domain code."""
+"""Transport glue shared by the services. Never domain code.
 
-from service_kernel.app import LambdaHandler, create_app, lambda_handler
-from service_kernel.errors import ApiError, error_body, error_response
-from service_kernel.identity import Caller, CallerDep, get_caller
-from service_kernel.log import get_logger
-from service_kernel.request_context import current_request_id
-from service_kernel.settings import SettingsError, load_settings
+The names below load lazily, so a Lambda that needs only `settings` or `aws`
+(a Cognito trigger, say) never imports FastAPI.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from service_kernel.app import LambdaHandler, create_app, lambda_handler
+    from service_kernel.errors import ApiError, error_body, error_response
+    from service_kernel.identity import Caller, CallerDep, get_caller
+    from service_kernel.log import get_logger
+    from service_kernel.request_context import current_request_id
+    from service_kernel.settings import SettingsError, load_settings
+
+_HOMES = {
+    "LambdaHandler": "app",
+    "create_app": "app",
+    "lambda_handler": "app",
+    "ApiError": "errors",
+    "error_body": "errors",
+    "error_response": "errors",
+    "Caller": "identity",
+    "CallerDep": "identity",
+    "get_caller": "identity",
+    "get_logger": "log",
+    "current_request_id": "request_context",
+    "SettingsError": "settings",
+    "load_settings": "settings",
+}
 
 __all__ = [
     "ApiError",
@@ -22,3 +48,10 @@ __all__ = [
     "lambda_handler",
     "load_settings",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'service_kernel' has no attribute {name!r}")
+    return getattr(import_module(f"service_kernel.{home}"), name)

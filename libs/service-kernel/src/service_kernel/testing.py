@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service_kernel.identity import get_caller
@@ -174,18 +174,18 @@ class AsAuthorizedBy:
 def route_mismatches(app: FastAPI, function: Function) -> list[str]:
     """Where the app and the manifest's gateway routes for `function` disagree:
     a FastAPI route the gateway does not send, a gateway route the app does
-    not serve, or a route that needs a caller but is public at the gateway."""
-    served = {
-        (method, route.path): route
-        for route in app.routes
-        if isinstance(route, APIRoute)
-        for method in route.methods or ()
-    }
+    not serve, or a route that needs a caller but is public at the gateway.
+    Routes of included routers count, with their prefixes."""
+    served: dict[tuple[str, str], Dependant] = {}
+    for route in iter_route_contexts(app.routes):
+        if isinstance(route.original_route, APIRoute) and route.path is not None:
+            for method in route.methods or ():
+                served[(method, route.path)] = route.dependant
     declared = {(route.method, route.path): route for route in function.routes}
     problems = [f"{m} {p} is served but has no gateway route" for m, p in served.keys() - declared]
     problems += [f"{m} {p} is routed but not served" for m, p in declared.keys() - served]
     for key in served.keys() & declared.keys():
-        if declared[key].auth == AUTH_PUBLIC and _needs_caller(served[key].dependant):
+        if declared[key].auth == AUTH_PUBLIC and _needs_caller(served[key]):
             problems.append(f"{key[0]} {key[1]} needs a caller but is public at the gateway")
     return sorted(problems)
 
