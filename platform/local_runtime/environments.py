@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -24,20 +25,33 @@ def uv_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "uv"]
 
 
-def service_python(root: Path, service: str) -> Path:
-    """Sync `.venvs/<service>` from uv.lock and return its interpreter."""
+def service_python(root: Path, service: str, warn: Callable[[str], None] = print) -> Path:
+    """Sync `.venvs/<service>` from uv.lock and return its interpreter.
+
+    A lock file older than a pyproject.toml (someone added a dependency and
+    has not run `uv lock` yet) is used as it is, with a warning: the runtime
+    never rewrites uv.lock behind the developer's back."""
     environment_dir = root / ".venvs" / service
+    result = _sync(root, service, environment_dir, "--locked")
+    if result.returncode != 0 and "needs to be updated" in result.stderr:
+        warn(f"uv.lock is out of date (run `uv lock`); {service} runs from it as it is")
+        result = _sync(root, service, environment_dir, "--frozen")
+    if result.returncode != 0:
+        raise SyncError(f"uv sync --package {service} failed:\n{result.stderr.strip()}")
+    bin_dir = "Scripts" if os.name == "nt" else "bin"
+    return environment_dir / bin_dir / "python"
+
+
+def _sync(
+    root: Path, service: str, environment_dir: Path, lock_mode: str
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(environment_dir))
     env.pop("VIRTUAL_ENV", None)
-    result = subprocess.run(  # noqa: S603 - uv from PATH, fixed arguments
-        [*uv_command(), "sync", "--locked", "--quiet", "--package", service],
+    return subprocess.run(  # noqa: S603 - uv from PATH, fixed arguments
+        [*uv_command(), "sync", lock_mode, "--quiet", "--package", service],
         cwd=root,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
-    if result.returncode != 0:
-        raise SyncError(f"uv sync --package {service} failed:\n{result.stderr.strip()}")
-    bin_dir = "Scripts" if os.name == "nt" else "bin"
-    return environment_dir / bin_dir / "python"

@@ -43,14 +43,16 @@ class ServiceSetup:
     extra_environment: Mapping[str, str] | None = None
 
 
-def workspace_service(root: Path = REPO_ROOT) -> Callable[[str], ServiceSetup]:
+def workspace_service(
+    root: Path = REPO_ROOT, warn: Callable[[str], None] = print
+) -> Callable[[str], ServiceSetup]:
     """A service of this workspace: `services/<name>/`, run by `.venvs/<name>`."""
 
     def setup(service: str) -> ServiceSetup:
         folder = root / "services" / service
         if not (folder / "service.toml").is_file():
             raise model.ModelError(f"a function is tagged service={service!r}: no {folder}")
-        return ServiceSetup(service_python(root, service), folder, folder / "src")
+        return ServiceSetup(service_python(root, service, warn), folder, folder / "src")
 
     return setup
 
@@ -78,7 +80,7 @@ class Runtime:
         self._resources = list(resources)
         self._port = port
         self.console = console or Console()
-        self._services = services or workspace_service()
+        self._services = services or workspace_service(warn=self.console.line)
         self._watch = watch
         self.pools: dict[str, FunctionPool] = {}
         self.model: LocalModel | None = None
@@ -133,11 +135,10 @@ class Runtime:
             docs=sorted(self._docs_functions(local)),
         )
         self.console.routes(local)
+        self.console.not_modeled(not_modeled, created.settings_not_applied)
         self._warm(local)
         later = self.emulator.create(self._resources, model.EMULATED_LATER, created.substitutions)
-        self.console.not_modeled(
-            not_modeled, created.settings_not_applied + later.settings_not_applied
-        )
+        self.console.not_modeled([], later.settings_not_applied)
 
     def _setup_services(self, local: LocalModel) -> dict[str, ServiceSetup]:
         services = sorted(local.services())

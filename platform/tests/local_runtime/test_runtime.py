@@ -76,6 +76,7 @@ def probe_invoked(console: Captured, response: httpx.Response) -> bool:
 
 def test_health_answers_on_loopback(runtime: Runtime, client: httpx.Client) -> None:
     assert runtime.url.startswith("http://127.0.0.1:")
+    assert runtime.emulator.url.startswith("http://127.0.0.1:")  # moto, not 0.0.0.0
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["stage"] == "dev"
@@ -425,6 +426,17 @@ def test_editing_a_services_source_restarts_its_workers(
     while "probe: source changed" not in console_output.text() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert client.get("/any/bare").json()["pid"] != before
+
+
+def test_each_services_openapi_is_served_with_swagger_ui(client: httpx.Client) -> None:
+    page = client.get("/_local/docs/health")
+    assert page.status_code == 200
+    assert "swagger-ui" in page.text
+    spec = client.get("/_local/docs/health/openapi.json")
+    assert spec.status_code == 200
+    assert "/healthz" in spec.json()["paths"]
+    assert client.get("/_local/docs/nope").status_code == 404
+    assert client.get("/openapi.json").status_code == 404  # not a declared route
 
 
 # ---- the smoke suite ----
