@@ -7,9 +7,10 @@ the same bytes. Bytecode is precompiled by a 3.12 interpreter (hash-based pycs,
 so no timestamps) and the zip has sorted entries, fixed timestamps and fixed
 permissions: same inputs → same bytes → `pulumi preview` shows no change.
 
-boto3/botocore ship inside the bundle (they come from the lock with
-service-kernel): the version the tests ran against is the version deployed,
-instead of whatever the Lambda runtime carries that month. docs/deploy.md
+The AWS SDK ships inside the bundle: botocore comes from the lock with
+service-kernel (and boto3 too for a service that depends on it), so the version
+the tests ran against is the version deployed, instead of whatever the Lambda
+runtime carries that month. docs/deploy.md
 records the sizes this costs (`python -m infra.bundle` prints them).
 
 Bundles are cached on content under build/bundles/<key>.zip; the key hashes
@@ -37,7 +38,7 @@ from service_manifest import Manifest, find_manifests
 Architecture = Literal["arm64", "x86_64"]
 
 # Bump when the bundle layout changes, so cached bundles are rebuilt.
-BUNDLE_FORMAT = "2"
+BUNDLE_FORMAT = "3"
 PYTHON_VERSION = "3.12"
 # Where Lambda unpacks the code: the paths compiled into the bytecode.
 LAMBDA_TASK_ROOT = "/var/task"
@@ -50,6 +51,7 @@ _PLATFORMS: dict[Architecture, str] = {
 }
 # Installed files Lambda never uses and that differ between machines.
 _DROPPED_DIRS = frozenset({"bin", "__pycache__"})
+_DROPPED_FILES = frozenset({".lock"})  # uv's lock on the --target folder
 _SKIPPED_SOURCES = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache"})
 
 
@@ -271,6 +273,8 @@ def _write_metadata(member: Path, staging: Path) -> None:
 
 
 def _drop_machine_specific(staging: Path) -> None:
+    for name in _DROPPED_FILES:
+        (staging / name).unlink(missing_ok=True)
     for name in _DROPPED_DIRS:
         for path in sorted(staging.rglob(name), reverse=True):
             if path.is_dir():

@@ -83,7 +83,8 @@ def test_entries_are_sorted_with_fixed_times_and_permissions(
 def test_holds_the_service_and_its_dependencies(names: list[str]) -> None:
     top = {name.split("/", 1)[0] for name in names}
 
-    assert {"health", "service_kernel", "fastapi", "mangum", "pydantic_core", "boto3"} <= top
+    assert {"health", "service_kernel", "fastapi", "mangum", "pydantic_core", "botocore"} <= top
+    assert "health-0.1.0.dist-info/METADATA" in names
 
 
 def test_holds_nothing_of_the_other_services_nor_dev_tools(
@@ -93,7 +94,7 @@ def test_holds_nothing_of_the_other_services_nor_dev_tools(
     others = {m.package for m in find_manifests(workspace.services_dir) if m.name != SERVICE}
 
     assert not others & top
-    assert not {"pytest", "moto", "httpx", "tests", "bin"} & top
+    assert not {"pytest", "moto", "httpx", "tests", "bin", ".lock"} & top
     assert not any("/tests/" in name and name.startswith("health/") for name in names)
 
 
@@ -123,10 +124,10 @@ def test_the_handler_imports_from_the_unpacked_bundle_alone(bundle: Path, tmp_pa
     }
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]); "
-        "import health.handler, fastapi, boto3, importlib.metadata; "
+        "import health.handler, fastapi, botocore, importlib.metadata; "
         "assert importlib.metadata.version('health'); "
         "assert callable(health.handler.handler); "
-        "print(health.handler.__file__); print(fastapi.__file__); print(boto3.__file__)"
+        "print(health.handler.__file__); print(fastapi.__file__); print(botocore.__file__)"
     )
 
     # -I: no user site, no PYTHON* variables; -S: no site-packages at all.
