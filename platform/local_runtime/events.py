@@ -78,6 +78,8 @@ def build_event(
     authorization: Authorization | None = None,
     now: float | None = None,
     domain_name: str = "127.0.0.1",
+    port: int = 80,
+    trace_id: str | None = None,
 ) -> dict[str, Any]:
     now = time.time() if now is None else now
     headers: dict[str, str] = {}
@@ -89,6 +91,14 @@ def build_event(
             cookies.extend(part.strip() for part in value.split(";") if part.strip())
             continue
         headers[name] = f"{headers[name]},{value}" if name in headers else value
+    # What the gateway adds on its way to the function.
+    forwarded = headers.get("x-forwarded-for")
+    headers["x-forwarded-for"] = (
+        f"{forwarded}, {request.source_ip}" if forwarded else request.source_ip
+    )
+    headers["x-forwarded-port"] = str(port)
+    headers["x-forwarded-proto"] = "http"
+    headers["x-amzn-trace-id"] = trace_id or f"Root=1-{int(now):08x}-{os.urandom(12).hex()}"
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,

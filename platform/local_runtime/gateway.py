@@ -64,6 +64,7 @@ class Gateway:
         self._jwks = jwks
         self._local = local
         self._throttler = Throttler(api, clock)
+        self.port = 80  # the port clients reach the gateway on, once it listens
 
     def handle(self, request: IncomingRequest) -> Handled:
         request_id = new_request_id()
@@ -115,6 +116,7 @@ class Gateway:
             request_id=request_id,
             authorization=authorization,
             domain_name=(request.header("host") or "127.0.0.1").split(":", 1)[0],
+            port=self.port,
         )
         invocation = self._invoke(route.function, event, route.timeout_ms / 1000)
         return Handled(
@@ -164,6 +166,7 @@ def serve(gateway: Gateway, port: int, log: RequestLog) -> ThreadingHTTPServer:
     Handler.gateway = gateway
     Handler.log = staticmethod(log)
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    gateway.port = server.server_address[1]
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
     return server

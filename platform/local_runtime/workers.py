@@ -107,7 +107,9 @@ class Worker:
     def invoke(self, event: Mapping[str, Any], timeout: float) -> Invocation:
         request_id = str(uuid.uuid4())
         started = time.monotonic()
-        deadline_ms = int((time.time() + timeout) * 1000)
+        # The context counts down from the function's own timeout, even when
+        # the gateway gives up sooner (its integration timeout).
+        deadline_ms = int((time.time() + self.function.timeout) * 1000)
         message = {"event": event, "request_id": request_id, "deadline_ms": deadline_ms}
         data = json.dumps(message).encode()
         try:

@@ -27,6 +27,8 @@ def event_for(request: IncomingRequest, **kwargs: object) -> dict[str, object]:
         "request_id": "JYTj1h4MoAMEPQA=",
         "now": NOW,
         "domain_name": "127.0.0.1",
+        "port": 8000,
+        "trace_id": "Root=1-6553f100-0123456789abcdef01234567",
     }
     arguments.update(kwargs)
     return build_event(request, **arguments)  # type: ignore[arg-type]
@@ -63,6 +65,10 @@ def test_the_whole_event_as_http_api_builds_it() -> None:
             "user-agent": "curl/8",
             "content-type": "application/json",
             "x-multi": "1,2",
+            "x-forwarded-for": "127.0.0.1",
+            "x-forwarded-port": "8000",
+            "x-forwarded-proto": "http",
+            "x-amzn-trace-id": "Root=1-6553f100-0123456789abcdef01234567",
         },
         "queryStringParameters": {"limit": "5", "tag": "a,b c"},
         "requestContext": {

@@ -25,7 +25,6 @@ from local_runtime.runtime import Runtime
 from tests.local_runtime.support import EXTRA_ORIGIN, PROBE, TEST_BURST, Captured
 
 UNAUTHORIZED = {"message": "Unauthorized"}
-PASSWORD = "Local-Runtime-1"
 
 
 def authorizer_of(runtime: Runtime) -> JwtAuthorizer:
@@ -41,26 +40,39 @@ def client(runtime: Runtime) -> httpx.Client:
 
 @pytest.fixture(scope="module")
 def tokens(runtime: Runtime) -> dict[str, str]:
-    """A user's tokens, from the emulator's pool and app client as declared."""
+    """An access and an ID token as the emulator's pool issues them: moto's
+    claims, signed with moto's key (the one its JWKS publishes), for the
+    declared pool and app client. Minted here so these gateway tests do not
+    depend on a service's sign-in flow (the smoke suite covers that)."""
     authorizer = authorizer_of(runtime)
-    pool_id = authorizer.issuer.rsplit("/", 1)[1]
-    cognito = runtime.emulator.client("cognito-idp")
-    username = f"tester-{uuid.uuid4().hex[:8]}@example.com"
-    cognito.admin_create_user(
-        UserPoolId=pool_id,
-        Username=username,
-        MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "email", "Value": username}],
-    )
-    cognito.admin_set_user_password(
-        UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True
-    )
-    result = cognito.initiate_auth(
-        ClientId=authorizer.audiences[0],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
-    )["AuthenticationResult"]
-    return {"access": result["AccessToken"], "id": result["IdToken"]}
+    now = int(time.time())
+    common = {
+        "iss": authorizer.issuer,
+        "sub": str(uuid.uuid4()),
+        "iat": now,
+        "auth_time": now,
+        "exp": now + 3600,
+        "jti": str(uuid.uuid4()),
+    }
+    access = {
+        **common,
+        "client_id": authorizer.audiences[0],
+        "token_use": "access",
+        "username": common["sub"],
+        "scope": "aws.cognito.signin.user.admin",
+    }
+    id_token = {
+        **common,
+        "aud": authorizer.audiences[0],
+        "token_use": "id",
+        "cognito:username": common["sub"],
+        "email": "tester@example.com",
+    }
+    key, headers = moto_signing_key(), {"kid": "dummy"}
+    return {
+        "access": jwt.encode(access, key, algorithm="RS256", headers=headers),
+        "id": jwt.encode(id_token, key, algorithm="RS256", headers=headers),
+    }
 
 
 def bearer(token: str) -> dict[str, str]:
