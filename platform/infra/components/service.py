@@ -21,9 +21,19 @@ RUNTIME = "python3.12"
 LIVE_ALIAS = "live"
 
 
+# Lambda function and IAM role names are at most 64 characters.
+MAX_NAME_LENGTH = 64
+
+
 def function_name(project: str, stack: str, service: str, function: str) -> str:
     """`<project>-<stack>-<service>-<function>`, with `-` for `_`."""
-    return f"{project}-{stack}-{service}-{function}".replace("_", "-")
+    name = f"{project}-{stack}-{service}-{function}".replace("_", "-")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValueError(
+            f"service {service}, function {function}: the name {name!r} is longer than "
+            f"{MAX_NAME_LENGTH} characters; shorten the stack, service or function name"
+        )
+    return name
 
 
 def function_arn(

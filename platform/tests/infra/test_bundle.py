@@ -131,7 +131,7 @@ def test_the_handler_imports_from_the_unpacked_bundle_alone(bundle: Path, tmp_pa
     )
 
     # -I: no user site, no PYTHON* variables; -S: no site-packages at all.
-    result = subprocess.run(  # noqa: S603 - fixed argv
+    result = subprocess.run(
         [str(find_python_312()), "-I", "-S", "-c", script, str(tmp_path)],
         capture_output=True,
         text=True,

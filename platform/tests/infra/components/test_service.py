@@ -167,3 +167,16 @@ def test_an_unknown_reference_fails_naming_service_function_and_variable(tmp_pat
 def test_route_slugs_are_stable_names() -> None:
     assert route_slug("GET /items/{item_id}") == "get-items-item-id"
     assert route_slug("DELETE /items") == "delete-items"
+
+
+def test_function_names_follow_the_contract() -> None:
+    assert function_name("serverless-backend", "dev", "auth", "pre_sign_up") == (
+        "serverless-backend-dev-auth-pre-sign-up"
+    )
+
+
+def test_a_name_too_long_for_lambda_fails_naming_the_function() -> None:
+    with pytest.raises(ValueError, match="service auth, function verify_auth_challenge_response"):
+        function_name(
+            "serverless-backend", "staging-eu-west", "auth", "verify_auth_challenge_response"
+        )
