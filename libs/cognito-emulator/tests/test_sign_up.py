@@ -134,9 +134,82 @@ def test_admin_create_user_runs_pre_sign_up_with_its_own_source(
     )["User"]
     (event,) = lambdas.events("PreSignUp")
     assert event["triggerSource"] == "PreSignUp_AdminCreateUser"
+    assert event["userName"] == user["Username"]
+    assert event["callerContext"]["clientId"] == "CLIENT_ID_NOT_APPLICABLE"
+    assert event["request"]["userAttributes"]["phone_number"] == "+15550100002"
     assert event["request"]["clientMetadata"] == {"by": "admin"}
     assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
     assert attributes(pool, "+15550100002")["phone_number_verified"] == "true"
+
+
+ADMIN_SET = "Adm1nSet-password"
+
+
+def admin_created(pool: Any, username: str) -> None:
+    pool.cognito.admin_create_user(
+        UserPoolId=pool.pool_id,
+        Username=username,
+        UserAttributes=[{"Name": "email", "Value": username}],
+        MessageAction="SUPPRESS",
+    )
+
+
+def status(pool: Any, username: str) -> str:
+    user = pool.cognito.admin_get_user(UserPoolId=pool.pool_id, Username=username)
+    return str(user["UserStatus"])
+
+
+def test_a_permanent_admin_password_confirms_the_user_without_a_code(
+    pool: Any, lambdas: InProcessInvoker
+) -> None:
+    admin_created(pool, "ada@example.com")
+    pool.cognito.admin_set_user_password(
+        UserPoolId=pool.pool_id, Username="ada@example.com", Password=ADMIN_SET, Permanent=True
+    )
+    assert status(pool, "ada@example.com") == "CONFIRMED"
+    # Setting a password runs no trigger; the user can now sign in either way.
+    assert lambdas.sources() == ["PreSignUp_AdminCreateUser"]
+    started = pool.cognito.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="CUSTOM_AUTH",
+        AuthParameters={"USERNAME": "ada@example.com"},
+    )
+    assert started["ChallengeName"] == "CUSTOM_CHALLENGE"
+    signed_in = pool.cognito.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "ada@example.com", "PASSWORD": ADMIN_SET},
+    )
+    assert "AccessToken" in signed_in["AuthenticationResult"]
+
+
+def test_a_temporary_admin_password_forces_a_change(pool: Any) -> None:
+    admin_created(pool, "ada@example.com")
+    pool.cognito.admin_set_user_password(
+        UserPoolId=pool.pool_id, Username="ada@example.com", Password=ADMIN_SET, Permanent=False
+    )
+    assert status(pool, "ada@example.com") == "FORCE_CHANGE_PASSWORD"
+
+
+def test_an_admin_password_follows_the_pool_policy(pool: Any) -> None:
+    admin_created(pool, "ada@example.com")
+    with pytest.raises(ClientError) as weak:
+        pool.cognito.admin_set_user_password(
+            UserPoolId=pool.pool_id, Username="ada@example.com", Password="weak", Permanent=True
+        )
+    assert weak.value.response["Error"]["Code"] == "InvalidPasswordException"
+    assert weak.value.response["Error"]["Message"] == (
+        "Password did not conform with policy: Password not long enough"
+    )
+    assert status(pool, "ada@example.com") == "FORCE_CHANGE_PASSWORD"
+
+
+def test_admin_create_user_refuses_an_existing_user(pool: Any) -> None:
+    pool.sign_up("ada@example.com")
+    with pytest.raises(ClientError) as exists:
+        admin_created(pool, "ada@example.com")
+    assert exists.value.response["Error"]["Code"] == "UsernameExistsException"
+    assert status(pool, "ada@example.com") == "UNCONFIRMED"
 
 
 @pytest.mark.parametrize(

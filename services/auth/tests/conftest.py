@@ -19,6 +19,7 @@ os.environ.update(
         "POWERTOOLS_SERVICE_NAME": "auth",
         "STAGE": "test",
         "TABLE_NAME": "app-table",
+        "USER_POOL_ID": "placeholder-pool",
         "USER_POOL_CLIENT_ID": "placeholder-client",
         "PRODUCT_NAME": "Acme",
         "OTP_TTL_SECONDS": "300",
@@ -163,6 +164,7 @@ def aws(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> Iterator[Aws]:
     with this service's triggers wired to the pool."""
     with mock_aws():
         resources = create_resources(clock)
+        monkeypatch.setattr(settings, "user_pool_id", resources.pool_id)
         monkeypatch.setattr(settings, "user_pool_client_id", resources.client_id)
         try:
             yield resources

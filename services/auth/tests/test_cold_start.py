@@ -23,7 +23,7 @@ def test_a_trigger_does_not_import_fastapi(module: str) -> None:
         "if m in sys.modules]; "
         "print(','.join(heavy))"
     )
-    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+    result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""

@@ -34,9 +34,16 @@ def test_each_trigger_has_its_own_function() -> None:
     }
 
 
-def test_the_api_needs_no_iam_and_only_the_sender_touches_aws() -> None:
+def test_the_api_may_only_create_users_and_only_the_sender_touches_aws() -> None:
     permissions = {f.name: f.permissions for f in MANIFEST.functions}
-    assert permissions["api"] == ()
+    api = {(p.resource, p.actions, p.own_keys_only) for p in permissions["api"]}
+    assert api == {
+        (
+            "user_pool",
+            ("cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"),
+            False,
+        )
+    }
     sender = {
         (p.resource, p.actions, p.own_keys_only) for p in permissions["create_auth_challenge"]
     }
@@ -46,6 +53,8 @@ def test_the_api_needs_no_iam_and_only_the_sender_touches_aws() -> None:
         ("email_identity", ("ses:SendEmail",), False),
     }
     assert all(
-        not permissions[name] for name in permissions if name not in {"create_auth_challenge"}
+        not permissions[name]
+        for name in permissions
+        if name not in {"api", "create_auth_challenge"}
     )
     assert MANIFEST.key_prefixes == ("AUTH#",)

@@ -17,6 +17,10 @@ from cognito_emulator import errors, events
 from cognito_emulator.state import STATE
 from cognito_emulator.triggers import backend_of, invoke, trigger_arn, user_attributes
 
+# What Cognito puts in callerContext.clientId for a call that names no app
+# client (AdminCreateUser is an IAM call on the pool).
+NO_CLIENT = "CLIENT_ID_NOT_APPLICABLE"
+
 SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 
 
@@ -71,7 +75,12 @@ def admin_create_user(
         # An administrator's user starts in FORCE_CHANGE_PASSWORD whatever the
         # trigger says; only the verify flags apply to it.
         _run_pre_sign_up(
-            pool, user, "PreSignUp_AdminCreateUser", "", validation_data, client_metadata
+            pool,
+            user,
+            "PreSignUp_AdminCreateUser",
+            NO_CLIENT,
+            validation_data,
+            client_metadata,
         )
     return user
 

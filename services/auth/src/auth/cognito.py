@@ -1,6 +1,7 @@
-"""The Cognito calls the API makes: all public app-client calls (SignUp,
+"""The Cognito calls the API makes: public app-client calls (SignUp,
 ConfirmSignUp, InitiateAuth, RespondToAuthChallenge, RevokeToken,
-GlobalSignOut), which need no IAM permission."""
+GlobalSignOut), which need no IAM permission, and the two IAM calls that
+create a passwordless user (AdminCreateUser, AdminSetUserPassword)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ def error_message(exc: ClientError) -> str:
 
 def client_id() -> str:
     return settings.user_pool_client_id
+
+
+def user_pool_id() -> str:
+    return settings.user_pool_id
 
 
 def tokens(result: dict[str, Any]) -> Tokens:

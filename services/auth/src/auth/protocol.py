@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import re
 
-# ValidationData the API sends on SignUp for a user created by /auth/start;
-# pre sign-up confirms such users (see the README, "Who gets confirmed").
-PASSWORDLESS_SIGN_UP = "passwordless"
-
 # ClientMetadata key: which of the user's attributes gets the code.
 DELIVERY = "delivery"
 SMS = "sms"

@@ -9,6 +9,8 @@ from service_kernel import load_settings
 
 class Settings(BaseModel):
     stage: str = Field(min_length=1)
+    # The pool /auth/start creates passwordless users in (AdminCreateUser).
+    user_pool_id: str = Field(min_length=1)
     user_pool_client_id: str = Field(min_length=1)
     # Whether this stack confirms password sign-ups at once: an existing
     # e-mail is answered as a new one would be.

@@ -1,8 +1,8 @@
 """Equal time for new and known users.
 
-Signing up a new user runs the pre sign-up trigger and writes the user;
-refusing a known one does neither; a user who cannot sign in with a code is
-sent nothing. Each difference could tell whether an account exists, so the
+Creating a new user (two Cognito calls, one of them running the pre sign-up
+trigger) costs time a known user does not; a user who cannot sign in with a
+code is sent nothing. Each difference could tell whether an account exists, so the
 routes where they happen take at least a fixed time."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-# Above Cognito's usual latency with warm triggers: SignUp alone (/auth/signup),
-# SignUp plus InitiateAuth with a send (/auth/start). Small next to the wait
-# for an SMS or e-mail.
+# Above Cognito's usual latency with warm triggers: SignUp alone (/auth/signup);
+# AdminCreateUser, AdminSetUserPassword and InitiateAuth with a send
+# (/auth/start). Small next to the wait for an SMS or e-mail.
 SIGN_UP_FLOOR_SECONDS = 0.4
 START_FLOOR_SECONDS = 1.0
 

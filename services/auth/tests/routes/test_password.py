@@ -120,6 +120,30 @@ def test_a_passwordless_user_has_no_usable_password(client: TestClient, aws: Any
     assert login(client).status_code == 401
 
 
+def test_a_public_sign_up_cannot_confirm_itself(client: TestClient, aws: Any) -> None:
+    """The old passwordless path trusted a client-set flag: anyone holding the
+    client id could make a confirmed account, with a password of their own,
+    for an address they do not own. The public SignUp now confirms no one on
+    a stack without auto-confirm, whatever it carries."""
+    aws.cognito.sign_up(
+        ClientId=aws.client_id,
+        Username=EMAIL,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": EMAIL}],
+        ValidationData=[{"Name": "passwordless", "Value": "true"}],
+        ClientMetadata={"passwordless": "true"},
+    )
+    assert aws.user(EMAIL)["UserStatus"] == "UNCONFIRMED"
+    refused = login(client)
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "user_not_confirmed"
+    # /auth/start neither confirms it nor sends it a code.
+    assert client.post("/auth/start", json={"email": EMAIL}).status_code == 200
+    assert aws.user(EMAIL)["UserStatus"] == "UNCONFIRMED"
+    assert aws.emails() == []
+    assert login(client).status_code == 403
+
+
 @pytest.mark.parametrize(
     "body",
     [{"email": EMAIL}, {"password": PASSWORD}, {"email": "x", "password": PASSWORD}],

@@ -41,6 +41,57 @@ def test_a_new_phone_is_signed_up_and_gets_an_sms(client: TestClient, aws: Any) 
     assert aws.user(PHONE)["UserStatus"] == "CONFIRMED"
 
 
+def test_a_new_user_is_created_server_side_and_nothing_marked_verified(
+    client: TestClient, aws: Any
+) -> None:
+    start(client, email=EMAIL)
+
+    (pre_sign_up,) = aws.triggers.events("PreSignUp")
+    assert pre_sign_up["triggerSource"] == "PreSignUp_AdminCreateUser"
+    user = aws.user(EMAIL)
+    assert user["UserStatus"] == "CONFIRMED"
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attributes["email"] == EMAIL
+    # Each sign-in proves the address with a fresh code; the account does not.
+    assert attributes.get("email_verified") != "true"
+
+
+def test_a_known_user_is_not_created_again(client: TestClient, aws: Any) -> None:
+    start(client, phone=PHONE)
+    start(client, phone=PHONE)
+    assert aws.triggers.sources().count("PreSignUp_AdminCreateUser") == 1
+
+
+@pytest.mark.parametrize(
+    ("cognito_error", "status", "error"),
+    [
+        ("InternalErrorException", 503, "service_unavailable"),
+        ("InvalidParameterException", 422, "validation_error"),
+    ],
+)
+def test_a_user_that_cannot_be_created_gets_no_code(
+    client: TestClient,
+    aws: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    cognito_error: str,
+    status: int,
+    error: str,
+) -> None:
+    from botocore.exceptions import ClientError
+
+    from auth.routes import passwordless
+
+    class Refusing:
+        def admin_create_user(self, **_: Any) -> None:
+            raise ClientError({"Error": {"Code": cognito_error}}, "AdminCreateUser")
+
+    monkeypatch.setattr(passwordless, "cognito", Refusing)
+    response = start(client, phone=PHONE)
+    assert response.status_code == status
+    assert response.json()["error"] == error
+    assert aws.sms() == []
+
+
 def test_sign_in_by_phone_returns_tokens(client: TestClient, aws: Any) -> None:
     started = start(client, phone=PHONE).json()
     response = verify(client, started["session"], started["dev_otp"], phone=PHONE)
@@ -94,6 +145,8 @@ def test_an_unconfirmed_password_user_gets_the_same_answer_and_no_code(
     assert response.status_code == 200
     assert set(response.json()) >= {"session", "email", "delivery"}
     assert aws.emails() == []
+    # Left as it was: still unconfirmed, its own password untouched.
+    assert aws.user(EMAIL)["UserStatus"] == "UNCONFIRMED"
     dead = verify(client, response.json()["session"], "123456", email=EMAIL)
     assert dead.status_code == 401
     assert dead.json()["error"] == "session_expired"

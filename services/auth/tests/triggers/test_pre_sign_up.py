@@ -32,15 +32,18 @@ def test_auto_confirm_confirms_and_verifies_what_the_user_gave(
     }
 
 
-def test_a_passwordless_sign_up_is_confirmed_but_nothing_verified(trigger_event: Event) -> None:
-    event = trigger_event("pre_sign_up_sign_up")
-    event["request"]["validationData"] = {"passwordless": "true"}
-    result = handler(event, None)
-    assert result["response"] == {
-        "autoConfirmUser": True,
-        "autoVerifyEmail": False,
-        "autoVerifyPhone": False,
-    }
+@pytest.mark.parametrize("auto_confirm", [False, True])
+def test_a_client_set_passwordless_flag_changes_nothing(
+    trigger_event: Event, monkeypatch: pytest.MonkeyPatch, auto_confirm: bool
+) -> None:
+    """ValidationData comes from whoever calls the public SignUp: it confirms no one."""
+    monkeypatch.setattr(pre_sign_up.settings, "auto_confirm", auto_confirm)
+    flagged = trigger_event("pre_sign_up_sign_up")
+    flagged["request"]["validationData"] = {"passwordless": "true"}
+    flagged["request"]["clientMetadata"] = {"passwordless": "true"}
+    plain = trigger_event("pre_sign_up_sign_up")
+    assert handler(flagged, None)["response"] == handler(plain, None)["response"]
+    assert flagged["response"]["autoConfirmUser"] is auto_confirm
 
 
 def test_an_admin_created_user_is_left_as_cognito_makes_it(

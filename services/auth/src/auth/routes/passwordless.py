@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from fastapi import APIRouter
 
 from auth import timing
-from auth.cognito import client_id, cognito, error_code, error_message, tokens
+from auth.cognito import client_id, cognito, error_code, error_message, tokens, user_pool_id
 from auth.errors import documented, too_many_requests, unexpected
 from auth.models import StartRequest, StartResponse, Tokens, VerifyRequest
 from auth.protocol import (
@@ -17,7 +17,6 @@ from auth.protocol import (
     DELIVERY,
     DEV_OTP,
     EMAIL,
-    PASSWORDLESS_SIGN_UP,
     PROD_STAGE,
     SMS,
     retry_after,
@@ -56,7 +55,7 @@ CANNOT_SIGN_IN = frozenset(
     ),
 )
 def start(body: StartRequest) -> StartResponse:
-    """Send a one-time code; an unknown phone or e-mail is signed up first.
+    """Send a one-time code; an unknown phone or e-mail gets an account first.
     The answer, and the time it takes, are the same whether or not the user
     existed."""
     with at_least(timing.START_FLOOR_SECONDS):
@@ -65,7 +64,7 @@ def start(body: StartRequest) -> StartResponse:
 
 def _start(body: StartRequest) -> StartResponse:
     delivery = SMS if body.phone else EMAIL
-    _sign_up_if_new(body)
+    _create_if_new(body)
     try:
         result = cognito().initiate_auth(
             ClientId=client_id(),
@@ -122,37 +121,59 @@ def verify(body: VerifyRequest) -> Tokens:
     )
 
 
-def _sign_up_if_new(body: StartRequest) -> None:
-    attribute = "phone_number" if body.phone else "email"
+def _create_if_new(body: StartRequest) -> None:
+    """Create a confirmed, code-only user for an unknown phone or e-mail.
+
+    Server-side IAM calls, never the public SignUp: no client can create a
+    confirmed user, and pre sign-up never confirms one on a client's word."""
     try:
-        cognito().sign_up(
-            ClientId=client_id(),
+        cognito().admin_create_user(
+            UserPoolId=user_pool_id(),
             Username=body.username,
-            # Nobody ever learns it: this user signs in with codes only.
-            Password=_unusable_password(),
-            UserAttributes=[{"Name": attribute, "Value": body.username}],
-            ValidationData=[{"Name": PASSWORDLESS_SIGN_UP, "Value": "true"}],
+            UserAttributes=[{"Name": _attribute(body), "Value": body.username}],
+            MessageAction="SUPPRESS",  # no invitation: the code is the only message
         )
     except ClientError as exc:
         code = error_code(exc)
         if code == "UsernameExistsException":
-            return
+            return  # a known user: left exactly as it is, same path from here on
         if code == "InvalidParameterException":
-            raise ApiError(
-                422,
-                "validation_error",
-                f"This {'phone number' if body.phone else 'e-mail address'} cannot be used.",
-                extra={
-                    "details": [
-                        {
-                            "loc": ["body", "phone" if body.phone else "email"],
-                            "msg": "not accepted by the user pool",
-                            "type": "value_error",
-                        }
-                    ]
-                },
-            ) from None
+            raise _unusable_destination(body) from None
         raise unexpected(exc) from None
+    try:
+        # Cognito: a permanent password set by AdminSetUserPassword moves the
+        # user from FORCE_CHANGE_PASSWORD to CONFIRMED, with no code sent.
+        cognito().admin_set_user_password(
+            UserPoolId=user_pool_id(),
+            Username=body.username,
+            # Nobody ever learns it: this user signs in with codes only.
+            Password=_unusable_password(),
+            Permanent=True,
+        )
+    except ClientError as exc:
+        raise unexpected(exc) from None
+
+
+def _attribute(body: StartRequest) -> str:
+    return "phone_number" if body.phone else "email"
+
+
+def _unusable_destination(body: StartRequest) -> ApiError:
+    field = "phone" if body.phone else "email"
+    return ApiError(
+        422,
+        "validation_error",
+        f"This {'phone number' if body.phone else 'e-mail address'} cannot be used.",
+        extra={
+            "details": [
+                {
+                    "loc": ["body", field],
+                    "msg": "not accepted by the user pool",
+                    "type": "value_error",
+                }
+            ]
+        },
+    )
 
 
 def _unusable_password() -> str:
