@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from auth.triggers.config import CreateSettings, DefineSettings, SettingsError, load
+from auth.triggers.config import CreateSettings, DefineSettings
+from service_kernel.settings import SettingsError, load_settings
 
 CREATE = {
     "STAGE": "dev",
@@ -13,7 +14,7 @@ CREATE = {
 
 
 def test_platform_strings_become_typed_settings() -> None:
-    settings = load(
+    settings = load_settings(
         CreateSettings,
         {**CREATE, "DEV_OTP_ECHO": "true", "OTP_TTL_SECONDS": "120", "SEND_RATE_LIMIT": "5"},
     )
@@ -23,21 +24,21 @@ def test_platform_strings_become_typed_settings() -> None:
 
 
 def test_the_defaults_are_the_documented_ones() -> None:
-    settings = load(CreateSettings, CREATE)
+    settings = load_settings(CreateSettings, CREATE)
     assert (settings.otp_ttl_seconds, settings.otp_max_attempts) == (300, 3)
     assert settings.dev_otp_echo is False
-    assert load(DefineSettings, {}).otp_max_attempts == 3
+    assert load_settings(DefineSettings, {}).otp_max_attempts == 3
 
 
 def test_prod_cannot_enable_the_dev_echo() -> None:
     with pytest.raises(SettingsError, match="DEV_OTP_ECHO must be false on the prod stage"):
-        load(CreateSettings, {**CREATE, "STAGE": "prod", "DEV_OTP_ECHO": "true"})
+        load_settings(CreateSettings, {**CREATE, "STAGE": "prod", "DEV_OTP_ECHO": "true"})
 
 
 def test_prod_without_the_echo_is_fine() -> None:
-    assert load(CreateSettings, {**CREATE, "STAGE": "prod", "DEV_OTP_ECHO": "false"})
+    assert load_settings(CreateSettings, {**CREATE, "STAGE": "prod", "DEV_OTP_ECHO": "false"})
 
 
 def test_a_bad_variable_is_named() -> None:
     with pytest.raises(SettingsError, match="EMAIL_SENDER"):
-        load(CreateSettings, {**CREATE, "EMAIL_SENDER": "not an address"})
+        load_settings(CreateSettings, {**CREATE, "EMAIL_SENDER": "not an address"})

@@ -1,20 +1,12 @@
-"""AWS clients for the triggers, built once per process with short timeouts
-(the kernel's aws.client does the same for the API, but importing the kernel
-package loads FastAPI)."""
+"""AWS clients for the triggers: the kernel's, built once per process, with
+timeouts that fit inside Cognito's 5-second budget for a trigger."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
+from service_kernel.aws import client as kernel_client
 
 
-@cache
 def client(service_name: str) -> Any:
-    # A trigger runs inside Cognito's 5-second budget for the whole sign-in step.
-    config = Config(
-        connect_timeout=2, read_timeout=2, retries={"mode": "standard", "max_attempts": 2}
-    )
-    return boto3.client(service_name, config=config)
+    return kernel_client(service_name, timeout=2, max_attempts=2)

@@ -1,19 +1,11 @@
-"""Each trigger's settings, from the environment the platform gives it.
-
-service_kernel.load_settings does the same for the API, but importing the
-kernel package pulls in FastAPI, which a trigger must not load."""
+"""Each trigger's settings, read from the environment the platform gives it
+with service_kernel.settings.load_settings (which loads no FastAPI)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from typing import TypeVar
-
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from auth.protocol import EMAIL_PATTERN, dev_otp_echo
-
-SettingsT = TypeVar("SettingsT", bound=BaseModel)
 
 
 class PreSignUpSettings(BaseModel):
@@ -40,21 +32,3 @@ class CreateSettings(BaseModel):
     def _no_echo_on_prod(self) -> CreateSettings:
         dev_otp_echo(self.stage, self.dev_otp_echo)
         return self
-
-
-class SettingsError(RuntimeError):
-    pass
-
-
-def load(model: type[SettingsT], environ: Mapping[str, str] | None = None) -> SettingsT:
-    """`model` from upper-cased environment variables; fails naming the variable."""
-    env = os.environ if environ is None else environ
-    values = {name: env[name.upper()] for name in model.model_fields if name.upper() in env}
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']).upper() or 'SETTINGS'}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise SettingsError(f"bad environment for {model.__name__}: {problems}") from None

@@ -14,10 +14,11 @@ from aws_lambda_powertools import Logger
 
 from auth.protocol import ATTEMPTS_LEFT, DELIVERY, DEV_OTP, EMAIL, SMS
 from auth.triggers import delivery, otp
-from auth.triggers.config import CreateSettings, load
+from auth.triggers.config import CreateSettings
 from auth.triggers.rate_limit import RateLimitedError, count_send, destination_key
+from service_kernel.settings import load_settings
 
-settings = load(CreateSettings)
+settings = load_settings(CreateSettings)
 logger = Logger()
 
 

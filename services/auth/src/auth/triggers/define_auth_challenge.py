@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from auth.triggers import otp
-from auth.triggers.config import DefineSettings, load
+from auth.triggers.config import DefineSettings
+from service_kernel.settings import load_settings
 
-settings = load(DefineSettings)
+settings = load_settings(DefineSettings)
 
 CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
 

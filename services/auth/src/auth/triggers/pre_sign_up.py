@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from auth.triggers.config import PreSignUpSettings, load
+from auth.triggers.config import PreSignUpSettings
+from service_kernel.settings import load_settings
 
-settings = load(PreSignUpSettings)
+settings = load_settings(PreSignUpSettings)
 
 
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
