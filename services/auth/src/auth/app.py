@@ -10,7 +10,4 @@ VERSION = settings.service_version or version("auth")
 
 app = create_app("auth", VERSION, docs=settings.enable_docs)
 for module in (passwordless, password, session):
-    # The routers' own routes, not include_router: FastAPI ≥ 0.160 wraps an
-    # included router in a lazy _IncludedRouter, which the kernel's
-    # route_mismatches (the gateway-route check) cannot see into.
-    app.router.routes.extend(module.router.routes)
+    app.include_router(module.router)
