@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from fastapi.testclient import TestClient
+
+from auth.routes import passwordless
 
 PHONE = "+15550100001"
 EMAIL = "ada@example.com"
@@ -77,10 +80,6 @@ def test_a_user_that_cannot_be_created_gets_no_code(
     status: int,
     error: str,
 ) -> None:
-    from botocore.exceptions import ClientError
-
-    from auth.routes import passwordless
-
     class Refusing:
         def admin_create_user(self, **_: Any) -> None:
             raise ClientError({"Error": {"Code": cognito_error}}, "AdminCreateUser")
@@ -90,6 +89,24 @@ def test_a_user_that_cannot_be_created_gets_no_code(
     assert response.status_code == status
     assert response.json()["error"] == error
     assert aws.sms() == []
+
+
+def test_a_password_that_cannot_be_set_is_503_and_sends_nothing(
+    client: TestClient, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class FailingSecondCall:
+        def admin_create_user(self, **kwargs: Any) -> Any:
+            return aws.cognito.admin_create_user(**kwargs)
+
+        def admin_set_user_password(self, **_: Any) -> None:
+            raise ClientError({"Error": {"Code": "InternalErrorException"}}, "AdminSetUserPassword")
+
+    monkeypatch.setattr(passwordless, "cognito", FailingSecondCall)
+    response = start(client, phone=PHONE)
+    assert response.status_code == 503
+    assert aws.sms() == []
+    # The README's known limit: the user is left half-made, for an operator.
+    assert aws.user(PHONE)["UserStatus"] == "FORCE_CHANGE_PASSWORD"
 
 
 def test_sign_in_by_phone_returns_tokens(client: TestClient, aws: Any) -> None:
