@@ -7,6 +7,9 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 # Workspace members: every folder with a pyproject.toml under libs/ and services/, and platform/.
 MEMBERS := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml services/*/pyproject.toml platform/pyproject.toml))
 SERVICE ?=
+STACK ?= dev
+PORT ?= 8000
+API_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: help
 help: ## List the targets
@@ -20,6 +23,18 @@ uv: ## Install uv with pip when it is missing
 .PHONY: setup
 setup: uv ## Install uv if needed, then sync the locked workspace into .venv
 	$(UV) sync --locked --all-packages
+
+.PHONY: dev
+dev: setup ## Run the whole system locally for STACK (dev) on http://127.0.0.1:PORT (8000)
+	$(UV) run --no-sync python -m local_runtime --stack $(STACK) --port $(PORT)
+
+.PHONY: smoke
+smoke: setup ## Run the contract's flows against API_URL (a local or deployed stack)
+	$(UV) run --no-sync python -m local_runtime.smoke --api-url $(API_URL)
+
+.PHONY: snapshot
+snapshot: setup ## Regenerate platform/snapshots/<stack>.yaml (the program under Pulumi mocks)
+	$(UV) run --no-sync python -m infra.snapshot
 
 .PHONY: lint
 lint: setup ## Lint with ruff, and check formatting
@@ -48,7 +63,10 @@ test: uv
 	@test -n "$(MEMBER_DIR)" || { echo "no workspace member named '$(SERVICE)'" >&2; exit 2; }
 	@echo "== $(SERVICE): synced alone into .venvs/$(SERVICE)"
 	UV_PROJECT_ENVIRONMENT=.venvs/$(SERVICE) $(UV) sync --locked --quiet --package $(SERVICE)
-	UV_PROJECT_ENVIRONMENT=.venvs/$(SERVICE) $(UV) run --no-sync --package $(SERVICE) pytest $(MEMBER_DIR)
+	# --rootdir: test modules get names under the member (`tests.…`), never `platform.…`,
+	# which would shadow the standard library module of that name.
+	UV_PROJECT_ENVIRONMENT=.venvs/$(SERVICE) $(UV) run --no-sync --package $(SERVICE) \
+		pytest --rootdir=$(MEMBER_DIR) $(MEMBER_DIR)
 endif
 
 .PHONY: members
