@@ -19,7 +19,7 @@ def list_output(target: str, cwd: Path, tmp_path: Path) -> list[str]:
     # A clean make environment, as on a runner (not the one of an enclosing `make test`).
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
     env["GITHUB_OUTPUT"] = str(output)
-    subprocess.run(["bash", str(SCRIPT), target], cwd=cwd, env=env, check=True)  # noqa: S603, S607
+    subprocess.run(["bash", str(SCRIPT), target], cwd=cwd, env=env, check=True)
     name, _, value = output.read_text().strip().partition("=")
     assert name == target
     parsed = json.loads(value)
