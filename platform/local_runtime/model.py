@@ -39,6 +39,7 @@ SERVED_TYPES = frozenset({FUNCTION, API, ROUTE, INTEGRATION, AUTHORIZER, STAGE})
 IMPLIED_TYPES = {
     "aws:lambda/permission:Permission": "the local API may always invoke the functions",
     "aws:apigatewayv2/deployment:Deployment": "the local API always serves the latest routes",
+    "aws:lambda/alias:Alias": "an alias runs its function's current code locally",
 }
 
 # Lambda's default when a function declares no timeout (seconds).

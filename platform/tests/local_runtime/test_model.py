@@ -90,3 +90,17 @@ def test_a_function_without_a_service_tag_is_an_error() -> None:
     )
     with pytest.raises(ModelError, match="service"):
         build_model([untagged])
+
+
+def test_an_integration_through_an_alias_runs_the_function() -> None:
+    resources = declared([PROBE])
+    integration = next(r for r in resources if r.type.endswith("integration:Integration"))
+    function = next(r for r in resources if r.name == "probe-api")
+    uri = (
+        "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+        f"{function.outputs['arn']}:live/invocations"
+    )
+    aliased = dataclasses.replace(integration, inputs={**integration.inputs, "integrationUri": uri})
+    local = build_model([aliased if r is integration else r for r in resources])
+    assert local.api is not None
+    assert {route.function for route in local.api.routes} == {"probe-api"}

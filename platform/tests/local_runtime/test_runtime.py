@@ -109,6 +109,23 @@ def test_console_shows_url_stack_routes_and_what_is_not_modeled(
     assert "[health.api] " in text  # the function's own log lines, prefixed
 
 
+def test_every_sms_and_email_sent_is_printed(runtime: Runtime, console_output: Captured) -> None:
+    runtime.emulator.client("sns").publish(PhoneNumber="+15555550199", Message="code 424242")
+    ses = runtime.emulator.client("ses")
+    ses.verify_email_identity(EmailAddress="sender@example.com")
+    ses.send_email(
+        Source="sender@example.com",
+        Destination={"ToAddresses": ["dev@example.com"]},
+        Message={"Subject": {"Data": "Your code"}, "Body": {"Text": {"Data": "It is 171717."}}},
+    )
+    deadline = time.monotonic() + 5
+    while "171717" not in console_output.text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    text = console_output.text()
+    assert "SMS to +15555550199: code 424242" in text
+    assert "E-mail to dev@example.com: Your code\n    It is 171717." in text
+
+
 def test_the_emulator_holds_the_declared_table_pool_and_client(runtime: Runtime) -> None:
     authorizer = authorizer_of(runtime)
     pool_id = authorizer.issuer.rsplit("/", 1)[1]
@@ -431,11 +448,13 @@ def test_editing_a_services_source_restarts_its_workers(
     client: httpx.Client, console_output: Captured
 ) -> None:
     before = client.get("/any/bare").json()["pid"]
+    seen = len(console_output.text())
     handler = PROBE / "probe_handler.py"
     stat = handler.stat()
     os.utime(handler, (stat.st_atime, stat.st_mtime + 1))
     deadline = time.monotonic() + 10
-    while "probe: source changed" not in console_output.text() and time.monotonic() < deadline:
+    while "probe: source changed" not in console_output.text()[seen:]:
+        assert time.monotonic() < deadline, "the edit was not noticed"
         time.sleep(0.1)
     assert client.get("/any/bare").json()["pid"] != before
 
