@@ -50,7 +50,7 @@ class Console:
             for (kind, reason), names in grouped.items():
                 self.line(f"  {kind} x{len(names)} ({', '.join(names)}): {reason}")
         if settings:
-            self.line("declared settings the emulator was not given:")
+            self.line("declared but not applied in the emulator:")
             for setting in settings:
                 self.line(f"  {setting}")
 

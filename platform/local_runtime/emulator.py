@@ -5,6 +5,9 @@ In this process so the cognito-emulator's patch of moto's cognito-idp backend
 the SMS and e-mail moto's SNS/SES backends kept. `create` builds the
 declared tables, pools, clients, groups, parameters and e-mail identities
 from their pulumi-aws inputs and returns the mock-to-emulator id mapping.
+
+moto keeps its state per process, so one process runs one emulator at a time
+(`start` resets it).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 from moto.moto_api._internal.models import moto_api_backend
 from moto.server import ThreadedMotoServer
 
@@ -143,7 +147,12 @@ class Emulator:
                 if resource.type != kind:
                     continue
                 resolved = substitutions.resource(resource)
-                leftover = _CREATORS[kind](self, resource, resolved, substitutions)
+                try:
+                    leftover = _CREATORS[kind](self, resource, resolved, substitutions)
+                except (BotoCoreError, ClientError, KeyError) as exc:
+                    # Said at start, next to what is not modeled; the rest still runs.
+                    not_applied.append(f"{resource.name}: NOT CREATED: {type(exc).__name__}: {exc}")
+                    continue
                 if leftover:
                     not_applied.append(f"{resource.name}: {', '.join(sorted(leftover))}")
         return Created(substitutions, not_applied)

@@ -197,7 +197,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 source_ip=self.client_address[0],
                 protocol=self.request_version,
             )
-            handled = self.gateway.handle(request)
+            try:
+                handled = self.gateway.handle(request)
+            except Exception as exc:  # a bug here must still answer, as the gateway would
+                error = gateway_error(500, "Internal Server Error")
+                handled = Handled(error, note=f"local gateway error: {type(exc).__name__}: {exc}")
         self._write(handled.response)
         self.log(request, handled, (time.monotonic() - started) * 1000)
 
