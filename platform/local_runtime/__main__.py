@@ -11,7 +11,7 @@ from pathlib import Path
 from types import FrameType
 
 from local_runtime.console import Console
-from local_runtime.runtime import PortInUse, Runtime
+from local_runtime.runtime import REPO_ROOT, PortInUse, Runtime
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -26,6 +26,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-watch", action="store_true", help="do not restart on source edits")
     return parser.parse_args(argv)
+
+
+def program_files(stack: str, config_file: Path | None) -> list[Path]:
+    """What the local system is declared by: the program, the services'
+    manifests and the stack's config file."""
+    return [
+        REPO_ROOT / "platform" / "infra",
+        *sorted((REPO_ROOT / "services").glob("*/service.toml")),
+        config_file or REPO_ROOT / f"Pulumi.{stack}.yaml",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         f" in {time.monotonic() - started:.1f}s"
     )
     runtime = Runtime(
-        resources, stack=args.stack, port=args.port, console=console, watch=not args.no_watch
+        resources,
+        stack=args.stack,
+        port=args.port,
+        console=console,
+        watch=not args.no_watch,
+        program_files=program_files(args.stack, args.config_file),
     )
     stopping = threading.Event()
 

@@ -1,33 +1,36 @@
-"""Restart a service's workers when its source changes.
+"""Notice edits: a service's source (its workers restart), or the program.
 
-Polls the modification times of the `.py` files under each service's
-`src/` (standard library, no native watcher). Routes, environment and
-settings come from the program, which is read once at start.
+Polls modification times (standard library, no native watcher): the `.py`
+files under each watched folder, and each watched file. Routes, environment
+and settings come from the program, which is run once at start; an edit to
+it is pointed out, and applied by restarting `make dev`.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 Snapshot = dict[Path, float]
 
 
-def snapshot(folder: Path) -> Snapshot:
+def snapshot(paths: Sequence[Path]) -> Snapshot:
+    """Modification times of these files, and of the `.py` files under these folders."""
     files: Snapshot = {}
-    for path in folder.rglob("*.py"):
-        try:
-            files[path] = path.stat().st_mtime
-        except OSError:
-            continue  # removed while we looked
+    for root in paths:
+        for path in root.rglob("*.py") if root.is_dir() else [root]:
+            try:
+                files[path] = path.stat().st_mtime
+            except OSError:
+                continue  # removed while we looked
     return files
 
 
 class Reloader:
     def __init__(
         self,
-        sources: Mapping[str, Path],
+        sources: Mapping[str, Sequence[Path]],
         on_change: Callable[[str], None],
         interval: float = 0.5,
     ) -> None:

@@ -75,6 +75,7 @@ class Runtime:
         console: Console | None = None,
         services: Callable[[str], ServiceSetup] | None = None,
         watch: bool = True,
+        program_files: Sequence[Path] = (),
     ) -> None:
         self.stack = stack
         self._resources = list(resources)
@@ -82,6 +83,7 @@ class Runtime:
         self.console = console or Console()
         self._services = services or workspace_service(warn=self.console.line)
         self._watch = watch
+        self._program_files = list(program_files)
         self.pools: dict[str, FunctionPool] = {}
         self.model: LocalModel | None = None
         self.emulator = Emulator(region_of(self._resources))
@@ -125,9 +127,13 @@ class Runtime:
         outbox.start()
         self._stoppers.append(outbox.stop)
         if self._watch:
-            reloader = Reloader({s: setup.source for s, setup in setups.items()}, self.restart)
+            reloader = Reloader({s: [setup.source] for s, setup in setups.items()}, self.restart)
             reloader.start()
             self._stoppers.append(reloader.stop)
+            if self._program_files:
+                program = Reloader({"program": self._program_files}, self._program_changed)
+                program.start()
+                self._stoppers.append(program.stop)
         self.console.banner(
             stack=self.stack,
             url=self.url,
@@ -191,6 +197,12 @@ class Runtime:
         self.console.line(f"{service}: source changed, workers restarted")
         started = [(pool, pool.warm()) for pool in pools]
         threading.Thread(target=self._report_init, args=(started,), daemon=True).start()
+
+    def _program_changed(self, _: str) -> None:
+        self.console.line(
+            "the program or a stack file changed: restart make dev (Ctrl-C, then make dev)"
+            " to run it; the local API still serves what it declared at start"
+        )
 
     # ---- the gateway ----
 
