@@ -94,3 +94,31 @@ def test_unhandled_error_is_logged_with_its_trace(
     errors = [line for line in log_lines(log_output.getvalue()) if line["level"] == "ERROR"]
     assert errors[0]["request_id"] == "boom-1"
     assert "secret internals" in str(errors[0]["exception"])
+
+
+@pytest.mark.parametrize("content_type", [None, "application/x-www-form-urlencoded"])
+def test_a_json_body_sent_as_a_form_or_untyped_is_read_as_json(
+    client: TestClient, content_type: str | None
+) -> None:
+    # What `curl -d '{"name":"ada"}'` sends.
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post("/greet", content=b'{"name":"ada"}', headers=headers)
+    assert response.status_code == 200
+    assert response.json() == {"hello": "ada"}
+
+
+def test_a_real_form_body_is_400_invalid_json(client: TestClient) -> None:
+    response = client.post(
+        "/greet",
+        content=b"name=ada",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_json"
+
+
+def test_other_media_types_are_left_alone(client: TestClient) -> None:
+    response = client.post(
+        "/greet", content=b'{"name":"ada"}', headers={"content-type": "text/csv"}
+    )
+    assert response.status_code == 422

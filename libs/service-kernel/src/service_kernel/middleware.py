@@ -60,6 +60,8 @@ class RequestContextMiddleware:
                     f"The request body is larger than {self.max_body_bytes} bytes.",
                 )
                 return
+            if body and _is_form_or_untyped(headers):
+                scope = {**scope, "headers": _as_json(scope["headers"])}
             await self.app(scope, _replay(body, receive), send_with_headers)
         except Exception:
             logger.exception("unhandled error")
@@ -113,6 +115,21 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()  # later messages: http.disconnect
 
     return replayed
+
+
+# `curl -d '{...}'` sends JSON labelled as a form. The API speaks only JSON, so
+# such a body is read as JSON: valid JSON works, anything else is 400 invalid_json.
+_FORM_OR_UNTYPED = ("", "application/x-www-form-urlencoded")
+
+
+def _is_form_or_untyped(headers: dict[str, str]) -> bool:
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type in _FORM_OR_UNTYPED
+
+
+def _as_json(raw: Any) -> list[tuple[bytes, bytes]]:
+    kept = [(bytes(k), bytes(v)) for k, v in raw if bytes(k).lower() != b"content-type"]
+    return [*kept, (b"content-type", b"application/json")]
 
 
 def _declared_length(headers: dict[str, str]) -> int:
