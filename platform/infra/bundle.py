@@ -13,9 +13,12 @@ the tests ran against is the version deployed, instead of whatever the Lambda
 runtime carries that month. docs/deploy.md
 records the sizes this costs (`python -m infra.bundle` prints them).
 
-Bundles are cached on content under build/bundles/<key>.zip; the key hashes
-uv.lock, every file of the members the service uses, the target and this
-module's format version, so `pulumi up` rebuilds only what changed.
+Bundles are cached on content under build/bundles/<key>.zip. The key hashes the
+service's content digest (the wheels uv.lock pins for it and every file of the
+workspace members it uses), the target and this module's format version, so
+`pulumi up` rebuilds only what changed. The same digest names the service's
+version (`${service.version}`, e.g. `0.1.0+3f2a9c1d0b7e`), so a function's
+environment changes only when its own bundle's content does.
 """
 
 from __future__ import annotations
@@ -66,10 +69,6 @@ class Workspace:
     root: Path
     # Where built bundles are kept; build/bundles/ (git-ignored) unless given.
     cache: Path | None = None
-
-    @property
-    def lock(self) -> Path:
-        return self.root / "uv.lock"
 
     @property
     def cache_dir(self) -> Path:
@@ -124,17 +123,36 @@ def requirements(workspace: Workspace, package: str) -> Requirements:
     return Requirements(members=tuple(sorted(members)), pinned=tuple(pinned))
 
 
-def bundle_key(workspace: Workspace, reqs: Requirements, architecture: Architecture) -> str:
-    """A content hash of everything that goes into the bundle."""
+def content_digest(workspace: Workspace, reqs: Requirements) -> str:
+    """A hash of what goes into the service's bundle apart from the target: its pins and
+    its members' files. Nothing else in uv.lock and nothing of the other services."""
     digest = hashlib.sha256()
-    for part in (BUNDLE_FORMAT, PYTHON_VERSION, architecture, *reqs.pinned):
-        digest.update(part.encode() + b"\0")
-    digest.update(workspace.lock.read_bytes())
+    for line in reqs.pinned:
+        digest.update(line.encode() + b"\0")
     for member in reqs.members:
         for path in _member_files(member):
-            digest.update(str(path.relative_to(workspace.root)).encode() + b"\0")
+            digest.update(path.relative_to(workspace.root).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def bundle_key(workspace: Workspace, reqs: Requirements, architecture: Architecture) -> str:
+    """A content hash of everything that goes into the bundle, its target included."""
+    digest = hashlib.sha256()
+    for part in (BUNDLE_FORMAT, PYTHON_VERSION, architecture, content_digest(workspace, reqs)):
+        digest.update(part.encode() + b"\0")
     return digest.hexdigest()[:32]
+
+
+def service_version(workspace: Workspace, manifest: Manifest) -> str:
+    """`${service.version}`: the service's package version with its content digest as a
+    PEP 440 local label, e.g. `0.1.0+3f2a9c1d0b7e`. Same content, same version; so an
+    unchanged service keeps its environment, whatever else changed in the checkout."""
+    # uv first: a service that is no workspace member fails with uv's own words for it.
+    label = content_digest(workspace, requirements(workspace, manifest.name))[:12]
+    package_version = str(_project(manifest.root)["version"])
+    # A version that already has a local label gets the digest as one more segment of it.
+    return f"{package_version}{'.' if '+' in package_version else '+'}{label}"
 
 
 def build_bundle(
@@ -263,13 +281,19 @@ def _copy_packages(member: Path, staging: Path) -> None:
 
 def _write_metadata(member: Path, staging: Path) -> None:
     """Minimal dist-info for a workspace member, so importlib.metadata.version() works."""
-    project = tomllib.loads((member / "pyproject.toml").read_text())["project"]
+    project = _project(member)
     name, version = str(project["name"]), str(project["version"])
     dist_info = staging / f"{name.replace('-', '_')}-{version}.dist-info"
     dist_info.mkdir(exist_ok=True)
     (dist_info / "METADATA").write_text(
         f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
     )
+
+
+def _project(member: Path) -> dict[str, object]:
+    """The `[project]` table of a workspace member's pyproject.toml."""
+    project: dict[str, object] = tomllib.loads((member / "pyproject.toml").read_text())["project"]
+    return project
 
 
 def _drop_machine_specific(staging: Path) -> None:
@@ -304,9 +328,14 @@ def _compile(staging: Path) -> None:
 
 
 def _uv() -> str:
-    found = shutil.which("uv")
-    if found is None:
-        raise BundleError("uv is needed to build Lambda bundles (pip install uv)")
+    """The uv running us ($UV, which uv sets for what it runs), else the one on PATH: a uv
+    installed with `python3 -m pip install uv` is often not on PATH."""
+    found = os.environ.get("UV") or shutil.which("uv")
+    if not found:
+        raise BundleError(
+            "uv is needed to build Lambda bundles: run through `uv run` or make, "
+            "or put uv on PATH (python3 -m pip install uv)"
+        )
     return found
 
 
@@ -318,12 +347,19 @@ def _run(argv: list[str], *, cwd: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Benchmark: build every service's bundle and print its zipped size."""
+    """Benchmark: build every service's bundle and print its zipped size (--versions: only
+    print each service's version)."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--architecture", choices=sorted(_PLATFORMS), default="arm64")
+    parser.add_argument(
+        "--versions", action="store_true", help="print each service's version; build nothing"
+    )
     args = parser.parse_args(argv)
     workspace = Workspace(repo_root())
     for manifest in find_manifests(workspace.services_dir):
+        if args.versions:
+            sys.stdout.write(f"{manifest.name:<10} {service_version(workspace, manifest)}\n")
+            continue
         path = build_bundle(workspace, manifest, args.architecture)
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())

@@ -114,8 +114,9 @@ def declare(
 
     A secret the stack file does not hold in plain text (a fresh clone has none; an
     encrypted `secure:` value needs the CLI) fails naming its key, unless
-    `allow_missing_secrets` stands in a clearly-named local-only value. `version` replaces
-    the git sha in `${service.version}`; `services_dir` replaces `<repo>/services`.
+    `allow_missing_secrets` stands in a clearly-named local-only value. `version`, when
+    given, is every service's `${service.version}` instead of its own content version
+    (infra.bundle.service_version); `services_dir` replaces `<repo>/services`.
     """
     path = config_file or stack_file(stack)
     config, secret_keys = _read_stack_file(path)

@@ -2,18 +2,16 @@
 
 The references (libs/service-manifest): `${stage}`, `${table.name}`,
 `${table.arn}`, `${user_pool.id}`, `${user_pool.arn}`, `${user_pool.client_id}`,
-`${service.version}`, `${config.<camelCase.path>}` and `${secret.<key>}`.
+`${service.version}` (the service's own: infra.bundle.service_version),
+`${config.<camelCase.path>}` and `${secret.<key>}`.
 Secrets stay Pulumi secret Outputs, so they are encrypted in the state and
 masked in logs; everything else may be a plain string or an Output.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -31,10 +29,9 @@ class UnknownReferenceError(ValueError):
 
 @dataclass(frozen=True)
 class SharedValues:
-    """What a service's environment may reference, for one stack."""
+    """What every service's environment may reference, for one stack."""
 
     stage: str
-    version: str
     config: StackConfig
     table_name: pulumi.Input[str]
     table_arn: pulumi.Input[str]
@@ -43,10 +40,11 @@ class SharedValues:
     user_pool_client_id: pulumi.Input[str]
     secrets: Mapping[str, pulumi.Output[str]]
 
-    def lookup(self, reference: str) -> pulumi.Input[str]:
+    def lookup(self, reference: str, *, version: str) -> pulumi.Input[str]:
+        """The value of `${reference}` in the environment of the service at `version`."""
         plain: dict[str, pulumi.Input[str]] = {
             "stage": self.stage,
-            "service.version": self.version,
+            "service.version": version,
             "table.name": self.table_name,
             "table.arn": self.table_arn,
             "user_pool.id": self.user_pool_id,
@@ -73,9 +71,12 @@ def config_string(value: Any) -> str:
 
 
 def resolve_environment(
-    manifest: Manifest, function: Function, values: SharedValues
+    manifest: Manifest, function: Function, values: SharedValues, *, version: str
 ) -> dict[str, pulumi.Input[str]]:
-    """The function's environment with every reference replaced, plus Powertools'."""
+    """The function's environment with every reference replaced, plus Powertools'.
+
+    `version` is the service's own `${service.version}`, so one service's change never
+    touches another's environment."""
     resolved: dict[str, pulumi.Input[str]] = {}
     for variable, template in sorted(function.environment.items()):
         parts: list[pulumi.Input[str]] = []
@@ -83,7 +84,7 @@ def resolve_environment(
         for match in REFERENCE.finditer(template):
             parts.append(template[position : match.start()])
             try:
-                parts.append(values.lookup(match.group(1)))
+                parts.append(values.lookup(match.group(1), version=version))
             except KeyError:
                 raise UnknownReferenceError(
                     f"service {manifest.name}, function {function.name}: {variable} references "
@@ -101,23 +102,3 @@ def resolve_environment(
     resolved["POWERTOOLS_SERVICE_NAME"] = manifest.name
     resolved["POWERTOOLS_LOG_LEVEL"] = values.config.functions.log_level
     return resolved
-
-
-def service_version(repo: Path) -> str:
-    """The deployed git sha: $GIT_SHA, else `git rev-parse --short HEAD`, else "dev"."""
-    from_env = os.environ.get("GIT_SHA", "").strip()
-    if from_env:
-        return from_env
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "dev"
-    sha = result.stdout.strip()
-    return sha if result.returncode == 0 and sha else "dev"

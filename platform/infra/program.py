@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 from pulumi.runtime import config as runtime_config
 
-from infra.bundle import Workspace, build_bundle, repo_root
+from infra.bundle import Workspace, build_bundle, repo_root, service_version
 from infra.components.alarms import Alarms, AlarmsArgs
 from infra.components.api import HttpApi, HttpApiArgs
 from infra.components.data import Data, DataArgs
@@ -23,13 +24,15 @@ from infra.components.identity import Identity, IdentityArgs
 from infra.components.published import PublishedOutputs
 from infra.components.service import Service, ServiceArgs, function_arn, function_name
 from infra.config import PROJECT, SECRET_KEYS, ConfigError, StackConfig, parse_stack_config
-from infra.environment import SharedValues, resolve_environment, service_version
+from infra.environment import SharedValues, resolve_environment
 from service_manifest import Manifest, find_manifests
 
 # Used for a secret missing from the stack only when the caller allows it (make dev, tests).
 LOCAL_ONLY_SECRET = "local-only-insecure-{key}-do-not-deploy"  # noqa: S105 - not a secret
 
 CodeFor = Callable[[Manifest], pulumi.Archive]
+# A service's `${service.version}`.
+VersionFor = Callable[[Manifest], str]
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,8 @@ def run(
     """Declare the whole stack and export its outputs.
 
     Services are discovered from `services/*/service.toml` (or `services_dir`), so a new
-    service needs no change here.
+    service needs no change here. Each service's `${service.version}` follows its own
+    content (infra.bundle.service_version) unless `version` gives every service one value.
     """
     root = repo_root()
     raw = read_pulumi_config()
@@ -108,6 +112,9 @@ def run(
     code = (
         bundle_code(workspace, config.functions.architecture) if build_bundles else placeholder_code
     )
+    version_for: VersionFor = (
+        (lambda _manifest: version) if version else partial(service_version, workspace)
+    )
     outputs = declare_stack(
         project=pulumi.get_project(),
         stack=pulumi.get_stack(),
@@ -115,7 +122,7 @@ def run(
         secrets=secrets,
         manifests=manifests,
         code=code,
-        version=version or service_version(root),
+        version=version_for,
     )
     for key, value in outputs.items():
         pulumi.export(key, value)
@@ -149,7 +156,7 @@ def declare_stack(
     secrets: Mapping[str, pulumi.Output[str]],
     manifests: tuple[Manifest, ...],
     code: CodeFor,
-    version: str,
+    version: VersionFor,
 ) -> dict[str, pulumi.Output[Any]]:
     check_services_fit_together(manifests)
     base = f"{project}-{stack}"
@@ -198,7 +205,6 @@ def declare_stack(
     )
     shared = SharedValues(
         stage=stack,
-        version=version,
         config=config,
         table_name=data.table.name,
         table_arn=data.table.arn,
@@ -209,6 +215,7 @@ def declare_stack(
     )
     function_names: dict[str, pulumi.Input[str]] = {}
     for manifest in manifests:
+        own_version = version(manifest)
         service = Service(
             f"service-{manifest.name}",
             ServiceArgs(
@@ -219,7 +226,9 @@ def declare_stack(
                 defaults=config.functions,
                 log_retention_days=config.log_retention_days,
                 environments={
-                    function.name: resolve_environment(manifest, function, shared)
+                    function.name: resolve_environment(
+                        manifest, function, shared, version=own_version
+                    )
                     for function in manifest.functions
                 },
                 region=region,

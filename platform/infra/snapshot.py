@@ -22,8 +22,9 @@ from infra.program import LOCAL_ONLY_SECRET
 # declare() only ever sees the local-only stand-ins (stack files hold no readable secret).
 _LOCAL_SECRET_MARK = LOCAL_ONLY_SECRET.split("{", 1)[0]
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshots"
-# Stands in for the git sha, which changes on every commit.
-VERSION_PLACEHOLDER = "<git-sha>"
+# Stands in for each service's content version, which changes with every edit to it:
+# the snapshot shows infrastructure, and its review diff nothing else.
+VERSION_PLACEHOLDER = "<service-version>"
 
 
 def snapshot_path(stack: str) -> Path:

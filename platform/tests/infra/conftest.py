@@ -11,7 +11,8 @@ from infra.declared import DeclaredStack, declare_stack, stacks
 from service_manifest import Manifest, find_manifests
 
 FIXTURE_SERVICES = Path(__file__).parent / "fixtures" / "services"
-# The git sha the tests pass in for ${service.version}.
+# The one ${service.version} the tests pass in for every service, so declared stacks do
+# not follow source edits (test_bundle and test_program check the real, per-service ones).
 VERSION = "abc1234"
 
 _cache: dict[tuple[str, Path], DeclaredStack] = {}

@@ -1,13 +1,17 @@
-"""Lambda bundles: reproducible bytes, only the service's own dependencies, importable alone.
+"""Lambda bundles: reproducible bytes, only the service's own dependencies, importable alone;
+and each service's version, which follows that service's content and nothing else.
 
-These build real bundles (uv installs wheels from its cache, or PyPI the first time), so
-they build one service, once, for the machine running the tests.
+The bundle tests build real bundles (uv installs wheels from its cache, or PyPI the first
+time), so they build one service, once, for the machine running the tests. The version
+tests build nothing: a tiny workspace of their own, locked offline, and `uv export`.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -17,11 +21,17 @@ import pytest
 from infra.bundle import (
     ZIP_EPOCH,
     Architecture,
+    BundleError,
+    Requirements,
     Workspace,
     build_bundle,
     bundle_key,
+    content_digest,
     find_python_312,
+    main,
+    repo_root,
     requirements,
+    service_version,
     write_deterministic_zip,
 )
 from service_manifest import Manifest, find_manifests
@@ -34,8 +44,6 @@ LOCAL_ARCHITECTURE: Architecture = (
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    from infra.bundle import repo_root
-
     return Workspace(repo_root(), cache=tmp_path_factory.mktemp("bundles"))
 
 
@@ -167,3 +175,216 @@ def test_a_zip_depends_only_on_file_contents(tmp_path: Path) -> None:
     write_deterministic_zip(source, second)
 
     assert first.read_bytes() == second.read_bytes()
+
+
+# ---- versions: a tiny workspace (no third-party dependency, so it locks offline) ----
+
+VERSION_SHAPE = re.compile(r"(?P<package>[0-9][0-9a-z.]*)\+(?P<label>[0-9a-f]{12})")
+
+
+def _member(root: Path, folder: str, version: str, uses: tuple[str, ...] = ()) -> None:
+    """A workspace member `folder` (its last part is its name) using the members `uses`."""
+    name = folder.rsplit("/", 1)[-1]
+    sources = "".join(f"{use} = {{ workspace = true }}\n" for use in uses)
+    (root / folder / "src" / name).mkdir(parents=True)
+    (root / folder / "src" / name / "__init__.py").write_text(f"NAME = {name!r}\n")
+    (root / folder / "pyproject.toml").write_text(
+        f'[project]\nname = "{name}"\nversion = "{version}"\nrequires-python = ">=3.11"\n'
+        f"dependencies = {list(uses)!r}\n"
+        f"[tool.uv.sources]\n{sources}"
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+    )
+    if folder.startswith("services/"):
+        (root / folder / "service.toml").write_text(
+            f'name = "{name}"\n[functions.api]\nhandler = "{name}.handler.handler"\n'
+        )
+
+
+def _lock(root: Path) -> None:
+    subprocess.run(
+        [os.environ.get("UV") or "uv", "lock", "--offline", "--quiet"], cwd=root, check=True
+    )
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Workspace:
+    """alpha uses kernel; beta uses kernel and extra."""
+    root = tmp_path / "tiny"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "tiny"\nversion = "0"\nrequires-python = ">=3.11"\n'
+        '[tool.uv]\npackage = false\n[tool.uv.workspace]\nmembers = ["libs/*", "services/*"]\n'
+    )
+    (root / "README.md").write_text("# tiny\n")
+    _member(root, "libs/kernel", "0.2.0")
+    _member(root, "libs/extra", "0.2.0")
+    _member(root, "services/alpha", "0.3.1", ("kernel",))
+    _member(root, "services/beta", "1.0.0", ("kernel", "extra"))
+    _lock(root)
+    return Workspace(root)
+
+
+def _versions(workspace: Workspace) -> dict[str, str]:
+    return {
+        manifest.name: service_version(workspace, manifest)
+        for manifest in find_manifests(workspace.services_dir)
+    }
+
+
+def test_a_version_is_the_package_version_with_a_content_label(tiny: Workspace) -> None:
+    versions = _versions(tiny)
+
+    shapes = {name: VERSION_SHAPE.fullmatch(version) for name, version in versions.items()}
+    assert {name: shape and shape["package"] for name, shape in shapes.items()} == {
+        "alpha": "0.3.1",
+        "beta": "1.0.0",
+    }
+    assert versions["alpha"].split("+")[1] != versions["beta"].split("+")[1]
+
+
+def test_a_package_version_with_a_local_label_gets_the_digest_appended(tiny: Workspace) -> None:
+    alpha = tiny.services_dir / "alpha" / "pyproject.toml"
+    alpha.write_text(alpha.read_text().replace('version = "0.3.1"', 'version = "0.3.1+eu"'))
+
+    assert re.fullmatch(r"0\.3\.1\+eu\.[0-9a-f]{12}", _versions(tiny)["alpha"])
+
+
+def test_every_real_service_has_a_version_of_that_shape() -> None:
+    versions = _versions(Workspace(repo_root()))
+
+    assert versions
+    assert all(VERSION_SHAPE.fullmatch(version) for version in versions.values()), versions
+
+
+def test_the_versions_are_printed_without_building(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--versions"])
+
+    lines = capsys.readouterr().out.splitlines()
+    expected = _versions(Workspace(repo_root()))
+    assert sorted(line.split() for line in lines) == sorted([n, v] for n, v in expected.items())
+
+
+def test_the_same_tree_gives_the_same_versions_wherever_it_is(
+    tiny: Workspace, tmp_path: Path
+) -> None:
+    first = _versions(tiny)
+    copy = shutil.copytree(tiny.root, tmp_path / "elsewhere" / "tiny")
+
+    assert _versions(tiny) == first
+    assert _versions(Workspace(copy)) == first
+
+
+def test_an_edit_to_a_service_changes_its_version_and_no_other(tiny: Workspace) -> None:
+    before = _versions(tiny)
+
+    (tiny.services_dir / "alpha" / "src" / "alpha" / "handler.py").write_text("x = 1\n")
+
+    after = _versions(tiny)
+    assert after["alpha"] != before["alpha"]
+    assert after["beta"] == before["beta"]
+
+
+def test_an_edit_to_a_library_changes_the_version_of_every_service_using_it(
+    tiny: Workspace,
+) -> None:
+    before = _versions(tiny)
+
+    (tiny.root / "libs" / "extra" / "src" / "extra" / "__init__.py").write_text("EXTRA = 2\n")
+    after_extra = _versions(tiny)
+    (tiny.root / "libs" / "kernel" / "src" / "kernel" / "__init__.py").write_text("K = 2\n")
+    after_kernel = _versions(tiny)
+
+    assert after_extra == {"alpha": before["alpha"], "beta": after_extra["beta"]}
+    assert after_extra["beta"] != before["beta"]
+    assert after_kernel["alpha"] != after_extra["alpha"]
+    assert after_kernel["beta"] != after_extra["beta"]
+
+
+def test_edits_outside_what_a_bundle_holds_change_no_version(tiny: Workspace) -> None:
+    before = _versions(tiny)
+    alpha = tiny.services_dir / "alpha"
+
+    (tiny.root / "README.md").write_text("# tiny, edited\n")
+    (alpha / "README.md").write_text("# alpha\n")
+    (alpha / "service.toml").write_text((alpha / "service.toml").read_text() + "# a comment\n")
+    (alpha / "tests").mkdir()
+    (alpha / "tests" / "test_alpha.py").write_text("def test() -> None: ...\n")
+    (alpha / "src" / "alpha" / "__pycache__").mkdir()
+    (alpha / "src" / "alpha" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
+
+    assert _versions(tiny) == before
+
+
+def test_a_lock_change_for_one_service_leaves_the_others_alone(tiny: Workspace) -> None:
+    before = _versions(tiny)
+    lock_before = (tiny.root / "uv.lock").read_text()
+    beta = tiny.services_dir / "beta" / "pyproject.toml"
+
+    beta.write_text(beta.read_text().replace('version = "1.0.0"', 'version = "1.1.0"'))
+    _lock(tiny.root)
+
+    assert (tiny.root / "uv.lock").read_text() != lock_before
+    after = _versions(tiny)
+    assert after["alpha"] == before["alpha"]
+    assert after["beta"].startswith("1.1.0+")
+
+
+def test_a_service_outside_the_workspace_has_no_version(tiny: Workspace) -> None:
+    stray = tiny.services_dir / "stray"
+    stray.mkdir()
+    (stray / "service.toml").write_text('name = "stray"\n[functions.api]\nhandler = "s.h"\n')
+    (manifest,) = [m for m in find_manifests(tiny.services_dir) if m.name == "stray"]
+
+    with pytest.raises(BundleError, match="stray"):
+        service_version(tiny, manifest)
+
+
+def test_the_pins_are_part_of_the_digest(tiny: Workspace) -> None:
+    members = (tiny.services_dir / "alpha",)
+    one = Requirements(members=members, pinned=("six==1.16.0",))
+    other = Requirements(members=members, pinned=("six==1.17.0",))
+
+    assert content_digest(tiny, one) != content_digest(tiny, other)
+    assert content_digest(tiny, one) == content_digest(tiny, one)
+
+
+def test_the_bundle_key_is_the_content_digest_per_target(tiny: Workspace) -> None:
+    reqs = requirements(tiny, "alpha")
+    other = Requirements(members=reqs.members, pinned=("six==1.17.0",))
+
+    assert bundle_key(tiny, reqs, "arm64") != bundle_key(tiny, reqs, "x86_64")
+    assert bundle_key(tiny, reqs, "arm64") != bundle_key(tiny, other, "arm64")
+
+
+# ---- which uv runs ----
+
+
+def _fake_uv(folder: Path, pinned: str) -> Path:
+    """A `uv` that answers `uv export` with one pin, so we can tell which one ran."""
+    folder.mkdir(parents=True)
+    script = folder / "uv"
+    script.write_text(f"#!/bin/sh\necho '{pinned}'\n")
+    script.chmod(0o755)
+    return script
+
+
+def test_uv_is_the_one_in_the_uv_variable_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    named = _fake_uv(tmp_path / "installed-with-pip", "from-the-variable==1")
+    on_path = _fake_uv(tmp_path / "on-path", "from-path==1")
+    monkeypatch.setenv("PATH", str(on_path.parent))
+
+    monkeypatch.setenv("UV", str(named))
+    assert requirements(Workspace(tmp_path), "svc").pinned == ("from-the-variable==1",)
+
+    monkeypatch.delenv("UV")
+    assert requirements(Workspace(tmp_path), "svc").pinned == ("from-path==1",)
+
+
+def test_no_uv_at_all_says_how_to_get_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("UV", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    with pytest.raises(BundleError, match="uv is needed"):
+        requirements(Workspace(tmp_path), "svc")

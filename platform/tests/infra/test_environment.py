@@ -12,7 +12,6 @@ from infra.environment import (
     UnknownReferenceError,
     config_string,
     resolve_environment,
-    service_version,
 )
 from service_manifest import Function, Manifest
 
@@ -20,7 +19,6 @@ from service_manifest import Function, Manifest
 def _values(stack: str = "dev") -> SharedValues:
     return SharedValues(
         stage=stack,
-        version="abc1234",
         config=stack_config(stack),
         table_name="the-table",
         table_arn="arn:aws:dynamodb:eu-west-1:123456789012:table/the-table",
@@ -31,7 +29,9 @@ def _values(stack: str = "dev") -> SharedValues:
     )
 
 
-def _resolve(environment: dict[str, str], stack: str = "dev") -> dict[str, object]:
+def _resolve(
+    environment: dict[str, str], stack: str = "dev", version: str = "0.1.0+0123456789ab"
+) -> dict[str, object]:
     function = Function(name="api", handler="svc.handler.handler", environment=environment)
     manifest = Manifest(
         name="svc",
@@ -40,7 +40,7 @@ def _resolve(environment: dict[str, str], stack: str = "dev") -> dict[str, objec
         key_prefixes=(),
         functions=(function,),
     )
-    return dict(resolve_environment(manifest, function, _values(stack)))
+    return dict(resolve_environment(manifest, function, _values(stack), version=version))
 
 
 def test_plain_references_resolve() -> None:
@@ -64,7 +64,7 @@ def test_plain_references_resolve() -> None:
         "POOL": "eu-west-1_pool",
         "POOL_ARN": "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_pool",
         "CLIENT": "client",
-        "VERSION": "abc1234",
+        "VERSION": "0.1.0+0123456789ab",
         "LITERAL": "plain",
         "POWERTOOLS_SERVICE_NAME": "svc",
         "POWERTOOLS_LOG_LEVEL": "DEBUG",
@@ -105,18 +105,9 @@ def test_config_strings() -> None:
     assert config_string("x") == "x"
 
 
-def test_the_version_is_git_sha_from_the_environment_first(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("GIT_SHA", "feedbee")
+def test_the_version_is_the_services_own() -> None:
+    first = _resolve({"VERSION": "${service.version}", "STAGE": "${stage}"}, version="1.0+aaa")
+    second = _resolve({"VERSION": "${service.version}", "STAGE": "${stage}"}, version="2.0+bbb")
 
-    assert service_version(tmp_path) == "feedbee"
-
-
-def test_the_version_falls_back_to_dev_outside_git(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.delenv("GIT_SHA", raising=False)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
-
-    assert service_version(tmp_path) == "dev"
+    assert (first["VERSION"], second["VERSION"]) == ("1.0+aaa", "2.0+bbb")
+    assert first["STAGE"] == second["STAGE"] == "dev"

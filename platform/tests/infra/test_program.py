@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.declared import DeclaredStack, declare
+from infra.bundle import Workspace, repo_root, service_version
+from infra.declared import DeclaredStack, declare, declare_stack
 from infra.program import ServicesConflictError
 from service_manifest import Manifest
 
@@ -120,6 +121,24 @@ def test_a_missing_alarm_email_means_no_subscription(declared: DeclaredStack) ->
         assert subscriptions[0].inputs["protocol"] == "email"
     else:
         assert subscriptions == []
+
+
+def test_each_service_gets_its_own_content_version(manifests: tuple[Manifest, ...]) -> None:
+    declared = declare_stack("dev", allow_missing_secrets=True)
+    workspace = Workspace(repo_root())
+    expected = {manifest.name: service_version(workspace, manifest) for manifest in manifests}
+
+    checked = 0
+    for manifest in manifests:
+        for function in manifest.functions:
+            resource = declared.function(manifest.name, function.name)
+            variables = resource.inputs["environment"]["variables"]
+            for variable, template in function.environment.items():
+                if template == "${service.version}":
+                    assert variables[variable] == expected[manifest.name]
+                    checked += 1
+    assert checked
+    assert len(set(expected.values())) == len(expected)
 
 
 ROUTE_X = '[[functions.api.routes]]\nmethod = "GET"\npath = "/x"\n'

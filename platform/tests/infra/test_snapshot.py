@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from infra.declared import stacks
-from infra.snapshot import render, snapshot_path
+from infra.snapshot import VERSION_PLACEHOLDER, render, snapshot_path
 
 
 @pytest.mark.parametrize("stack", stacks())
@@ -20,7 +20,7 @@ def test_the_committed_snapshot_is_current(stack: str) -> None:
 
 
 @pytest.mark.parametrize("stack", stacks())
-def test_the_snapshot_holds_no_secret_and_no_git_sha(stack: str) -> None:
+def test_the_snapshot_holds_no_secret_and_no_service_version(stack: str) -> None:
     text = snapshot_path(stack).read_text()
     document = yaml.safe_load(text)
 
@@ -31,4 +31,4 @@ def test_the_snapshot_holds_no_secret_and_no_git_sha(stack: str) -> None:
     for function in functions:
         variables = function["inputs"]["environment"]["variables"]
         if "SERVICE_VERSION" in variables:
-            assert variables["SERVICE_VERSION"] == "<git-sha>"
+            assert variables["SERVICE_VERSION"] == VERSION_PLACEHOLDER

@@ -161,7 +161,7 @@ def test_an_unknown_reference_fails_naming_service_function_and_variable(tmp_pat
     )
 
     with pytest.raises(UnknownReferenceError, match=r"broken.*api.*WHAT.*table\.colour"):
-        declare("dev", allow_missing_secrets=True, services_dir=tmp_path)
+        declare("dev", allow_missing_secrets=True, version="v", services_dir=tmp_path)
 
 
 def test_route_slugs_are_stable_names() -> None:
