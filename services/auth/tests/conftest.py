@@ -45,7 +45,7 @@ from auth.settings import settings
 from auth.triggers import create_auth_challenge, otp, pre_sign_up
 from cognito_emulator import install_triggers, uninstall_triggers
 from cognito_emulator.testing import InProcessInvoker, ManualClock
-from service_kernel.testing import AsAuthorizedBy, access_claims
+from service_kernel.testing import AsAuthorizedBy, access_claims, create_shared_table
 from service_manifest import load_manifest
 
 MANIFEST = load_manifest(Path(__file__).parents[1] / "service.toml")
@@ -94,22 +94,7 @@ class Aws:
 
 def create_resources(clock: ManualClock) -> Aws:
     dynamodb = boto3.client("dynamodb", region_name=REGION)
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "PK", "KeyType": "HASH"},
-            {"AttributeName": "SK", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "PK", "AttributeType": "S"},
-            {"AttributeName": "SK", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    dynamodb.update_time_to_live(
-        TableName=TABLE,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
-    )
+    create_shared_table(dynamodb, TABLE)
     boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
     wired = trigger_handlers()
     cognito = boto3.client("cognito-idp", region_name=REGION)

@@ -25,26 +25,14 @@ from moto import mock_aws
 
 from health.app import app
 from health.settings import settings
-from service_kernel.testing import AsAuthorizedBy, access_claims
+from service_kernel.testing import AsAuthorizedBy, access_claims, create_shared_table
 
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """The table and pool the platform would create, in moto."""
     with mock_aws():
-        dynamodb = boto3.client("dynamodb")
-        dynamodb.create_table(
-            TableName="app-table",
-            KeySchema=[
-                {"AttributeName": "PK", "KeyType": "HASH"},
-                {"AttributeName": "SK", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "PK", "AttributeType": "S"},
-                {"AttributeName": "SK", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_shared_table(boto3.client("dynamodb"), "app-table")
         pool_id = boto3.client("cognito-idp").create_user_pool(PoolName="app")["UserPool"]["Id"]
         monkeypatch.setattr(settings, "user_pool_id", pool_id)
         yield {"table_name": "app-table", "user_pool_id": pool_id}

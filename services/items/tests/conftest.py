@@ -26,26 +26,14 @@ from fastapi.testclient import TestClient
 from moto import mock_aws
 
 from items.app import app
-from service_kernel.testing import AsAuthorizedBy, access_claims
+from service_kernel.testing import AsAuthorizedBy, access_claims, create_shared_table
 
 TABLE = "app-table"
 
 
 def _create_table(dynamodb: Any) -> str:
     """The shared table as the platform declares it."""
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "PK", "KeyType": "HASH"},
-            {"AttributeName": "SK", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "PK", "AttributeType": "S"},
-            {"AttributeName": "SK", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return TABLE
+    return create_shared_table(dynamodb, TABLE)
 
 
 @pytest.fixture

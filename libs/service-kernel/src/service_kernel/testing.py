@@ -171,6 +171,28 @@ class AsAuthorizedBy:
         await self.app(scope, receive, send)
 
 
+def create_shared_table(dynamodb: Any, name: str) -> str:
+    """The one table as the platform declares it (string PK/SK, TTL on
+    `expires_at`, on-demand), created with the given DynamoDB client (moto)."""
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "PK", "AttributeType": "S"},
+            {"AttributeName": "SK", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.update_time_to_live(
+        TableName=name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
+    )
+    return name
+
+
 def route_mismatches(app: FastAPI, function: Function) -> list[str]:
     """Where the app and the manifest's gateway routes for `function` disagree:
     a FastAPI route the gateway does not send, a gateway route the app does

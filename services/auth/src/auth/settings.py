@@ -15,7 +15,7 @@ class Settings(BaseModel):
     # Whether this stack confirms password sign-ups at once: an existing
     # e-mail is answered as a new one would be.
     auto_confirm: bool = False
-    # The git sha the platform deployed; the package version when unset.
+    # <package version>+<content digest>, set by the platform; the package version when unset.
     service_version: str | None = None
     enable_docs: bool = False
 

@@ -15,7 +15,7 @@ class Settings(BaseModel):
     cursor_signing_key: SecretStr
     # How long a next_cursor stays usable.
     cursor_ttl_seconds: int = Field(default=3600, ge=1, le=7 * 24 * 3600)
-    # The git sha the platform deployed; the package version when unset.
+    # <package version>+<content digest>, set by the platform; the package version when unset.
     service_version: str | None = None
     enable_docs: bool = False
 
