@@ -148,6 +148,15 @@ def check_services_fit_together(manifests: tuple[Manifest, ...]) -> None:
             claims[claim] = manifest.name
 
 
+def _sends_email(manifests: tuple[Manifest, ...]) -> bool:
+    return any(
+        permission.resource == "email_identity"
+        for manifest in manifests
+        for function in manifest.functions
+        for permission in function.permissions
+    )
+
+
 def declare_stack(
     *,
     project: str,
@@ -203,6 +212,10 @@ def declare_stack(
             jwt_audience=identity.client.id,
         ),
     )
+    if _sends_email(manifests):
+        # SES sends only from a verified identity. Declaring the sender makes AWS
+        # e-mail it a verification link (docs/deploy.md: or verify its domain).
+        aws.sesv2.EmailIdentity("email-sender", email_identity=config.auth.email_sender)
     shared = SharedValues(
         stage=stack,
         config=config,

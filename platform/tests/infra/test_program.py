@@ -42,6 +42,17 @@ def test_declares_the_shared_resources_once(declared: DeclaredStack) -> None:
         assert counts[token] == 1, token
 
 
+def test_declares_the_e_mail_sender_so_ses_may_send_from_it(declared: DeclaredStack) -> None:
+    identities = [
+        resource
+        for resource in declared.resources
+        if resource.type == "aws:sesv2/emailIdentity:EmailIdentity"
+    ]
+    assert [identity.inputs["emailIdentity"] for identity in identities] == [
+        declared.config.auth.email_sender
+    ]
+
+
 def test_declares_each_services_resources(
     declared: DeclaredStack, manifests: tuple[Manifest, ...]
 ) -> None:
