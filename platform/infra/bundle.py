@@ -220,6 +220,12 @@ def find_python_312() -> Path:
         )
         if found.returncode == 0 and found.stdout.strip():
             return Path(found.stdout.strip())
+    if pyenv_versions.is_dir():
+        # pyenv's own folders, for a PATH without pyenv's shims.
+        for candidate in sorted(
+            pyenv_versions.glob(f"{PYTHON_VERSION}*/bin/python{PYTHON_VERSION}")
+        ):
+            return candidate
     _run([_uv(), "python", "install", PYTHON_VERSION], cwd=Path.cwd())
     return Path(_run([_uv(), "python", "find", PYTHON_VERSION], cwd=Path.cwd()).strip())
 

@@ -388,3 +388,20 @@ def test_no_uv_at_all_says_how_to_get_one(tmp_path: Path, monkeypatch: pytest.Mo
 
     with pytest.raises(BundleError, match="uv is needed"):
         requirements(Workspace(tmp_path), "svc")
+
+
+def test_a_pyenv_312_is_found_without_pyenv_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uv = shutil.which("uv") or os.environ["UV"]
+    fake = tmp_path / "pyenv" / "versions" / "3.12.9" / "bin" / "python3.12"
+    fake.parent.mkdir(parents=True)
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("UV", uv)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
+    monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", str(tmp_path / "managed"))
+    monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "never")
+    assert find_python_312() == fake
