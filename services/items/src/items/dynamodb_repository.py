@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -72,6 +72,17 @@ def _to_item(attributes: Mapping[str, Any]) -> Item:
 
 def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _raise_missing_or_stale(exc: ClientError, item_id: str) -> NoReturn:
+    """A failed `attribute_exists(PK) AND version = :expected`: with ALL_OLD on
+    failure, an item in the answer means the version was stale, none means it
+    does not exist; no second read needed."""
+    if not _condition_failed(exc):
+        raise exc
+    if "Item" in exc.response:
+        raise VersionMismatch(item_id) from None
+    raise ItemNotFound(item_id) from None
 
 
 def _condition_failed(exc: ClientError) -> bool:
@@ -140,11 +151,7 @@ class DynamoItemRepository:
         try:
             return self._update(owner, item_id, sets, condition, expected_version)
         except ClientError as exc:
-            if not _condition_failed(exc):
-                raise
-            if "Item" in exc.response:
-                raise VersionMismatch(item_id) from None
-            raise ItemNotFound(item_id) from None
+            _raise_missing_or_stale(exc, item_id)
 
     def upsert(
         self,
@@ -181,11 +188,7 @@ class DynamoItemRepository:
         try:
             self._call("delete_item", **request)
         except ClientError as exc:
-            if not _condition_failed(exc):
-                raise
-            if "Item" in exc.response:
-                raise VersionMismatch(item_id) from None
-            raise ItemNotFound(item_id) from None
+            _raise_missing_or_stale(exc, item_id)
 
     def _update(
         self,
