@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +15,7 @@ from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 from local_runtime.console import Console
+from local_runtime.polling import Poller
 
 ACCOUNT_ID = "123456789012"
 
@@ -46,25 +46,12 @@ def _describe(message: Any) -> tuple[str, list[str], str, str]:
     return message.id, list(destinations), str(message.subject), str(message.body)
 
 
-class OutboxWatcher:
+class OutboxWatcher(Poller):
     def __init__(self, console: Console, region: str, interval: float = 0.3) -> None:
+        super().__init__("outbox", interval)
         self._console = console
         self._region = region
-        self._interval = interval
         self._seen: set[str] = set()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            self.poll()
 
     def poll(self) -> None:
         for message_id, printer in self._new():

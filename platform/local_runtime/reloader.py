@@ -8,9 +8,10 @@ it is pointed out, and applied by restarting `make dev`.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+
+from local_runtime.polling import Poller
 
 Snapshot = dict[Path, float]
 
@@ -27,30 +28,17 @@ def snapshot(paths: Sequence[Path]) -> Snapshot:
     return files
 
 
-class Reloader:
+class Reloader(Poller):
     def __init__(
         self,
         sources: Mapping[str, Sequence[Path]],
         on_change: Callable[[str], None],
         interval: float = 0.5,
     ) -> None:
+        super().__init__("reloader", interval)
         self._sources = dict(sources)
         self._on_change = on_change
-        self._interval = interval
         self._snapshots = {service: snapshot(path) for service, path in self._sources.items()}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="reloader", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            self.poll()
 
     def poll(self) -> list[str]:
         changed = []
