@@ -10,6 +10,7 @@ SERVICE ?=
 STACK ?= dev
 PORT ?= 8000
 API_URL ?= http://127.0.0.1:$(PORT)
+RUNS ?= 10
 
 .PHONY: help
 help: ## List the targets
@@ -35,6 +36,11 @@ smoke: setup ## Run the contract's flows against API_URL (a local or deployed st
 .PHONY: snapshot
 snapshot: setup ## Regenerate platform/snapshots/<stack>.yaml (the program under Pulumi mocks)
 	$(UV) run --no-sync python -m infra.snapshot
+
+.PHONY: bench
+bench: setup ## Print each function's cold start (import + init) and each bundle's zipped size
+	$(UV) run --no-sync python -m local_runtime.cold_start --stack $(STACK) --runs $(RUNS)
+	$(UV) run --no-sync python -m infra.bundle
 
 .PHONY: lint
 lint: setup ## Lint with ruff, and check formatting

@@ -21,7 +21,8 @@ class SyncError(RuntimeError):
 
 
 def uv_command() -> list[str]:
-    found = shutil.which("uv")
+    # uv sets $UV for the processes it runs (make dev runs under `uv run`).
+    found = os.environ.get("UV") or shutil.which("uv")
     return [found] if found else [sys.executable, "-m", "uv"]
 
 
