@@ -404,4 +404,8 @@ def test_a_pyenv_312_is_found_without_pyenv_on_path(
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
     monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", str(tmp_path / "managed"))
     monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "never")
+    # Nothing else to find: no active or project virtualenv, no pinned interpreter.
+    for variable in ("VIRTUAL_ENV", "UV_PYTHON", "PYENV_VERSION", "UV_PROJECT_ENVIRONMENT"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.chdir(tmp_path)
     assert find_python_312() == fake
