@@ -252,6 +252,7 @@ def declare_stack(
                 api_id=api.api.id,
                 api_execution_arn=api.api.execution_arn,
                 authorizer_id=api.authorizer.id,
+                docs=config.enable_docs,
             ),
         )
         for key, function in service.functions.items():

@@ -1,9 +1,9 @@
 """Swagger UI for each service, locally only: `/_local/docs/<service>`.
 
 The OpenAPI document comes from the service's own worker (an invocation of
-`GET /openapi.json`, which the gateway never routes), with docs switched on
-in local workers whatever the stack says; deployed stacks expose nothing
-unless their config enables docs.
+`GET /docs/<service>/openapi.json`), with docs switched on in local workers
+whatever the stack says; deployed stacks route `/docs/<service>` only when
+their config enables docs.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from local_runtime.events import (
     new_request_id,
 )
 from local_runtime.workers import Invocation
+from service_manifest import docs_routes
 
 PREFIX = "/_local/docs"
 SWAGGER_UI = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5"
@@ -45,17 +46,18 @@ def docs_handler(
         if not leaf:
             return _html(_swagger_page(service))
         if leaf == "openapi.json":
-            return _openapi(services[service], invoke)
+            return _openapi(service, services[service], invoke)
         return gateway_error(404, "Not Found")
 
     return handle
 
 
-def _openapi(function: str, invoke: InvokeFunction) -> GatewayResponse:
-    request = IncomingRequest("GET", "/openapi.json", "", [("accept", "application/json")])
+def _openapi(service: str, function: str, invoke: InvokeFunction) -> GatewayResponse:
+    _, openapi_path = docs_routes(service)
+    request = IncomingRequest("GET", openapi_path, "", [("accept", "application/json")])
     event = build_event(
         request,
-        route_key="GET /openapi.json",
+        route_key=f"GET {openapi_path}",
         path_parameters={},
         stage="$default",
         api_id="local",

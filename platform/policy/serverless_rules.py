@@ -21,7 +21,7 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from service_manifest import AUTH_PUBLIC, find_manifests
+from service_manifest import AUTH_PUBLIC, docs_routes, find_manifests
 
 # Stacks held to production rules, besides any whose name starts with "prod".
 PRODUCTION_LIKE = frozenset({"prod", "production", "staging"})
@@ -137,13 +137,17 @@ def log_retention_set(resource_type: str, props: Mapping[str, Any], stack: str) 
 
 @cache
 def declared_public_routes() -> frozenset[str]:
-    """Route keys the services' manifests declare public."""
-    return frozenset(
+    """Route keys the services' manifests declare public, and each service's
+    docs routes (present only on stacks whose config enables docs)."""
+    manifests = find_manifests(SERVICES_DIR)
+    declared = {
         route.route_key
-        for manifest in find_manifests(SERVICES_DIR)
+        for manifest in manifests
         for route in manifest.routes
         if route.auth == AUTH_PUBLIC
-    )
+    }
+    docs = {f"GET {path}" for manifest in manifests for path in docs_routes(manifest.name)}
+    return frozenset(declared | docs)
 
 
 def only_declared_public_routes(

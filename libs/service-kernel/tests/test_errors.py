@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from service_kernel import create_app
+
 
 def assert_envelope(body: dict[str, object], code: str) -> None:
     assert body["error"] == code
@@ -73,3 +75,14 @@ def test_unhandled_exception_is_500_without_a_trace(client: TestClient) -> None:
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
     assert response.headers["x-request-id"] == body["request_id"]
+
+
+def test_docs_are_served_under_the_services_own_name() -> None:
+    with_docs = TestClient(create_app("things", "1.0", docs=True))
+    assert "swagger-ui" in with_docs.get("/docs/things").text
+    assert with_docs.get("/docs/things/openapi.json").json()["info"]["title"] == "things"
+    assert with_docs.get("/openapi.json").status_code == 404
+
+    without = TestClient(create_app("things", "1.0", docs=False))
+    assert without.get("/docs/things").status_code == 404
+    assert without.get("/docs/things/openapi.json").status_code == 404

@@ -14,7 +14,7 @@ import pulumi_aws as aws
 
 from infra.config import FunctionDefaults
 from infra.iam import PermissionTargets, assume_role_policy, function_policy
-from service_manifest import AUTH_PUBLIC, Function, Manifest
+from service_manifest import AUTH_PUBLIC, Function, Manifest, Route, docs_routes
 
 RUNTIME = "python3.12"
 # The alias the API and Cognito invoke when SnapStart publishes versions.
@@ -62,6 +62,8 @@ class ServiceArgs:
     api_id: pulumi.Input[str]
     api_execution_arn: pulumi.Input[str]
     authorizer_id: pulumi.Input[str]
+    # Route the service's Swagger UI and OpenAPI document (public) to its API function.
+    docs: bool = False
 
 
 class Service(pulumi.ComponentResource):
@@ -208,7 +210,7 @@ class Service(pulumi.ComponentResource):
             source_arn=pulumi.Output.concat(args.api_execution_arn, "/*/*"),
             opts=child,
         )
-        for route in function.routes:
+        for route in function_routes(args.manifest, function, docs=args.docs):
             public = route.auth == AUTH_PUBLIC
             slug = route_slug(route.route_key)
             self.routes[route.route_key] = aws.apigatewayv2.Route(
@@ -220,6 +222,26 @@ class Service(pulumi.ComponentResource):
                 authorizer_id=None if public else args.authorizer_id,
                 opts=child,
             )
+
+
+def function_routes(manifest: Manifest, function: Function, *, docs: bool) -> list[Route]:
+    """The gateway routes to `function`: its declared ones, plus the service's
+    public docs routes on its first routed function when the stack enables docs."""
+    routes = list(function.routes)
+    docs_function = next((f for f in manifest.functions if f.routes), None)
+    if docs and function is docs_function:
+        routes += [Route("GET", path, AUTH_PUBLIC) for path in docs_routes(manifest.name)]
+    return routes
+
+
+def gateway_routes(manifests: tuple[Manifest, ...], *, docs: bool) -> list[Route]:
+    """Every route the program gives the HTTP API."""
+    return [
+        route
+        for manifest in manifests
+        for function in manifest.functions
+        for route in function_routes(manifest, function, docs=docs)
+    ]
 
 
 def route_slug(route_key: str) -> str:

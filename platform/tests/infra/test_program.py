@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from infra.bundle import Workspace, repo_root, service_version
+from infra.components.service import gateway_routes
 from infra.declared import DeclaredStack, declare, declare_stack
 from infra.program import ServicesConflictError
 from service_manifest import Manifest
@@ -67,7 +68,8 @@ def test_declares_each_services_resources(
     assert counts["aws:cloudwatch/logGroup:LogGroup"] == functions + 1  # + API access logs
     assert counts["aws:lambda/alias:Alias"] == (functions if snap_start else 0)
     assert counts["aws:apigatewayv2/integration:Integration"] == _routed(manifests)
-    assert counts["aws:apigatewayv2/route:Route"] == sum(len(m.routes) for m in manifests)
+    docs = declared.config.enable_docs
+    assert counts["aws:apigatewayv2/route:Route"] == len(gateway_routes(manifests, docs=docs))
     assert counts["aws:lambda/permission:Permission"] == _routed(manifests) + _triggers(manifests)
 
 

@@ -468,6 +468,8 @@ def test_each_services_openapi_is_served_with_swagger_ui(client: httpx.Client) -
     assert "/healthz" in spec.json()["paths"]
     assert client.get("/_local/docs/nope").status_code == 404
     assert client.get("/openapi.json").status_code == 404  # not a declared route
+    # dev enables docs, so the program routes each service's own docs too.
+    assert "/healthz" in client.get("/docs/health/openapi.json").json()["paths"]
 
 
 # ---- the smoke suite ----

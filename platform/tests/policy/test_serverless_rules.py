@@ -171,6 +171,14 @@ def test_only_declared_public_routes_may_skip_the_authorizer() -> None:
     assert rules.only_declared_public_routes(ROUTE, no_authorizer, "dev")
 
 
+def test_a_services_docs_routes_may_be_public_and_nothing_else_under_docs() -> None:
+    docs = {"routeKey": "GET /docs/items/openapi.json", "authorizationType": "NONE"}
+    stranger = {"routeKey": "GET /docs/nobody", "authorizationType": "NONE"}
+
+    assert rules.only_declared_public_routes(ROUTE, docs, "dev") == []
+    assert rules.only_declared_public_routes(ROUTE, stranger, "dev")
+
+
 def test_functions_run_python_312() -> None:
     function = "aws:lambda/function:Function"
 

@@ -11,21 +11,24 @@ from mangum import Mangum
 from service_kernel.errors import install_error_handlers
 from service_kernel.log import get_logger
 from service_kernel.middleware import RequestContextMiddleware
+from service_manifest import docs_routes
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def create_app(title: str, version: str, *, docs: bool = True, **kwargs: Any) -> FastAPI:
+def create_app(service: str, version: str, *, docs: bool = True, **kwargs: Any) -> FastAPI:
     """A FastAPI app with the contract's envelope, headers, request id and logs.
 
-    `docs=False` leaves out /docs, /redoc and /openapi.json (deployed stacks
-    do not expose them unless their config says so)."""
+    With `docs`, Swagger UI and the OpenAPI document are served under the
+    service's own name (`/docs/<service>`, `/docs/<service>/openapi.json`), the
+    routes the platform adds for stacks whose config enables docs."""
+    ui_path, openapi_path = docs_routes(service)
     app = FastAPI(
-        title=title,
+        title=service,
         version=version,
-        docs_url="/docs" if docs else None,
+        docs_url=ui_path if docs else None,
         redoc_url=None,
-        openapi_url="/openapi.json" if docs else None,
+        openapi_url=openapi_path if docs else None,
         **kwargs,
     )
     install_error_handlers(app)

@@ -15,6 +15,7 @@ from service_manifest.model import (
     ManifestError,
     Permission,
     Route,
+    docs_routes,
     find_manifests,
     load_manifest,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "ManifestError",
     "Permission",
     "Route",
+    "docs_routes",
     "find_manifests",
     "load_manifest",
 ]

@@ -38,6 +38,13 @@ _PATH = re.compile(r"^/[A-Za-z0-9_\-./{}+]*$")
 _PREFIX = re.compile(r"^[A-Z][A-Z0-9_]*#$")
 
 
+def docs_routes(service: str) -> tuple[str, str]:
+    """Where a service serves its Swagger UI and OpenAPI document when its
+    stack enables docs: under its own name, so services never collide on the
+    one API."""
+    return f"/docs/{service}", f"/docs/{service}/openapi.json"
+
+
 class ManifestError(ValueError):
     pass
 

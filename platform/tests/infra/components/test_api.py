@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from infra.components.api import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS
+from infra.components.service import gateway_routes
 from infra.declared import DeclaredStack
-from service_manifest import AUTH_PUBLIC, Manifest
+from service_manifest import AUTH_PUBLIC, Manifest, docs_routes
 
 
 def test_the_default_stage_auto_deploys_with_throttling_from_config(
@@ -66,15 +67,27 @@ def test_every_declared_route_exists_once(
     declared: DeclaredStack, manifests: tuple[Manifest, ...]
 ) -> None:
     keys = [route.inputs["routeKey"] for route in declared.of_type("aws:apigatewayv2/route:Route")]
+    expected = gateway_routes(manifests, docs=declared.config.enable_docs)
 
-    assert sorted(keys) == sorted(route.route_key for m in manifests for route in m.routes)
+    assert sorted(keys) == sorted(route.route_key for route in expected)
+
+
+def test_docs_are_routed_only_where_the_stack_enables_them(
+    declared: DeclaredStack, manifests: tuple[Manifest, ...]
+) -> None:
+    keys = {route.inputs["routeKey"] for route in declared.of_type("aws:apigatewayv2/route:Route")}
+    docs = {f"GET {path}" for m in manifests for path in docs_routes(m.name)}
+
+    assert (docs <= keys) is declared.config.enable_docs
+    assert keys & docs == (docs if declared.config.enable_docs else set())
 
 
 def test_every_non_public_route_needs_the_jwt_authorizer(
     declared: DeclaredStack, manifests: tuple[Manifest, ...]
 ) -> None:
     authorizer = declared.one("aws:apigatewayv2/authorizer:Authorizer")
-    public = {r.route_key for m in manifests for r in m.routes if r.auth == AUTH_PUBLIC}
+    routes = gateway_routes(manifests, docs=declared.config.enable_docs)
+    public = {route.route_key for route in routes if route.auth == AUTH_PUBLIC}
 
     for route in declared.of_type("aws:apigatewayv2/route:Route"):
         if route.inputs["routeKey"] in public:
