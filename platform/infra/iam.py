@@ -97,11 +97,23 @@ def function_policy(
                 "Resource": ["*"],
             }
         )
-    statements.extend(
-        permission_statement(manifest, permission, targets, index)
-        for index, permission in enumerate(function.permissions, start=1)
-    )
+    for index, permission in enumerate(function.permissions, start=1):
+        statements.append(permission_statement(manifest, permission, targets, index))
+        if permission.resource == "sms":
+            statements.append(_only_sms(permission, index))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _only_sms(permission: Permission, index: int) -> dict[str, Any]:
+    """SMS needs `sns:Publish` on "*", which would also reach every topic: deny
+    the topics, so the grant covers direct SMS to phone numbers only (the SNS
+    guide's identity-policy example for publishing SMS but not to topics)."""
+    return {
+        "Sid": f"SmsNotTopics{index}",
+        "Effect": "Deny",
+        "Action": sorted(permission.actions),
+        "Resource": ["arn:aws:sns:*:*:*"],
+    }
 
 
 def assume_role_policy(service: str) -> dict[str, Any]:
