@@ -19,7 +19,7 @@ import boto3
 from moto import mock_aws
 
 from cognito_emulator import install_triggers, uninstall_triggers
-from cognito_emulator.testing import InProcessInvoker, ManualClock
+from cognito_emulator.testing import InProcessInvoker, ManualClock, create_shared_pool
 
 PASSWORD = "Passw0rd!"
 TRIGGERS = (
@@ -85,33 +85,8 @@ class Pool:
 def create_pool(cognito: Any, **client_options: Any) -> Pool:
     """The shared pool's shape: e-mail or phone as username, the four triggers,
     a public client with custom auth, no user-existence errors, revocation."""
-    pool_id = cognito.create_user_pool(
-        PoolName="app",
-        UsernameAttributes=["email", "phone_number"],
-        LambdaConfig={trigger: arn(trigger) for trigger in TRIGGERS},
-        Policies={
-            "PasswordPolicy": {
-                "MinimumLength": 8,
-                "RequireUppercase": True,
-                "RequireLowercase": True,
-                "RequireNumbers": True,
-                "RequireSymbols": False,
-            }
-        },
-    )["UserPool"]["Id"]
-    options: dict[str, Any] = {
-        "ExplicitAuthFlows": [
-            "ALLOW_CUSTOM_AUTH",
-            "ALLOW_USER_PASSWORD_AUTH",
-            "ALLOW_REFRESH_TOKEN_AUTH",
-        ],
-        "PreventUserExistenceErrors": "ENABLED",
-        "EnableTokenRevocation": True,
-    }
-    options.update(client_options)
-    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="web", **options)[
-        "UserPoolClient"
-    ]["ClientId"]
+    lambda_config = {trigger: arn(trigger) for trigger in TRIGGERS}
+    pool_id, client_id = create_shared_pool(cognito, lambda_config, **client_options)
     return Pool(cognito, pool_id, client_id)
 
 

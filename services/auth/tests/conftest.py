@@ -44,7 +44,7 @@ from auth.app import app
 from auth.settings import settings
 from auth.triggers import create_auth_challenge, otp, pre_sign_up
 from cognito_emulator import install_triggers, uninstall_triggers
-from cognito_emulator.testing import InProcessInvoker, ManualClock
+from cognito_emulator.testing import InProcessInvoker, ManualClock, create_shared_pool
 from service_kernel.testing import AsAuthorizedBy, access_claims, create_shared_table
 from service_manifest import load_manifest
 
@@ -98,31 +98,8 @@ def create_resources(clock: ManualClock) -> Aws:
     boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
     wired = trigger_handlers()
     cognito = boto3.client("cognito-idp", region_name=REGION)
-    pool_id = cognito.create_user_pool(
-        PoolName="app",
-        UsernameAttributes=["email", "phone_number"],
-        LambdaConfig={trigger: arn for trigger, (arn, _) in wired.items()},
-        Policies={
-            "PasswordPolicy": {
-                "MinimumLength": 8,
-                "RequireUppercase": True,
-                "RequireLowercase": True,
-                "RequireNumbers": True,
-                "RequireSymbols": False,
-            }
-        },
-    )["UserPool"]["Id"]
-    client_id = cognito.create_user_pool_client(
-        UserPoolId=pool_id,
-        ClientName="app",
-        ExplicitAuthFlows=[
-            "ALLOW_CUSTOM_AUTH",
-            "ALLOW_USER_PASSWORD_AUTH",
-            "ALLOW_REFRESH_TOKEN_AUTH",
-        ],
-        PreventUserExistenceErrors="ENABLED",
-        EnableTokenRevocation=True,
-    )["UserPoolClient"]["ClientId"]
+    lambda_config = {trigger: arn for trigger, (arn, _) in wired.items()}
+    pool_id, client_id = create_shared_pool(cognito, lambda_config)
     invoker = InProcessInvoker({arn: handler for arn, handler in wired.values()})
     install_triggers(invoker, clock=clock)
     return Aws(cognito, pool_id, client_id, invoker, clock)

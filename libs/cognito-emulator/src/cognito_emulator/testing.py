@@ -46,3 +46,41 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def create_shared_pool(
+    cognito: Any, lambda_config: Mapping[str, str], **client_options: Any
+) -> tuple[str, str]:
+    """The shared pool as the platform declares it, created with the given
+    cognito-idp client (moto): e-mail or phone as username, the given
+    triggers, the dev password policy, and a public app client with custom
+    auth, password auth and refresh, no user-existence errors, revocation on.
+    Returns (pool id, client id)."""
+    pool_id: str = cognito.create_user_pool(
+        PoolName="app",
+        UsernameAttributes=["email", "phone_number"],
+        LambdaConfig=dict(lambda_config),
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 8,
+                "RequireUppercase": True,
+                "RequireLowercase": True,
+                "RequireNumbers": True,
+                "RequireSymbols": False,
+            }
+        },
+    )["UserPool"]["Id"]
+    options: dict[str, Any] = {
+        "ExplicitAuthFlows": [
+            "ALLOW_CUSTOM_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
+        "PreventUserExistenceErrors": "ENABLED",
+        "EnableTokenRevocation": True,
+        **client_options,
+    }
+    client_id: str = cognito.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="app", **options
+    )["UserPoolClient"]["ClientId"]
+    return pool_id, client_id
