@@ -96,7 +96,7 @@ def requirements(workspace: Workspace, package: str) -> Requirements:
     """`uv export` for the service alone, without dev dependencies, from the lock as is."""
     exported = _run(
         [
-            _uv(),
+            uv_executable(),
             "export",
             "--package",
             package,
@@ -212,7 +212,7 @@ def find_python_312() -> Path:
         attempts.append({**os.environ, "PYENV_VERSION": every})
     for env in attempts:
         found = subprocess.run(  # noqa: S603 - fixed argv
-            [_uv(), "python", "find", PYTHON_VERSION],
+            [uv_executable(), "python", "find", PYTHON_VERSION],
             capture_output=True,
             text=True,
             env=env,
@@ -226,8 +226,8 @@ def find_python_312() -> Path:
             pyenv_versions.glob(f"{PYTHON_VERSION}*/bin/python{PYTHON_VERSION}")
         ):
             return candidate
-    _run([_uv(), "python", "install", PYTHON_VERSION], cwd=Path.cwd())
-    return Path(_run([_uv(), "python", "find", PYTHON_VERSION], cwd=Path.cwd()).strip())
+    _run([uv_executable(), "python", "install", PYTHON_VERSION], cwd=Path.cwd())
+    return Path(_run([uv_executable(), "python", "find", PYTHON_VERSION], cwd=Path.cwd()).strip())
 
 
 def _install_wheels(
@@ -239,7 +239,7 @@ def _install_wheels(
     requirements_file.write_text("\n".join(reqs.pinned) + "\n")
     _run(
         [
-            _uv(),
+            uv_executable(),
             "pip",
             "install",
             "--quiet",
@@ -333,14 +333,14 @@ def _compile(staging: Path) -> None:
     )
 
 
-def _uv() -> str:
+def uv_executable() -> str:
     """The uv running us ($UV, which uv sets for what it runs), else the one on PATH: a uv
     installed with `python3 -m pip install uv` is often not on PATH."""
     found = os.environ.get("UV") or shutil.which("uv")
     if not found:
         raise BundleError(
-            "uv is needed to build Lambda bundles: run through `uv run` or make, "
-            "or put uv on PATH (python3 -m pip install uv)"
+            "uv is needed to build Lambda bundles and sync service environments: run "
+            "through `uv run` or make, or put uv on PATH (python3 -m pip install uv)"
         )
     return found
 

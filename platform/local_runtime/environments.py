@@ -9,21 +9,15 @@ two never fight over it.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from infra.bundle import uv_executable
 
 
 class SyncError(RuntimeError):
     """A service's environment could not be synced."""
-
-
-def uv_command() -> list[str]:
-    # uv sets $UV for the processes it runs (make dev runs under `uv run`).
-    found = os.environ.get("UV") or shutil.which("uv")
-    return [found] if found else [sys.executable, "-m", "uv"]
 
 
 def service_python(root: Path, service: str, warn: Callable[[str], None] = print) -> Path:
@@ -49,7 +43,7 @@ def _sync(
     env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(environment_dir))
     env.pop("VIRTUAL_ENV", None)
     return subprocess.run(  # noqa: S603 - uv from PATH, fixed arguments
-        [*uv_command(), "sync", lock_mode, "--quiet", "--package", service],
+        [uv_executable(), "sync", lock_mode, "--quiet", "--package", service],
         cwd=root,
         env=env,
         capture_output=True,

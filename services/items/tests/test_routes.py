@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from fastapi.testclient import TestClient
+from httpx2 import Response
 
 from items.app import app
 from items.cursors import CursorCodec
@@ -358,30 +359,26 @@ def test_an_altered_cursor_is_400_invalid_cursor(
     assert cursor not in json.dumps(body)
 
 
-def test_an_expired_cursor_is_400_invalid_cursor(alice: TestClient, make_item: MakeItem) -> None:
-    cursor = _first_cursor(alice, make_item)
+def _page_later(alice: TestClient, cursor: str, seconds: float) -> Response:
+    """GET /items with `cursor`, as if `seconds` had passed since it was minted."""
     real = get_cursors()
     app.dependency_overrides[get_cursors] = lambda: CursorCodec(
-        key=real.key, ttl_seconds=real.ttl_seconds, clock=lambda: real.clock() + 301
+        key=real.key, ttl_seconds=real.ttl_seconds, clock=lambda: real.clock() + seconds
     )
     try:
-        response = alice.get("/items", params={"cursor": cursor})
+        return alice.get("/items", params={"cursor": cursor})
     finally:
         app.dependency_overrides.clear()
+
+
+def test_an_expired_cursor_is_400_invalid_cursor(alice: TestClient, make_item: MakeItem) -> None:
+    response = _page_later(alice, _first_cursor(alice, make_item), 301)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_cursor"
 
 
 def test_a_cursor_within_its_ttl_is_accepted(alice: TestClient, make_item: MakeItem) -> None:
-    cursor = _first_cursor(alice, make_item)
-    real = get_cursors()
-    app.dependency_overrides[get_cursors] = lambda: CursorCodec(
-        key=real.key, ttl_seconds=real.ttl_seconds, clock=lambda: real.clock() + 290
-    )
-    try:
-        response = alice.get("/items", params={"cursor": cursor})
-    finally:
-        app.dependency_overrides.clear()
+    response = _page_later(alice, _first_cursor(alice, make_item), 290)
     assert [item["item_id"] for item in response.json()["items"]] == ["b"]
 
 
