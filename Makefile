@@ -3,9 +3,16 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
-# Workspace members: every folder with a pyproject.toml under libs/ and services/, and platform/.
-MEMBERS := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml services/*/pyproject.toml platform/pyproject.toml))
+# The uv this project pins (pyproject.toml, [tool.uv] required-version): the one on PATH
+# when it is that version, else a private copy in .tools/uv, installed with the system
+# Python's venv and pip, so an "externally managed" (PEP 668) Python is never touched.
+UV_VERSION := $(shell sed -n 's/^required-version = "==\(.*\)"/\1/p' pyproject.toml)
+UV_PRIVATE := .tools/uv/bin/uv
+UV := $(shell found=$$(command -v uv 2>/dev/null) && [ "$$($$found --version 2>/dev/null | cut -d' ' -f2)" = "$(UV_VERSION)" ] && echo $$found || echo $(UV_PRIVATE))
+# A virtualenv the user activated is not the project's: uv would warn on every call.
+unexport VIRTUAL_ENV
+# Workspace members: every folder with a pyproject.toml under libs/, services/ and platform/.
+MEMBERS := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml services/*/pyproject.toml platform/pyproject.toml platform/*/pyproject.toml))
 SERVICE ?=
 STACK ?= dev
 PORT ?= 8000
@@ -18,8 +25,12 @@ help: ## List the targets
 	@echo "  make test SERVICE=<name>   one workspace member synced and tested alone"
 
 .PHONY: uv
-uv: ## Install uv with pip when it is missing
-	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9,<1"
+uv: $(UV) ## Install the pinned uv into .tools/uv unless the uv on PATH is that version
+
+$(UV_PRIVATE):
+	@echo "installing uv $(UV_VERSION) into .tools/uv (python3 -m venv; the system Python is left alone)"
+	@python3 -m venv .tools/uv || { echo "python3 -m venv failed: install your Python's venv module (Debian/Ubuntu: apt install python3-venv), or put uv $(UV_VERSION) on PATH" >&2; exit 1; }
+	@.tools/uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 .PHONY: setup
 setup: uv ## Install uv if needed, then sync the locked workspace into .venv
@@ -85,4 +96,4 @@ stacks: ## Print the stack names, one a line, from the Pulumi.<stack>.yaml files
 
 .PHONY: clean
 clean: ## Remove virtualenvs and caches
-	rm -rf .venv .venvs .mypy_cache .ruff_cache .pytest_cache
+	rm -rf .venv .venvs .tools .mypy_cache .ruff_cache .pytest_cache

@@ -61,3 +61,8 @@ def test_routes_of_an_included_router_count_with_their_prefix() -> None:
     assert route_mismatches(app, function(Route("GET", "/things/{thing_id}", "public"))) == [
         "GET /things/{thing_id} needs a caller but is public at the gateway"
     ]
+
+
+def test_a_default_route_takes_what_the_app_serves_beyond_its_declared_routes() -> None:
+    fn = function(Route("GET", "/open", "public"), Route("ANY", "$default", "jwt"))
+    assert route_mismatches(small_app(), fn) == []

@@ -14,8 +14,9 @@ if TYPE_CHECKING:
     from service_kernel.errors import ApiError, error_body, error_response
     from service_kernel.identity import Caller, CallerDep, get_caller
     from service_kernel.log import get_logger
+    from service_kernel.openapi import ErrorBody, error_responses
     from service_kernel.request_context import current_request_id
-    from service_kernel.settings import SettingsError, load_settings
+    from service_kernel.settings import ServiceSettings, SettingsError, load_settings
 
 _HOMES = {
     "LambdaHandler": "app",
@@ -28,6 +29,9 @@ _HOMES = {
     "CallerDep": "identity",
     "get_caller": "identity",
     "get_logger": "log",
+    "ErrorBody": "openapi",
+    "error_responses": "openapi",
+    "ServiceSettings": "settings",
     "current_request_id": "request_context",
     "SettingsError": "settings",
     "load_settings": "settings",
@@ -37,12 +41,15 @@ __all__ = [
     "ApiError",
     "Caller",
     "CallerDep",
+    "ErrorBody",
     "LambdaHandler",
+    "ServiceSettings",
     "SettingsError",
     "create_app",
     "current_request_id",
     "error_body",
     "error_response",
+    "error_responses",
     "get_caller",
     "get_logger",
     "lambda_handler",

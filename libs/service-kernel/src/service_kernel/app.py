@@ -10,13 +10,13 @@ from mangum import Mangum
 
 from service_kernel.errors import install_error_handlers
 from service_kernel.log import get_logger
-from service_kernel.middleware import RequestContextMiddleware
-from service_manifest import docs_routes
+from service_kernel.middleware import install_middleware
+from service_manifest.conventions import docs_routes
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def create_app(service: str, version: str, *, docs: bool = True, **kwargs: Any) -> FastAPI:
+def create_app(service: str, version: str, *, docs: bool = False, **kwargs: Any) -> FastAPI:
     """A FastAPI app with the contract's envelope, headers, request id and logs.
 
     With `docs`, Swagger UI and the OpenAPI document are served under the
@@ -32,7 +32,7 @@ def create_app(service: str, version: str, *, docs: bool = True, **kwargs: Any) 
         **kwargs,
     )
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware)
+    install_middleware(app)
     return app
 
 

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from botocore.session import Session, get_session
 
 _lock = threading.Lock()
@@ -39,3 +40,12 @@ def clear_clients() -> None:
     """Forget every client (tests that change the endpoint or credentials)."""
     _cached_client.cache_clear()
     _session.cache_clear()
+
+
+def error_code(exc: ClientError) -> str:
+    """The AWS error code of a failed call, e.g. `ConditionalCheckFailedException`."""
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def error_message(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Message", ""))

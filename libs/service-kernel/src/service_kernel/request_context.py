@@ -23,10 +23,9 @@ def set_request_id(request_id: str) -> None:
     _request_id.set(request_id)
 
 
-def choose_request_id(headers: Mapping[str, str], scope: Mapping[str, Any]) -> str:
+def choose_request_id(client_id: str, scope: Mapping[str, Any]) -> str:
     """The client's `x-request-id` if it sent a usable one, else the Lambda
     request id, else a fresh id (local ASGI use)."""
-    client_id = headers.get("x-request-id", "")
     if _SAFE_REQUEST_ID.match(client_id):
         return client_id
     context = scope.get("aws.context")

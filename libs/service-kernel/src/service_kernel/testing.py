@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service_kernel.identity import get_caller
-from service_manifest import AUTH_PUBLIC, Function
+from service_manifest import AUTH_PUBLIC, DEFAULT_ROUTE_KEY, Function
 
 
 def access_claims(sub: str = "user-1", **extra: str) -> dict[str, str]:
@@ -203,11 +203,18 @@ def route_mismatches(app: FastAPI, function: Function) -> list[str]:
         if isinstance(route.original_route, APIRoute) and route.path is not None:
             for method in route.methods or ():
                 served[(method, route.path)] = route.dependant
-    declared = {(route.method, route.path): route for route in function.routes}
-    problems = [f"{m} {p} is served but has no gateway route" for m, p in served.keys() - declared]
-    problems += [f"{m} {p} is routed but not served" for m, p in declared.keys() - served]
-    for key in served.keys() & declared.keys():
-        if declared[key].auth == AUTH_PUBLIC and _needs_caller(served[key]):
+    declared = {
+        (route.method, route.path): route
+        for route in function.routes
+        if route.route_key != DEFAULT_ROUTE_KEY
+    }
+    catch_all = next((r for r in function.routes if r.route_key == DEFAULT_ROUTE_KEY), None)
+    problems = [f"{m} {p} is routed but not served" for m, p in declared.keys() - served]
+    for key, dependant in sorted(served.items()):
+        gateway_route = declared.get(key, catch_all)
+        if gateway_route is None:
+            problems.append(f"{key[0]} {key[1]} is served but has no gateway route")
+        elif gateway_route.auth == AUTH_PUBLIC and _needs_caller(dependant):
             problems.append(f"{key[0]} {key[1]} needs a caller but is public at the gateway")
     return sorted(problems)
 

@@ -2,28 +2,52 @@
 
 The Pulumi program reads it to build functions, roles, routes and triggers;
 the local runtime reads it to run them; each service's tests read it to prove
-the FastAPI app serves exactly the routes the gateway sends it. Standard
-library only, so anything can read it.
+the FastAPI app serves exactly the routes the gateway sends it.
+
+The conventions (`docs_routes`, the auth names) load without the manifest
+model, so a Lambda's cold start that needs only them never imports it.
 """
 
-from service_manifest.model import (
-    AUTH_JWT,
-    AUTH_PUBLIC,
-    COGNITO_TRIGGERS,
-    Function,
-    Manifest,
-    ManifestError,
-    Permission,
-    Route,
-    docs_routes,
-    find_manifests,
-    load_manifest,
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from service_manifest.conventions import AUTH_JWT, AUTH_PUBLIC, DEFAULT_ROUTE_KEY, docs_routes
+
+if TYPE_CHECKING:
+    from service_manifest.model import (
+        COGNITO_TRIGGERS,
+        Cors,
+        Function,
+        Manifest,
+        ManifestError,
+        Permission,
+        Route,
+        find_manifests,
+        load_manifest,
+    )
+
+_FROM_MODEL = frozenset(
+    {
+        "COGNITO_TRIGGERS",
+        "Cors",
+        "Function",
+        "Manifest",
+        "ManifestError",
+        "Permission",
+        "Route",
+        "find_manifests",
+        "load_manifest",
+    }
 )
 
 __all__ = [
     "AUTH_JWT",
     "AUTH_PUBLIC",
     "COGNITO_TRIGGERS",
+    "DEFAULT_ROUTE_KEY",
+    "Cors",
     "Function",
     "Manifest",
     "ManifestError",
@@ -33,3 +57,9 @@ __all__ = [
     "find_manifests",
     "load_manifest",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FROM_MODEL:
+        raise AttributeError(f"module 'service_manifest' has no attribute {name!r}")
+    return getattr(import_module("service_manifest.model"), name)

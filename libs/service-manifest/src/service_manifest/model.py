@@ -1,13 +1,29 @@
+"""`services/<name>/service.toml`, parsed strictly.
+
+The manifest is the security boundary between services (its permissions
+become each function's IAM policy), so a key this model does not know is an
+error naming the key and the file, never a silently dropped setting.
+"""
+
 from __future__ import annotations
 
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 
-AUTH_PUBLIC = "public"
-AUTH_JWT = "jwt"
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from service_manifest.conventions import AUTH_JWT, AUTH_PUBLIC, DEFAULT_ROUTE_KEY
 
 # Cognito's LambdaConfig keys a function may be wired to.
 COGNITO_TRIGGERS = frozenset(
@@ -25,40 +41,50 @@ COGNITO_TRIGGERS = frozenset(
 )
 
 # What a permission's `resource` may name; the platform turns each into ARNs.
-RESOURCES = frozenset({"table", "user_pool", "email_identity", "sms"})
+ResourceName = Literal["table", "user_pool", "email_identity", "sms"]
+RESOURCES: frozenset[str] = frozenset(ResourceName.__args__)  # type: ignore[attr-defined]
 
-# `${...}` references an environment value may hold; the platform (or the
-# local runtime) resolves each for a stack.
+# `${...}` references an environment value may hold, resolved per stack by the
+# platform (and the local runtime): these exact names, plus `config.<path>`
+# (a value of the stack's typed config) and `secret.<key>` (a stack secret).
 REFERENCE = re.compile(r"\$\{([a-zA-Z_][\w.]*)\}")
-REFERENCE_ROOTS = frozenset({"table", "user_pool", "stage", "config", "secret", "service"})
+REFERENCES = frozenset(
+    {
+        "stage",
+        "table.name",
+        "table.arn",
+        "user_pool.id",
+        "user_pool.arn",
+        "user_pool.client_id",
+        "service.version",
+    }
+)
+REFERENCE_PREFIXES = ("config.", "secret.")
 
-_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"})
-_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
-_PATH = re.compile(r"^/[A-Za-z0-9_\-./{}+]*$")
-_PREFIX = re.compile(r"^[A-Z][A-Z0-9_]*#$")
-
-
-def docs_routes(service: str) -> tuple[str, str]:
-    """Where a service serves its Swagger UI and OpenAPI document when its
-    stack enables docs: under its own name, so services never collide on the
-    one API."""
-    return f"/docs/{service}", f"/docs/{service}/openapi.json"
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
+_NAME = r"^[a-z][a-z0-9-]{0,30}$"
+_FUNCTION_NAME = r"^[a-z][a-z0-9_]{0,30}$"
+_PATH = r"^/[A-Za-z0-9_\-./{}+]*$"
+_PREFIX = r"^[A-Z][A-Z0-9_]*#$"
 
 
 class ManifestError(ValueError):
     pass
 
 
+# ---- what the rest of the system reads: plain, frozen values ----
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
     path: str
-    auth: str
+    auth: str = AUTH_JWT
 
     @property
     def route_key(self) -> str:
-        """The HTTP API route key, e.g. `GET /items/{item_id}`."""
-        return f"{self.method} {self.path}"
+        """The HTTP API route key, e.g. `GET /items/{item_id}`, or `$default`."""
+        return DEFAULT_ROUTE_KEY if self.path == DEFAULT_ROUTE_KEY else f"{self.method} {self.path}"
 
 
 @dataclass(frozen=True)
@@ -67,6 +93,11 @@ class Permission:
     resource: str
     # Limit table access to the service's own key prefixes (dynamodb:LeadingKeys).
     own_keys_only: bool = False
+
+    @property
+    def services(self) -> frozenset[str]:
+        """The AWS services these actions belong to, e.g. {"dynamodb"}."""
+        return frozenset(action.split(":", 1)[0] for action in self.actions)
 
 
 @dataclass(frozen=True)
@@ -81,6 +112,17 @@ class Function:
     # Per-function overrides of the stack's function defaults.
     timeout: int | None = None
     memory: int | None = None
+    # This function serves the service's OpenAPI document and Swagger UI.
+    openapi: bool = False
+
+
+@dataclass(frozen=True)
+class Cors:
+    """Headers this service's routes need the browser to send or to read,
+    beyond those every route has (the platform's)."""
+
+    allow_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +132,7 @@ class Manifest:
     description: str
     key_prefixes: tuple[str, ...]
     functions: tuple[Function, ...]
+    cors: Cors = Cors()
 
     @property
     def root(self) -> Path:
@@ -104,6 +147,11 @@ class Manifest:
     def routes(self) -> tuple[Route, ...]:
         return tuple(route for function in self.functions for route in function.routes)
 
+    @property
+    def openapi_function(self) -> Function | None:
+        """The function that serves the service's OpenAPI document, if any."""
+        return next((function for function in self.functions if function.openapi), None)
+
     def function(self, name: str) -> Function:
         for function in self.functions:
             if function.name == name:
@@ -117,11 +165,10 @@ def load_manifest(path: Path) -> Manifest:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ManifestError(f"{path}: {exc}") from exc
     try:
-        return _parse(path, data)
-    except ManifestError as exc:
-        raise ManifestError(f"{path}: {exc}") from None
-    except (KeyError, TypeError) as exc:
-        raise ManifestError(f"{path}: missing or wrong key {exc}") from None
+        parsed = _ManifestFile.model_validate(data)
+    except ValidationError as exc:
+        raise ManifestError(f"{path}: {_describe(exc)}") from None
+    return parsed.manifest(path)
 
 
 def find_manifests(services_dir: Path) -> tuple[Manifest, ...]:
@@ -129,86 +176,146 @@ def find_manifests(services_dir: Path) -> tuple[Manifest, ...]:
     return tuple(load_manifest(path) for path in sorted(services_dir.glob("*/service.toml")))
 
 
-def _parse(path: Path, data: dict[str, Any]) -> Manifest:
-    name = str(data["name"])
-    if not _NAME.match(name):
-        raise ManifestError(f"name {name!r} must be lower-case letters, digits and dashes")
-    prefixes = tuple(str(p) for p in data.get("key_prefixes", []))
-    for prefix in prefixes:
-        if not _PREFIX.match(prefix):
-            raise ManifestError(f"key prefix {prefix!r} must look like 'ITEM#'")
-    functions = tuple(
-        _parse_function(fn_name, fn, prefixes) for fn_name, fn in data["functions"].items()
-    )
-    if not functions:
-        raise ManifestError("a service needs at least one function")
-    keys = [route.route_key for function in functions for route in function.routes]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
-    if duplicates:
-        raise ManifestError(f"routes declared twice: {', '.join(duplicates)}")
-    return Manifest(
-        name=name,
-        path=path,
-        description=str(data.get("description", "")),
-        key_prefixes=prefixes,
-        functions=functions,
-    )
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        if error["type"] == "extra_forbidden":
+            problems.append(f"{where}: unknown key (a misspelling?)")
+        else:
+            problems.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+    return "; ".join(problems)
 
 
-def _parse_function(name: str, data: dict[str, Any], prefixes: tuple[str, ...]) -> Function:
-    if not _NAME.match(name.replace("_", "-")):
-        raise ManifestError(f"function name {name!r} is not a plain name")
-    routes = tuple(_parse_route(name, route) for route in data.get("routes", []))
-    trigger = data.get("trigger")
-    if trigger is not None and trigger not in COGNITO_TRIGGERS:
-        raise ManifestError(f"function {name}: unknown Cognito trigger {trigger!r}")
-    if routes and trigger:
-        raise ManifestError(f"function {name}: a function serves routes or a trigger, not both")
-    environment = {str(k): str(v) for k, v in data.get("environment", {}).items()}
+# ---- the file as written: every key known, every value checked ----
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _exact_action(action: str) -> str:
+    if "*" in action or ":" not in action:
+        raise ValueError(f"action {action!r} must be exact, like 'dynamodb:GetItem'")
+    return action
+
+
+def _known_references(environment: dict[str, str]) -> dict[str, str]:
     for key, value in environment.items():
         for reference in REFERENCE.findall(value):
-            if reference.split(".")[0] not in REFERENCE_ROOTS:
-                raise ManifestError(f"function {name}: {key} references unknown ${{{reference}}}")
-    permissions = tuple(_parse_permission(name, p, prefixes) for p in data.get("permissions", []))
-    return Function(
-        name=name,
-        handler=str(data["handler"]),
-        description=str(data.get("description", "")),
-        routes=routes,
-        trigger=trigger,
-        environment=environment,
-        permissions=permissions,
-        timeout=data.get("timeout"),
-        memory=data.get("memory"),
+            if reference not in REFERENCES and not reference.startswith(REFERENCE_PREFIXES):
+                raise ValueError(f"{key} references unknown ${{{reference}}}")
+    return environment
+
+
+Action = Annotated[str, AfterValidator(_exact_action)]
+Header = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]+$", to_lower=True)]
+
+
+class _RouteFile(_Strict):
+    method: str = "ANY"
+    path: str
+    auth: Literal["public", "jwt"] = AUTH_JWT
+
+    @model_validator(mode="after")
+    def _valid(self) -> _RouteFile:
+        if self.method.upper() not in METHODS:
+            raise ValueError(f"unknown method {self.method!r}")
+        if self.path == DEFAULT_ROUTE_KEY:
+            if self.method.upper() != "ANY":
+                raise ValueError("the $default route takes every method: leave out `method`")
+        elif not re.match(_PATH, self.path):
+            raise ValueError(f"bad route path {self.path!r}")
+        return self
+
+    def route(self) -> Route:
+        return Route(method=self.method.upper(), path=self.path, auth=self.auth)
+
+
+class _PermissionFile(_Strict):
+    actions: tuple[Action, ...] = Field(min_length=1)
+    resource: ResourceName
+    own_keys_only: bool = False
+
+
+class _FunctionFile(_Strict):
+    handler: str = Field(pattern=r"^[A-Za-z_][\w.]*\.[A-Za-z_]\w*$")
+    description: str = ""
+    routes: tuple[_RouteFile, ...] = ()
+    trigger: str | None = None
+    environment: Annotated[dict[str, str], AfterValidator(_known_references)] = {}
+    permissions: tuple[_PermissionFile, ...] = ()
+    timeout: int | None = Field(default=None, ge=1, le=900)
+    memory: int | None = Field(default=None, ge=128, le=10240)
+    openapi: bool = False
+
+    @model_validator(mode="after")
+    def _valid(self) -> _FunctionFile:
+        if self.trigger is not None and self.trigger not in COGNITO_TRIGGERS:
+            raise ValueError(f"unknown Cognito trigger {self.trigger!r}")
+        if self.routes and self.trigger:
+            raise ValueError("a function serves routes or a trigger, not both")
+        if self.openapi and not self.routes:
+            raise ValueError("openapi = true needs routes to serve the document on")
+        return self
+
+
+class _CorsFile(_Strict):
+    allow_headers: tuple[Header, ...] = ()
+    expose_headers: tuple[Header, ...] = ()
+
+
+class _ManifestFile(_Strict):
+    name: str = Field(pattern=_NAME)
+    description: str = ""
+    key_prefixes: tuple[Annotated[str, StringConstraints(pattern=_PREFIX)], ...] = ()
+    cors: _CorsFile = _CorsFile()
+    functions: dict[Annotated[str, StringConstraints(pattern=_FUNCTION_NAME)], _FunctionFile] = (
+        Field(min_length=1)
     )
 
+    @model_validator(mode="after")
+    def _valid(self) -> _ManifestFile:
+        keys = [route.route().route_key for f in self.functions.values() for route in f.routes]
+        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        if duplicates:
+            raise ValueError(f"routes declared twice: {', '.join(duplicates)}")
+        if sum(function.openapi for function in self.functions.values()) > 1:
+            raise ValueError("only one function may serve the service's OpenAPI (openapi = true)")
+        for name, function in self.functions.items():
+            for permission in function.permissions:
+                if permission.own_keys_only and (
+                    permission.resource != "table" or not self.key_prefixes
+                ):
+                    raise ValueError(
+                        f"function {name}: own_keys_only needs the table and the service's "
+                        "key_prefixes"
+                    )
+        return self
 
-def _parse_route(function: str, data: dict[str, Any]) -> Route:
-    method = str(data["method"]).upper()
-    path = str(data["path"])
-    auth = str(data.get("auth", AUTH_JWT))
-    if method not in _METHODS:
-        raise ManifestError(f"function {function}: unknown method {method!r}")
-    if not _PATH.match(path):
-        raise ManifestError(f"function {function}: bad route path {path!r}")
-    if auth not in (AUTH_PUBLIC, AUTH_JWT):
-        raise ManifestError(f"function {function}: auth must be 'public' or 'jwt', not {auth!r}")
-    return Route(method=method, path=path, auth=auth)
-
-
-def _parse_permission(function: str, data: dict[str, Any], prefixes: tuple[str, ...]) -> Permission:
-    actions = tuple(str(a) for a in data["actions"])
-    resource = str(data["resource"])
-    own_keys_only = bool(data.get("own_keys_only", False))
-    if not actions:
-        raise ManifestError(f"function {function}: a permission needs actions")
-    for action in actions:
-        if "*" in action or ":" not in action:
-            raise ManifestError(f"function {function}: action {action!r} must be exact")
-    if resource not in RESOURCES:
-        raise ManifestError(f"function {function}: unknown resource {resource!r}")
-    if own_keys_only and (resource != "table" or not prefixes):
-        raise ManifestError(
-            f"function {function}: own_keys_only needs the table and the service's key_prefixes"
+    def manifest(self, path: Path) -> Manifest:
+        return Manifest(
+            name=self.name,
+            path=path,
+            description=self.description,
+            key_prefixes=self.key_prefixes,
+            cors=Cors(self.cors.allow_headers, self.cors.expose_headers),
+            functions=tuple(
+                Function(
+                    name=name,
+                    handler=function.handler,
+                    description=function.description,
+                    routes=tuple(route.route() for route in function.routes),
+                    trigger=function.trigger,
+                    environment=dict(function.environment),
+                    permissions=tuple(
+                        Permission(p.actions, p.resource, p.own_keys_only)
+                        for p in function.permissions
+                    ),
+                    timeout=function.timeout,
+                    memory=function.memory,
+                    openapi=function.openapi,
+                )
+                for name, function in self.functions.items()
+            ),
         )
-    return Permission(actions=actions, resource=resource, own_keys_only=own_keys_only)

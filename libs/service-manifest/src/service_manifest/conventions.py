@@ -1,0 +1,20 @@
+"""What the platform and the services agree on without reading a manifest.
+
+Standard library only: the service kernel imports this at a Lambda's cold
+start, so it must cost nothing to load.
+"""
+
+from __future__ import annotations
+
+AUTH_PUBLIC = "public"
+AUTH_JWT = "jwt"
+
+# HTTP API's catch-all route key: every request no other route matches.
+DEFAULT_ROUTE_KEY = "$default"
+
+
+def docs_routes(service: str) -> tuple[str, str]:
+    """Where a service serves its Swagger UI and OpenAPI document when its
+    stack enables docs: under its own name, so services never collide on the
+    one API."""
+    return f"/docs/{service}", f"/docs/{service}/openapi.json"
