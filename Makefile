@@ -11,8 +11,8 @@ UV_PRIVATE := .tools/uv/bin/uv
 UV := $(shell found=$$(command -v uv 2>/dev/null) && [ "$$($$found --version 2>/dev/null | cut -d' ' -f2)" = "$(UV_VERSION)" ] && echo $$found || echo $(UV_PRIVATE))
 # A virtualenv the user activated is not the project's: uv would warn on every call.
 unexport VIRTUAL_ENV
-# Workspace members: every folder with a pyproject.toml under libs/, services/ and platform/.
-MEMBERS := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml services/*/pyproject.toml platform/pyproject.toml platform/*/pyproject.toml))
+# Workspace members: every folder with a pyproject.toml under libs/ and services/, and platform/.
+MEMBERS := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml services/*/pyproject.toml platform/pyproject.toml))
 SERVICE ?=
 STACK ?= dev
 PORT ?= 8000

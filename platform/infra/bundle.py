@@ -36,13 +36,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from infra.lambda_runtime import PYTHON_VERSION
+from infra.repo import repo_root
 from service_manifest import Manifest, find_manifests
 
 Architecture = Literal["arm64", "x86_64"]
 
 # Bump when the bundle layout changes, so cached bundles are rebuilt.
 BUNDLE_FORMAT = "3"
-PYTHON_VERSION = "3.12"
 # Where Lambda unpacks the code: the paths compiled into the bytecode.
 LAMBDA_TASK_ROOT = "/var/task"
 # 1980-01-01, the earliest time a zip can hold.
@@ -77,11 +78,6 @@ class Workspace:
     @property
     def services_dir(self) -> Path:
         return self.root / "services"
-
-
-def repo_root() -> Path:
-    """The checkout holding this program (the folder with uv.lock and Pulumi.yaml)."""
-    return Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)

@@ -12,24 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pulumi
-import yaml
-from pulumi.runtime import config as runtime_config
-from pulumi.runtime import settings as runtime_settings
-from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks, set_mocks
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
-from infra import program
-from infra.bundle import repo_root
-from infra.config import PROJECT, SECRET_KEYS, ConfigError, StackConfig, parse_stack_config
+from infra import engine, program
+from infra.config import PROJECT, SECRET_KEYS, ConfigError, StackConfig
+from infra.stack_files import StackFile, read_stack_file, stack_file
 
 MOCK_ACCOUNT = "123456789012"
 _CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
 _GET_REGION = "aws:index/getRegion:getRegion"
-# How the engine wraps a secret value (pulumi.runtime.rpc).
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - a type marker
 
 
 @dataclass(frozen=True)
@@ -84,19 +75,11 @@ class DeclaredStack:
 
 def declare_stack(stack: str, **options: Any) -> DeclaredStack:
     """`declare()` with the stack's typed config alongside; same keyword options."""
-    resources, outputs = declare(stack, **options)
-    config = stack_config(stack, config_file=options.get("config_file"))
-    return DeclaredStack(stack=stack, config=config, resources=resources, outputs=outputs)
-
-
-def stack_file(stack: str, repo: Path | None = None) -> Path:
-    return (repo or repo_root()) / f"Pulumi.{stack}.yaml"
-
-
-def stacks(repo: Path | None = None) -> list[str]:
-    """Every stack with a Pulumi.<stack>.yaml, sorted."""
-    root = repo or repo_root()
-    return sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in root.glob("Pulumi.*.yaml"))
+    stack_file_ = read_stack_file(options.get("config_file") or stack_file(stack))
+    resources, outputs = declare(stack, **options, _stack_file=stack_file_)
+    return DeclaredStack(
+        stack=stack, config=stack_file_.config(), resources=resources, outputs=outputs
+    )
 
 
 def declare(
@@ -107,6 +90,7 @@ def declare(
     allow_missing_secrets: bool = False,
     version: str | None = None,
     services_dir: Path | None = None,
+    _stack_file: StackFile | None = None,
 ) -> tuple[list[DeclaredResource], dict[str, Any]]:
     """Run the real program for `stack` under Pulumi mocks with Pulumi.<stack>.yaml (or
     config_file); return every resource and the stack outputs. With build_bundles=False the
@@ -118,78 +102,36 @@ def declare(
     given, is every service's `${service.version}` instead of its own content version
     (infra.bundle.service_version); `services_dir` replaces `<repo>/services`.
     """
-    path = config_file or stack_file(stack)
-    config, secret_keys = _read_stack_file(path)
+    file = _stack_file or read_stack_file(config_file or stack_file(stack))
     if not allow_missing_secrets:
         for key in sorted(SECRET_KEYS):
-            value = _raw_stack_value(path, f"{PROJECT}:{key}")
-            if isinstance(value, dict):
+            if f"{PROJECT}:{key}" in file.encrypted:
                 raise ConfigError(
-                    f"{PROJECT}:{key} is encrypted in {path.name}; only the Pulumi CLI can read "
-                    "it (allow_missing_secrets=True stands in a local-only value)"
+                    f"{PROJECT}:{key} is encrypted in {file.path.name}; only the Pulumi CLI can "
+                    "read it (allow_missing_secrets=True stands in a local-only value)"
                 )
-    mocks = _RecordingMocks(region=str(config.get("aws:region", "us-east-1")))
-
-    runtime_settings.ROOT.set(None)
-    set_mocks(mocks, project=PROJECT, stack=stack, preview=False)
-    runtime_config.set_all_config(config, secret_keys)
-    exported: list[dict[str, pulumi.Output[Any]]] = []
-    try:
-        _sync_await(
-            run_pulumi_func(
-                lambda: exported.append(
-                    program.run(
-                        build_bundles=build_bundles,
-                        allow_missing_secrets=allow_missing_secrets,
-                        version=version,
-                        services_dir=services_dir,
-                    )
-                )
-            )
-        )
-        outputs = {key: _sync_await(value.future()) for key, value in exported[0].items()}
-    finally:
-        runtime_config.set_all_config({}, [])
-        runtime_settings.ROOT.set(None)
+    mocks = _RecordingMocks(region=str(file.values.get("aws:region", "us-east-1")))
+    exported = engine.run_with_mocks(
+        lambda: program.run(
+            build_bundles=build_bundles,
+            allow_missing_secrets=allow_missing_secrets,
+            version=version,
+            services_dir=services_dir,
+        ),
+        mocks,
+        project=PROJECT,
+        stack=stack,
+        config=file.values,
+        secret_keys=file.secret_keys,
+    )
+    outputs = {key: engine.resolve(value) for key, value in exported.items()}
     return list(mocks.resources), outputs
-
-
-def stack_config(stack: str, *, config_file: Path | None = None) -> StackConfig:
-    """The typed config of a stack, read from its file the way the program reads it."""
-    config, _ = _read_stack_file(config_file or stack_file(stack))
-    values = {
-        key.partition(":")[2]: value
-        for key, value in config.items()
-        if key.startswith(f"{PROJECT}:") and key.partition(":")[2] not in SECRET_KEYS
-    }
-    return parse_stack_config(values, region=config.get("aws:region"))
-
-
-def _read_stack_file(path: Path) -> tuple[dict[str, str], list[str]]:
-    """The stack file's config as the engine passes it: strings, objects as JSON."""
-    if not path.is_file():
-        raise ConfigError(f"no stack config file {path}")
-    data = yaml.safe_load(path.read_text()) or {}
-    config: dict[str, str] = {}
-    secret_keys: list[str] = []
-    for key, value in (data.get("config") or {}).items():
-        if isinstance(value, dict) and set(value) == {"secure"}:
-            continue  # encrypted: only the Pulumi CLI can read it
-        config[key] = value if isinstance(value, str) else json.dumps(value)
-        if key.split(":", 1)[-1] in SECRET_KEYS:
-            secret_keys.append(key)
-    return config, secret_keys
-
-
-def _raw_stack_value(path: Path, key: str) -> Any:
-    data = yaml.safe_load(path.read_text()) or {}
-    return (data.get("config") or {}).get(key)
 
 
 def _unwrap(value: Any, path: str, secrets: set[str]) -> Any:
     """Drop the engine's secret wrappers, keep the values, note where secrets were."""
     if isinstance(value, dict):
-        if value.get(_SIG_KEY) == _SECRET_SIG:
+        if engine.is_secret_wrapper(value):
             secrets.add(path)
             return _unwrap(value.get("value"), path, secrets)
         return {

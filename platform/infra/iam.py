@@ -9,32 +9,24 @@ action, `*` is the only resource it accepts: `sns:Publish` to a phone number
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from service_manifest import Function, Manifest, Permission
 
-# Actions AWS does not scope to a resource: the only ones allowed on "*".
+# Actions AWS does not scope to a resource: the only ones allowed on "*" (the
+# policy pack holds every statement to this list too).
 UNSCOPED_ACTIONS = frozenset({"sns:Publish", "xray:PutTraceSegments", "xray:PutTelemetryRecords"})
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 TRACE_ACTIONS = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
 
 
-@dataclass(frozen=True)
-class PermissionTargets:
-    """The ARNs a manifest's `resource` names stand for, in one stack."""
-
-    region: str
-    account: str
-    table_arn: str
-    user_pool_arn: str
-    email_sender: str
-
-    def email_identities(self) -> list[str]:
-        """The sender address and its domain: SES authorizes whichever is verified."""
-        domain = self.email_sender.rpartition("@")[2]
-        prefix = f"arn:aws:ses:{self.region}:{self.account}:identity/"
-        return [prefix + domain, prefix + self.email_sender]
+def email_identity_arns(region: str, account: str, sender: str) -> list[str]:
+    """The SES identities a send from `sender` may be authorised against: the
+    address and its domain (SES checks whichever identity is verified)."""
+    domain = sender.rpartition("@")[2]
+    prefix = f"arn:aws:ses:{region}:{account}:identity/"
+    return [prefix + domain, prefix + sender]
 
 
 def _statement_id(text: str) -> str:
@@ -42,25 +34,16 @@ def _statement_id(text: str) -> str:
 
 
 def permission_statement(
-    manifest: Manifest, permission: Permission, targets: PermissionTargets, index: int
+    manifest: Manifest,
+    permission: Permission,
+    resource_arns: Mapping[str, list[str]],
+    index: int,
 ) -> dict[str, Any]:
-    resources: list[str]
-    if permission.resource == "table":
-        resources = [targets.table_arn]
-    elif permission.resource == "user_pool":
-        resources = [targets.user_pool_arn]
-    elif permission.resource == "email_identity":
-        resources = targets.email_identities()
-    elif permission.resource == "sms":
-        # SMS to a phone number has no ARN to scope to.
-        resources = ["*"]
-    else:  # pragma: no cover - service_manifest refuses other names
-        raise ValueError(f"unknown permission resource {permission.resource!r}")
     statement: dict[str, Any] = {
         "Sid": f"{_statement_id(permission.resource)}{index}",
         "Effect": "Allow",
         "Action": sorted(permission.actions),
-        "Resource": resources,
+        "Resource": list(resource_arns[permission.resource]),
     }
     if permission.own_keys_only:
         statement["Condition"] = {
@@ -74,7 +57,7 @@ def permission_statement(
 def function_policy(
     manifest: Manifest,
     function: Function,
-    targets: PermissionTargets,
+    resource_arns: Mapping[str, list[str]],
     *,
     log_group_arn: str,
     tracing: bool,
@@ -98,7 +81,7 @@ def function_policy(
             }
         )
     for index, permission in enumerate(function.permissions, start=1):
-        statements.append(permission_statement(manifest, permission, targets, index))
+        statements.append(permission_statement(manifest, permission, resource_arns, index))
         if permission.resource == "sms":
             statements.append(_only_sms(permission, index))
     return {"Version": "2012-10-17", "Statement": statements}

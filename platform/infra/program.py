@@ -14,9 +14,9 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from pulumi.runtime import config as runtime_config
 
-from infra.bundle import Workspace, build_bundle, repo_root, service_version
+from infra import engine
+from infra.bundle import Workspace, build_bundle, service_version
 from infra.components.alarms import Alarms, AlarmsArgs
 from infra.components.api import HttpApi, HttpApiArgs
 from infra.components.data import Data, DataArgs
@@ -24,7 +24,9 @@ from infra.components.identity import Identity, IdentityArgs
 from infra.components.published import PublishedOutputs
 from infra.components.service import Service, ServiceArgs, function_arn, function_name
 from infra.config import PROJECT, SECRET_KEYS, ConfigError, StackConfig, parse_stack_config
-from infra.environment import SharedValues, resolve_environment
+from infra.iam import email_identity_arns
+from infra.repo import repo_root
+from infra.shared import ApiAttachment, SharedStack
 from service_manifest import Manifest, find_manifests
 
 # Used for a secret missing from the stack only when the caller allows it (make dev, tests).
@@ -46,7 +48,7 @@ class RawConfig:
 
 def read_pulumi_config() -> RawConfig:
     """Every `serverless-backend:*` value the engine passed in, plus `aws:region`."""
-    merged: dict[str, Any] = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    merged = engine.config_values()
     values: dict[str, Any] = {}
     secrets: dict[str, str] = {}
     for key, value in merged.items():
@@ -210,49 +212,51 @@ def declare_stack(
             log_retention_days=config.log_retention_days,
             jwt_issuer=identity.issuer,
             jwt_audience=identity.client.id,
+            cors_allow_headers=tuple(h for m in manifests for h in m.cors.allow_headers),
+            cors_expose_headers=tuple(h for m in manifests for h in m.cors.expose_headers),
         ),
     )
     if _sends_email(manifests):
         # SES sends only from a verified identity. Declaring the sender makes AWS
         # e-mail it a verification link (docs/deploy.md: or verify its domain).
         aws.sesv2.EmailIdentity("email-sender", email_identity=config.auth.email_sender)
-    shared = SharedValues(
+    shared = SharedStack(
         stage=stack,
         config=config,
-        table_name=data.table.name,
-        table_arn=data.table.arn,
-        user_pool_id=identity.user_pool.id,
-        user_pool_arn=identity.user_pool.arn,
-        user_pool_client_id=identity.client.id,
+        references={
+            "stage": stack,
+            "table.name": data.table.name,
+            "table.arn": data.table.arn,
+            "user_pool.id": identity.user_pool.id,
+            "user_pool.arn": identity.user_pool.arn,
+            "user_pool.client_id": identity.client.id,
+        },
+        resources={
+            "table": [data.table.arn],
+            "user_pool": [identity.user_pool.arn],
+            "email_identity": account.apply(
+                lambda account_id: email_identity_arns(region, account_id, config.auth.email_sender)
+            ),
+            # SMS to a phone number has no ARN to scope to.
+            "sms": ["*"],
+        },
         secrets=secrets,
+        api=ApiAttachment(
+            api_id=api.api.id,
+            execution_arn=api.api.execution_arn,
+            authorizer_id=api.authorizer.id,
+        ),
     )
     function_names: dict[str, pulumi.Input[str]] = {}
     for manifest in manifests:
-        own_version = version(manifest)
         service = Service(
             f"service-{manifest.name}",
             ServiceArgs(
                 project=project,
-                stack=stack,
                 manifest=manifest,
                 code=code(manifest),
-                defaults=config.functions,
-                log_retention_days=config.log_retention_days,
-                environments={
-                    function.name: resolve_environment(
-                        manifest, function, shared, version=own_version
-                    )
-                    for function in manifest.functions
-                },
-                region=region,
-                account=account,
-                table_arn=data.table.arn,
-                user_pool_arn=identity.user_pool.arn,
-                email_sender=config.auth.email_sender,
-                api_id=api.api.id,
-                api_execution_arn=api.api.execution_arn,
-                authorizer_id=api.authorizer.id,
-                docs=config.enable_docs,
+                version=version(manifest),
+                shared=shared,
             ),
         )
         for key, function in service.functions.items():

@@ -15,9 +15,10 @@ from typing import Any
 
 import yaml
 
-from infra.bundle import repo_root
-from infra.declared import DeclaredResource, declare, stacks
+from infra.declared import DeclaredResource, declare
 from infra.program import LOCAL_ONLY_SECRET
+from infra.repo import repo_root
+from infra.stack_files import stacks
 
 # declare() only ever sees the local-only stand-ins (stack files hold no readable secret).
 _LOCAL_SECRET_MARK = LOCAL_ONLY_SECRET.split("{", 1)[0]

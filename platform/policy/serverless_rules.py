@@ -1,6 +1,6 @@
 """The platform's security rules, for `pulumi preview --policy-pack platform/policy`.
 
-Each rule is a plain function `(resource_type, props, stack) -> [violation, ...]` over
+Each rule is a plain function `(resource_type, props, production) -> [violation, ...]` over
 the engine's property names (pulumi-aws camelCase), so the tests can run every
 rule on its own and on every resource each stack declares under Pulumi's mocks.
 """
@@ -11,7 +11,6 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from pulumi_policy import (
@@ -21,16 +20,15 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
+from infra.iam import UNSCOPED_ACTIONS
+from infra.lambda_runtime import RUNTIME as LAMBDA_RUNTIME
+from infra.repo import repo_root
+from infra.stack_files import stack_config
 from service_manifest import AUTH_PUBLIC, docs_routes, find_manifests
 
-# Stacks held to production rules, besides any whose name starts with "prod".
-PRODUCTION_LIKE = frozenset({"prod", "production", "staging"})
-# AWS offers no resource-level permission for these: "*" is the only resource they take.
-UNSCOPED_ACTIONS = frozenset({"sns:Publish", "xray:PutTraceSegments", "xray:PutTelemetryRecords"})
-LAMBDA_RUNTIME = "python3.12"
-SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
+SERVICES_DIR = repo_root() / "services"
 
-Check = Callable[[str, Mapping[str, Any], str], list[str]]
+Check = Callable[[str, Mapping[str, Any], bool], list[str]]
 
 
 @dataclass(frozen=True)
@@ -40,8 +38,11 @@ class Rule:
     check: Check
 
 
-def is_production_like(stack: str) -> bool:
-    return stack in PRODUCTION_LIKE or stack.startswith("prod")
+@cache
+def is_production(stack: str) -> bool:
+    """The stack's own `production` flag, read from its Pulumi.<stack>.yaml as
+    the program reads it (never guessed from the stack's name)."""
+    return stack_config(stack).production
 
 
 def stack_of(urn: str) -> str:
@@ -75,7 +76,9 @@ def _as_list(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def no_wildcard_actions(resource_type: str, props: Mapping[str, Any], stack: str) -> list[str]:
+def no_wildcard_actions(
+    resource_type: str, props: Mapping[str, Any], production: bool
+) -> list[str]:
     violations = []
     for statement in _statements(resource_type, props):
         if "NotAction" in statement:
@@ -86,7 +89,9 @@ def no_wildcard_actions(resource_type: str, props: Mapping[str, Any], stack: str
     return violations
 
 
-def no_wildcard_resources(resource_type: str, props: Mapping[str, Any], stack: str) -> list[str]:
+def no_wildcard_resources(
+    resource_type: str, props: Mapping[str, Any], production: bool
+) -> list[str]:
     violations = []
     for statement in _statements(resource_type, props):
         if "*" not in _as_list(statement.get("Resource")):
@@ -100,9 +105,9 @@ def no_wildcard_resources(resource_type: str, props: Mapping[str, Any], stack: s
 
 
 def production_data_protected(
-    resource_type: str, props: Mapping[str, Any], stack: str
+    resource_type: str, props: Mapping[str, Any], production: bool
 ) -> list[str]:
-    if not is_production_like(stack):
+    if not production:
         return []
     if resource_type == "aws:dynamodb/table:Table":
         violations = []
@@ -119,7 +124,7 @@ def production_data_protected(
     return []
 
 
-def table_encrypted(resource_type: str, props: Mapping[str, Any], stack: str) -> list[str]:
+def table_encrypted(resource_type: str, props: Mapping[str, Any], production: bool) -> list[str]:
     if resource_type != "aws:dynamodb/table:Table":
         return []
     if not (props.get("serverSideEncryption") or {}).get("enabled"):
@@ -127,7 +132,7 @@ def table_encrypted(resource_type: str, props: Mapping[str, Any], stack: str) ->
     return []
 
 
-def log_retention_set(resource_type: str, props: Mapping[str, Any], stack: str) -> list[str]:
+def log_retention_set(resource_type: str, props: Mapping[str, Any], production: bool) -> list[str]:
     if resource_type != "aws:cloudwatch/logGroup:LogGroup":
         return []
     if not props.get("retentionInDays"):
@@ -146,12 +151,17 @@ def declared_public_routes() -> frozenset[str]:
         for route in manifest.routes
         if route.auth == AUTH_PUBLIC
     }
-    docs = {f"GET {path}" for manifest in manifests for path in docs_routes(manifest.name)}
+    docs = {
+        f"GET {path}"
+        for manifest in manifests
+        if manifest.openapi_function is not None
+        for path in docs_routes(manifest.name)
+    }
     return frozenset(declared | docs)
 
 
 def only_declared_public_routes(
-    resource_type: str, props: Mapping[str, Any], stack: str
+    resource_type: str, props: Mapping[str, Any], production: bool
 ) -> list[str]:
     if resource_type != "aws:apigatewayv2/route:Route":
         return []
@@ -164,7 +174,7 @@ def only_declared_public_routes(
     return []
 
 
-def lambda_runtime(resource_type: str, props: Mapping[str, Any], stack: str) -> list[str]:
+def lambda_runtime(resource_type: str, props: Mapping[str, Any], production: bool) -> list[str]:
     if resource_type != "aws:lambda/function:Function":
         return []
     if props.get("runtime") != LAMBDA_RUNTIME:
@@ -181,7 +191,7 @@ RULES: Sequence[Rule] = (
     ),
     Rule(
         "production-data-protected",
-        "Production-like stacks keep PITR and deletion protection on the table and pool",
+        "Production stacks keep PITR and deletion protection on the table and pool",
         production_data_protected,
     ),
     Rule("table-encrypted", "The table is encrypted at rest with KMS", table_encrypted),
@@ -195,15 +205,18 @@ RULES: Sequence[Rule] = (
 )
 
 
-def violations(resource_type: str, props: Mapping[str, Any], stack: str) -> dict[str, list[str]]:
+def violations(
+    resource_type: str, props: Mapping[str, Any], production: bool
+) -> dict[str, list[str]]:
     """Every rule's violations for one resource (rules without any are left out)."""
-    found = {rule.name: rule.check(resource_type, props, stack) for rule in RULES}
+    found = {rule.name: rule.check(resource_type, props, production) for rule in RULES}
     return {name: messages for name, messages in found.items() if messages}
 
 
 def _validation(rule: Rule) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        for message in rule.check(args.resource_type, args.props, stack_of(args.urn)):
+        production = is_production(stack_of(args.urn))
+        for message in rule.check(args.resource_type, args.props, production):
             report_violation(message, None)
 
     return validate

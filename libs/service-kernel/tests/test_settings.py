@@ -28,7 +28,12 @@ def test_a_bad_variable_is_named() -> None:
 
 
 def test_every_service_reads_the_platforms_standard_variables() -> None:
-    env = {"STAGE": "dev", "PRODUCTION": "false", "SERVICE_VERSION": "1.0+abc", "ENABLE_DOCS": "true"}
+    env = {
+        "STAGE": "dev",
+        "PRODUCTION": "false",
+        "SERVICE_VERSION": "1.0+abc",
+        "ENABLE_DOCS": "true",
+    }
     settings = load_settings(ServiceSettings, env)
     assert settings == ServiceSettings(
         stage="dev", production=False, service_version="1.0+abc", enable_docs=True

@@ -10,8 +10,10 @@ import pulumi_aws as aws
 
 from infra.config import ApiConfig
 
-CORS_ALLOW_HEADERS = ("authorization", "content-type", "if-match", "x-request-id")
-CORS_EXPOSE_HEADERS = ("etag", "location", "x-request-id")
+# What every route takes and answers (the token, a JSON body, the request id);
+# a service adds its own in service.toml's [cors].
+CORS_ALLOW_HEADERS = ("authorization", "content-type", "x-request-id")
+CORS_EXPOSE_HEADERS = ("x-request-id",)
 CORS_ALLOW_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
 
 # One JSON object per request; never headers or bodies (they may hold tokens).
@@ -42,6 +44,9 @@ class HttpApiArgs:
     log_retention_days: int
     jwt_issuer: pulumi.Input[str]
     jwt_audience: pulumi.Input[str]
+    # The services' own CORS headers (service.toml), added to the platform's.
+    cors_allow_headers: tuple[str, ...] = ()
+    cors_expose_headers: tuple[str, ...] = ()
 
 
 class HttpApi(pulumi.ComponentResource):
@@ -65,8 +70,8 @@ class HttpApi(pulumi.ComponentResource):
             cors_configuration=aws.apigatewayv2.ApiCorsConfigurationArgs(
                 allow_origins=list(settings.cors_allow_origins),
                 allow_methods=list(CORS_ALLOW_METHODS),
-                allow_headers=list(CORS_ALLOW_HEADERS),
-                expose_headers=list(CORS_EXPOSE_HEADERS),
+                allow_headers=sorted({*CORS_ALLOW_HEADERS, *args.cors_allow_headers}),
+                expose_headers=sorted({*CORS_EXPOSE_HEADERS, *args.cors_expose_headers}),
                 max_age=settings.cors_max_age_seconds,
                 allow_credentials=False,
             ),

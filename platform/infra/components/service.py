@@ -6,17 +6,17 @@ Used once per `services/<name>/service.toml`; nothing here knows a service by na
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from infra.config import FunctionDefaults
-from infra.iam import PermissionTargets, assume_role_policy, function_policy
+from infra.environment import resolve_environment
+from infra.iam import assume_role_policy, function_policy
+from infra.lambda_runtime import RUNTIME
+from infra.shared import SharedStack
 from service_manifest import AUTH_PUBLIC, Function, Manifest, Route, docs_routes
 
-RUNTIME = "python3.12"
 # The alias the API and Cognito invoke when SnapStart publishes versions.
 LIVE_ALIAS = "live"
 
@@ -47,23 +47,11 @@ def function_arn(
 @dataclass(frozen=True)
 class ServiceArgs:
     project: str
-    stack: str
     manifest: Manifest
     code: pulumi.Archive
-    defaults: FunctionDefaults
-    log_retention_days: int
-    # Function name (as in the manifest) → its resolved environment.
-    environments: Mapping[str, Mapping[str, pulumi.Input[str]]]
-    region: str
-    account: pulumi.Input[str]
-    table_arn: pulumi.Input[str]
-    user_pool_arn: pulumi.Input[str]
-    email_sender: str
-    api_id: pulumi.Input[str]
-    api_execution_arn: pulumi.Input[str]
-    authorizer_id: pulumi.Input[str]
-    # Route the service's Swagger UI and OpenAPI document (public) to its API function.
-    docs: bool = False
+    # The service's `${service.version}` (its own content digest).
+    version: str
+    shared: SharedStack
 
 
 class Service(pulumi.ComponentResource):
@@ -87,15 +75,16 @@ class Service(pulumi.ComponentResource):
 
     def _function(self, name: str, function: Function) -> None:
         args = self._args
-        defaults = args.defaults
-        physical = function_name(args.project, args.stack, args.manifest.name, function.name)
+        config = args.shared.config
+        defaults = config.functions
+        physical = function_name(args.project, args.shared.stage, args.manifest.name, function.name)
         prefix = f"{name}-{function.name.replace('_', '-')}"
         child = pulumi.ResourceOptions(parent=self)
 
         logs = aws.cloudwatch.LogGroup(
             f"{prefix}-logs",
             name=f"/aws/lambda/{physical}",
-            retention_in_days=args.log_retention_days,
+            retention_in_days=config.log_retention_days,
             opts=child,
         )
         role = aws.iam.Role(
@@ -106,21 +95,13 @@ class Service(pulumi.ComponentResource):
             opts=child,
         )
         tracing = defaults.tracing == "Active"
-        policy = pulumi.Output.all(
-            args.table_arn, args.user_pool_arn, logs.arn, args.account
-        ).apply(
-            lambda arns: json.dumps(
+        policy = pulumi.Output.all(args.shared.resource_arns(), logs.arn).apply(
+            lambda resolved: json.dumps(
                 function_policy(
                     args.manifest,
                     function,
-                    PermissionTargets(
-                        region=args.region,
-                        account=arns[3],
-                        table_arn=arns[0],
-                        user_pool_arn=arns[1],
-                        email_sender=args.email_sender,
-                    ),
-                    log_group_arn=arns[2],
+                    resolved[0],
+                    log_group_arn=resolved[1],
                     tracing=tracing,
                 ),
                 sort_keys=True,
@@ -141,7 +122,9 @@ class Service(pulumi.ComponentResource):
             memory_size=function.memory or defaults.memory,
             timeout=function.timeout or defaults.timeout,
             environment=aws.lambda_.FunctionEnvironmentArgs(
-                variables=dict(args.environments[function.name])
+                variables=resolve_environment(
+                    args.manifest, function, args.shared, version=args.version
+                )
             ),
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode=defaults.tracing),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(
@@ -175,7 +158,7 @@ class Service(pulumi.ComponentResource):
                 function=lambda_function.name,
                 qualifier=qualifier,
                 principal="cognito-idp.amazonaws.com",
-                source_arn=args.user_pool_arn,
+                source_arn=args.shared.references["user_pool.arn"],
                 opts=child,
             )
         if function.routes:
@@ -190,15 +173,17 @@ class Service(pulumi.ComponentResource):
         qualifier: str | None,
     ) -> None:
         args = self._args
+        api = args.shared.api
         child = pulumi.ResourceOptions(parent=self)
+        timeout = function.timeout or args.shared.config.functions.timeout
         integration = aws.apigatewayv2.Integration(
             f"{prefix}-integration",
-            api_id=args.api_id,
+            api_id=api.api_id,
             integration_type="AWS_PROXY",
             integration_method="POST",
             integration_uri=invoke_arn,
             payload_format_version="2.0",
-            timeout_milliseconds=min(30000, (function.timeout or args.defaults.timeout) * 1000),
+            timeout_milliseconds=min(30000, timeout * 1000),
             opts=child,
         )
         aws.lambda_.Permission(
@@ -207,41 +192,32 @@ class Service(pulumi.ComponentResource):
             function=lambda_function.name,
             qualifier=qualifier,
             principal="apigateway.amazonaws.com",
-            source_arn=pulumi.Output.concat(args.api_execution_arn, "/*/*"),
+            source_arn=pulumi.Output.concat(api.execution_arn, "/*/*"),
             opts=child,
         )
-        for route in function_routes(args.manifest, function, docs=args.docs):
+        for route in function_routes(
+            function, args.manifest.name, docs=args.shared.config.enable_docs
+        ):
             public = route.auth == AUTH_PUBLIC
             slug = route_slug(route.route_key)
             self.routes[route.route_key] = aws.apigatewayv2.Route(
                 f"{prefix}-{slug}",
-                api_id=args.api_id,
+                api_id=api.api_id,
                 route_key=route.route_key,
                 target=pulumi.Output.concat("integrations/", integration.id),
                 authorization_type="NONE" if public else "JWT",
-                authorizer_id=None if public else args.authorizer_id,
+                authorizer_id=None if public else api.authorizer_id,
                 opts=child,
             )
 
 
-def function_routes(manifest: Manifest, function: Function, *, docs: bool) -> list[Route]:
+def function_routes(function: Function, service: str, *, docs: bool) -> list[Route]:
     """The gateway routes to `function`: its declared ones, plus the service's
-    public docs routes on its first routed function when the stack enables docs."""
+    public docs routes when it serves the OpenAPI and the stack enables docs."""
     routes = list(function.routes)
-    docs_function = next((f for f in manifest.functions if f.routes), None)
-    if docs and function is docs_function:
-        routes += [Route("GET", path, AUTH_PUBLIC) for path in docs_routes(manifest.name)]
+    if docs and function.openapi:
+        routes += [Route("GET", path, AUTH_PUBLIC) for path in docs_routes(service)]
     return routes
-
-
-def gateway_routes(manifests: tuple[Manifest, ...], *, docs: bool) -> list[Route]:
-    """Every route the program gives the HTTP API."""
-    return [
-        route
-        for manifest in manifests
-        for function in manifest.functions
-        for route in function_routes(manifest, function, docs=docs)
-    ]
 
 
 def route_slug(route_key: str) -> str:

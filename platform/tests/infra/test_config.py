@@ -10,9 +10,9 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from infra.bundle import repo_root
 from infra.config import SECRET_KEYS, ConfigError, StackConfig, parse_stack_config
-from infra.declared import stack_config, stack_file, stacks
+from infra.repo import repo_root
+from infra.stack_files import stack_config, stack_file, stacks
 
 STACKS = stacks()
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from infra.config import ConfigError
-from infra.declared import MOCK_ACCOUNT, DeclaredResource, declare, stack_file
+from infra.declared import MOCK_ACCOUNT, DeclaredResource, declare
+from infra.stack_files import stack_file
 
 
 def _comparable(resources: list[DeclaredResource]) -> list[tuple[str, str, str]]:

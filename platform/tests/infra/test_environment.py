@@ -2,37 +2,55 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from infra.declared import stack_config
-from infra.environment import (
-    SharedValues,
-    UnknownReferenceError,
-    config_string,
-    resolve_environment,
-)
+from infra.environment import UnknownReferenceError, resolve_environment
+from infra.shared import ApiAttachment, SharedStack, config_string
+from infra.stack_files import stack_config
 from service_manifest import Function, Manifest
+from service_manifest.model import REFERENCES, RESOURCES
 
 
-def _values(stack: str = "dev") -> SharedValues:
-    return SharedValues(
+def _shared(stack: str = "dev") -> SharedStack:
+    return SharedStack(
         stage=stack,
         config=stack_config(stack),
-        table_name="the-table",
-        table_arn="arn:aws:dynamodb:eu-west-1:123456789012:table/the-table",
-        user_pool_id="eu-west-1_pool",
-        user_pool_arn="arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_pool",
-        user_pool_client_id="client",
+        references={
+            "stage": stack,
+            "table.name": "the-table",
+            "table.arn": "arn:aws:dynamodb:eu-west-1:123456789012:table/the-table",
+            "user_pool.id": "eu-west-1_pool",
+            "user_pool.arn": "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_pool",
+            "user_pool.client_id": "client",
+        },
+        resources={name: ["arn:aws:mock"] for name in RESOURCES},
         secrets={},
+        api=ApiAttachment(api_id="api", execution_arn="arn", authorizer_id="auth"),
     )
 
 
+PLATFORM = {
+    "STAGE": "dev",
+    "PRODUCTION": "false",
+    "SERVICE_VERSION": "0.1.0+0123456789ab",
+    "POWERTOOLS_SERVICE_NAME": "svc",
+    "POWERTOOLS_LOG_LEVEL": "DEBUG",
+}
+
+
 def _resolve(
-    environment: dict[str, str], stack: str = "dev", version: str = "0.1.0+0123456789ab"
+    environment: dict[str, str],
+    stack: str = "dev",
+    version: str = "0.1.0+0123456789ab",
+    *,
+    openapi: bool = False,
 ) -> dict[str, object]:
-    function = Function(name="api", handler="svc.handler.handler", environment=environment)
+    function = Function(
+        name="api", handler="svc.handler.handler", environment=environment, openapi=openapi
+    )
     manifest = Manifest(
         name="svc",
         path=Path("services/svc/service.toml"),
@@ -40,13 +58,13 @@ def _resolve(
         key_prefixes=(),
         functions=(function,),
     )
-    return dict(resolve_environment(manifest, function, _values(stack), version=version))
+    return dict(resolve_environment(manifest, function, _shared(stack), version=version))
 
 
 def test_plain_references_resolve() -> None:
     resolved = _resolve(
         {
-            "STAGE": "${stage}",
+            "WHERE": "${stage}",
             "TABLE": "${table.name}",
             "TABLE_ARN": "${table.arn}",
             "POOL": "${user_pool.id}",
@@ -58,7 +76,8 @@ def test_plain_references_resolve() -> None:
     )
 
     assert resolved == {
-        "STAGE": "dev",
+        **PLATFORM,
+        "WHERE": "dev",
         "TABLE": "the-table",
         "TABLE_ARN": "arn:aws:dynamodb:eu-west-1:123456789012:table/the-table",
         "POOL": "eu-west-1_pool",
@@ -66,8 +85,6 @@ def test_plain_references_resolve() -> None:
         "CLIENT": "client",
         "VERSION": "0.1.0+0123456789ab",
         "LITERAL": "plain",
-        "POWERTOOLS_SERVICE_NAME": "svc",
-        "POWERTOOLS_LOG_LEVEL": "DEBUG",
     }
 
 
@@ -106,8 +123,43 @@ def test_config_strings() -> None:
 
 
 def test_the_version_is_the_services_own() -> None:
-    first = _resolve({"VERSION": "${service.version}", "STAGE": "${stage}"}, version="1.0+aaa")
-    second = _resolve({"VERSION": "${service.version}", "STAGE": "${stage}"}, version="2.0+bbb")
+    first = _resolve({"VERSION": "${service.version}", "WHERE": "${stage}"}, version="1.0+aaa")
+    second = _resolve({"VERSION": "${service.version}", "WHERE": "${stage}"}, version="2.0+bbb")
 
     assert (first["VERSION"], second["VERSION"]) == ("1.0+aaa", "2.0+bbb")
-    assert first["STAGE"] == second["STAGE"] == "dev"
+    assert (first["SERVICE_VERSION"], second["SERVICE_VERSION"]) == ("1.0+aaa", "2.0+bbb")
+    assert first["WHERE"] == second["WHERE"] == "dev"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_function_gets_the_platforms_variables(stack: str) -> None:
+    resolved = _resolve({}, stack)
+    config = stack_config(stack)
+
+    assert resolved["STAGE"] == stack
+    assert resolved["PRODUCTION"] == config_string(config.production)
+    assert "ENABLE_DOCS" not in resolved
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_openapi_function_is_told_whether_docs_are_on(stack: str) -> None:
+    resolved = _resolve({}, stack, openapi=True)
+
+    assert resolved["ENABLE_DOCS"] == config_string(stack_config(stack).enable_docs)
+
+
+def test_a_manifest_cannot_set_a_platform_variable() -> None:
+    with pytest.raises(UnknownReferenceError, match="PRODUCTION is set by the platform"):
+        _resolve({"PRODUCTION": "false"})
+
+
+def test_the_shared_stack_offers_exactly_the_manifests_vocabulary() -> None:
+    # A reference or resource a manifest may name must resolve on every stack.
+    assert set(_shared().references) | {"service.version"} == REFERENCES
+    with pytest.raises(ValueError, match=r"table\.name"):
+        dataclasses.replace(
+            _shared(),
+            references={k: v for k, v in _shared().references.items() if k != "table.name"},
+        )
+    with pytest.raises(ValueError, match="sms"):
+        dataclasses.replace(_shared(), resources={name: ["*"] for name in RESOURCES - {"sms"}})

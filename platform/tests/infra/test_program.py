@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from infra.bundle import Workspace, repo_root, service_version
-from infra.components.service import gateway_routes
+from infra.bundle import Workspace, service_version
 from infra.declared import DeclaredStack, declare, declare_stack
 from infra.program import ServicesConflictError
+from infra.repo import repo_root
 from service_manifest import Manifest
+from tests.infra.conftest import gateway_routes
 
 OUTPUTS = {"api_url", "user_pool_id", "user_pool_client_id", "table_name", "region"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from infra.declared import stacks
 from infra.snapshot import VERSION_PLACEHOLDER, render, snapshot_path
+from infra.stack_files import stacks
 
 
 @pytest.mark.parametrize("stack", stacks())

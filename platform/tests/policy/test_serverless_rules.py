@@ -13,8 +13,9 @@ import pulumi_policy
 import pytest
 from pulumi_policy import ResourceValidationArgs, ResourceValidationPolicy
 
-from infra.bundle import repo_root
-from infra.declared import DeclaredStack, declare_stack, stacks
+from infra.declared import DeclaredStack, declare_stack
+from infra.repo import repo_root
+from infra.stack_files import stacks
 
 POLICY_DIR = repo_root() / "platform" / "policy"
 
@@ -56,7 +57,8 @@ def declared(request: pytest.FixtureRequest) -> DeclaredStack:
 
 def test_every_resource_of_every_stack_passes_every_rule(declared: DeclaredStack) -> None:
     for resource in declared.resources:
-        assert rules.violations(resource.type, resource.inputs, declared.stack) == {}, resource.name
+        production = declared.config.production
+        assert rules.violations(resource.type, resource.inputs, production) == {}, resource.name
 
 
 def test_the_pack_has_one_policy_per_rule() -> None:
@@ -89,74 +91,80 @@ def test_a_policy_reports_through_crossguard() -> None:
 def test_wildcard_actions_are_refused(action: Any) -> None:
     props = _policy(_allow(action, "arn:aws:dynamodb:eu-west-1:1:table/t"))
 
-    assert rules.no_wildcard_actions(ROLE_POLICY, props, "dev")
+    assert rules.no_wildcard_actions(ROLE_POLICY, props, False)
 
 
 def test_not_action_is_refused() -> None:
     props = _policy({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
 
-    assert rules.no_wildcard_actions(ROLE_POLICY, props, "dev")
+    assert rules.no_wildcard_actions(ROLE_POLICY, props, False)
 
 
 def test_exact_actions_pass() -> None:
     props = _policy(_allow(["dynamodb:GetItem"], ["arn:aws:dynamodb:eu-west-1:1:table/t"]))
 
-    assert rules.no_wildcard_actions(ROLE_POLICY, props, "dev") == []
-    assert rules.no_wildcard_resources(ROLE_POLICY, props, "dev") == []
+    assert rules.no_wildcard_actions(ROLE_POLICY, props, False) == []
+    assert rules.no_wildcard_resources(ROLE_POLICY, props, False) == []
 
 
 def test_inline_role_policies_are_checked_too() -> None:
     props = {"inlinePolicies": [{"name": "p", "policy": _policy(_allow("s3:*", "*"))["policy"]}]}
 
-    assert rules.no_wildcard_actions("aws:iam/role:Role", props, "dev")
-    assert rules.no_wildcard_resources("aws:iam/role:Role", props, "dev")
+    assert rules.no_wildcard_actions("aws:iam/role:Role", props, False)
+    assert rules.no_wildcard_resources("aws:iam/role:Role", props, False)
 
 
 @pytest.mark.parametrize(
     "actions", [["sns:Publish"], ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]]
 )
 def test_star_resource_is_allowed_only_for_unscoped_actions(actions: list[str]) -> None:
-    assert rules.no_wildcard_resources(ROLE_POLICY, _policy(_allow(actions, "*")), "dev") == []
+    assert rules.no_wildcard_resources(ROLE_POLICY, _policy(_allow(actions, "*")), False) == []
 
 
 def test_star_resource_for_a_scopable_action_is_refused() -> None:
     props = _policy(_allow(["sns:Publish", "dynamodb:GetItem"], "*"))
 
-    assert rules.no_wildcard_resources(ROLE_POLICY, props, "dev") == [
+    assert rules.no_wildcard_resources(ROLE_POLICY, props, False) == [
         "statement S grants dynamodb:GetItem on '*'"
     ]
 
 
-@pytest.mark.parametrize("stack", ["prod", "production", "prod-eu", "staging"])
-def test_production_like_tables_need_pitr_and_deletion_protection(stack: str) -> None:
+def test_production_tables_need_pitr_and_deletion_protection() -> None:
     unprotected = {"pointInTimeRecovery": {"enabled": False}, "deletionProtectionEnabled": False}
 
-    assert len(rules.production_data_protected(TABLE, unprotected, stack)) == 2
+    assert len(rules.production_data_protected(TABLE, unprotected, True)) == 2
+
+
+@pytest.mark.parametrize("stack", stacks())
+def test_production_is_the_stacks_own_flag_never_its_name(stack: str) -> None:
+    from infra.stack_files import stack_config
+
+    assert rules.is_production(stack) is stack_config(stack).production
 
 
 def test_production_pools_need_deletion_protection() -> None:
-    assert rules.production_data_protected(POOL, {"deletionProtection": "INACTIVE"}, "prod")
-    assert rules.production_data_protected(POOL, {"deletionProtection": "ACTIVE"}, "prod") == []
+    assert rules.production_data_protected(POOL, {"deletionProtection": "INACTIVE"}, True)
+    assert rules.production_data_protected(POOL, {"deletionProtection": "ACTIVE"}, True) == []
 
 
 def test_dev_may_leave_data_unprotected() -> None:
     unprotected = {"pointInTimeRecovery": {"enabled": False}, "deletionProtectionEnabled": False}
 
-    assert rules.production_data_protected(TABLE, unprotected, "dev") == []
-    assert rules.production_data_protected(POOL, {"deletionProtection": "INACTIVE"}, "dev") == []
+    assert rules.production_data_protected(TABLE, unprotected, False) == []
+    assert rules.production_data_protected(POOL, {"deletionProtection": "INACTIVE"}, False) == []
 
 
 def test_tables_must_be_encrypted() -> None:
-    assert rules.table_encrypted(TABLE, {}, "dev")
-    assert rules.table_encrypted(TABLE, {"serverSideEncryption": {"enabled": True}}, "dev") == []
+    assert rules.table_encrypted(TABLE, {}, False)
+    assert rules.table_encrypted(TABLE, {"serverSideEncryption": {"enabled": True}}, False) == []
 
 
 def test_log_groups_need_retention() -> None:
     group = "aws:cloudwatch/logGroup:LogGroup"
 
-    assert rules.log_retention_set(group, {"name": "/aws/lambda/x"}, "dev")
-    assert rules.log_retention_set(group, {"retentionInDays": 0}, "dev")
-    assert rules.log_retention_set(group, {"retentionInDays": 14}, "dev") == []
+    assert rules.log_retention_set(group, {"name": "/aws/lambda/x"}, False)
+    assert rules.log_retention_set(group, {"retentionInDays": 0}, False)
+    assert rules.log_retention_set(group, {"retentionInDays": 14}, False) == []
 
 
 def test_only_declared_public_routes_may_skip_the_authorizer() -> None:
@@ -165,25 +173,25 @@ def test_only_declared_public_routes_may_skip_the_authorizer() -> None:
     guarded = {"routeKey": "GET /status", "authorizationType": "JWT", "authorizerId": "a"}
     no_authorizer = {"routeKey": "GET /status", "authorizationType": "JWT"}
 
-    assert rules.only_declared_public_routes(ROUTE, public, "dev") == []
-    assert rules.only_declared_public_routes(ROUTE, undeclared, "dev")
-    assert rules.only_declared_public_routes(ROUTE, guarded, "dev") == []
-    assert rules.only_declared_public_routes(ROUTE, no_authorizer, "dev")
+    assert rules.only_declared_public_routes(ROUTE, public, False) == []
+    assert rules.only_declared_public_routes(ROUTE, undeclared, False)
+    assert rules.only_declared_public_routes(ROUTE, guarded, False) == []
+    assert rules.only_declared_public_routes(ROUTE, no_authorizer, False)
 
 
 def test_a_services_docs_routes_may_be_public_and_nothing_else_under_docs() -> None:
     docs = {"routeKey": "GET /docs/items/openapi.json", "authorizationType": "NONE"}
     stranger = {"routeKey": "GET /docs/nobody", "authorizationType": "NONE"}
 
-    assert rules.only_declared_public_routes(ROUTE, docs, "dev") == []
-    assert rules.only_declared_public_routes(ROUTE, stranger, "dev")
+    assert rules.only_declared_public_routes(ROUTE, docs, False) == []
+    assert rules.only_declared_public_routes(ROUTE, stranger, False)
 
 
 def test_functions_run_python_312() -> None:
     function = "aws:lambda/function:Function"
 
-    assert rules.lambda_runtime(function, {"runtime": "python3.11"}, "dev")
-    assert rules.lambda_runtime(function, {"runtime": "python3.12"}, "dev") == []
+    assert rules.lambda_runtime(function, {"runtime": "python3.11"}, False)
+    assert rules.lambda_runtime(function, {"runtime": "python3.12"}, False) == []
 
 
 def test_the_stack_comes_from_the_urn() -> None:

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from service_manifest.conventions import AUTH_JWT, AUTH_PUBLIC, DEFAULT_ROUTE_KEY
+from service_manifest.conventions import AUTH_JWT, DEFAULT_ROUTE_KEY
 
 # Cognito's LambdaConfig keys a function may be wired to.
 COGNITO_TRIGGERS = frozenset(

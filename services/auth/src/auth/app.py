@@ -1,13 +1,15 @@
+"""The auth API: each route translates HTTP to one service function call and
+back (auth.routes); the identity provider's refusals answer from one table
+(auth.errors)."""
+
 from __future__ import annotations
 
-from importlib.metadata import version
-
+from auth.errors import install_auth_errors
 from auth.routes import password, passwordless, session
 from auth.settings import settings
 from service_kernel import create_app
 
-VERSION = settings.service_version or version("auth")
-
-app = create_app("auth", VERSION, docs=settings.enable_docs)
+app = create_app("auth", settings.version("auth"), docs=settings.enable_docs)
+install_auth_errors(app)
 for module in (passwordless, password, session):
     app.include_router(module.router)

@@ -1,48 +1,122 @@
-"""Cognito errors → the contract's answers, for what every route shares."""
+"""The auth service's own errors, in the contract's envelope: one row per
+exception the identity provider raises and a route lets through."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-from pydantic import BaseModel
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
-from auth.cognito import error_code
-from service_kernel import ApiError, get_logger
-
-# Cognito's own throttles, per client, user or code attempts.
-THROTTLED = frozenset(
-    {"TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"}
+from auth.identity_provider import (
+    BadCredentials,
+    CodeRateLimited,
+    IdentityUnavailable,
+    InvalidCode,
+    InvalidConfirmationCode,
+    InvalidRefreshToken,
+    SessionExpired,
+    Throttled,
+    UnusableEmailAddress,
+    UnusablePhoneNumber,
+    UserNotConfirmed,
+    WeakPassword,
 )
-# Cognito's retry hint is not exposed; a minute is its usual lockout step.
-COGNITO_RETRY_AFTER = "60"
+from service_kernel import error_response
 
 
-def too_many_requests(retry_after: str, message: str) -> ApiError:
-    return ApiError(429, "too_many_requests", message, headers={"Retry-After": retry_after})
+def _nothing(_: Any) -> Mapping[str, Any]:
+    return {}
 
 
-def unexpected(exc: ClientError) -> ApiError:
-    """Anything a route did not expect: throttled → 429, else 503. The log
-    carries Cognito's error code only, never the request."""
-    code = error_code(exc)
-    if code in THROTTLED:
-        return too_many_requests(COGNITO_RETRY_AFTER, "Too many requests; try again later.")
-    get_logger().error("cognito call failed", cognito_error=code)
-    return ApiError(503, "service_unavailable", "Sign-in is unavailable; try again later.")
-
-
-class ErrorBody(BaseModel):
-    """The contract's error envelope, for the OpenAPI document."""
-
-    error: str
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    code: str
     message: str
-    request_id: str
+    # What the answer carries beyond the envelope, read off the exception.
+    headers: Callable[[Any], Mapping[str, str]] = _nothing
+    extra: Callable[[Any], Mapping[str, Any]] = _nothing
 
 
-def documented(**answers: str) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` from `_401="invalid_code: ..."`-style keywords."""
-    return {
-        int(status.lstrip("_")): {"model": ErrorBody, "description": text}
-        for status, text in answers.items()
-    }
+def _retry_after(exc: CodeRateLimited | Throttled) -> Mapping[str, str]:
+    return {"Retry-After": str(exc.retry_after)}
+
+
+def _field_details(field: str, msg: str, kind: str) -> Mapping[str, Any]:
+    return {"details": [{"loc": ["body", field], "msg": msg, "type": kind}]}
+
+
+# exception type → the answer; never the exception's own text, which may
+# hold the provider's words.
+ANSWERS: dict[type[Exception], Answer] = {
+    CodeRateLimited: Answer(
+        429,
+        "too_many_requests",
+        "Too many codes were sent to this destination; try again later.",
+        headers=_retry_after,
+    ),
+    InvalidCode: Answer(
+        401,
+        "invalid_code",
+        "The code is not right.",
+        extra=lambda exc: {"attempts_left": exc.attempts_left, "session": exc.session},
+    ),
+    SessionExpired: Answer(
+        401,
+        "session_expired",
+        "This code is no longer valid; request a new one with /auth/start.",
+    ),
+    UnusablePhoneNumber: Answer(
+        422,
+        "validation_error",
+        "This phone number cannot be used.",
+        extra=lambda _: _field_details("phone", "not accepted by the user pool", "value_error"),
+    ),
+    UnusableEmailAddress: Answer(
+        422,
+        "validation_error",
+        "This e-mail address cannot be used.",
+        extra=lambda _: _field_details("email", "not accepted by the user pool", "value_error"),
+    ),
+    WeakPassword: Answer(
+        422,
+        "validation_error",
+        "The password does not meet the password policy.",
+        extra=lambda exc: _field_details("password", exc.rule, "password_policy"),
+    ),
+    InvalidConfirmationCode: Answer(400, "invalid_code", "The confirmation code is not right."),
+    BadCredentials: Answer(401, "invalid_credentials", "The e-mail or password is not right."),
+    UserNotConfirmed: Answer(
+        403, "user_not_confirmed", "Confirm the sign-up with the e-mailed code first."
+    ),
+    InvalidRefreshToken: Answer(
+        401, "unauthorized", "The refresh token is invalid, expired or revoked."
+    ),
+    Throttled: Answer(
+        429, "too_many_requests", "Too many requests; try again later.", headers=_retry_after
+    ),
+    IdentityUnavailable: Answer(
+        503, "service_unavailable", "Sign-in is unavailable; try again later."
+    ),
+}
+
+
+def _handler(answer: Answer) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handle(_: Request, exc: Exception) -> JSONResponse:
+        return error_response(
+            answer.status,
+            answer.code,
+            answer.message,
+            headers=answer.headers(exc),
+            **answer.extra(exc),
+        )
+
+    return handle
+
+
+def install_auth_errors(app: FastAPI) -> None:
+    for exception, answer in ANSWERS.items():
+        app.add_exception_handler(exception, _handler(answer))

@@ -19,8 +19,6 @@ DEV_OTP = "dev_otp"
 RATE_LIMITED = "too_many_requests retry_after={seconds}"
 _RATE_LIMITED = re.compile(r"too_many_requests retry_after=(\d+)")
 
-PROD_STAGE = "prod"
-
 # What Cognito accepts as a phone_number (E.164) and a practical e-mail shape.
 PHONE_PATTERN = r"^\+[1-9]\d{6,14}$"
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
@@ -31,10 +29,3 @@ def retry_after(cognito_message: str) -> int | None:
     match = _RATE_LIMITED.search(cognito_message)
     return int(match.group(1)) if match else None
 
-
-def dev_otp_echo(stage: str, enabled: bool) -> bool:
-    """The dev echo of one-time codes, refused outright on prod: a prod stack
-    configured to echo codes must fail at start, not leak codes."""
-    if enabled and stage == PROD_STAGE:
-        raise ValueError("DEV_OTP_ECHO must be false on the prod stage")
-    return enabled

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from service_kernel import load_settings
+from service_kernel import ServiceSettings, load_settings
 
 
-class Settings(BaseModel):
-    stage: str = Field(min_length=1)
+class Settings(ServiceSettings):
     # The pool /auth/start creates passwordless users in (AdminCreateUser).
     user_pool_id: str = Field(min_length=1)
     user_pool_client_id: str = Field(min_length=1)
     # Whether this stack confirms password sign-ups at once: an existing
     # e-mail is answered as a new one would be.
     auto_confirm: bool = False
-    # <package version>+<content digest>, set by the platform; the package version when unset.
-    service_version: str | None = None
-    enable_docs: bool = False
 
 
 settings = load_settings(Settings)

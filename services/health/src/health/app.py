@@ -1,49 +1,15 @@
 from __future__ import annotations
 
-from importlib.metadata import version
-from typing import Literal
-
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
-from health.checks import CheckResult, run_checks
+from health.checks import run_checks
+from health.models import Health, NotReady, Readiness, Status, StatusUser
 from health.settings import settings
 from service_kernel import CallerDep, create_app, current_request_id
 
-VERSION = settings.service_version or version("health")
+VERSION = settings.version("health")
 
 app = create_app("health", VERSION, docs=settings.enable_docs)
-
-
-class Health(BaseModel):
-    status: Literal["ok"]
-    service: str
-    stage: str
-    version: str
-
-
-class Readiness(BaseModel):
-    status: Literal["ok", "error"]
-    checks: dict[str, CheckResult]
-
-
-class NotReady(Readiness):
-    """The readiness shape plus the contract's error envelope."""
-
-    error: Literal["service_unavailable"] = "service_unavailable"
-    message: str
-    request_id: str
-
-
-class StatusUser(BaseModel):
-    sub: str
-    username: str
-
-
-class Status(BaseModel):
-    status: Literal["ok"]
-    stage: str
-    user: StatusUser
 
 
 @app.get("/healthz")

@@ -19,16 +19,7 @@ from items.responses import ExactJSONResponse, item_response
 from items.settings import settings
 from service_kernel import CallerDep, create_app
 
-
-def _package_version() -> str:
-    # Imported only when needed: deployed stacks set SERVICE_VERSION, and
-    # importlib.metadata costs a cold start tens of milliseconds.
-    from importlib.metadata import version
-
-    return version("items")
-
-
-VERSION = settings.service_version or _package_version()
+VERSION = settings.version("items")
 
 app = create_app(
     "items", VERSION, docs=settings.enable_docs, default_response_class=ExactJSONResponse

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from local_runtime.runtime import ServiceSetup, workspace_service
-from tests.local_runtime.fake_program import REPO
+from tests.fake_program import REPO
 
 HERE = Path(__file__).resolve().parent
 PROBE = HERE / "probe"

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cognito_emulator import install_triggers, uninstall_triggers
+from infra.repo import repo_root
 from local_runtime import model
 from local_runtime.console import Console
 from local_runtime.docs import docs_handler
@@ -25,12 +27,12 @@ from local_runtime.environments import service_python
 from local_runtime.events import IncomingRequest
 from local_runtime.gateway import Gateway, Handled, serve
 from local_runtime.jwt_authorizer import JwksCache, fetch_jwks_from
-from local_runtime.model import Declared, LocalFunction, LocalModel, NotModeled, build_model
+from local_runtime.model import Declared, LocalFunction, LocalModel, build_model
 from local_runtime.outbox import OutboxWatcher
 from local_runtime.reloader import Reloader
 from local_runtime.workers import FunctionPool, Invocation, Worker, WorkerSpec, worker_environment
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = repo_root()
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ class Runtime:
         created = self.emulator.create(self._resources, model.EMULATED_FIRST)
         resolved = [created.substitutions.resource(r) for r in self._resources]
         local = build_model(resolved)
-        not_modeled = list(local.not_modeled) + self._install_triggers(resolved, local)
+        self._install_triggers(resolved, local)
         self.model = local
         setups = self._setup_services(local)
         for function in local.functions.values():
@@ -141,7 +143,7 @@ class Runtime:
             docs=sorted(self._docs_functions(local)),
         )
         self.console.routes(local)
-        self.console.not_modeled(not_modeled, created.settings_not_applied)
+        self.console.not_modeled(local.not_modeled, created.settings_not_applied)
         self._warm(local)
         later = self.emulator.create(self._resources, model.EMULATED_LATER, created.substitutions)
         self.console.not_modeled([], later.settings_not_applied)
@@ -248,19 +250,9 @@ class Runtime:
 
     # ---- Cognito triggers ----
 
-    def _install_triggers(
-        self, resources: Sequence[Declared], local: LocalModel
-    ) -> list[NotModeled]:
-        pools = [r for r in resources if r.type == model.USER_POOL and r.inputs.get("lambdaConfig")]
-        if not pools:
-            return []
-        try:
-            from cognito_emulator import install_triggers, uninstall_triggers
-        except ImportError:
-            return [
-                NotModeled(pool.type, pool.name, "cognito_emulator.install_triggers is missing")
-                for pool in pools
-            ]
+    def _install_triggers(self, resources: Sequence[Declared], local: LocalModel) -> None:
+        if not any(r.type == model.USER_POOL and r.inputs.get("lambdaConfig") for r in resources):
+            return
         by_arn = local.triggers_by_arn()
 
         def invoke_trigger(arn: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -282,4 +274,3 @@ class Runtime:
 
         install_triggers(invoke_trigger)
         self._stoppers.append(uninstall_triggers)
-        return []

@@ -11,7 +11,7 @@ from local_runtime.model import (
     Throttle,
     build_model,
 )
-from tests.local_runtime.fake_program import (
+from tests.fake_program import (
     API_ID,
     CLIENT_ID,
     ISSUER,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from local_runtime.emulator import Substitutions, pascal, region_of
 from local_runtime.model import Resource
-from tests.local_runtime.fake_program import POOL_ID, declared, health_manifest
+from tests.fake_program import POOL_ID, declared, health_manifest
 
 
 def test_mock_ids_are_replaced_in_every_string_and_whole_numbers_become_ints() -> None:

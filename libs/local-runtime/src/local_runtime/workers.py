@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from infra.lambda_runtime import RUNTIME
 from local_runtime.model import LocalFunction
 
 WORKER_MAIN = Path(__file__).with_name("worker_main.py")
@@ -294,7 +295,7 @@ def worker_environment(
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory),
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.function_name}",
-            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{RUNTIME}",
             "LOCAL_RUNTIME_FUNCTION_ARN": function.arn,
             "_HANDLER": function.handler,
             "PYTHONUNBUFFERED": "1",

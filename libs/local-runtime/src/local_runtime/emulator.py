@@ -206,42 +206,18 @@ def _create_table(
 ) -> set[str]:
     inputs = resource.inputs
     name = str(resource.outputs.get("name") or inputs.get("name") or resource.id)
-    params: dict[str, Any] = {
-        "TableName": name,
-        "AttributeDefinitions": [
+    key_schema = [{"AttributeName": inputs["hashKey"], "KeyType": "HASH"}]
+    if inputs.get("rangeKey"):
+        key_schema.append({"AttributeName": inputs["rangeKey"], "KeyType": "RANGE"})
+    dynamodb = emulator.client("dynamodb")
+    description = dynamodb.create_table(
+        TableName=name,
+        AttributeDefinitions=[
             {"AttributeName": a["name"], "AttributeType": a["type"]} for a in inputs["attributes"]
         ],
-        "KeySchema": _key_schema(inputs),
+        KeySchema=key_schema,
         **_take(inputs, _TABLE_SETTINGS),
-    }
-    if params.get("BillingMode", "PROVISIONED") == "PROVISIONED":
-        params["ProvisionedThroughput"] = _throughput(inputs)
-    indexes = [
-        _index(index, params.get("BillingMode"))
-        for index in inputs.get("globalSecondaryIndexes") or ()
-    ]
-    if indexes:
-        params["GlobalSecondaryIndexes"] = indexes
-    local = [
-        {
-            "IndexName": index["name"],
-            "KeySchema": [
-                {"AttributeName": inputs["hashKey"], "KeyType": "HASH"},
-                {"AttributeName": index["rangeKey"], "KeyType": "RANGE"},
-            ],
-            "Projection": _projection(index),
-        }
-        for index in inputs.get("localSecondaryIndexes") or ()
-    ]
-    if local:
-        params["LocalSecondaryIndexes"] = local
-    if inputs.get("streamEnabled"):
-        params["StreamSpecification"] = {
-            "StreamEnabled": True,
-            "StreamViewType": inputs.get("streamViewType", "NEW_AND_OLD_IMAGES"),
-        }
-    dynamodb = emulator.client("dynamodb")
-    description = dynamodb.create_table(**params)["TableDescription"]
+    )["TableDescription"]
     ttl = inputs.get("ttl") or {}
     if ttl.get("enabled") and ttl.get("attributeName"):
         dynamodb.update_time_to_live(
@@ -256,47 +232,8 @@ def _create_table(
         )
     subs.add(mock.outputs.get("arn"), description["TableArn"])
     subs.add(mock.outputs.get("name") or mock.id, name)
-    used = {"attributes", "hashKey", "rangeKey", "readCapacity", "writeCapacity", "ttl"}
-    used |= {"globalSecondaryIndexes", "localSecondaryIndexes", "streamEnabled", "streamViewType"}
-    used |= {"pointInTimeRecovery", *_TABLE_SETTINGS}
+    used = {"attributes", "hashKey", "rangeKey", "ttl", "pointInTimeRecovery", *_TABLE_SETTINGS}
     return _leftover(inputs, used)
-
-
-def _key_schema(inputs: Mapping[str, Any]) -> list[dict[str, str]]:
-    schema = [{"AttributeName": inputs["hashKey"], "KeyType": "HASH"}]
-    if inputs.get("rangeKey"):
-        schema.append({"AttributeName": inputs["rangeKey"], "KeyType": "RANGE"})
-    return schema
-
-
-def _throughput(inputs: Mapping[str, Any]) -> dict[str, int]:
-    return {
-        "ReadCapacityUnits": int(inputs.get("readCapacity") or 1),
-        "WriteCapacityUnits": int(inputs.get("writeCapacity") or 1),
-    }
-
-
-def _projection(index: Mapping[str, Any]) -> dict[str, Any]:
-    projection: dict[str, Any] = {"ProjectionType": index.get("projectionType", "ALL")}
-    if index.get("nonKeyAttributes"):
-        projection["NonKeyAttributes"] = list(index["nonKeyAttributes"])
-    return projection
-
-
-def _index(index: Mapping[str, Any], billing: str | None) -> dict[str, Any]:
-    keys = index.get("keySchemas")
-    if keys:
-        schema = [{"AttributeName": k["attributeName"], "KeyType": k["keyType"]} for k in keys]
-    else:
-        schema = _key_schema(index)
-    result: dict[str, Any] = {
-        "IndexName": index["name"],
-        "KeySchema": schema,
-        "Projection": _projection(index),
-    }
-    if (billing or "PROVISIONED") == "PROVISIONED":
-        result["ProvisionedThroughput"] = _throughput(index)
-    return result
 
 
 _POOL_SETTINGS = {
@@ -389,16 +326,6 @@ def _create_client(
     return _leftover(inputs, {"userPoolId", *_CLIENT_SETTINGS})
 
 
-def _create_group(
-    emulator: Emulator, mock: Declared, resource: Resource, subs: Substitutions
-) -> set[str]:
-    inputs = resource.inputs
-    params = {"GroupName": inputs["name"], "UserPoolId": inputs["userPoolId"]}
-    params.update(_take(inputs, {"description": "Description", "precedence": "Precedence"}))
-    emulator.client("cognito-idp").create_group(**params)
-    return _leftover(inputs, {"userPoolId", "description", "precedence", "roleArn"})
-
-
 def _put_parameter(
     emulator: Emulator, mock: Declared, resource: Resource, subs: Substitutions
 ) -> set[str]:
@@ -432,7 +359,6 @@ _CREATORS: dict[str, Creator] = {
     model.TABLE: _create_table,
     model.USER_POOL: _create_user_pool,
     model.USER_POOL_CLIENT: _create_client,
-    model.USER_GROUP: _create_group,
     model.SSM_PARAMETER: _put_parameter,
     **dict.fromkeys(model.SES_IDENTITIES, _verify_identity),
 }

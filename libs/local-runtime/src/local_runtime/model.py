@@ -23,14 +23,13 @@ STAGE = "aws:apigatewayv2/stage:Stage"
 TABLE = "aws:dynamodb/table:Table"
 USER_POOL = "aws:cognito/userPool:UserPool"
 USER_POOL_CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
-USER_GROUP = "aws:cognito/userGroup:UserGroup"
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 SES_IDENTITIES = ("aws:ses/emailIdentity:EmailIdentity", "aws:sesv2/emailIdentity:EmailIdentity")
 
 # Created in the emulator, in this order (a client needs its pool). The
 # functions need the first ones before they start; SSM parameters only inform
 # other consumers, and moto's SSM takes a second to load, so they come after.
-EMULATED_FIRST = (TABLE, USER_POOL, USER_POOL_CLIENT, USER_GROUP, *SES_IDENTITIES)
+EMULATED_FIRST = (TABLE, USER_POOL, USER_POOL_CLIENT, *SES_IDENTITIES)
 EMULATED_LATER = (SSM_PARAMETER,)
 EMULATED_TYPES = EMULATED_FIRST + EMULATED_LATER
 # Served by the runtime itself.

@@ -9,8 +9,8 @@ import pytest
 
 from local_runtime.console import Console
 from local_runtime.runtime import Runtime
-from tests.local_runtime.fake_program import probe_resources
-from tests.local_runtime.support import Captured, services, write_test_stack_file
+from tests.fake_program import probe_resources
+from tests.support import Captured, services, write_test_stack_file
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from infra.bundle import repo_root
 from infra.declared import declare
+from infra.repo import repo_root
 from local_runtime.environments import service_python
 from local_runtime.model import LocalFunction, build_model
 

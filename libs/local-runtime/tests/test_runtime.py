@@ -22,7 +22,7 @@ from moto.utilities.utils import load_resource
 from local_runtime import smoke
 from local_runtime.model import JwtAuthorizer
 from local_runtime.runtime import Runtime
-from tests.local_runtime.support import EXTRA_ORIGIN, PROBE, TEST_BURST, Captured
+from tests.support import EXTRA_ORIGIN, PROBE, TEST_BURST, Captured
 
 UNAUTHORIZED = {"message": "Unauthorized"}
 

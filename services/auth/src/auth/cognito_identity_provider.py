@@ -1,0 +1,270 @@
+"""IdentityProvider on the shared Cognito user pool: the one place that knows
+Cognito's calls and its error codes.
+
+Public app-client calls (SignUp, ConfirmSignUp, InitiateAuth,
+RespondToAuthChallenge, GlobalSignOut, RevokeToken) need no IAM permission;
+the two that make a passwordless user (AdminCreateUser, AdminSetUserPassword)
+are the API's only IAM calls (service.toml)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from auth.identity_provider import (
+    AlreadySignedOut,
+    BadCredentials,
+    CannotUseCodes,
+    Channel,
+    CodeRateLimited,
+    CodeSent,
+    IdentityError,
+    IdentityUnavailable,
+    InvalidCode,
+    InvalidConfirmationCode,
+    InvalidRefreshToken,
+    NewUser,
+    SessionExpired,
+    Throttled,
+    UnusableDestination,
+    UnusableEmailAddress,
+    UnusablePhoneNumber,
+    UserAlreadyExists,
+    UserNotConfirmed,
+    WeakPassword,
+)
+from auth.models import Tokens
+from auth.protocol import ATTEMPTS_LEFT, DELIVERY, DEV_OTP, retry_after
+from service_kernel import get_logger
+from service_kernel.aws import error_code, error_message
+
+CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
+# The user attribute that holds each channel's destination.
+ATTRIBUTES: dict[Channel, str] = {"sms": "phone_number", "email": "email"}
+UNUSABLE: dict[Channel, type[UnusableDestination]] = {
+    "sms": UnusablePhoneNumber,
+    "email": UnusableEmailAddress,
+}
+
+# Cognito's own throttles, per client, user or code attempts.
+THROTTLED = frozenset(
+    {"TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"}
+)
+# Cognito's retry hint is not exposed; a minute is its usual lockout step.
+THROTTLED_RETRY_AFTER = 60
+# A user who cannot use a code (an unconfirmed password sign-up, a disabled
+# account; unknown users too, were PreventUserExistenceErrors off).
+CANNOT_USE_CODES = frozenset(
+    {"UserNotConfirmedException", "NotAuthorizedException", "UserNotFoundException"}
+)
+# Whatever Cognito says about a session it will not continue, the client's
+# next step is the same: ask for a new code.
+SESSION_DEAD = frozenset(
+    {
+        "NotAuthorizedException",
+        "CodeMismatchException",
+        "ExpiredCodeException",
+        "UserNotFoundException",
+        "InvalidParameterException",
+    }
+)
+# Every way a confirmation code can be wrong, for a user who may or may not exist.
+CONFIRMATION_REFUSED = frozenset(
+    {
+        "CodeMismatchException",
+        "ExpiredCodeException",
+        "UserNotFoundException",
+        "NotAuthorizedException",
+        "AliasExistsException",
+    }
+)
+BAD_CREDENTIALS = frozenset(
+    {"NotAuthorizedException", "UserNotFoundException", "PasswordResetRequiredException"}
+)
+REFRESH_REFUSED = frozenset({"NotAuthorizedException", "InvalidParameterException"})
+# Already signed out, revoked, or not a token of this client: nothing left to end.
+ALREADY_ENDED = frozenset(
+    {"NotAuthorizedException", "UnauthorizedException", "UnsupportedTokenTypeException"}
+)
+POLICY_PREFIX = "Password did not conform with policy: "
+
+
+class CognitoIdentityProvider:
+    def __init__(self, cognito: Any, user_pool_id: str, client_id: str) -> None:
+        self._cognito = cognito
+        self._user_pool_id = user_pool_id
+        self._client_id = client_id
+
+    def create_passwordless_user(self, username: str, channel: Channel) -> None:
+        # Server-side IAM calls, never the public SignUp: no client can create
+        # a confirmed user, and pre sign-up never confirms one on a client's word.
+        try:
+            self._cognito.admin_create_user(
+                UserPoolId=self._user_pool_id,
+                Username=username,
+                UserAttributes=[{"Name": ATTRIBUTES[channel], "Value": username}],
+                MessageAction="SUPPRESS",  # no invitation: the code is the only message
+            )
+        except ClientError as exc:
+            code = error_code(exc)
+            if code == "UsernameExistsException":
+                raise UserAlreadyExists from None
+            if code == "InvalidParameterException":
+                raise UNUSABLE[channel] from None
+            raise _unexpected(exc) from None
+        try:
+            # Cognito: a permanent password set by AdminSetUserPassword moves the
+            # user from FORCE_CHANGE_PASSWORD to CONFIRMED, with no code sent.
+            self._cognito.admin_set_user_password(
+                UserPoolId=self._user_pool_id,
+                Username=username,
+                # Nobody ever learns it: this user signs in with codes only.
+                Password=_unusable_password(),
+                Permanent=True,
+            )
+        except ClientError as exc:
+            raise _unexpected(exc) from None
+
+    def start_code_sign_in(self, username: str, channel: Channel) -> CodeSent:
+        try:
+            result = self._cognito.initiate_auth(
+                ClientId=self._client_id,
+                AuthFlow="CUSTOM_AUTH",
+                AuthParameters={"USERNAME": username},
+                ClientMetadata={DELIVERY: channel},
+            )
+        except ClientError as exc:
+            code = error_code(exc)
+            # The create trigger's refusal comes back inside this exception.
+            wait = retry_after(error_message(exc)) if code == "UserLambdaValidationException" else None
+            if wait is not None:
+                raise CodeRateLimited(wait) from None
+            if code in CANNOT_USE_CODES:
+                raise CannotUseCodes from None
+            raise _unexpected(exc) from None
+        echo = result.get("ChallengeParameters", {}).get(DEV_OTP)
+        return CodeSent(session=result["Session"], dev_otp=echo)
+
+    def answer_code(self, username: str, session: str, code: str) -> Tokens:
+        try:
+            result = self._cognito.respond_to_auth_challenge(
+                ClientId=self._client_id,
+                ChallengeName=CUSTOM_CHALLENGE,
+                Session=session,
+                ChallengeResponses={"USERNAME": username, "ANSWER": code},
+            )
+        except ClientError as exc:
+            if error_code(exc) in SESSION_DEAD:
+                raise SessionExpired from None
+            raise _unexpected(exc) from None
+        if "AuthenticationResult" in result:
+            return _tokens(result)
+        # Another round of the challenge: Cognito issues a new session per answer.
+        attempts_left = int(result.get("ChallengeParameters", {}).get(ATTEMPTS_LEFT, "0"))
+        raise InvalidCode(attempts_left, result["Session"])
+
+    def sign_up(self, email: str, password: str) -> NewUser:
+        try:
+            result = self._cognito.sign_up(
+                ClientId=self._client_id,
+                Username=email,
+                Password=password,
+                UserAttributes=[{"Name": "email", "Value": email}],
+            )
+        except ClientError as exc:
+            code, message = error_code(exc), error_message(exc)
+            if code == "UsernameExistsException":
+                raise UserAlreadyExists from None
+            if code == "InvalidPasswordException" or (
+                code == "InvalidParameterException" and "password" in message.lower()
+            ):
+                raise WeakPassword(message.removeprefix(POLICY_PREFIX)) from None
+            raise _unexpected(exc) from None
+        return NewUser(user_sub=result["UserSub"], confirmed=bool(result["UserConfirmed"]))
+
+    def confirm_sign_up(self, email: str, code: str) -> None:
+        try:
+            self._cognito.confirm_sign_up(
+                ClientId=self._client_id, Username=email, ConfirmationCode=code
+            )
+        except ClientError as exc:
+            if error_code(exc) in CONFIRMATION_REFUSED:
+                raise InvalidConfirmationCode from None
+            raise _unexpected(exc) from None
+
+    def password_sign_in(self, email: str, password: str) -> Tokens:
+        try:
+            result = self._cognito.initiate_auth(
+                ClientId=self._client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": email, "PASSWORD": password},
+            )
+        except ClientError as exc:
+            code = error_code(exc)
+            if code in BAD_CREDENTIALS:
+                raise BadCredentials from None
+            if code == "UserNotConfirmedException":
+                # Cognito says so only after the password was right.
+                raise UserNotConfirmed from None
+            raise _unexpected(exc) from None
+        if "AuthenticationResult" not in result:
+            # A challenge this API does not offer (e.g. an administrator's
+            # temporary password): not a usable sign-in here.
+            raise BadCredentials
+        return _tokens(result)
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        try:
+            result = self._cognito.initiate_auth(
+                ClientId=self._client_id,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": refresh_token},
+            )
+        except ClientError as exc:
+            if error_code(exc) in REFRESH_REFUSED:
+                raise InvalidRefreshToken from None
+            raise _unexpected(exc) from None
+        return _tokens(result)
+
+    def sign_out(self, access_token: str) -> None:
+        try:
+            self._cognito.global_sign_out(AccessToken=access_token)
+        except ClientError as exc:
+            raise _ended_or_unexpected(exc) from None
+
+    def revoke(self, refresh_token: str) -> None:
+        try:
+            self._cognito.revoke_token(Token=refresh_token, ClientId=self._client_id)
+        except ClientError as exc:
+            raise _ended_or_unexpected(exc) from None
+
+
+def _tokens(result: dict[str, Any]) -> Tokens:
+    authentication = result["AuthenticationResult"]
+    return Tokens(
+        access_token=authentication["AccessToken"],
+        id_token=authentication["IdToken"],
+        refresh_token=authentication.get("RefreshToken"),
+        expires_in=int(authentication["ExpiresIn"]),
+    )
+
+
+def _unexpected(exc: ClientError) -> IdentityError:
+    """Anything a call did not expect: Cognito's throttling, else unavailable.
+    The log carries Cognito's error code only, never the request."""
+    code = error_code(exc)
+    if code in THROTTLED:
+        return Throttled(THROTTLED_RETRY_AFTER)
+    get_logger().error("cognito call failed", cognito_error=code)
+    return IdentityUnavailable(code)
+
+
+def _ended_or_unexpected(exc: ClientError) -> IdentityError:
+    return AlreadySignedOut() if error_code(exc) in ALREADY_ENDED else _unexpected(exc)
+
+
+def _unusable_password() -> str:
+    # Long and random, with every character class any pool policy may require.
+    return secrets.token_urlsafe(32) + "aA1!"

@@ -1,0 +1,148 @@
+"""The port between the auth service functions and the identity provider:
+what auth needs from a user pool, and the answers it can give, as auth's own
+exceptions. No provider's error names here: the adapter translates them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from auth.models import Tokens
+
+# Where a one-time code goes: the user's phone (SMS) or e-mail.
+Channel = Literal["sms", "email"]
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    """A code sign-in under way: the session to answer it with, and the code
+    itself only where the stack echoes codes (dev)."""
+
+    session: str
+    dev_otp: str | None = None
+
+
+@dataclass(frozen=True)
+class NewUser:
+    user_sub: str
+    confirmed: bool
+
+
+class IdentityError(Exception):
+    """Something the identity provider answered instead of doing the call."""
+
+
+class UserAlreadyExists(IdentityError):
+    """The username is taken; the existing user was left unchanged."""
+
+
+class UnusableDestination(IdentityError):
+    """The pool refuses this phone number or e-mail address as a username."""
+
+
+class UnusablePhoneNumber(UnusableDestination):
+    pass
+
+
+class UnusableEmailAddress(UnusableDestination):
+    pass
+
+
+class CannotUseCodes(IdentityError):
+    """The user cannot sign in with a code (unknown, unconfirmed, disabled);
+    nothing was sent."""
+
+
+class CodeRateLimited(IdentityError):
+    """The destination had its share of codes for now; nothing was sent."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+class InvalidCode(IdentityError):
+    """A wrong code with attempts left: retry with the new session."""
+
+    def __init__(self, attempts_left: int, session: str) -> None:
+        super().__init__(attempts_left)
+        self.attempts_left = attempts_left
+        self.session = session
+
+
+class SessionExpired(IdentityError):
+    """The code sign-in is over (spent, expired, unknown or another user's):
+    only a new code can help."""
+
+
+class WeakPassword(IdentityError):
+    """The password breaks the pool's policy; `rule` says which part."""
+
+    def __init__(self, rule: str) -> None:
+        super().__init__(rule)
+        self.rule = rule
+
+
+class InvalidConfirmationCode(IdentityError):
+    """Wrong, expired or already used, or no such user: the same to a client."""
+
+
+class BadCredentials(IdentityError):
+    """Unknown user or wrong password: the same to a client."""
+
+
+class UserNotConfirmed(IdentityError):
+    """The password was right but the sign-up was never confirmed."""
+
+
+class InvalidRefreshToken(IdentityError):
+    """Invalid, expired or revoked."""
+
+
+class AlreadySignedOut(IdentityError):
+    """The token was already ended (or is no token of this client)."""
+
+
+class Throttled(IdentityError):
+    """The provider's own rate limit; the request may be retried later."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+class IdentityUnavailable(IdentityError):
+    """Any other failure of the provider: nothing the client can fix."""
+
+
+class IdentityProvider(Protocol):
+    """Every method may also raise Throttled or IdentityUnavailable."""
+
+    def create_passwordless_user(self, username: str, channel: Channel) -> None:
+        """A confirmed user who can sign in with codes only, its username (a
+        phone number or e-mail address) also its `channel` attribute;
+        UserAlreadyExists or UnusableDestination."""
+
+    def start_code_sign_in(self, username: str, channel: Channel) -> CodeSent:
+        """Send the user a code by `channel`; CodeRateLimited or CannotUseCodes."""
+
+    def answer_code(self, username: str, session: str, code: str) -> Tokens:
+        """Tokens for the right code; InvalidCode or SessionExpired."""
+
+    def sign_up(self, email: str, password: str) -> NewUser:
+        """A password user; UserAlreadyExists or WeakPassword."""
+
+    def confirm_sign_up(self, email: str, code: str) -> None:
+        """Confirm with the code the provider sent; InvalidConfirmationCode."""
+
+    def password_sign_in(self, email: str, password: str) -> Tokens:
+        """BadCredentials or UserNotConfirmed."""
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        """New access and ID tokens; InvalidRefreshToken."""
+
+    def sign_out(self, access_token: str) -> None:
+        """End every session of the token's user; AlreadySignedOut."""
+
+    def revoke(self, refresh_token: str) -> None:
+        """End the refresh token and what it issued; AlreadySignedOut."""
