@@ -129,7 +129,7 @@ def test_a_request_without_a_body_needs_no_content_type(client: TestClient) -> N
 
 
 def test_the_pieces_run_in_their_documented_order(app: FastAPI) -> None:
-    order = [layer.cls.__name__ for layer in app.user_middleware]
+    order = [getattr(layer.cls, "__name__", "?") for layer in app.user_middleware]
     assert order == [
         "RequestId",
         "SecurityHeaders",

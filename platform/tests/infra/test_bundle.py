@@ -29,11 +29,11 @@ from infra.bundle import (
     content_digest,
     find_python_312,
     main,
-    repo_root,
     requirements,
     service_version,
     write_deterministic_zip,
 )
+from infra.repo import repo_root
 from service_manifest import Manifest, find_manifests
 
 SERVICE = "health"

@@ -215,7 +215,7 @@ Header = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]+$", to_lower=T
 class _RouteFile(_Strict):
     method: str = "ANY"
     path: str
-    auth: Literal["public", "jwt"] = AUTH_JWT
+    auth: Literal["public", "jwt"] = "jwt"
 
     @model_validator(mode="after")
     def _valid(self) -> _RouteFile:

@@ -32,7 +32,9 @@ def test_access_logs_are_json_lines_in_their_own_log_group(declared: DeclaredSta
     assert logs.inputs["retentionInDays"] == declared.config.log_retention_days
 
 
-def test_cors_comes_from_config(declared: DeclaredStack) -> None:
+def test_cors_comes_from_config_and_the_services(
+    declared: DeclaredStack, manifests: tuple[Manifest, ...]
+) -> None:
     cors = declared.one("aws:apigatewayv2/api:Api").inputs["corsConfiguration"]
 
     assert cors["allowOrigins"] == list(declared.config.api.cors_allow_origins)
@@ -40,8 +42,12 @@ def test_cors_comes_from_config(declared: DeclaredStack) -> None:
         cors["allowHeaders"]
     )
     assert set(cors["exposeHeaders"]) == {"etag", "x-request-id", "location"}
-    assert set(CORS_ALLOW_HEADERS) == set(cors["allowHeaders"])
-    assert set(CORS_EXPOSE_HEADERS) == set(cors["exposeHeaders"])
+    assert set(cors["allowHeaders"]) == set(CORS_ALLOW_HEADERS) | {
+        header for manifest in manifests for header in manifest.cors.allow_headers
+    }
+    assert set(cors["exposeHeaders"]) == set(CORS_EXPOSE_HEADERS) | {
+        header for manifest in manifests for header in manifest.cors.expose_headers
+    }
     if declared.stack == "dev":
         assert "http://localhost:3000" in cors["allowOrigins"]
     if declared.config.production:

@@ -8,9 +8,9 @@ import pytest
 
 from infra.components.service import function_name, route_slug
 from infra.declared import DeclaredStack, declare
-from infra.environment import UnknownReferenceError, config_string
 from infra.program import LOCAL_ONLY_SECRET
-from service_manifest import Manifest
+from infra.shared import config_string
+from service_manifest import Manifest, ManifestError
 from service_manifest.model import REFERENCE
 
 
@@ -64,8 +64,16 @@ def _check_functions(declared: DeclaredStack, manifests: tuple[Manifest, ...]) -
                     key: _expected_value(declared, template)
                     for key, template in function.environment.items()
                 },
+                "STAGE": declared.stack,
+                "PRODUCTION": config_string(declared.config.production),
+                "SERVICE_VERSION": "abc1234",
                 "POWERTOOLS_SERVICE_NAME": manifest.name,
                 "POWERTOOLS_LOG_LEVEL": defaults.log_level,
+                **(
+                    {"ENABLE_DOCS": config_string(declared.config.enable_docs)}
+                    if function.openapi
+                    else {}
+                ),
             }
 
 
@@ -160,7 +168,7 @@ def test_an_unknown_reference_fails_naming_service_function_and_variable(tmp_pat
         '[functions.api.environment]\nWHAT = "${table.colour}"\n'
     )
 
-    with pytest.raises(UnknownReferenceError, match=r"broken.*api.*WHAT.*table\.colour"):
+    with pytest.raises(ManifestError, match=r"broken/service.toml.*api.*WHAT.*table\.colour"):
         declare("dev", allow_missing_secrets=True, version="v", services_dir=tmp_path)
 
 
