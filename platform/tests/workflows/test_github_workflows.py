@@ -310,6 +310,14 @@ def test_tests_run_one_job_per_workspace_member_synced_alone() -> None:
     assert step["env"]["MEMBER"] == "${{ matrix.member }}"
 
 
+def test_ci_runs_the_uv_version_the_project_pins() -> None:
+    import tomllib
+
+    pinned = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["uv"]["required-version"]
+    (setup,) = ACTIONS["setup-uv"]["runs"]["steps"]
+    assert pinned == f"=={setup['with']['version']}"
+
+
 def test_uv_is_cached_on_the_lock_file_wherever_make_installs() -> None:
     (setup,) = ACTIONS["setup-uv"]["runs"]["steps"]
     assert setup["uses"].startswith("astral-sh/setup-uv@")

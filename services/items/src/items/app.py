@@ -17,7 +17,7 @@ from items.http_body import documented_body, json_body
 from items.models import ITEM_ID_PATTERN, Item, ItemCreate, ItemPage, ItemPatch
 from items.responses import ExactJSONResponse, item_response
 from items.settings import settings
-from service_kernel import CallerDep, create_app
+from service_kernel import CallerDep, create_app, error_responses
 
 VERSION = settings.version("items")
 
@@ -40,16 +40,18 @@ def _item_answer(status: int, description: str, *, location: bool = False) -> di
     return {status: {"description": description, "model": Item, "headers": headers}}
 
 
+ERRORS = {
+    400: "invalid_json, invalid_cursor",
+    401: "unauthorized: no access token",
+    404: "not_found: no such item of the caller's",
+    409: "conflict: the caller already has an item with this item_id",
+    412: "precondition_failed: If-Match names another version, or is malformed",
+    422: "validation_error",
+}
+
+
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    descriptions = {
-        400: "invalid_json, invalid_cursor",
-        401: "unauthorized: no access token",
-        404: "not_found: no such item of the caller's",
-        409: "conflict: the caller already has an item with this item_id",
-        412: "precondition_failed: If-Match names another version, or is malformed",
-        422: "validation_error",
-    }
-    return {status: {"description": descriptions[status]} for status in statuses}
+    return error_responses({status: ERRORS[status] for status in statuses})
 
 
 @app.post(

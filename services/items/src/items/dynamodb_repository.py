@@ -25,6 +25,7 @@ from items.repository import (
     StoreUnavailable,
     VersionMismatch,
 )
+from service_kernel.aws import error_code
 
 PK_PREFIX = "ITEMS#"
 SK_PREFIX = "ITEM#"
@@ -70,10 +71,6 @@ def _to_item(attributes: Mapping[str, Any]) -> Item:
     )
 
 
-def _error_code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
 def _raise_missing_or_stale(exc: ClientError, item_id: str) -> NoReturn:
     """A failed `attribute_exists(PK) AND version = :expected`: with ALL_OLD on
     failure, an item in the answer means the version was stale, none means it
@@ -86,7 +83,7 @@ def _raise_missing_or_stale(exc: ClientError, item_id: str) -> NoReturn:
 
 
 def _condition_failed(exc: ClientError) -> bool:
-    return _error_code(exc) == "ConditionalCheckFailedException"
+    return error_code(exc) == "ConditionalCheckFailedException"
 
 
 class DynamoItemRepository:
@@ -234,7 +231,7 @@ class DynamoItemRepository:
         try:
             response: dict[str, Any] = getattr(self._client, operation)(**request)
         except ClientError as exc:
-            if _error_code(exc) in UNAVAILABLE_CODES:
+            if error_code(exc) in UNAVAILABLE_CODES:
                 raise StoreUnavailable(operation) from exc
             raise
         except BotoCoreError as exc:  # could not connect, or timed out
