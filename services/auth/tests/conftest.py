@@ -18,6 +18,8 @@ os.environ.update(
         "AWS_SECRET_ACCESS_KEY": "testing",
         "POWERTOOLS_SERVICE_NAME": "auth",
         "STAGE": "test",
+        # Unset counts as production, which refuses the dev echo these tests read.
+        "PRODUCTION": "false",
         "TABLE_NAME": "app-table",
         "USER_POOL_ID": "placeholder-pool",
         "USER_POOL_CLIENT_ID": "placeholder-client",
@@ -41,10 +43,13 @@ from moto.sns.models import sns_backends
 
 from auth import timing
 from auth.app import app
+from auth.cognito_identity_provider import CognitoIdentityProvider
+from auth.deps import get_identity_provider
 from auth.settings import settings
 from auth.triggers import create_auth_challenge, otp, pre_sign_up
 from cognito_emulator import install_triggers, uninstall_triggers
 from cognito_emulator.testing import InProcessInvoker, ManualClock, create_shared_pool
+from service_kernel.aws import client as kernel_client
 from service_kernel.testing import AsAuthorizedBy, access_claims, create_shared_table
 from service_manifest import load_manifest
 
@@ -91,6 +96,11 @@ class Aws:
             UserPoolId=self.pool_id, Username=username
         )
 
+    def serve_with(self, cognito: Any) -> None:
+        """The app's identity provider: Cognito on this pool, through `cognito`."""
+        provider = CognitoIdentityProvider(cognito, self.pool_id, self.client_id)
+        app.dependency_overrides[get_identity_provider] = lambda: provider
+
 
 def create_resources(clock: ManualClock) -> Aws:
     dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -121,16 +131,16 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> Iterator[Aws]:
+def aws(clock: ManualClock) -> Iterator[Aws]:
     """The table, pool, client and sender the platform would create, in moto,
     with this service's triggers wired to the pool."""
     with mock_aws():
         resources = create_resources(clock)
-        monkeypatch.setattr(settings, "user_pool_id", resources.pool_id)
-        monkeypatch.setattr(settings, "user_pool_client_id", resources.client_id)
+        resources.serve_with(kernel_client("cognito-idp"))
         try:
             yield resources
         finally:
+            app.dependency_overrides.clear()
             uninstall_triggers()
 
 

@@ -137,10 +137,11 @@ class CognitoIdentityProvider:
             )
         except ClientError as exc:
             code = error_code(exc)
-            # The create trigger's refusal comes back inside this exception.
-            wait = retry_after(error_message(exc)) if code == "UserLambdaValidationException" else None
-            if wait is not None:
-                raise CodeRateLimited(wait) from None
+            if code == "UserLambdaValidationException":
+                # The create trigger's rate limit comes back inside this one.
+                wait = retry_after(error_message(exc))
+                if wait is not None:
+                    raise CodeRateLimited(wait) from None
             if code in CANNOT_USE_CODES:
                 raise CannotUseCodes from None
             raise _unexpected(exc) from None

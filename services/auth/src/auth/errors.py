@@ -36,9 +36,9 @@ class Answer:
     status: int
     code: str
     message: str
-    # What the answer carries beyond the envelope, read off the exception.
+    # Headers and body fields beyond the envelope, read off the exception.
     headers: Callable[[Any], Mapping[str, str]] = _nothing
-    extra: Callable[[Any], Mapping[str, Any]] = _nothing
+    fields: Callable[[Any], Mapping[str, Any]] = _nothing
 
 
 def _retry_after(exc: CodeRateLimited | Throttled) -> Mapping[str, str]:
@@ -62,7 +62,7 @@ ANSWERS: dict[type[Exception], Answer] = {
         401,
         "invalid_code",
         "The code is not right.",
-        extra=lambda exc: {"attempts_left": exc.attempts_left, "session": exc.session},
+        fields=lambda exc: {"attempts_left": exc.attempts_left, "session": exc.session},
     ),
     SessionExpired: Answer(
         401,
@@ -73,19 +73,19 @@ ANSWERS: dict[type[Exception], Answer] = {
         422,
         "validation_error",
         "This phone number cannot be used.",
-        extra=lambda _: _field_details("phone", "not accepted by the user pool", "value_error"),
+        fields=lambda _: _field_details("phone", "not accepted by the user pool", "value_error"),
     ),
     UnusableEmailAddress: Answer(
         422,
         "validation_error",
         "This e-mail address cannot be used.",
-        extra=lambda _: _field_details("email", "not accepted by the user pool", "value_error"),
+        fields=lambda _: _field_details("email", "not accepted by the user pool", "value_error"),
     ),
     WeakPassword: Answer(
         422,
         "validation_error",
         "The password does not meet the password policy.",
-        extra=lambda exc: _field_details("password", exc.rule, "password_policy"),
+        fields=lambda exc: _field_details("password", exc.rule, "password_policy"),
     ),
     InvalidConfirmationCode: Answer(400, "invalid_code", "The confirmation code is not right."),
     BadCredentials: Answer(401, "invalid_credentials", "The e-mail or password is not right."),
@@ -111,7 +111,7 @@ def _handler(answer: Answer) -> Callable[[Request, Exception], Awaitable[JSONRes
             answer.code,
             answer.message,
             headers=answer.headers(exc),
-            **answer.extra(exc),
+            **answer.fields(exc),
         )
 
     return handle

@@ -28,4 +28,3 @@ def retry_after(cognito_message: str) -> int | None:
     """Seconds to wait, when a Cognito error carries the trigger's rate limit."""
     match = _RATE_LIMITED.search(cognito_message)
     return int(match.group(1)) if match else None
-

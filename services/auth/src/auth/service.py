@@ -46,6 +46,7 @@ def start(provider: IdentityProvider, to: Destination, *, production: bool) -> S
         try:
             sent = provider.start_code_sign_in(to.username, channel)
         except CannotUseCodes:
+            # Unconfirmed or disabled: sent nothing, answered like everyone else.
             sent = CodeSent(session=decoy_session())
     return StartResponse(
         session=sent.session,

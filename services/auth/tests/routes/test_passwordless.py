@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 from fastapi.testclient import TestClient
 
-from auth.routes import passwordless
+from auth.settings import settings
 
 PHONE = "+15550100001"
 EMAIL = "ada@example.com"
@@ -73,18 +73,13 @@ def test_a_known_user_is_not_created_again(client: TestClient, aws: Any) -> None
     ],
 )
 def test_a_user_that_cannot_be_created_gets_no_code(
-    client: TestClient,
-    aws: Any,
-    monkeypatch: pytest.MonkeyPatch,
-    cognito_error: str,
-    status: int,
-    error: str,
+    client: TestClient, aws: Any, cognito_error: str, status: int, error: str
 ) -> None:
     class Refusing:
         def admin_create_user(self, **_: Any) -> None:
             raise ClientError({"Error": {"Code": cognito_error}}, "AdminCreateUser")
 
-    monkeypatch.setattr(passwordless, "cognito", Refusing)
+    aws.serve_with(Refusing())
     response = start(client, phone=PHONE)
     assert response.status_code == status
     assert response.json()["error"] == error
@@ -92,7 +87,7 @@ def test_a_user_that_cannot_be_created_gets_no_code(
 
 
 def test_a_password_that_cannot_be_set_is_503_and_sends_nothing(
-    client: TestClient, aws: Any, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, aws: Any
 ) -> None:
     class FailingSecondCall:
         def admin_create_user(self, **kwargs: Any) -> Any:
@@ -101,7 +96,7 @@ def test_a_password_that_cannot_be_set_is_503_and_sends_nothing(
         def admin_set_user_password(self, **_: Any) -> None:
             raise ClientError({"Error": {"Code": "InternalErrorException"}}, "AdminSetUserPassword")
 
-    monkeypatch.setattr(passwordless, "cognito", FailingSecondCall)
+    aws.serve_with(FailingSecondCall())
     response = start(client, phone=PHONE)
     assert response.status_code == 503
     assert aws.sms() == []
@@ -251,13 +246,20 @@ def test_the_dev_echo_is_absent_unless_configured(
     assert len(aws.sms()) == 1
 
 
-def test_the_api_never_echoes_on_prod(
+def test_the_api_never_echoes_on_a_production_stack_whatever_its_name(
     client: TestClient, aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from auth.settings import settings
-
-    monkeypatch.setattr(settings, "stage", "prod")
+    monkeypatch.setattr(settings, "stage", "prod-eu")
+    monkeypatch.setattr(settings, "production", True)
     assert "dev_otp" not in start(client, phone=PHONE).json()
+
+
+def test_a_stack_named_prod_that_is_not_production_echoes(
+    client: TestClient, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "stage", "prod")
+    monkeypatch.setattr(settings, "production", False)
+    assert "dev_otp" in start(client, phone=PHONE).json()
 
 
 @pytest.mark.parametrize(

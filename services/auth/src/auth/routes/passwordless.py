@@ -22,7 +22,9 @@ router = APIRouter(prefix="/auth", tags=["passwordless"])
         }
     ),
 )
-def start(body: StartRequest, provider: IdentityProviderDep, settings: SettingsDep) -> StartResponse:
+def start(
+    body: StartRequest, provider: IdentityProviderDep, settings: SettingsDep
+) -> StartResponse:
     """Send a one-time code; an unknown phone or e-mail gets an account first.
     The answer, and the time it takes, are the same whether or not the user
     existed."""
