@@ -18,3 +18,15 @@ def test_app_and_gateway_routes_agree() -> None:
 def test_status_is_protected_at_the_gateway() -> None:
     auth = {route.route_key: route.auth for route in MANIFEST.routes}
     assert auth == {"GET /healthz": "public", "GET /readyz": "public", "GET /status": "jwt"}
+
+
+def test_the_policy_is_the_two_readiness_calls() -> None:
+    permissions = {
+        (permission.resource, action)
+        for permission in MANIFEST.function("api").permissions
+        for action in permission.actions
+    }
+    assert permissions == {
+        ("table", "dynamodb:DescribeTable"),
+        ("user_pool", "cognito-idp:DescribeUserPool"),
+    }
