@@ -168,7 +168,7 @@ def build_bundle(
     with tempfile.TemporaryDirectory(prefix=f"bundle-{manifest.name}-") as tmp:
         staging = Path(tmp) / "task"
         staging.mkdir()
-        _install_wheels(reqs, staging, architecture, Path(tmp))
+        _install_wheels(workspace, reqs, staging, architecture, Path(tmp))
         for member in reqs.members:
             _copy_packages(member, staging)
             _write_metadata(member, staging)
@@ -227,7 +227,11 @@ def find_python_312() -> Path:
 
 
 def _install_wheels(
-    reqs: Requirements, staging: Path, architecture: Architecture, scratch: Path
+    workspace: Workspace,
+    reqs: Requirements,
+    staging: Path,
+    architecture: Architecture,
+    scratch: Path,
 ) -> None:
     if not reqs.pinned:
         return
@@ -253,7 +257,8 @@ def _install_wheels(
             "-r",
             str(requirements_file),
         ],
-        cwd=scratch,
+        # From the workspace, so uv reads its settings there (pyproject.toml [tool.uv]).
+        cwd=workspace.root,
     )
 
 
