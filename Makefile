@@ -48,6 +48,10 @@ smoke: setup ## Run the contract's flows against API_URL (a local or deployed st
 snapshot: setup ## Regenerate platform/snapshots/<stack>.yaml (the program under Pulumi mocks)
 	$(UV) run --no-sync python -m infra.snapshot
 
+.PHONY: openapi
+openapi: setup ## Regenerate docs/openapi.json, the whole HTTP API (each service's app, merged)
+	$(UV) run --no-sync python -m local_runtime.openapi
+
 .PHONY: bench
 bench: setup ## Print each function's cold start (import + init) and each bundle's zipped size
 	$(UV) run --no-sync python -m local_runtime.cold_start --stack $(STACK) --runs $(RUNS)

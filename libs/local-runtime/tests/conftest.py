@@ -4,6 +4,7 @@ test-only stack config file), plus the test-only probe function."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,14 @@ from local_runtime.console import Console
 from local_runtime.runtime import Runtime
 from tests.fake_program import probe_resources
 from tests.support import Captured, services, write_test_stack_file
+
+
+@pytest.fixture(scope="session")
+def generated_openapi() -> dict[str, Any]:
+    """The whole API's document as `make openapi` makes it from the code now."""
+    from local_runtime.openapi import generate
+
+    return generate()
 
 
 @pytest.fixture(scope="session")

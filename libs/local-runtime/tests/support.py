@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from local_runtime.model import LocalFunction
 from local_runtime.runtime import ServiceSetup, workspace_service
 from tests.fake_program import REPO
 
@@ -53,3 +54,22 @@ def services(name: str) -> ServiceSetup:
     if name == "probe":
         return ServiceSetup(Path(sys.executable), PROBE, PROBE, {"PYTHONPATH": str(PROBE)})
     return workspace_service()(name)
+
+
+def local_function(
+    handler: str, *, service: str = "probe", function: str = "api", **environment: str
+) -> LocalFunction:
+    """One declared function as the runtime models it (its label: `service.function`)."""
+    name = f"{service}-{function}"
+    return LocalFunction(
+        name=name,
+        function_name=name,
+        arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
+        service=service,
+        handler=handler,
+        environment=environment,
+        timeout=3,
+        memory=128,
+        concurrency=1,
+        manifest_function=function,
+    )

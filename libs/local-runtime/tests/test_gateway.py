@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from local_runtime.events import IncomingRequest
+from local_runtime.events import GatewayResponse, IncomingRequest
 from local_runtime.gateway import MAX_REQUEST_BYTES, Gateway
 from local_runtime.jwt_authorizer import JwksCache
 from local_runtime.model import Cors, JwtAuthorizer, LocalApi, LocalRoute, Throttle
@@ -145,3 +145,18 @@ def test_a_named_stage_is_the_first_path_segment() -> None:
     assert staged.handle(get("/open")).response.status == 404
     assert invoker.calls[0][1]["rawPath"] == "/dev/open"
     assert invoker.calls[0][1]["requestContext"]["stage"] == "dev"
+
+
+def test_a_local_endpoint_answers_what_no_declared_route_takes() -> None:
+    def local(request: IncomingRequest) -> GatewayResponse | None:
+        if request.raw_path in ("/_local/x", "/extra", "/open"):
+            return GatewayResponse(200, [], b"local")
+        return None
+
+    invoker = Invoker()
+    api_gateway = Gateway(API, invoker, JwksCache(no_jwks), local=local)
+    assert api_gateway.handle(get("/_local/x")).response.body == b"local"
+    assert api_gateway.handle(get("/extra")).response.body == b"local"
+    assert api_gateway.handle(get("/open")).response.body == b"hi"  # the declared route wins
+    assert api_gateway.handle(get("/nowhere")).response.status == 404
+    assert [function for function, _, _ in invoker.calls] == ["open-fn"]

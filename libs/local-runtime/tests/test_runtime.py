@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import socket
 import time
 import uuid
@@ -467,9 +468,45 @@ def test_each_services_openapi_is_served_with_swagger_ui(client: httpx.Client) -
     assert spec.status_code == 200
     assert "/healthz" in spec.json()["paths"]
     assert client.get("/_local/docs/nope").status_code == 404
-    assert client.get("/openapi.json").status_code == 404  # not a declared route
     # dev enables docs, so the program routes each service's own docs too.
     assert "/healthz" in client.get("/docs/health/openapi.json").json()["paths"]
+
+
+def test_openapi_json_is_the_whole_api_as_make_openapi_writes_it(
+    client: httpx.Client, generated_openapi: dict[str, Any]
+) -> None:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == generated_openapi
+
+
+def test_the_docs_index_shows_the_whole_api_and_lists_every_service(
+    client: httpx.Client,
+) -> None:
+    page = client.get("/_local/docs")
+    assert page.status_code == 200
+    assert '"url": "/openapi.json"' in page.text
+    for service in ("auth", "health", "items"):
+        assert f'<a href="/_local/docs/{service}">{service}</a>' in page.text
+
+
+@pytest.mark.parametrize("page", ["/_local/docs", "/_local/docs/items"])
+def test_the_docs_pages_load_only_local_assets_with_their_content_types(
+    client: httpx.Client, page: str
+) -> None:
+    loaded = re.findall(r'(?:src|href)="([^"]+)"', client.get(page).text)
+    assets = [url for url in loaded if url.startswith("/_local/docs/assets/")]
+    assert assets  # the script and the styles at least
+    assert all(url.startswith("/") and "//" not in url for url in loaded)
+    content_types = {
+        url.rsplit(".", 1)[1]: client.get(url).headers["content-type"] for url in assets
+    }
+    assert content_types == {
+        "css": "text/css; charset=utf-8",
+        "js": "text/javascript; charset=utf-8",
+        "png": "image/png",
+    }
 
 
 # ---- the smoke suite ----

@@ -56,12 +56,18 @@ def test_a_valid_manifest_is_read(tmp_path: Path) -> None:
     ("change", "message"),
     [
         (('"dynamodb:GetItem"', '"dynamodb:*"'), "must be exact"),
-        (('resource = "table"', 'resource = "everything"'), "unknown resource"),
+        (
+            ('resource = "table"', 'resource = "everything"'),
+            "functions.api.permissions.0.resource: Input should be 'table'",
+        ),
         (('"PreSignUp"', '"PreSignIn"'), "unknown Cognito trigger"),
         (('"${table.name}"', '"${bucket.name}"'), "unknown ${bucket.name}"),
-        (('["THING#"]', '["thing"]'), "key prefix"),
+        (('["THING#"]', '["thing"]'), "key_prefixes.0: String should match pattern"),
         (('method = "get"', 'method = "fetch"'), "unknown method"),
-        (('path = "/things/{thing_id}"', 'path = "/t"\nauth = "x"'), "auth must be"),
+        (
+            ('path = "/things/{thing_id}"', 'path = "/t"\nauth = "x"'),
+            "functions.api.routes.0.auth: Input should be 'public' or 'jwt'",
+        ),
     ],
 )
 def test_mistakes_are_named(tmp_path: Path, change: tuple[str, str], message: str) -> None:
@@ -77,3 +83,69 @@ def test_a_missing_handler_names_the_key(tmp_path: Path) -> None:
 def test_every_service_in_the_repo_has_a_valid_manifest() -> None:
     manifests = find_manifests(SERVICES)
     assert "health" in {manifest.name for manifest in manifests}
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (
+            ("own_keys_only = true", "own_key_only = true"),
+            "functions.api.permissions.0.own_key_only",
+        ),
+        (
+            ('path = "/things/{thing_id}"', 'path = "/things/{thing_id}"\nauht = "public"'),
+            "functions.api.routes.0.auht",
+        ),
+        (('name = "things"', 'name = "things"\nkey_prefix = ["X#"]'), "key_prefix"),
+        (
+            ('trigger = "PreSignUp"', 'trigger = "PreSignUp"\ntimout = 3'),
+            "functions.pre_sign_up.timout",
+        ),
+    ],
+)
+def test_an_unknown_key_is_an_error_naming_it_and_the_file(
+    tmp_path: Path, change: tuple[str, str], key: str
+) -> None:
+    # A misspelt own_keys_only would otherwise drop the LeadingKeys condition.
+    path = write(tmp_path, VALID.replace(*change))
+    with pytest.raises(ManifestError, match=re.escape(f"{path}: {key}: unknown key")):
+        load_manifest(path)
+
+
+def test_the_default_route_key_is_supported(tmp_path: Path) -> None:
+    text = VALID.replace('method = "get"\npath = "/things/{thing_id}"', 'path = "$default"')
+    route = load_manifest(write(tmp_path, text)).function("api").routes[0]
+    assert route.route_key == "$default"
+    assert route.method == "ANY"
+
+
+def test_the_default_route_takes_every_method(tmp_path: Path) -> None:
+    text = VALID.replace('path = "/things/{thing_id}"', 'path = "$default"')
+    with pytest.raises(ManifestError, match="leave out `method`"):
+        load_manifest(write(tmp_path, text))
+
+
+def test_openapi_marks_the_function_serving_the_document(tmp_path: Path) -> None:
+    text = VALID.replace(
+        'handler = "things.handler.handler"', 'handler = "things.handler.handler"\nopenapi = true'
+    )
+    manifest = load_manifest(write(tmp_path, text))
+    assert manifest.openapi_function == manifest.function("api")
+    assert load_manifest(write(tmp_path, VALID)).openapi_function is None
+
+
+def test_openapi_needs_routes(tmp_path: Path) -> None:
+    text = VALID.replace('trigger = "PreSignUp"', 'trigger = "PreSignUp"\nopenapi = true')
+    with pytest.raises(ManifestError, match="openapi = true needs routes"):
+        load_manifest(write(tmp_path, text))
+
+
+def test_a_service_declares_the_cors_headers_its_routes_add(tmp_path: Path) -> None:
+    text = VALID + '[cors]\nallow_headers = ["If-Match"]\nexpose_headers = ["ETag"]\n'
+    cors = load_manifest(write(tmp_path, text)).cors
+    assert (cors.allow_headers, cors.expose_headers) == (("if-match",), ("etag",))
+
+
+def test_permissions_know_their_aws_services(tmp_path: Path) -> None:
+    (permission,) = load_manifest(write(tmp_path, VALID)).function("api").permissions
+    assert permission.services == {"dynamodb"}

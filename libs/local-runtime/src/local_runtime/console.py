@@ -32,6 +32,8 @@ class Console:
             f"  API       {url}",
             f"  emulator  {emulator_url}  (moto; AWS_ENDPOINT_URL for your own scripts)",
         ]
+        if docs:
+            lines.append(f"  docs      {url}/_local/docs  (the whole API: {url}/openapi.json)")
         lines += [f"  docs      {url}/_local/docs/{service}" for service in docs]
         self.line("\n".join(lines))
 

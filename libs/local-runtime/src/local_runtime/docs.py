@@ -1,17 +1,27 @@
-"""Swagger UI for each service, locally only: `/_local/docs/<service>`.
+"""The API's documents and Swagger UI, on the local API only.
 
-The OpenAPI document comes from the service's own worker (an invocation of
+- `/openapi.json`: the whole HTTP API's OpenAPI document, merged
+  (`openapi_merge`) on each request from what the services' workers serve
+  now, so it follows code reloads; for the same code it is the document
+  `make openapi` writes to docs/openapi.json.
+- `/_local/docs`: Swagger UI of that document, with links to each service's.
+- `/_local/docs/<service>` and `/_local/docs/<service>/openapi.json`: one service's.
+- `/_local/docs/assets/<file>`: Swagger UI's JS and CSS, from a package, so
+  the pages work offline.
+
+Each service's document comes from its own worker (an invocation of
 `GET /docs/<service>/openapi.json`), with docs switched on in local workers
 whatever the stack says; deployed stacks route `/docs/<service>` only when
-their config enables docs.
+their config enables docs, and never `/openapi.json`.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
+from local_runtime import swagger_ui
 from local_runtime.events import (
     GatewayResponse,
     IncomingRequest,
@@ -20,39 +30,70 @@ from local_runtime.events import (
     map_response,
     new_request_id,
 )
+from local_runtime.openapi_merge import ApiInfo, ServiceApi, merge, render
 from local_runtime.workers import Invocation
-from service_manifest import docs_routes
+from service_manifest import Route, docs_routes
 
 PREFIX = "/_local/docs"
-SWAGGER_UI = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5"
+ASSETS = f"{PREFIX}/assets"
+MERGED = "/openapi.json"
 
 InvokeFunction = Callable[[str, Mapping[str, object], float], Invocation]
+DocsHandler = Callable[[IncomingRequest], GatewayResponse | None]
+
+
+@dataclass(frozen=True)
+class DocumentedService:
+    function: str  # the function that serves the service's routes and its OpenAPI
+    routes: tuple[Route, ...]  # the gateway's routes to that function
 
 
 def docs_handler(
-    services: Mapping[str, str], invoke: InvokeFunction
-) -> Callable[[IncomingRequest], GatewayResponse | None]:
-    """`services` maps a service name to the function that serves its routes."""
+    services: Mapping[str, DocumentedService], invoke: InvokeFunction, info: ApiInfo
+) -> DocsHandler:
+    """Answers the paths above; None for any other, which the gateway then routes."""
 
     def handle(request: IncomingRequest) -> GatewayResponse | None:
-        if request.method != "GET" or not request.raw_path.startswith(PREFIX):
+        if request.method != "GET":
+            return None
+        if request.raw_path == MERGED:
+            return _merged(services, invoke, info)
+        if request.raw_path == ASSETS or request.raw_path.startswith(ASSETS + "/"):
+            found = swagger_ui.asset(request.raw_path[len(ASSETS) :].strip("/"))
+            if found is None:
+                return gateway_error(404, "Not Found")
+            return GatewayResponse(200, [("content-type", found.content_type)], found.body)
+        if request.raw_path != PREFIX and not request.raw_path.startswith(PREFIX + "/"):
             return None
         rest = request.raw_path[len(PREFIX) :].strip("/")
         if not rest:
-            return _html(_index(services))
+            return _html(_page(f"{info.title} API", MERGED, services))
         service, _, leaf = rest.partition("/")
         if service not in services:
             return gateway_error(404, "Not Found")
         if not leaf:
-            return _html(_swagger_page(service))
+            return _html(_page(f"{service} API", f"{PREFIX}/{service}/openapi.json", services))
         if leaf == "openapi.json":
-            return _openapi(service, services[service], invoke)
+            return _service_document(service, services[service].function, invoke)
         return gateway_error(404, "Not Found")
 
     return handle
 
 
-def _openapi(service: str, function: str, invoke: InvokeFunction) -> GatewayResponse:
+def _merged(
+    services: Mapping[str, DocumentedService], invoke: InvokeFunction, info: ApiInfo
+) -> GatewayResponse:
+    apis = []
+    for name, service in sorted(services.items()):
+        response = _service_document(name, service.function, invoke)
+        if response.status != 200:
+            return gateway_error(503, f"the {name} service's OpenAPI document is unavailable")
+        apis.append(ServiceApi(name, json.loads(response.body), service.routes))
+    body = render(merge(apis, info)).encode()
+    return GatewayResponse(200, [("content-type", "application/json")], body)
+
+
+def _service_document(service: str, function: str, invoke: InvokeFunction) -> GatewayResponse:
     _, openapi_path = docs_routes(service)
     request = IncomingRequest("GET", openapi_path, "", [("accept", "application/json")])
     event = build_event(
@@ -76,20 +117,10 @@ def _html(text: str) -> GatewayResponse:
     return GatewayResponse(200, [("content-type", "text/html; charset=utf-8")], text.encode())
 
 
-def _index(services: Mapping[str, str]) -> str:
-    links = "".join(
-        f'<li><a href="{PREFIX}/{html.escape(name)}">{html.escape(name)}</a></li>'
-        for name in sorted(services)
-    )
-    return f"<!doctype html><title>API docs</title><h1>Services</h1><ul>{links}</ul>"
-
-
-def _swagger_page(service: str) -> str:
-    spec_url = json.dumps(f"{PREFIX}/{service}/openapi.json")
-    return f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>{html.escape(service)} API</title>
-<link rel="stylesheet" href="{SWAGGER_UI}/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
-<script src="{SWAGGER_UI}/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({{url: {spec_url}, dom_id: "#swagger-ui"}});</script>
-</body></html>"""
+def _page(title: str, spec_url: str, services: Mapping[str, DocumentedService]) -> str:
+    links = {
+        "whole API": PREFIX,
+        **{name: f"{PREFIX}/{name}" for name in sorted(services)},
+        "openapi.json": MERGED,
+    }
+    return swagger_ui.page(title=title, spec_url=spec_url, assets_url=ASSETS, links=links)

@@ -5,6 +5,10 @@ is tested directly: payload limit, CORS preflight, route selection,
 throttling, the JWT authorizer, the 2.0 event, the invocation and the 2.0
 response mapping, with the gateway's own error answers where HTTP API gives
 them. `serve` puts it behind a threaded HTTP server on 127.0.0.1.
+
+The runtime's own endpoints (`local`) answer `/_local/...` before any
+route, and any other path only when no declared route takes it, so the
+program's routes always win over `/openapi.json`.
 """
 
 from __future__ import annotations
@@ -92,6 +96,10 @@ class Gateway:
         path = self._route_path(request.raw_path)
         found = match_route(self.api.routes, request.method, path) if path is not None else None
         if found is None:
+            # What no declared route takes may be the runtime's own (`/openapi.json`).
+            local = self._local(request) if self._local is not None else None
+            if local is not None:
+                return Handled(local, note="local endpoint")
             return Handled(gateway_error(404, "Not Found"), note="no route")
         route = found.route
         if not self._throttler.allow(route.route_key):

@@ -20,17 +20,19 @@ from typing import Any
 from cognito_emulator import install_triggers, uninstall_triggers
 from infra.repo import repo_root
 from local_runtime import model
+from local_runtime.api_info import api_info
 from local_runtime.console import Console
-from local_runtime.docs import docs_handler
+from local_runtime.docs import DocumentedService, docs_handler
 from local_runtime.emulator import Emulator, region_of
 from local_runtime.environments import service_python
 from local_runtime.events import IncomingRequest
 from local_runtime.gateway import Gateway, Handled, serve
 from local_runtime.jwt_authorizer import JwksCache, fetch_jwks_from
-from local_runtime.model import Declared, LocalFunction, LocalModel, build_model
+from local_runtime.model import Declared, LocalFunction, LocalModel, LocalRoute, build_model
 from local_runtime.outbox import OutboxWatcher
 from local_runtime.reloader import Reloader
 from local_runtime.workers import FunctionPool, Invocation, Worker, WorkerSpec, worker_environment
+from service_manifest import AUTH_JWT, AUTH_PUBLIC, DEFAULT_ROUTE_KEY, Route
 
 REPO_ROOT = repo_root()
 
@@ -140,7 +142,7 @@ class Runtime:
             stack=self.stack,
             url=self.url,
             emulator_url=self.emulator.url,
-            docs=sorted(self._docs_functions(local)),
+            docs=sorted(self._documented_services(local)),
         )
         self.console.routes(local)
         self.console.not_modeled(local.not_modeled, created.settings_not_applied)
@@ -211,7 +213,7 @@ class Runtime:
     def _serve(self, local: LocalModel, setups: Mapping[str, ServiceSetup]) -> None:
         assert local.api is not None
         jwks = JwksCache(fetch_jwks_from(self.emulator.url))
-        docs = docs_handler(self._docs_functions(local), self.invoke)
+        docs = docs_handler(self._documented_services(local), self.invoke, api_info(REPO_ROOT))
         gateway = Gateway(local.api, self.invoke, jwks, local=docs)
         try:
             server = serve(gateway, self._port, self._log_request)
@@ -224,13 +226,18 @@ class Runtime:
         self.url = f"http://127.0.0.1:{server.server_address[1]}"
 
     @staticmethod
-    def _docs_functions(local: LocalModel) -> dict[str, str]:
-        """Each service's function that serves its routes (and so its OpenAPI)."""
-        routed = {route.function for route in local.api.routes} if local.api else set()
-        found: dict[str, str] = {}
+    def _documented_services(local: LocalModel) -> dict[str, DocumentedService]:
+        """Each service's function that serves its routes (and so its OpenAPI),
+        with the gateway's routes to it."""
+        routes = local.api.routes if local.api else ()
+        routed = {route.function for route in routes}
+        found: dict[str, DocumentedService] = {}
         for function in local.functions.values():
             if function.name in routed and "ENABLE_DOCS" in function.environment:
-                found.setdefault(function.service, function.name)
+                to_function = tuple(
+                    _as_declared(route) for route in routes if route.function == function.name
+                )
+                found.setdefault(function.service, DocumentedService(function.name, to_function))
         return found
 
     def invoke(self, function: str, event: Mapping[str, Any], timeout: float) -> Invocation:
@@ -274,3 +281,9 @@ class Runtime:
 
         install_triggers(invoke_trigger)
         self._stoppers.append(uninstall_triggers)
+
+
+def _as_declared(route: LocalRoute) -> Route:
+    """A served route as a manifest declares it: what the OpenAPI merge reads."""
+    auth = AUTH_PUBLIC if route.authorizer is None else AUTH_JWT
+    return Route(route.method, route.path or DEFAULT_ROUTE_KEY, auth)
