@@ -28,20 +28,6 @@ if TYPE_CHECKING:
         load_manifest,
     )
 
-_FROM_MODEL = frozenset(
-    {
-        "COGNITO_TRIGGERS",
-        "Cors",
-        "Function",
-        "Manifest",
-        "ManifestError",
-        "Permission",
-        "Route",
-        "find_manifests",
-        "load_manifest",
-    }
-)
-
 __all__ = [
     "AUTH_JWT",
     "AUTH_PUBLIC",
@@ -57,6 +43,10 @@ __all__ = [
     "find_manifests",
     "load_manifest",
 ]
+
+
+# Everything but the conventions comes from the manifest model, loaded on first use.
+_FROM_MODEL = frozenset(__all__) - {"AUTH_JWT", "AUTH_PUBLIC", "DEFAULT_ROUTE_KEY", "docs_routes"}
 
 
 def __getattr__(name: str) -> Any:
