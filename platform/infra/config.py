@@ -20,9 +20,6 @@ PROJECT = "serverless-backend"
 # Plain enough for SES and SNS, strict enough to catch a typo.
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 
-# Stack secrets the program reads (`pulumi config set --secret <key>`).
-SECRET_KEYS = frozenset({"itemsCursorKey"})
-
 
 class ConfigError(ValueError):
     """A stack config value is missing or wrong; the message names the key."""
@@ -148,7 +145,7 @@ class StackConfig(_Model):
 
 def parse_stack_config(raw: Mapping[str, Any], *, region: str | None) -> StackConfig:
     """Validate the project's config values (keys without the project prefix)."""
-    data = {key: _decode(value) for key, value in raw.items() if key not in SECRET_KEYS}
+    data = {key: _decode(value) for key, value in raw.items()}
     if region is not None:
         data["region"] = region
     try:

@@ -6,19 +6,22 @@ The tests, the snapshot (`python -m infra.snapshot`) and the local runtime
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from infra import engine, program
-from infra.config import PROJECT, SECRET_KEYS, ConfigError, StackConfig
+from infra.config import PROJECT, StackConfig
 from infra.stack_files import StackFile, read_stack_file, stack_file
 
 MOCK_ACCOUNT = "123456789012"
+# A generated secret's value under the mocks (and so in `make dev`): plainly not a real one.
+MOCK_SECRET = "local-only-{digest}"  # noqa: S105 - a format, not a secret
 _CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
 _GET_REGION = "aws:index/getRegion:getRegion"
 
@@ -30,8 +33,12 @@ class DeclaredResource:
     id: str  # the mock's physical id
     inputs: dict[str, Any]  # resolved inputs as the engine receives them, secrets unwrapped
     outputs: dict[str, Any]  # the mock's state (inputs plus id/arn/etc.)
-    # Dotted paths of the inputs that were Pulumi secrets (e.g. "environment.variables").
+    # Dotted paths of the inputs that were Pulumi secrets (e.g. "value").
     secret_inputs: frozenset[str] = frozenset()
+    # As the engine names it, e.g. "urn:pulumi:dev::serverless-backend::aws:...::name".
+    urn: str = ""
+    # The URNs of the resources it waits for (its inputs' and its depends_on).
+    dependencies: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,6 @@ def declare(
     *,
     config_file: Path | None = None,
     build_bundles: bool = False,
-    allow_missing_secrets: bool = False,
     version: str | None = None,
     services_dir: Path | None = None,
     _stack_file: StackFile | None = None,
@@ -96,36 +102,36 @@ def declare(
     config_file); return every resource and the stack outputs. With build_bundles=False the
     Lambda code is a placeholder archive so this takes about a second.
 
-    A secret the stack file does not hold in plain text (a fresh clone has none; an
-    encrypted `secure:` value needs the CLI) fails naming its key, unless
-    `allow_missing_secrets` stands in a clearly-named local-only value. `version`, when
-    given, is every service's `${service.version}` instead of its own content version
-    (infra.bundle.service_version); `services_dir` replaces `<repo>/services`.
+    The stack's generated secrets get the mock's local-only values (`MOCK_SECRET`).
+    `version`, when given, is every service's `${service.version}` instead of its own
+    content version (infra.bundle.service_version); `services_dir` replaces
+    `<repo>/services`.
     """
     file = _stack_file or read_stack_file(config_file or stack_file(stack))
-    if not allow_missing_secrets:
-        for key in sorted(SECRET_KEYS):
-            if f"{PROJECT}:{key}" in file.encrypted:
-                raise ConfigError(
-                    f"{PROJECT}:{key} is encrypted in {file.path.name}; only the Pulumi CLI can "
-                    "read it (allow_missing_secrets=True stands in a local-only value)"
-                )
+    file.config()  # a bad file fails here, naming its key, before the program runs
     mocks = _RecordingMocks(region=str(file.values.get("aws:region", "us-east-1")))
+    registrations: dict[tuple[str, str], engine.Registration] = {}
     exported = engine.run_with_mocks(
         lambda: program.run(
-            build_bundles=build_bundles,
-            allow_missing_secrets=allow_missing_secrets,
-            version=version,
-            services_dir=services_dir,
+            build_bundles=build_bundles, version=version, services_dir=services_dir
         ),
         mocks,
         project=PROJECT,
         stack=stack,
         config=file.values,
-        secret_keys=file.secret_keys,
+        secret_keys=(),
+        registrations=registrations,
     )
     outputs = {key: engine.resolve(value) for key, value in exported.items()}
-    return list(mocks.resources), outputs
+    resources = [
+        replace(
+            resource,
+            urn=registrations[(resource.type, resource.name)].urn,
+            dependencies=registrations[(resource.type, resource.name)].dependencies,
+        )
+        for resource in mocks.resources
+    ]
+    return resources, outputs
 
 
 def _unwrap(value: Any, path: str, secrets: set[str]) -> Any:
@@ -234,6 +240,11 @@ class _RecordingMocks(Mocks):
             physical = arn
         elif typ == "aws:ssm/parameter:Parameter":
             arn = f"arn:aws:ssm:{region}:{account}:parameter{given}"
+            extra["version"] = 1
+        elif typ == "random:index/randomPassword:RandomPassword":
+            length = int(inputs.get("length", 32))
+            digest = hashlib.sha256(name.encode()).hexdigest() * 2
+            extra["result"] = MOCK_SECRET.format(digest=digest)[:length]
         elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
             arn = f"arn:aws:cloudwatch:{region}:{account}:alarm:{given}"
         else:

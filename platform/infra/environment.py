@@ -4,8 +4,9 @@ manifest's variables with each `${reference}` resolved for the stack.
 The references (libs/service-manifest): `${stage}`, `${table.name}`,
 `${table.arn}`, `${user_pool.id}`, `${user_pool.arn}`, `${user_pool.client_id}`,
 `${service.version}` (the service's own: infra.bundle.service_version),
-`${config.<camelCase.path>}` and `${secret.<key>}`. Secrets stay Pulumi secret
-Outputs, so they are encrypted in the state and masked in logs.
+`${config.<camelCase.path>}` and `${secret.<key>}`: the name (with its version)
+of the SSM SecureString parameter holding that stack secret, never the secret,
+which `lambda:GetFunctionConfiguration` would show to anyone allowed it.
 """
 
 from __future__ import annotations

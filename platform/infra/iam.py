@@ -9,7 +9,7 @@ action, `*` is the only resource it accepts: `sns:Publish` to a phone number
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from service_manifest import Function, Manifest, Permission
@@ -19,6 +19,11 @@ from service_manifest import Function, Manifest, Permission
 UNSCOPED_ACTIONS = frozenset({"sns:Publish", "xray:PutTraceSegments", "xray:PutTelemetryRecords"})
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 TRACE_ACTIONS = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
+# Reading a stack secret (service_kernel.secret_value). Its parameter is encrypted with
+# the AWS managed key aws/ssm, whose key policy lets the account's principals decrypt
+# through SSM, so no kms:Decrypt is granted (AWS Systems Manager User Guide,
+# "Restricting decryption of SecureString parameter values").
+SECRET_ACTIONS = ("ssm:GetParameter",)
 
 
 def email_identity_arns(region: str, account: str, sender: str) -> list[str]:
@@ -61,8 +66,10 @@ def function_policy(
     *,
     log_group_arn: str,
     tracing: bool,
+    secret_arns: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The whole inline policy of one function's role."""
+    """The whole inline policy of one function's role: its logs, traces when on, the
+    stack secrets its environment names, and what its manifest declares."""
     statements: list[dict[str, Any]] = [
         {
             "Sid": "WriteOwnLogs",
@@ -78,6 +85,15 @@ def function_policy(
                 "Effect": "Allow",
                 "Action": list(TRACE_ACTIONS),
                 "Resource": ["*"],
+            }
+        )
+    if secret_arns:
+        statements.append(
+            {
+                "Sid": "ReadOwnSecrets",
+                "Effect": "Allow",
+                "Action": list(SECRET_ACTIONS),
+                "Resource": sorted(secret_arns),
             }
         )
     for index, permission in enumerate(function.permissions, start=1):

@@ -22,15 +22,13 @@ from infra.components.api import HttpApi, HttpApiArgs
 from infra.components.data import Data, DataArgs
 from infra.components.identity import Identity, IdentityArgs
 from infra.components.published import PublishedOutputs
+from infra.components.secrets import StackSecrets
 from infra.components.service import Service, ServiceArgs, function_arn, function_name
-from infra.config import PROJECT, SECRET_KEYS, ConfigError, StackConfig, parse_stack_config
+from infra.config import PROJECT, StackConfig, parse_stack_config
 from infra.iam import email_identity_arns
 from infra.repo import repo_root
 from infra.shared import ApiAttachment, SharedStack
 from service_manifest import Manifest, find_manifests
-
-# Used for a secret missing from the stack only when the caller allows it (make dev, tests).
-LOCAL_ONLY_SECRET = "local-only-insecure-{key}-do-not-deploy"  # noqa: S105 - not a secret
 
 CodeFor = Callable[[Manifest], pulumi.Archive]
 # A service's `${service.version}`.
@@ -42,40 +40,19 @@ class RawConfig:
     """The stack's config as Pulumi hands it over: project keys without the prefix."""
 
     values: Mapping[str, Any]
-    secrets: Mapping[str, str]
     region: str | None
 
 
 def read_pulumi_config() -> RawConfig:
     """Every `serverless-backend:*` value the engine passed in, plus `aws:region`."""
     merged = engine.config_values()
-    values: dict[str, Any] = {}
-    secrets: dict[str, str] = {}
-    for key, value in merged.items():
-        namespace, _, name = key.partition(":")
-        if namespace != PROJECT:
-            continue
-        if name in SECRET_KEYS:
-            secrets[name] = str(value)
-        else:
-            values[name] = value
+    values = {
+        key.partition(":")[2]: value
+        for key, value in merged.items()
+        if key.partition(":")[0] == PROJECT
+    }
     region = merged.get("aws:region")
-    return RawConfig(values=values, secrets=secrets, region=str(region) if region else None)
-
-
-def stack_secrets(raw: RawConfig, *, allow_missing: bool) -> dict[str, pulumi.Output[str]]:
-    """Each stack secret as a secret Output; a missing one fails naming its key."""
-    secrets: dict[str, pulumi.Output[str]] = {}
-    for key in sorted(SECRET_KEYS):
-        value = raw.secrets.get(key)
-        if not value:
-            if not allow_missing:
-                raise ConfigError(
-                    f"{PROJECT}:{key} is not set: pulumi config set --secret {key} <value>"
-                )
-            value = LOCAL_ONLY_SECRET.format(key=key)
-        secrets[key] = pulumi.Output.secret(value)
-    return secrets
+    return RawConfig(values=values, region=str(region) if region else None)
 
 
 def bundle_code(workspace: Workspace, architecture: str) -> CodeFor:
@@ -95,7 +72,6 @@ def placeholder_code(manifest: Manifest) -> pulumi.Archive:
 def run(
     *,
     build_bundles: bool = True,
-    allow_missing_secrets: bool = False,
     version: str | None = None,
     services_dir: Path | None = None,
 ) -> dict[str, pulumi.Output[Any]]:
@@ -108,7 +84,6 @@ def run(
     root = repo_root()
     raw = read_pulumi_config()
     config = parse_stack_config(raw.values, region=raw.region)
-    secrets = stack_secrets(raw, allow_missing=allow_missing_secrets)
     manifests = find_manifests(services_dir or root / "services")
     workspace = Workspace(root)
     code = (
@@ -121,7 +96,6 @@ def run(
         project=pulumi.get_project(),
         stack=pulumi.get_stack(),
         config=config,
-        secrets=secrets,
         manifests=manifests,
         code=code,
         version=version_for,
@@ -164,7 +138,6 @@ def declare_stack(
     project: str,
     stack: str,
     config: StackConfig,
-    secrets: Mapping[str, pulumi.Output[str]],
     manifests: tuple[Manifest, ...],
     code: CodeFor,
     version: VersionFor,
@@ -216,6 +189,12 @@ def declare_stack(
             cors_expose_headers=tuple(h for m in manifests for h in m.cors.expose_headers),
         ),
     )
+    # One generated secret per `${secret.<key>}` the services name.
+    secrets = StackSecrets(
+        "secrets",
+        prefix=f"/{project}/{stack}/secrets",
+        keys={key for manifest in manifests for f in manifest.functions for key in f.secrets},
+    )
     if _sends_email(manifests):
         # SES sends only from a verified identity. Declaring the sender makes AWS
         # e-mail it a verification link (docs/deploy.md: or verify its domain).
@@ -240,7 +219,7 @@ def declare_stack(
             # SMS to a phone number has no ARN to scope to.
             "sms": ["*"],
         },
-        secrets=secrets,
+        secrets=secrets.parameters,
         api=ApiAttachment(
             api_id=api.api.id,
             execution_arn=api.api.execution_arn,

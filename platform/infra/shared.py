@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import pulumi
 
+from infra.components.secrets import SecretParameter
 from infra.config import StackConfig
+from service_manifest import Function
 from service_manifest.model import REFERENCES, RESOURCES
 
 
@@ -36,8 +38,8 @@ class SharedStack:
     references: Mapping[str, pulumi.Input[str]]
     # Every permission `resource` a manifest may name → the ARNs it grants on.
     resources: Mapping[str, pulumi.Input[Sequence[pulumi.Input[str]]]]
-    # Stack secrets by key (`${secret.<key>}`), Pulumi secret Outputs.
-    secrets: Mapping[str, pulumi.Output[str]]
+    # Stack secrets by key (`${secret.<key>}`): each one's SSM parameter.
+    secrets: Mapping[str, SecretParameter]
     api: ApiAttachment
 
     def __post_init__(self) -> None:
@@ -60,8 +62,14 @@ class SharedStack:
         if root == "config" and rest:
             return config_string(self.config.value_at(rest))
         if root == "secret" and rest in self.secrets:
-            return self.secrets[rest]
+            return self.secrets[rest].reference
         return self.references[name]
+
+    def secret_arns(self, function: Function) -> pulumi.Output[list[str]]:
+        """The ARNs of the secret parameters `function`'s environment names."""
+        return pulumi.Output.all(*[self.secrets[key].arn for key in function.secrets]).apply(
+            lambda arns: [str(arn) for arn in arns]
+        )
 
     def resource_arns(self) -> pulumi.Output[dict[str, list[str]]]:
         """Each permission resource's ARNs, once they are known."""

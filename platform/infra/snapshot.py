@@ -16,12 +16,9 @@ from typing import Any
 import yaml
 
 from infra.declared import DeclaredResource, declare
-from infra.program import LOCAL_ONLY_SECRET
 from infra.repo import repo_root
 from infra.stack_files import stacks
 
-# declare() only ever sees the local-only stand-ins (stack files hold no readable secret).
-_LOCAL_SECRET_MARK = LOCAL_ONLY_SECRET.split("{", 1)[0]
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshots"
 # Stands in for each service's content version, which changes with every edit to it:
 # the snapshot shows infrastructure, and its review diff nothing else.
@@ -34,7 +31,7 @@ def snapshot_path(stack: str) -> Path:
 
 def render(stack: str) -> str:
     """The snapshot text of one stack."""
-    resources, outputs = declare(stack, allow_missing_secrets=True, version=VERSION_PLACEHOLDER)
+    resources, outputs = declare(stack, version=VERSION_PLACEHOLDER)
     document = {
         "stack": stack,
         "outputs": _clean(outputs),
@@ -60,20 +57,17 @@ def _resource(resource: DeclaredResource) -> dict[str, Any]:
     return entry
 
 
-def _redact(value: Any, secrets: frozenset[str], path: str, *, inside: bool = False) -> Any:
-    """Secrets read as `[secret]`. A secret stack value taints the whole object holding it
-    (a function's environment); there only the stack secret itself is hidden, so the rest
-    of the object still shows up in review."""
-    inside = inside or path in secrets
-    if isinstance(value, dict):
-        return {
-            key: _redact(item, secrets, f"{path}.{key}" if path else str(key), inside=inside)
-            for key, item in value.items()
-        }
-    if inside and (not isinstance(value, str) or value.startswith(_LOCAL_SECRET_MARK)):
-        return "[secret]"
+def _redact(value: Any, secrets: frozenset[str], path: str) -> Any:
+    """A secret input reads `[secret]`, whatever it holds (as `pulumi preview` shows it)."""
     if path in secrets:
         return "[secret]"
+    if isinstance(value, dict):
+        return {
+            key: _redact(item, secrets, f"{path}.{key}" if path else str(key))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact(item, secrets, f"{path}[{index}]") for index, item in enumerate(value)]
     return value
 
 

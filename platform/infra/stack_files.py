@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from infra.config import PROJECT, SECRET_KEYS, ConfigError, StackConfig, parse_stack_config
+from infra.config import PROJECT, ConfigError, StackConfig, parse_stack_config
 from infra.repo import repo_root
 
 
@@ -30,20 +30,27 @@ def stacks(repo: Path | None = None) -> list[str]:
 @dataclass(frozen=True)
 class StackFile:
     """A `Pulumi.<stack>.yaml`, read once: its config as the engine would pass
-    it (strings; objects as JSON), which of those are secrets, and the keys
-    encrypted in it (only the Pulumi CLI can read those)."""
+    it (strings; objects as JSON), and the keys encrypted in it (`secure:`)."""
 
     path: Path
     values: dict[str, str] = field(default_factory=dict)
-    secret_keys: tuple[str, ...] = ()
     encrypted: frozenset[str] = frozenset()
 
     def config(self) -> StackConfig:
         """The stack's typed config, parsed as the program parses it."""
+        secrets = sorted(key for key in self.encrypted if key.startswith(f"{PROJECT}:"))
+        if secrets:
+            # The program generates its secrets (infra.components.secrets); a value set
+            # with `pulumi config set --secret` is left over from before, and unread.
+            raise ConfigError(
+                f"{', '.join(secrets)} is a secret in {self.path.name}, but the program "
+                "generates every stack secret itself: `pulumi config rm "
+                f"{secrets[0].partition(':')[2]} --stack <stack>` (docs/deploy.md, Secrets)"
+            )
         project_values = {
             key.partition(":")[2]: value
             for key, value in self.values.items()
-            if key.startswith(f"{PROJECT}:") and key.partition(":")[2] not in SECRET_KEYS
+            if key.startswith(f"{PROJECT}:")
         }
         return parse_stack_config(project_values, region=self.values.get("aws:region"))
 
@@ -58,13 +65,10 @@ def read_stack_file(path: Path) -> StackFile:
         raise ConfigError(f"no stack config file {path}")
     data = yaml.safe_load(path.read_text()) or {}
     values: dict[str, str] = {}
-    secret_keys: list[str] = []
     encrypted: set[str] = set()
     for key, value in (data.get("config") or {}).items():
         if isinstance(value, dict) and set(value) == {"secure"}:
             encrypted.add(key)
             continue
         values[key] = value if isinstance(value, str) else json.dumps(value)
-        if key.split(":", 1)[-1] in SECRET_KEYS:
-            secret_keys.append(key)
-    return StackFile(path, values, tuple(secret_keys), frozenset(encrypted))
+    return StackFile(path, values, frozenset(encrypted))

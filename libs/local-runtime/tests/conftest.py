@@ -34,7 +34,7 @@ def runtime(
     from infra.declared import declare
 
     config_file = write_test_stack_file(tmp_path_factory.mktemp("stack"))
-    resources, _ = declare("dev", config_file=config_file, allow_missing_secrets=True)
+    resources, _ = declare("dev", config_file=config_file)
     api = next(r for r in resources if r.type == "aws:apigatewayv2/api:Api")
     authorizer = next(r for r in resources if r.type == "aws:apigatewayv2/authorizer:Authorizer")
     table = next(r for r in resources if r.type == "aws:dynamodb/table:Table")

@@ -149,6 +149,23 @@ def test_the_emulator_holds_the_declared_table_pool_and_client(runtime: Runtime)
     assert parameter["Value"] == pool_id
 
 
+def test_stack_secrets_reach_functions_only_through_their_securestring_parameter(
+    runtime: Runtime,
+) -> None:
+    """As on AWS: the environment names the parameter (and its version), the worker reads
+    the value from the emulator's SSM at first use (service_kernel.secret_value)."""
+    assert runtime.model is not None
+    (items,) = [f for f in runtime.model.functions.values() if f.label == "items.api"]
+    reference = items.environment["CURSOR_SIGNING_KEY_PARAMETER"]
+    assert reference == "/serverless-backend/dev/secrets/itemsCursorKey:1"
+    assert not any("local-only-" in value for value in items.environment.values())
+    parameter = runtime.emulator.client("ssm").get_parameter(Name=reference, WithDecryption=True)[
+        "Parameter"
+    ]
+    assert parameter["Type"] == "SecureString"
+    assert len(parameter["Value"]) == 64
+
+
 # ---- the authorizer ----
 
 

@@ -75,6 +75,31 @@ def test_mistakes_are_named(tmp_path: Path, change: tuple[str, str], message: st
         load_manifest(write(tmp_path, VALID.replace(*change)))
 
 
+def test_a_function_names_the_stack_secrets_its_environment_references(tmp_path: Path) -> None:
+    text = VALID.replace('MODE = "fast"', 'KEY = "${secret.thingKey}", OTHER = "${secret.aKey}"')
+
+    manifest = load_manifest(write(tmp_path, text))
+
+    assert manifest.function("api").secrets == ("aKey", "thingKey")
+    assert manifest.function("pre_sign_up").secrets == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        # The reference becomes the secret's SSM parameter name: nothing around it.
+        ("key-${secret.thingKey}", "must be the whole value"),
+        ("${secret.thing_key}", "letters and digits"),
+        ("${secret.}", "letters and digits"),
+    ],
+)
+def test_a_secret_reference_is_a_whole_value_with_a_plain_key(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    with pytest.raises(ManifestError, match=re.escape(message)):
+        load_manifest(write(tmp_path, VALID.replace('MODE = "fast"', f'KEY = "{value}"')))
+
+
 def test_a_missing_handler_names_the_key(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="handler"):
         load_manifest(write(tmp_path, VALID.replace('handler = "things.handler.handler"', "")))

@@ -95,7 +95,9 @@ class Service(pulumi.ComponentResource):
             opts=child,
         )
         tracing = defaults.tracing == "Active"
-        policy = pulumi.Output.all(args.shared.resource_arns(), logs.arn).apply(
+        policy = pulumi.Output.all(
+            args.shared.resource_arns(), logs.arn, args.shared.secret_arns(function)
+        ).apply(
             lambda resolved: json.dumps(
                 function_policy(
                     args.manifest,
@@ -103,6 +105,7 @@ class Service(pulumi.ComponentResource):
                     resolved[0],
                     log_group_arn=resolved[1],
                     tracing=tracing,
+                    secret_arns=resolved[2],
                 ),
                 sort_keys=True,
             )

@@ -22,9 +22,7 @@ _cache: dict[tuple[str, Path], DeclaredStack] = {}
 def _declared(stack: str, services: Path) -> DeclaredStack:
     key = (stack, services)
     if key not in _cache:
-        _cache[key] = declare_stack(
-            stack, allow_missing_secrets=True, version=VERSION, services_dir=services
-        )
+        _cache[key] = declare_stack(stack, version=VERSION, services_dir=services)
     return _cache[key]
 
 

@@ -21,44 +21,22 @@ def _comparable(resources: list[DeclaredResource]) -> list[tuple[str, str, str]]
 
 
 def test_runs_twice_in_one_process_with_the_same_result() -> None:
-    first, first_outputs = declare("dev", allow_missing_secrets=True, version="v")
-    second, second_outputs = declare("dev", allow_missing_secrets=True, version="v")
+    first, first_outputs = declare("dev", version="v")
+    second, second_outputs = declare("dev", version="v")
 
     assert _comparable(first) == _comparable(second)
     assert first_outputs == second_outputs
 
 
-def test_a_missing_secret_fails_naming_its_key() -> None:
-    with pytest.raises(ConfigError, match="itemsCursorKey"):
-        declare("dev")
+def test_a_stack_needs_no_secret_set_the_program_generates_them() -> None:
+    resources, _ = declare("dev")
 
-
-def test_a_missing_secret_can_stand_in_with_a_local_only_value() -> None:
-    resources, _ = declare("dev", allow_missing_secrets=True)
-
-    values = [
-        value
-        for resource in resources
-        if resource.type == "aws:lambda/function:Function"
-        for value in resource.inputs["environment"]["variables"].values()
-    ]
-    secrets = [value for value in values if value.startswith("local-only-insecure-")]
-    assert all("itemsCursorKey" in value and "do-not-deploy" in value for value in secrets)
-
-
-def test_a_plain_text_secret_in_a_config_file_is_used(tmp_path: Path) -> None:
-    config = tmp_path / "Pulumi.dev.yaml"
-    config.write_text(
-        stack_file("dev").read_text() + "  serverless-backend:itemsCursorKey: from-the-file\n"
-    )
-
-    resources, _ = declare("dev", config_file=config)
-
-    assert any(
-        "from-the-file" in resource.inputs["environment"]["variables"].values()
-        for resource in resources
-        if resource.type == "aws:lambda/function:Function"
-    )
+    generated = [r for r in resources if r.type == "random:index/randomPassword:RandomPassword"]
+    assert generated
+    # Under the mocks a generated value is a plainly local-only stand-in.
+    values = [r.inputs["value"] for r in resources if r.inputs.get("type") == "SecureString"]
+    assert values
+    assert all(value.startswith("local-only-") for value in values)
 
 
 def test_a_wrong_config_value_fails_naming_the_key(tmp_path: Path) -> None:
@@ -68,21 +46,25 @@ def test_a_wrong_config_value_fails_naming_the_key(tmp_path: Path) -> None:
     )
 
     with pytest.raises(ConfigError, match=r"serverless-backend:auth\.otpMaxAttempts"):
-        declare("dev", config_file=config, allow_missing_secrets=True)
+        declare("dev", config_file=config)
 
 
-def test_still_works_after_a_failed_run() -> None:
+def test_still_works_after_a_failed_run(tmp_path: Path) -> None:
+    config = tmp_path / "Pulumi.dev.yaml"
+    config.write_text(
+        stack_file("dev").read_text().replace("otpMaxAttempts: 3", "otpMaxAttempts: x")
+    )
     with pytest.raises(ConfigError):
-        declare("dev")
+        declare("dev", config_file=config)
 
-    resources, outputs = declare("prod", allow_missing_secrets=True)
+    resources, outputs = declare("prod")
 
     assert resources
     assert outputs["table_name"] == "serverless-backend-prod"
 
 
 def test_mock_names_are_predictable() -> None:
-    resources, outputs = declare("dev", allow_missing_secrets=True)
+    resources, outputs = declare("dev")
     by_type = {resource.type: resource for resource in resources}
 
     assert outputs["user_pool_id"] == "eu-west-1_serverlessbackenddev"
@@ -96,22 +78,19 @@ def test_mock_names_are_predictable() -> None:
 
 
 def test_lambda_code_is_a_placeholder_without_bundles() -> None:
-    resources, _ = declare("dev", allow_missing_secrets=True)
+    resources, _ = declare("dev")
 
     for resource in resources:
         if resource.type == "aws:lambda/function:Function":
             assert type(resource.inputs["code"]).__name__ == "AssetArchive"
 
 
-def test_an_encrypted_secret_says_only_the_cli_can_read_it(tmp_path: Path) -> None:
+def test_a_secret_set_by_hand_before_is_refused_with_how_to_remove_it(tmp_path: Path) -> None:
     config = tmp_path / "Pulumi.prod.yaml"
     config.write_text(
         stack_file("prod").read_text()
         + "  serverless-backend:itemsCursorKey:\n    secure: v1:AAAA:BBBB\n"
     )
 
-    with pytest.raises(ConfigError, match=r"itemsCursorKey is encrypted in Pulumi\.prod\.yaml"):
+    with pytest.raises(ConfigError, match=r"pulumi config rm itemsCursorKey --stack <stack>"):
         declare("prod", config_file=config)
-
-    resources, _ = declare("prod", config_file=config, allow_missing_secrets=True)
-    assert resources

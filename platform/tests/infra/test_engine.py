@@ -66,3 +66,29 @@ def test_the_sdk_globals_are_left_clean_for_the_next_run() -> None:
     )
 
     assert "proj:plain" not in engine.config_values()
+
+
+def test_each_registration_is_recorded_with_its_urn_and_dependencies() -> None:
+    def program() -> dict[str, pulumi.Output[Any]]:
+        first = pulumi.CustomResource("test:index:Thing", "first", {"value": "a"})
+        second = pulumi.CustomResource("test:index:Thing", "second", {"after": first.id})
+        return {"id": second.id}
+
+    registrations: dict[tuple[str, str], engine.Registration] = {}
+    engine.run_with_mocks(
+        program,
+        _Recording(),
+        project="proj",
+        stack="canary",
+        config={},
+        secret_keys=[],
+        registrations=registrations,
+    )
+
+    first = registrations[("test:index:Thing", "first")]
+    second = registrations[("test:index:Thing", "second")]
+    assert first.urn == "urn:pulumi:canary::proj::test:index:Thing::first"
+    assert second.dependencies == {first.urn}, (
+        "the mock monitor no longer sees dependencies: update engine._RecordingMonitor"
+    )
+    assert first.dependencies == set()

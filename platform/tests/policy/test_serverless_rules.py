@@ -52,7 +52,7 @@ ROUTE = "aws:apigatewayv2/route:Route"
 
 @pytest.fixture(scope="module", params=stacks())
 def declared(request: pytest.FixtureRequest) -> DeclaredStack:
-    return declare_stack(request.param, allow_missing_secrets=True, version="v")
+    return declare_stack(request.param, version="v")
 
 
 def test_every_resource_of_every_stack_passes_every_rule(declared: DeclaredStack) -> None:

@@ -15,7 +15,8 @@ os.environ.update(
         "AWS_SECRET_ACCESS_KEY": "testing",
         "STAGE": "test",
         "TABLE_NAME": "app-table",
-        "CURSOR_SIGNING_KEY": "test-cursor-signing-key-0123456789abcdef",
+        # As the platform gives it: the key's SSM parameter, at a version (see `table`).
+        "CURSOR_SIGNING_KEY_PARAMETER": "/test/secrets/itemsCursorKey:1",
         "CURSOR_TTL_SECONDS": "300",
         "POWERTOOLS_SERVICE_NAME": "items",
     }
@@ -29,6 +30,8 @@ from items.app import app
 from service_kernel.testing import AsAuthorizedBy, access_claims, create_shared_table
 
 TABLE = "app-table"
+SIGNING_KEY_PARAMETER = "/test/secrets/itemsCursorKey"
+SIGNING_KEY = "test-cursor-signing-key-0123456789abcdef"
 
 
 def _create_table(dynamodb: Any) -> str:
@@ -47,7 +50,13 @@ def table() -> Iterator[str]:
     """The table in moto, shared by one test module: each test keeps to its
     own callers (fresh subs), so items never leak between tests."""
     with mock_aws():
+        _put_signing_key(boto3.client("ssm"))
         yield _create_table(boto3.client("dynamodb"))
+
+
+def _put_signing_key(ssm: Any) -> None:
+    """The cursor-signing key as the platform keeps it: a SecureString parameter."""
+    ssm.put_parameter(Name=SIGNING_KEY_PARAMETER, Value=SIGNING_KEY, Type="SecureString")
 
 
 def fresh_sub(name: str) -> str:

@@ -45,9 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     # Imported here: the program (and Pulumi) load only when the runtime really starts.
     from infra.declared import declare
 
-    resources, _outputs = declare(
-        args.stack, config_file=args.config_file, allow_missing_secrets=True
-    )
+    resources, _outputs = declare(args.stack, config_file=args.config_file)
     console.line(
         f"declared stack {args.stack}: {len(resources)} resources"
         f" in {time.monotonic() - started:.1f}s"

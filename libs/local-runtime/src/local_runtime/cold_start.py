@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     root = repo_root()
-    resources, _ = declare(args.stack, allow_missing_secrets=True)
+    resources, _ = declare(args.stack)
     model = build_model(resources)
     sys.stdout.write(
         f"cold start (import + init of the handler), {args.runs} fresh processes each:\n"

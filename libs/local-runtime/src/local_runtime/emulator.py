@@ -144,7 +144,7 @@ class Emulator:
         not_applied: list[str] = []
         for kind in kinds:
             for resource in resources:
-                if resource.type != kind:
+                if model.emulated_kind(resource) != kind:
                     continue
                 resolved = substitutions.resource(resource)
                 try:
@@ -360,5 +360,6 @@ _CREATORS: dict[str, Creator] = {
     model.USER_POOL: _create_user_pool,
     model.USER_POOL_CLIENT: _create_client,
     model.SSM_PARAMETER: _put_parameter,
+    model.SECRET_PARAMETER: _put_parameter,
     **dict.fromkeys(model.SES_IDENTITIES, _verify_identity),
 }

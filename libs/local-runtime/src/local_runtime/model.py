@@ -25,11 +25,13 @@ USER_POOL = "aws:cognito/userPool:UserPool"
 USER_POOL_CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 SES_IDENTITIES = ("aws:ses/emailIdentity:EmailIdentity", "aws:sesv2/emailIdentity:EmailIdentity")
+# A SecureString parameter: a stack secret a function reads, so it must exist first.
+SECRET_PARAMETER = f"{SSM_PARAMETER} (SecureString)"
 
 # Created in the emulator, in this order (a client needs its pool). The
-# functions need the first ones before they start; SSM parameters only inform
-# other consumers, and moto's SSM takes a second to load, so they come after.
-EMULATED_FIRST = (TABLE, USER_POOL, USER_POOL_CLIENT, *SES_IDENTITIES)
+# functions need the first ones before they start; other SSM parameters only
+# inform other consumers, and moto's SSM takes a second to load, so they come after.
+EMULATED_FIRST = (TABLE, USER_POOL, USER_POOL_CLIENT, *SES_IDENTITIES, SECRET_PARAMETER)
 EMULATED_LATER = (SSM_PARAMETER,)
 EMULATED_TYPES = EMULATED_FIRST + EMULATED_LATER
 # Served by the runtime itself.
@@ -39,6 +41,9 @@ IMPLIED_TYPES = {
     "aws:lambda/permission:Permission": "the local API may always invoke the functions",
     "aws:apigatewayv2/deployment:Deployment": "the local API always serves the latest routes",
     "aws:lambda/alias:Alias": "an alias runs its function's current code locally",
+    "random:index/randomPassword:RandomPassword": (
+        "its value (a local-only stand-in) is in the SecureString parameter holding it"
+    ),
 }
 
 # Lambda's default when a function declares no timeout (seconds).
@@ -187,6 +192,13 @@ def build_model(resources: Sequence[Declared]) -> LocalModel:
         if reason:
             not_modeled.append(NotModeled(resource.type, resource.name, reason))
     return LocalModel(api=api, functions=functions, not_modeled=tuple(not_modeled))
+
+
+def emulated_kind(resource: Declared) -> str:
+    """Its type, but a SecureString parameter is its own kind (created before the rest)."""
+    if resource.type == SSM_PARAMETER and resource.inputs.get("type") == "SecureString":
+        return SECRET_PARAMETER
+    return resource.type
 
 
 def _unmodeled_reason(resource: Declared) -> str | None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from service_kernel.identity import Caller, CallerDep, get_caller
     from service_kernel.log import get_logger
     from service_kernel.openapi import ErrorBody, error_responses
+    from service_kernel.parameters import secret_value
     from service_kernel.request_context import current_request_id
     from service_kernel.settings import ServiceSettings, SettingsError, load_settings
 
@@ -31,6 +32,7 @@ _HOMES = {
     "get_logger": "log",
     "ErrorBody": "openapi",
     "error_responses": "openapi",
+    "secret_value": "parameters",
     "ServiceSettings": "settings",
     "current_request_id": "request_context",
     "SettingsError": "settings",
@@ -54,6 +56,7 @@ __all__ = [
     "get_logger",
     "lambda_handler",
     "load_settings",
+    "secret_value",
 ]
 
 

@@ -46,8 +46,13 @@ RESOURCES: frozenset[str] = frozenset(ResourceName.__args__)  # type: ignore[att
 
 # `${...}` references an environment value may hold, resolved per stack by the
 # platform (and the local runtime): these exact names, plus `config.<path>`
-# (a value of the stack's typed config) and `secret.<key>` (a stack secret).
+# (a value of the stack's typed config) and `secret.<key>` (the name of the SSM
+# SecureString parameter holding a stack secret the platform generates; the
+# function may read that parameter and no other).
 REFERENCE = re.compile(r"\$\{([a-zA-Z_][\w.]*)\}")
+SECRET_PREFIX = "secret."  # noqa: S105 - a reference prefix, not a secret
+# A secret's key is part of its parameter's name: letters and digits.
+_SECRET_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]{0,62}")
 REFERENCES = frozenset(
     {
         "stage",
@@ -114,6 +119,20 @@ class Function:
     memory: int | None = None
     # This function serves the service's OpenAPI document and Swagger UI.
     openapi: bool = False
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The keys of the stack secrets its environment names (`${secret.<key>}`)."""
+        return tuple(
+            sorted(
+                {
+                    reference.removeprefix(SECRET_PREFIX)
+                    for value in self.environment.values()
+                    for reference in REFERENCE.findall(value)
+                    if reference.startswith(SECRET_PREFIX)
+                }
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -205,7 +224,21 @@ def _known_references(environment: dict[str, str]) -> dict[str, str]:
         for reference in REFERENCE.findall(value):
             if reference not in REFERENCES and not reference.startswith(REFERENCE_PREFIXES):
                 raise ValueError(f"{key} references unknown ${{{reference}}}")
+            if reference.startswith(SECRET_PREFIX):
+                _whole_secret(key, value, reference)
     return environment
+
+
+def _whole_secret(key: str, value: str, reference: str) -> None:
+    """A secret reference becomes a parameter's name: it is the whole value, alone."""
+    secret = reference.removeprefix(SECRET_PREFIX)
+    if not _SECRET_KEY.fullmatch(secret):
+        raise ValueError(f"{key}: a secret's key is letters and digits, like itemsCursorKey")
+    if value != f"${{{reference}}}":
+        raise ValueError(
+            f"{key}: ${{{reference}}} must be the whole value (it names the secret's "
+            "SSM parameter; the function reads the secret from there)"
+        )
 
 
 Action = Annotated[str, AfterValidator(_exact_action)]

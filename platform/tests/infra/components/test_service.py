@@ -8,7 +8,6 @@ import pytest
 
 from infra.components.service import function_name, route_slug
 from infra.declared import DeclaredStack, declare
-from infra.program import LOCAL_ONLY_SECRET
 from infra.shared import config_string
 from service_manifest import Manifest, ManifestError
 from service_manifest.model import REFERENCE
@@ -32,7 +31,7 @@ def _expected_value(declared: DeclaredStack, template: str) -> str:
         if root == "config":
             return config_string(declared.config.value_at(rest))
         if root == "secret":
-            return LOCAL_ONLY_SECRET.format(key=rest)
+            return f"/serverless-backend/{declared.stack}/secrets/{rest}:1"
         return str(plain[reference])
 
     return REFERENCE.sub(lambda match: value(match.group(1)), template)
@@ -110,13 +109,20 @@ def test_config_references_follow_the_stack(sample: DeclaredStack) -> None:
     )
 
 
-def test_a_secret_reaches_the_function_only_as_a_pulumi_secret(sample: DeclaredStack) -> None:
+def test_a_secret_reaches_the_function_only_as_its_parameters_name(sample: DeclaredStack) -> None:
+    """Never the value: `lambda:GetFunctionConfiguration` shows every variable."""
     notes = sample.function("notes", "api")
-    auth = sample.function("sample-auth", "api")
+    (parameter,) = [
+        r
+        for r in sample.of_type("aws:ssm/parameter:Parameter")
+        if r.inputs["type"] == "SecureString"
+    ]
 
-    assert "environment" in notes.secret_inputs
-    assert notes.inputs["environment"]["variables"]["SIGNING_KEY"].startswith("local-only-")
-    assert "environment" not in auth.secret_inputs
+    reference = notes.inputs["environment"]["variables"]["SIGNING_KEY"]
+    assert reference == f"{parameter.inputs['name']}:{parameter.outputs['version']}"
+    assert parameter.inputs["value"] not in str(notes.inputs)
+    for function in sample.of_type("aws:lambda/function:Function"):
+        assert not function.secret_inputs, function.name
 
 
 def test_snap_start_publishes_versions_behind_a_live_alias(declared: DeclaredStack) -> None:
@@ -169,7 +175,7 @@ def test_an_unknown_reference_fails_naming_service_function_and_variable(tmp_pat
     )
 
     with pytest.raises(ManifestError, match=r"broken/service.toml.*api.*WHAT.*table\.colour"):
-        declare("dev", allow_missing_secrets=True, version="v", services_dir=tmp_path)
+        declare("dev", version="v", services_dir=tmp_path)
 
 
 def test_route_slugs_are_stable_names() -> None:

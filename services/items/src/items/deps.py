@@ -13,6 +13,7 @@ from items.dynamodb_repository import DynamoItemRepository
 from items.preconditions import parse_if_match
 from items.repository import ItemRepository
 from items.settings import settings
+from items.signing_key import cursor_signing_key
 from service_kernel.aws import client
 
 
@@ -24,8 +25,9 @@ def get_repository() -> ItemRepository:
 
 @cache
 def get_cursors() -> CursorCodec:
+    # Built on the first request that lists items: that one reads the key from SSM.
     return CursorCodec(
-        key=settings.cursor_signing_key.get_secret_value().encode(),
+        key=cursor_signing_key(settings.cursor_signing_key_parameter),
         ttl_seconds=settings.cursor_ttl_seconds,
     )
 
