@@ -19,6 +19,8 @@ PROJECT = "serverless-backend"
 
 # Plain enough for SES and SNS, strict enough to catch a typo.
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+# An IAM managed policy's ARN, in any partition.
+_POLICY_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:policy/.+$"
 
 
 class ConfigError(ValueError):
@@ -105,6 +107,9 @@ class StackConfig(_Model):
     log_retention_days: Literal[
         1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653
     ] = 30
+    # A permissions boundary set on every role the program creates. Where the CI
+    # bootstrap's deploy role may only create roles carrying a boundary, set the same one.
+    permissions_boundary_arn: str | None = Field(default=None, pattern=_POLICY_ARN)
     functions: FunctionDefaults = FunctionDefaults()
     api: ApiConfig = ApiConfig()
     user_pool: UserPoolConfig = UserPoolConfig()

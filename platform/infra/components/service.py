@@ -92,6 +92,7 @@ class Service(pulumi.ComponentResource):
             name=physical,
             assume_role_policy=json.dumps(assume_role_policy("lambda.amazonaws.com")),
             description=f"{args.manifest.name}/{function.name}: only what service.toml declares",
+            permissions_boundary=config.permissions_boundary_arn,
             opts=child,
         )
         tracing = defaults.tracing == "Active"

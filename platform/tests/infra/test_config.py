@@ -77,6 +77,8 @@ def test_dev_is_developer_friendly() -> None:
         ("logRetentionDays", 17),
         ("api.throttlingBurstLimit", -1),
         ("table.pointInTimeRecovery", "maybe"),
+        ("permissionsBoundaryArn", "function-boundary"),
+        ("permissionsBoundaryArn", "arn:aws:iam::123456789012:role/not-a-policy"),
     ],
 )
 def test_a_wrong_value_fails_naming_its_key(dotted: str, value: Any) -> None:

@@ -9,6 +9,7 @@ import pytest
 from infra.components.service import function_name, route_slug
 from infra.declared import DeclaredStack, declare
 from infra.shared import config_string
+from infra.stack_files import stack_file
 from service_manifest import Manifest, ManifestError
 from service_manifest.model import REFERENCE
 
@@ -194,3 +195,27 @@ def test_a_name_too_long_for_lambda_fails_naming_the_function() -> None:
         function_name(
             "serverless-backend", "staging-eu-west", "auth", "verify_auth_challenge_response"
         )
+
+
+BOUNDARY = "arn:aws:iam::123456789012:policy/serverless-boundary"
+
+
+def test_every_role_carries_the_stacks_permissions_boundary(tmp_path: Path) -> None:
+    """Where the CI deploy role may only create roles with a boundary (the bootstrap's
+    permissionsBoundaryArn), a role without it would fail the whole deploy."""
+    config = tmp_path / "Pulumi.dev.yaml"
+    config.write_text(
+        stack_file("dev").read_text() + f"  serverless-backend:permissionsBoundaryArn: {BOUNDARY}\n"
+    )
+
+    resources, _ = declare("dev", config_file=config, version="v")
+
+    roles = [r for r in resources if r.type == "aws:iam/role:Role"]
+    assert roles
+    assert all(role.inputs["permissionsBoundary"] == BOUNDARY for role in roles)
+
+
+def test_without_a_boundary_configured_roles_have_none(declared: DeclaredStack) -> None:
+    assert declared.config.permissions_boundary_arn is None
+    for role in declared.of_type("aws:iam/role:Role"):
+        assert "permissionsBoundary" not in role.inputs
