@@ -26,12 +26,19 @@ TRACE_ACTIONS = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
 SECRET_ACTIONS = ("ssm:GetParameter",)
 
 
-def email_identity_arns(region: str, account: str, sender: str) -> list[str]:
-    """The SES identities a send from `sender` may be authorised against: the
-    address and its domain (SES checks whichever identity is verified)."""
-    domain = sender.rpartition("@")[2]
-    prefix = f"arn:aws:ses:{region}:{account}:identity/"
-    return [prefix + domain, prefix + sender]
+def email_identity_arns(region: str, account: str) -> list[str]:
+    """The SES identities a send may be authorised against: SES checks the identity it
+    matched, which is the sender's address, its domain or any parent domain, whichever
+    is verified (a team often verifies `example.com` and sends as
+    `no-reply@dev.example.com`), and in the SES sandbox each recipient's identity too.
+    So every identity of the account in the stack's region; `email_condition` then
+    pins the one thing that matters, the From address."""
+    return [f"arn:aws:ses:{region}:{account}:identity/*"]
+
+
+def email_condition(sender: str) -> dict[str, Any]:
+    """Only mail From the stack's sender (`ses:FromAddress`, SES's IAM condition key)."""
+    return {"StringEquals": {"ses:FromAddress": sender}}
 
 
 def _statement_id(text: str) -> str:
@@ -43,6 +50,8 @@ def permission_statement(
     permission: Permission,
     resource_arns: Mapping[str, list[str]],
     index: int,
+    *,
+    email_sender: str,
 ) -> dict[str, Any]:
     statement: dict[str, Any] = {
         "Sid": f"{_statement_id(permission.resource)}{index}",
@@ -50,6 +59,8 @@ def permission_statement(
         "Action": sorted(permission.actions),
         "Resource": list(resource_arns[permission.resource]),
     }
+    if permission.resource == "email_identity":
+        statement["Condition"] = email_condition(email_sender)
     if permission.own_keys_only:
         statement["Condition"] = {
             "ForAllValues:StringLike": {
@@ -66,6 +77,7 @@ def function_policy(
     *,
     log_group_arn: str,
     tracing: bool,
+    email_sender: str,
     secret_arns: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The whole inline policy of one function's role: its logs, traces when on, the
@@ -97,7 +109,11 @@ def function_policy(
             }
         )
     for index, permission in enumerate(function.permissions, start=1):
-        statements.append(permission_statement(manifest, permission, resource_arns, index))
+        statements.append(
+            permission_statement(
+                manifest, permission, resource_arns, index, email_sender=email_sender
+            )
+        )
         if permission.resource == "sms":
             statements.append(_only_sms(permission, index))
     return {"Version": "2012-10-17", "Statement": statements}

@@ -214,7 +214,7 @@ def declare_stack(
             "table": [data.table.arn],
             "user_pool": [identity.user_pool.arn],
             "email_identity": account.apply(
-                lambda account_id: email_identity_arns(region, account_id, config.auth.email_sender)
+                lambda account_id: email_identity_arns(region, account_id)
             ),
             # SMS to a phone number has no ARN to scope to.
             "sms": ["*"],

@@ -106,6 +106,7 @@ class Service(pulumi.ComponentResource):
                     resolved[0],
                     log_group_arn=resolved[1],
                     tracing=tracing,
+                    email_sender=config.auth.email_sender,
                     secret_arns=resolved[2],
                 ),
                 sort_keys=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import warnings
 from typing import Any
@@ -122,7 +123,6 @@ def test_the_fixture_proves_the_condition_is_there(sample: DeclaredStack) -> Non
 
 
 def test_pool_email_and_sms_permissions(sample: DeclaredStack) -> None:
-    region, account = sample.config.region, "123456789012"
     pool_arn = sample.one("aws:cognito/userPool:UserPool").outputs["arn"]
     api = sample.policy_documents()[f"serverless-backend-{sample.stack}-sample-auth-api"]
     sender = sample.policy_documents()[f"serverless-backend-{sample.stack}-sample-auth-create-auth"]
@@ -133,10 +133,7 @@ def test_pool_email_and_sms_permissions(sample: DeclaredStack) -> None:
     assert pool["Resource"] == [pool_arn]
     assert pool["Action"] == ["cognito-idp:AdminGetUser", "cognito-idp:AdminInitiateAuth"]
     assert by_sid["EmailIdentity1"]["Action"] == ["ses:SendEmail"]
-    assert by_sid["EmailIdentity1"]["Resource"] == [
-        f"arn:aws:ses:{region}:{account}:identity/{email.rpartition('@')[2]}",
-        f"arn:aws:ses:{region}:{account}:identity/{email}",
-    ]
+    assert by_sid["EmailIdentity1"]["Condition"] == {"StringEquals": {"ses:FromAddress": email}}
     assert by_sid["Sms2"] == {
         "Sid": "Sms2",
         "Effect": "Allow",
@@ -167,3 +164,49 @@ def test_parliament_would_catch_a_wildcard(action: str) -> None:
     }
 
     assert parliament.analyze_policy_string(json.dumps(document)).findings
+
+
+def _email_grant(sample: DeclaredStack) -> dict[str, Any]:
+    sender = sample.policy_documents()[f"serverless-backend-{sample.stack}-sample-auth-create-auth"]
+    (grant,) = [s for s in sender["Statement"] if "ses:SendEmail" in s["Action"]]
+    return grant
+
+
+@pytest.mark.parametrize(
+    "identity",
+    [
+        "{sender}",  # the address, verified on its own (what the program declares)
+        "{domain}",  # its domain, verified with DKIM
+        "{parent}",  # a parent domain: the practical route (example.com for dev.example.com)
+        "tester@example.org",  # a recipient: in the SES sandbox SES checks it too
+    ],
+)
+def test_sending_is_allowed_whichever_identity_ses_authorises_against(
+    sample: DeclaredStack, identity: str
+) -> None:
+    """SES checks SendEmail against the identity it matched: the address, its domain or a
+    parent domain, whichever is verified, and in the sandbox each recipient's identity too
+    (reports: cloudposse/terraform-aws-ses#40, aws/aws-sdk-js#3641)."""
+    sender = sample.config.auth.email_sender
+    domain = sender.rpartition("@")[2]
+    parent = domain.split(".", 1)[1] if domain.count(".") > 1 else domain
+    name = identity.format(sender=sender, domain=domain, parent=parent)
+    arn = f"arn:aws:ses:{sample.config.region}:123456789012:identity/{name}"
+
+    assert any(fnmatch.fnmatchcase(arn, pattern) for pattern in _email_grant(sample)["Resource"])
+
+
+def test_sending_is_allowed_only_from_the_stacks_sender_in_its_account_and_region(
+    sample: DeclaredStack,
+) -> None:
+    grant = _email_grant(sample)
+
+    # ses:FromAddress pins the sender whatever identity SES authorises against.
+    assert grant["Condition"] == {
+        "StringEquals": {"ses:FromAddress": sample.config.auth.email_sender}
+    }
+    other_region = "arn:aws:ses:ap-south-1:123456789012:identity/example.com"
+    other_account = f"arn:aws:ses:{sample.config.region}:210987654321:identity/example.com"
+    configuration_set = f"arn:aws:ses:{sample.config.region}:123456789012:configuration-set/x"
+    for arn in (other_region, other_account, configuration_set):
+        assert not any(fnmatch.fnmatchcase(arn, p) for p in grant["Resource"]), arn
