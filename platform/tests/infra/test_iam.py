@@ -168,7 +168,10 @@ def test_parliament_would_catch_a_wildcard(action: str) -> None:
 
 def _email_grant(sample: DeclaredStack) -> dict[str, Any]:
     sender = sample.policy_documents()[f"serverless-backend-{sample.stack}-sample-auth-create-auth"]
-    (grant,) = [s for s in sender["Statement"] if "ses:SendEmail" in s["Action"]]
+    grants: list[dict[str, Any]] = [
+        s for s in sender["Statement"] if "ses:SendEmail" in s["Action"]
+    ]
+    (grant,) = grants
     return grant
 
 
