@@ -227,6 +227,7 @@ def declare_stack(
         ),
     )
     function_names: dict[str, pulumi.Input[str]] = {}
+    live_aliases: list[pulumi.Output[str]] = []
     for manifest in manifests:
         service = Service(
             f"service-{manifest.name}",
@@ -240,6 +241,7 @@ def declare_stack(
         )
         for key, function in service.functions.items():
             function_names[f"{manifest.name}-{key.replace('_', '-')}"] = function.name
+        live_aliases += [alias.arn for alias in service.aliases.values()]
 
     if config.alarms.enabled:
         Alarms(
@@ -260,4 +262,6 @@ def declare_stack(
         "region": pulumi.Output.from_input(region),
     }
     PublishedOutputs("published", f"/{project}/{stack}", outputs)
-    return outputs
+    # For the deploy pipeline, not for consumers: the aliases it waits on until their
+    # SnapStart versions are Active (infra.live_versions); empty without SnapStart.
+    return {**outputs, "live_aliases": pulumi.Output.all(*live_aliases).apply(sorted)}

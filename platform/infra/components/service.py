@@ -58,6 +58,8 @@ class Service(pulumi.ComponentResource):
     """Everything one service owns; shared pieces come in as plain values."""
 
     functions: dict[str, aws.lambda_.Function]
+    # The `live` alias of each function, where SnapStart publishes versions.
+    aliases: dict[str, aws.lambda_.Alias]
     routes: dict[str, aws.apigatewayv2.Route]
 
     def __init__(
@@ -66,6 +68,7 @@ class Service(pulumi.ComponentResource):
         super().__init__("serverless-backend:platform:Service", name, None, opts)
         self._args = args
         self.functions = {}
+        self.aliases = {}
         self.routes = {}
         for function in args.manifest.functions:
             self._function(name, function)
@@ -145,7 +148,9 @@ class Service(pulumi.ComponentResource):
         self.functions[function.name] = lambda_function
 
         invoke_arn: pulumi.Output[str] = lambda_function.invoke_arn
-        qualifier: str | None = None
+        # The invoke permissions name the alias by its output, so they wait for it: with
+        # the plain string "live" they would race its creation (and pass only on retries).
+        qualifier: pulumi.Output[str] | None = None
         if defaults.snap_start:
             alias = aws.lambda_.Alias(
                 f"{prefix}-live",
@@ -154,7 +159,8 @@ class Service(pulumi.ComponentResource):
                 function_version=lambda_function.version,
                 opts=child,
             )
-            invoke_arn, qualifier = alias.invoke_arn, LIVE_ALIAS
+            self.aliases[function.name] = alias
+            invoke_arn, qualifier = alias.invoke_arn, alias.name
 
         if function.trigger:
             aws.lambda_.Permission(
@@ -175,7 +181,7 @@ class Service(pulumi.ComponentResource):
         function: Function,
         invoke_arn: pulumi.Output[str],
         lambda_function: aws.lambda_.Function,
-        qualifier: str | None,
+        qualifier: pulumi.Output[str] | None,
     ) -> None:
         args = self._args
         api = args.shared.api

@@ -462,6 +462,18 @@ def test_deploy_runs_pulumi_up_then_smoke_tests_its_api_url() -> None:
     assert smoke["run"] == 'make smoke API_URL="$API_URL"'
     assert smoke["env"]["API_URL"] == f"${{{{ steps.{up['id']}.outputs.api_url }}}}"
     assert steps.index(up) < steps.index(smoke)
+
+
+def test_a_stack_is_deployed_only_once_every_live_version_is_active() -> None:
+    """pulumi up returns before a first SnapStart version is Active
+    (hashicorp/terraform-provider-aws#42693): the smoke test waits for infra.live_versions."""
+    steps = ACTIONS["deploy-stack"]["runs"]["steps"]
+    (up,) = uses_of(steps, "pulumi/actions")
+    (wait,) = [s for s in steps if "infra.live_versions" in s.get("run", "")]
+    (smoke,) = [s for s in steps if "make smoke" in s.get("run", "")]
+    assert steps.index(up) < steps.index(wait) < steps.index(smoke)
+    assert wait["env"]["LIVE_ALIASES"] == f"${{{{ steps.{up['id']}.outputs.live_aliases }}}}"
+    assert '--aliases "$LIVE_ALIASES"' in wait["run"]
     for step in steps:
         assert "continue-on-error" not in step
         assert "if" not in step

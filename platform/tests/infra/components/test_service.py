@@ -141,6 +141,24 @@ def test_snap_start_publishes_versions_behind_a_live_alias(declared: DeclaredSta
         assert permission.inputs.get("qualifier") == ("live" if snap_start else None)
 
 
+def test_an_invoke_permission_waits_for_the_alias_it_names(declared: DeclaredStack) -> None:
+    """Named as a plain "live", a permission races its alias's creation on the first deploy
+    (AddPermission on a qualifier that does not exist yet fails, passing only on retries)."""
+    aliases = {a.inputs["functionName"]: a.urn for a in declared.of_type("aws:lambda/alias:Alias")}
+    for permission in declared.of_type("aws:lambda/permission:Permission"):
+        if declared.config.functions.snap_start:
+            assert aliases[permission.inputs["function"]] in permission.dependencies
+        else:
+            assert "qualifier" not in permission.inputs
+
+
+def test_the_pipeline_gets_every_live_alias_to_wait_for(declared: DeclaredStack) -> None:
+    arns = sorted(alias.outputs["arn"] for alias in declared.of_type("aws:lambda/alias:Alias"))
+
+    assert declared.outputs["live_aliases"] == arns
+    assert bool(arns) is declared.config.functions.snap_start
+
+
 def test_each_function_logs_to_its_own_group_with_retention(declared: DeclaredStack) -> None:
     groups = {
         group.inputs["name"]: group.inputs["retentionInDays"]
