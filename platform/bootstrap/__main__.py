@@ -9,7 +9,7 @@ from bootstrap.github_deploy_access import (
     DeployAccessArgs,
     GithubDeployAccess,
     StateBackend,
-    stack_regions,
+    stack_targets,
 )
 
 # The application's stack files, two folders up, say each stack's region.
@@ -23,8 +23,9 @@ access = GithubDeployAccess(
     "ci",
     DeployAccessArgs(
         github_repository=config.require("githubRepository"),
-        # Only the stacks deployed into this account (the one the AWS credentials reach).
-        stacks=stack_regions(REPO_ROOT, config.require_object("stacks")),
+        # Only the stacks deployed into this account (the one the AWS credentials reach), each
+        # with its region, sender and permissions boundary from its stack file.
+        stacks=stack_targets(REPO_ROOT, config.require_object("stacks")),
         account_id=identity.account_id,
         project=config.get("project") or "serverless-backend",
         state=StateBackend(state_bucket, config.get("stateKmsKeyArn")) if state_bucket else None,

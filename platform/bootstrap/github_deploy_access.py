@@ -3,29 +3,49 @@
 For every application stack deployed into the account there are two roles, under the IAM
 path ``/ci/`` so that no stack's own role pattern reaches them:
 
-- ``<project>-<stack>-preview``: read-only, assumable by the repository's pull-request jobs
-  (OIDC subject ``repo:<owner>/<name>:pull_request``). Pull-request code runs with it, so it
-  can read the stack's resources and state but change nothing (bar the stack's state lock).
+- ``<project>-<stack>-preview``: read-only, assumable only by jobs running in the GitHub
+  environment ``<stack>-preview`` (OIDC subject
+  ``repo:<owner>/<name>:environment:<stack>-preview``).
+  Pull-request code runs with it, so it reads the stack's resources and state but changes
+  nothing (bar the stack's state lock) and reads no secret parameter. The environment
+  guards it: ``dev-preview`` runs every pull request's preview; ``prod-preview`` has required
+  reviewers, so unmerged code reaches prod only after a person approves that run.
 - ``<project>-<stack>-deploy``: creates and updates the stack's resources, assumable only by
   jobs running in the GitHub environment named after the stack (subject
   ``repo:<owner>/<name>:environment:<stack>``), so the environment's protection rules
   (required reviewers, main branch only) guard it.
 
-The policy documents are plain functions of plain values, so they read (and are tested)
-without Pulumi; ``GithubDeployAccess`` only turns them into resources.
+What each role may call comes from bootstrap.deployed_types, one entry per resource type
+the program declares. The policy documents are plain functions of plain values, so they
+read (and are tested) without Pulumi; ``GithubDeployAccess`` only turns them into resources.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-import yaml
+
+from bootstrap.deployed_types import (
+    APIGATEWAY_SERVICE,
+    APIGATEWAY_SERVICE_LINKED_ROLE,
+    BOUNDED_IAM_ACTIONS,
+    PREVIEW_WITHHELD,
+    SCOPES,
+    SECRET_PARAMETERS,
+    SECRET_READS,
+    UNBOUNDING_IAM_ACTIONS,
+    UNSCOPED,
+    is_read,
+    needed_actions,
+)
+from infra.stack_files import stack_config
 
 GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
@@ -33,209 +53,23 @@ GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
 # Long enough for a deploy of every service plus the smoke test, short enough to expire soon.
 MAX_SESSION_SECONDS = 3600
+# The IAM path of the CI roles: outside every stack's own role names.
+CI_ROLE_PATH = "/ci/"
+# Actions with conditions of their own (statements below), never in a plain grant.
+_CONDITIONED = frozenset({"iam:PassRole", "iam:CreateServiceLinkedRole"})
 
 PolicyDocument = dict[str, Any]
 
 
 @dataclass(frozen=True)
-class ManagedService:
-    """The actions the program needs on one AWS service's resources.
+class StackTarget:
+    """What the bootstrap needs of one stack, read from its Pulumi.<stack>.yaml."""
 
-    ``read`` is what a preview (and the start of an update) calls; ``write`` is what an
-    update adds. ``unscoped`` are actions AWS does not authorize per resource.
-    """
-
-    resources: tuple[str, ...]
-    read: tuple[str, ...]
-    write: tuple[str, ...]
-    unscoped_read: tuple[str, ...] = ()
-    unscoped_write: tuple[str, ...] = ()
-
-
-# What the serverless-backend program declares (platform/snapshots/ lists it): Lambda
-# functions and aliases, their roles and log groups, one HTTP API with its stage and access
-# log group, one Cognito user pool and client, one DynamoDB table, CloudWatch alarms and their
-# SNS topic, SSM parameters for downstream consumers. Named resources are scoped to the
-# stack's own names, all "<project>-<stack>..." ({name}); the user pool and the API have
-# generated ids, so they are scoped to the stack's account and region only.
-MANAGED_SERVICES: Mapping[str, ManagedService] = {
-    "lambda": ManagedService(
-        resources=("arn:aws:lambda:{region}:{account}:function:{name}-*",),
-        read=(
-            "lambda:GetFunction",
-            "lambda:GetFunctionConfiguration",
-            "lambda:GetFunctionCodeSigningConfig",
-            "lambda:GetPolicy",
-            "lambda:GetAlias",
-            "lambda:ListVersionsByFunction",
-            "lambda:ListTags",
-        ),
-        write=(
-            "lambda:CreateFunction",
-            "lambda:DeleteFunction",
-            "lambda:UpdateFunctionCode",
-            "lambda:UpdateFunctionConfiguration",
-            "lambda:PublishVersion",
-            "lambda:CreateAlias",
-            "lambda:UpdateAlias",
-            "lambda:DeleteAlias",
-            "lambda:AddPermission",
-            "lambda:RemovePermission",
-            "lambda:TagResource",
-            "lambda:UntagResource",
-        ),
-    ),
-    "apigateway": ManagedService(
-        resources=(
-            "arn:aws:apigateway:{region}::/apis",
-            "arn:aws:apigateway:{region}::/apis/*",
-            "arn:aws:apigateway:{region}::/tags/*",
-        ),
-        read=("apigateway:GET",),
-        write=("apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"),
-    ),
-    "cognito-idp": ManagedService(
-        resources=("arn:aws:cognito-idp:{region}:{account}:userpool/*",),
-        read=(
-            "cognito-idp:DescribeUserPool",
-            "cognito-idp:DescribeUserPoolClient",
-            "cognito-idp:GetUserPoolMfaConfig",
-            "cognito-idp:ListTagsForResource",
-        ),
-        write=(
-            "cognito-idp:UpdateUserPool",
-            "cognito-idp:DeleteUserPool",
-            "cognito-idp:SetUserPoolMfaConfig",
-            "cognito-idp:CreateUserPoolClient",
-            "cognito-idp:UpdateUserPoolClient",
-            "cognito-idp:DeleteUserPoolClient",
-            "cognito-idp:TagResource",
-            "cognito-idp:UntagResource",
-        ),
-        # A pool that does not exist yet has no ARN to scope to.
-        unscoped_write=("cognito-idp:CreateUserPool",),
-    ),
-    "dynamodb": ManagedService(
-        resources=(
-            "arn:aws:dynamodb:{region}:{account}:table/{name}",
-            "arn:aws:dynamodb:{region}:{account}:table/{name}/*",
-        ),
-        read=(
-            "dynamodb:DescribeTable",
-            "dynamodb:DescribeContinuousBackups",
-            "dynamodb:DescribeTimeToLive",
-            "dynamodb:ListTagsOfResource",
-        ),
-        write=(
-            "dynamodb:CreateTable",
-            "dynamodb:UpdateTable",
-            "dynamodb:DeleteTable",
-            "dynamodb:UpdateContinuousBackups",
-            "dynamodb:UpdateTimeToLive",
-            "dynamodb:TagResource",
-            "dynamodb:UntagResource",
-        ),
-    ),
-    "logs": ManagedService(
-        resources=(
-            "arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{name}-*",
-            "arn:aws:logs:{region}:{account}:log-group:/aws/apigateway/{name}",
-            "arn:aws:logs:{region}:{account}:log-group:/aws/apigateway/{name}:*",
-        ),
-        read=("logs:ListTagsForResource", "logs:ListTagsLogGroup"),
-        write=(
-            "logs:CreateLogGroup",
-            "logs:DeleteLogGroup",
-            "logs:PutRetentionPolicy",
-            "logs:DeleteRetentionPolicy",
-            "logs:TagResource",
-            "logs:UntagResource",
-        ),
-        # These authorize on the account, not on a log group. The log-delivery ones are what
-        # API Gateway asks of whoever turns on an HTTP API stage's access logs.
-        unscoped_read=("logs:DescribeLogGroups",),
-        unscoped_write=(
-            "logs:CreateLogDelivery",
-            "logs:GetLogDelivery",
-            "logs:UpdateLogDelivery",
-            "logs:DeleteLogDelivery",
-            "logs:ListLogDeliveries",
-            "logs:PutResourcePolicy",
-            "logs:DescribeResourcePolicies",
-        ),
-    ),
-    "cloudwatch": ManagedService(
-        resources=("arn:aws:cloudwatch:{region}:{account}:alarm:{name}-*",),
-        read=("cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"),
-        write=(
-            "cloudwatch:PutMetricAlarm",
-            "cloudwatch:DeleteAlarms",
-            "cloudwatch:TagResource",
-            "cloudwatch:UntagResource",
-        ),
-    ),
-    "sns": ManagedService(
-        # The alarm topic and its subscriptions ("<topic ARN>:<id>").
-        resources=("arn:aws:sns:{region}:{account}:{name}-*",),
-        read=(
-            "sns:GetTopicAttributes",
-            "sns:GetSubscriptionAttributes",
-            "sns:ListTagsForResource",
-        ),
-        write=(
-            "sns:CreateTopic",
-            "sns:DeleteTopic",
-            "sns:SetTopicAttributes",
-            "sns:Subscribe",
-            "sns:Unsubscribe",
-            "sns:SetSubscriptionAttributes",
-            "sns:TagResource",
-            "sns:UntagResource",
-        ),
-    ),
-    "ssm": ManagedService(
-        resources=("arn:aws:ssm:{region}:{account}:parameter/{project}/{stack}/*",),
-        read=("ssm:GetParameter", "ssm:GetParameters", "ssm:ListTagsForResource"),
-        write=(
-            "ssm:PutParameter",
-            "ssm:DeleteParameter",
-            "ssm:AddTagsToResource",
-            "ssm:RemoveTagsFromResource",
-        ),
-        # DescribeParameters authorizes on the account, not on a parameter.
-        unscoped_read=("ssm:DescribeParameters",),
-    ),
-    "iam": ManagedService(
-        # The functions' execution roles and their inline policies. The CI roles themselves
-        # live under the path /ci/, which this pattern does not reach.
-        resources=("arn:aws:iam::{account}:role/{name}-*",),
-        read=(
-            "iam:GetRole",
-            "iam:GetRolePolicy",
-            "iam:ListRolePolicies",
-            "iam:ListAttachedRolePolicies",
-            "iam:ListInstanceProfilesForRole",
-        ),
-        write=(
-            "iam:CreateRole",
-            "iam:DeleteRole",
-            "iam:UpdateRole",
-            "iam:UpdateAssumeRolePolicy",
-            "iam:PutRolePolicy",
-            "iam:DeleteRolePolicy",
-            "iam:AttachRolePolicy",
-            "iam:DetachRolePolicy",
-            "iam:TagRole",
-            "iam:UntagRole",
-        ),
-    ),
-}
-
-# The IAM path of the CI roles: outside every stack's own role names.
-CI_ROLE_PATH = "/ci/"
-
-# Role-management actions that can grant permissions: a permissions boundary caps them.
-BOUNDED_IAM_ACTIONS = ("iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy")
+    region: str
+    # auth.emailSender: the SES identity the program declares.
+    email_sender: str
+    # permissionsBoundaryArn: the boundary the program sets on its roles, if any.
+    permissions_boundary_arn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -250,8 +84,8 @@ class StateBackend:
 @dataclass(frozen=True)
 class DeployAccessArgs:
     github_repository: str  # "owner/name"
-    # The application stacks deployed into this account, each with its region.
-    stacks: Mapping[str, str]
+    # The application stacks deployed into this account.
+    stacks: Mapping[str, StackTarget]
     account_id: str
     project: str = "serverless-backend"
     state: StateBackend | None = None
@@ -269,14 +103,23 @@ class DeployAccessArgs:
             )
         if not self.stacks:
             raise ValueError("stacks must name at least one stack")
-        for stack in self.stacks:
+        for stack, target in self.stacks.items():
             if not stack or not stack.replace("-", "").replace("_", "").isalnum():
                 raise ValueError(f"stack names are letters, digits, '-' and '_': {stack!r}")
+            boundary = self.permissions_boundary_arn
+            if boundary and target.permissions_boundary_arn != boundary:
+                # The deploy role could then create none of the stack's roles.
+                raise ValueError(
+                    f"the deploy role of stack {stack} may only create roles with the "
+                    f"permissions boundary {boundary}, but Pulumi.{stack}.yaml sets "
+                    f"{target.permissions_boundary_arn or 'none'}: set "
+                    f"serverless-backend:permissionsBoundaryArn to {boundary} there"
+                )
 
 
-def preview_subject(repository: str) -> str:
-    """The OIDC subject of a job run for a pull request of the repository."""
-    return f"repo:{repository}:pull_request"
+def preview_subject(repository: str, stack: str) -> str:
+    """The OIDC subject of a job run in the GitHub environment `<stack>-preview`."""
+    return f"repo:{repository}:environment:{stack}-preview"
 
 
 def deploy_subject(repository: str, stack: str) -> str:
@@ -304,31 +147,35 @@ def trust_policy(provider_arn: str, subject: str) -> PolicyDocument:
     }
 
 
-def _fill(patterns: Sequence[str], args: DeployAccessArgs, stack: str) -> list[str]:
-    """The patterns for one stack: its region, the account, its resources' name prefix."""
+def _fill(patterns: Iterable[str], args: DeployAccessArgs, stack: str) -> list[str]:
+    """The patterns for one stack: its region, the account, its resources' names."""
+    target = args.stacks[stack]
     values = {
-        "region": args.stacks[stack],
+        "region": target.region,
         "account": args.account_id,
         "project": args.project,
         "stack": stack,
         "name": f"{args.project}-{stack}",
+        "email_sender": target.email_sender,
     }
     return [pattern.format(**values) for pattern in patterns]
 
 
-def stack_regions(repo_root: Path, stacks: Sequence[str]) -> dict[str, str]:
-    """Each stack's `aws:region` from its Pulumi.<stack>.yaml: the one place it is set."""
-    regions = {}
+def stack_targets(repo_root: Path, stacks: Sequence[str]) -> dict[str, StackTarget]:
+    """Each stack's region, sender and boundary from its Pulumi.<stack>.yaml, read by the
+    program's own parser: the one place they are set."""
+    targets = {}
     for stack in stacks:
         path = repo_root / f"Pulumi.{stack}.yaml"
         if not path.is_file():
             raise ValueError(f"no stack file {path.name} for stack {stack!r}")
-        config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
-        region = config.get("aws:region")
-        if not isinstance(region, str) or not region:
-            raise ValueError(f"{path.name} sets no aws:region")
-        regions[stack] = region
-    return regions
+        config = stack_config(stack, config_file=path)
+        targets[stack] = StackTarget(
+            region=config.region,
+            email_sender=config.auth.email_sender,
+            permissions_boundary_arn=config.permissions_boundary_arn,
+        )
+    return targets
 
 
 def _state_statements(args: DeployAccessArgs, stack: str, *, write: bool) -> list[dict[str, Any]]:
@@ -391,80 +238,95 @@ def _sid(service: str) -> str:
     return "".join(part.capitalize() for part in service.split("-"))
 
 
-def preview_policy(args: DeployAccessArgs, stack: str) -> PolicyDocument:
-    """Read the stack's resources and state; change nothing but the stack's lock."""
-    statements: list[dict[str, Any]] = []
-    for service, actions in MANAGED_SERVICES.items():
+def _grants(
+    actions: Iterable[str], args: DeployAccessArgs, stack: str, suffix: str
+) -> list[dict[str, Any]]:
+    """One statement per service on its scoped resources, one for the account-wide rest."""
+    scoped: dict[str, list[str]] = defaultdict(list)
+    account_wide: list[str] = []
+    for action in sorted(set(actions) - _CONDITIONED):
+        if action in UNSCOPED:
+            account_wide.append(action)
+        else:
+            scoped[action.split(":", 1)[0]].append(action)
+    statements = [
+        {
+            "Sid": f"{_sid(service)}{suffix}",
+            "Effect": "Allow",
+            "Action": service_actions,
+            "Resource": _fill(SCOPES[service], args, stack),
+        }
+        for service, service_actions in sorted(scoped.items())
+    ]
+    if account_wide:
         statements.append(
             {
-                "Sid": f"{_sid(service)}Read",
+                "Sid": f"AccountWide{suffix}",
                 "Effect": "Allow",
-                "Action": list(actions.read),
-                "Resource": _fill(actions.resources, args, stack),
+                "Action": account_wide,
+                "Resource": ["*"],
             }
         )
-        if actions.unscoped_read:
-            statements.append(
-                {
-                    "Sid": f"{_sid(service)}ReadAccountWide",
-                    "Effect": "Allow",
-                    "Action": list(actions.unscoped_read),
-                    "Resource": ["*"],
-                }
-            )
+    return statements
+
+
+def preview_policy(args: DeployAccessArgs, stack: str) -> PolicyDocument:
+    """Read the stack's resources and state; change nothing but the stack's lock, and read
+    no secret: not a function's configuration, not a secret parameter."""
+    reads = {a for a in needed_actions() if is_read(a) and a not in PREVIEW_WITHHELD}
+    statements = _grants(reads, args, stack, "Read")
+    statements.append(
+        {
+            # The aws/ssm key lets every principal of the account decrypt through SSM, so
+            # only this Deny keeps pull-request code from the stack's secrets.
+            "Sid": "NoSecretReads",
+            "Effect": "Deny",
+            "Action": list(SECRET_READS),
+            "Resource": _fill([SECRET_PARAMETERS], args, stack),
+        }
+    )
     statements += _state_statements(args, stack, write=False)
     return {"Version": "2012-10-17", "Statement": statements}
 
 
 def deploy_policy(args: DeployAccessArgs, stack: str) -> PolicyDocument:
-    """Everything ``pulumi up`` of the program needs, on the stack's own resources only."""
-    statements = preview_policy(args, stack)["Statement"]
-    for service, actions in MANAGED_SERVICES.items():
-        resources = _fill(actions.resources, args, stack)
-        write = list(actions.write)
-        if service == "iam" and args.permissions_boundary_arn:
-            write = [action for action in write if action not in BOUNDED_IAM_ACTIONS]
-            statements.append(
-                {
-                    "Sid": "IamWriteWithinBoundary",
-                    "Effect": "Allow",
-                    "Action": list(BOUNDED_IAM_ACTIONS),
-                    "Resource": resources,
-                    "Condition": {
-                        "StringEquals": {"iam:PermissionsBoundary": args.permissions_boundary_arn}
-                    },
-                }
-            )
+    """Everything ``pulumi up`` of the program and the pipeline after it need, on the
+    stack's own resources only."""
+    actions = set(needed_actions())
+    statements: list[dict[str, Any]] = []
+    boundary = args.permissions_boundary_arn
+    if boundary:
+        # Roles may then only be created or changed with the boundary, never lose it.
+        actions -= {*BOUNDED_IAM_ACTIONS, *UNBOUNDING_IAM_ACTIONS}
         statements.append(
             {
-                "Sid": f"{_sid(service)}Write",
+                "Sid": "IamWithinBoundary",
                 "Effect": "Allow",
-                "Action": write,
-                "Resource": resources,
+                "Action": list(BOUNDED_IAM_ACTIONS),
+                "Resource": _fill(SCOPES["iam"], args, stack),
+                "Condition": {"StringEquals": {"iam:PermissionsBoundary": boundary}},
             }
         )
-        if actions.unscoped_write:
-            statements.append(
-                {
-                    "Sid": f"{_sid(service)}WriteAccountWide",
-                    "Effect": "Allow",
-                    "Action": list(actions.unscoped_write),
-                    "Resource": ["*"],
-                }
-            )
-    statements.append(
+    statements[:0] = _grants(actions, args, stack, "")
+    statements += [
         {
             # The functions' roles are handed to Lambda and to nothing else.
             "Sid": "PassFunctionRolesToLambda",
             "Effect": "Allow",
             "Action": ["iam:PassRole"],
-            "Resource": _fill(MANAGED_SERVICES["iam"].resources, args, stack),
+            "Resource": _fill(SCOPES["iam"], args, stack),
             "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
-        }
-    )
-    statements += [
-        s for s in _state_statements(args, stack, write=True) if s["Sid"] == "StateWrite"
+        },
+        {
+            # A fresh account has no API Gateway service-linked role until the first API.
+            "Sid": "ApiGatewayServiceLinkedRole",
+            "Effect": "Allow",
+            "Action": ["iam:CreateServiceLinkedRole"],
+            "Resource": _fill([APIGATEWAY_SERVICE_LINKED_ROLE], args, stack),
+            "Condition": {"StringEquals": {"iam:AWSServiceName": APIGATEWAY_SERVICE}},
+        },
     ]
+    statements += _state_statements(args, stack, write=True)
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -497,7 +359,7 @@ class GithubDeployAccess(pulumi.ComponentResource):
         self.deploy_role_arns = {}
         for stack in args.stacks:
             self.preview_role_arns[stack] = self._role(
-                name, args, stack, "preview", preview_subject(args.github_repository)
+                name, args, stack, "preview", preview_subject(args.github_repository, stack)
             )
             self.deploy_role_arns[stack] = self._role(
                 name, args, stack, "deploy", deploy_subject(args.github_repository, stack)

@@ -23,7 +23,7 @@ from bootstrap.github_deploy_access import (
     deploy_subject,
     preview_policy,
     preview_subject,
-    stack_regions,
+    stack_targets,
     trust_policy,
 )
 
@@ -45,7 +45,7 @@ def policy(argv: Sequence[str]) -> PolicyDocument:
 
     args = DeployAccessArgs(
         github_repository=options.repository,
-        stacks=stack_regions(REPO_ROOT, [options.stack]),
+        stacks=stack_targets(REPO_ROOT, [options.stack]),
         account_id=options.account,
         project=options.project,
         state=StateBackend(options.state_bucket, options.state_kms_key_arn)
@@ -56,7 +56,7 @@ def policy(argv: Sequence[str]) -> PolicyDocument:
     if options.document == "trust":
         provider = f"arn:aws:iam::{options.account}:oidc-provider/{GITHUB_OIDC_HOST}"
         subject = (
-            preview_subject(args.github_repository)
+            preview_subject(args.github_repository, options.stack)
             if options.purpose == "preview"
             else deploy_subject(args.github_repository, options.stack)
         )

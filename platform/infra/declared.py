@@ -245,6 +245,8 @@ class _RecordingMocks(Mocks):
             length = int(inputs.get("length", 32))
             digest = hashlib.sha256(name.encode()).hexdigest() * 2
             extra["result"] = MOCK_SECRET.format(digest=digest)[:length]
+        elif typ == "aws:sesv2/emailIdentity:EmailIdentity":
+            arn = f"arn:aws:ses:{region}:{account}:identity/{inputs.get('emailIdentity')}"
         elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
             arn = f"arn:aws:cloudwatch:{region}:{account}:alarm:{given}"
         else:

@@ -4,26 +4,41 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import runpy
+import warnings
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
+import yaml
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.mocks import set_mocks
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from bootstrap import deployed_types as types
 from bootstrap import github_deploy_access as access
 from bootstrap import print_policy
+from infra.declared import MOCK_ACCOUNT, DeclaredStack, declare_stack
+from infra.stack_files import stacks
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # parliament imports the deprecated pkg_resources
+    import parliament  # type: ignore[import-untyped]
 
 REPO = "octo/backend"
 ACCOUNT = "123456789012"
 # Two stacks in one account, in different regions: nothing of one may reach the other.
-STACKS = {"dev": "eu-west-1", "prod": "us-east-1"}
+STACKS = {
+    "dev": access.StackTarget("eu-west-1", "no-reply@dev.example.com"),
+    "prod": access.StackTarget("us-east-1", "no-reply@example.com"),
+}
 ROOT = Path(__file__).resolve().parents[3]
+SNAPSHOTS = sorted((ROOT / "platform" / "snapshots").glob("*.yaml"))
 
 
 def args(**overrides: Any) -> access.DeployAccessArgs:
@@ -41,21 +56,26 @@ def statements(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def actions(document: dict[str, Any]) -> set[str]:
-    return {action for s in statements(document) for action in s["Action"]}
+    """What the document allows (its Deny statements only narrow that)."""
+    return {a for s in statements(document) if s["Effect"] == "Allow" for a in s["Action"]}
 
 
 # --- trust -----------------------------------------------------------------------------------
 
 
-def test_only_the_repositorys_pull_requests_may_assume_a_preview_role() -> None:
-    (statement,) = statements(access.trust_policy("arn:provider", access.preview_subject(REPO)))
+def test_only_jobs_in_the_stacks_preview_environment_may_assume_its_preview_role() -> None:
+    """Not any pull request: prod's preview environment has required reviewers, so branch
+    code reaches prod's state and resources only after a person approves that run."""
+    subject = access.preview_subject(REPO, "prod")
+    (statement,) = statements(access.trust_policy("arn:provider", subject))
 
+    assert subject == "repo:octo/backend:environment:prod-preview"
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert statement["Principal"] == {"Federated": "arn:provider"}
     assert statement["Condition"] == {
         "StringEquals": {
             "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-            "token.actions.githubusercontent.com:sub": "repo:octo/backend:pull_request",
+            "token.actions.githubusercontent.com:sub": "repo:octo/backend:environment:prod-preview",
         }
     }
 
@@ -74,10 +94,10 @@ def test_a_repository_must_be_exactly_owner_and_name(repository: str) -> None:
         args(github_repository=repository)
 
 
-@pytest.mark.parametrize("stacks", [{}, {"dev": "eu-west-1", "p*": "eu-west-1"}, {"": "eu-west-1"}])
-def test_stacks_must_be_plain_names(stacks: dict[str, str]) -> None:
+@pytest.mark.parametrize("names", [(), ("dev", "p*"), ("",)], ids=["none", "wildcard", "empty"])
+def test_stacks_must_be_plain_names(names: tuple[str, ...]) -> None:
     with pytest.raises(ValueError, match="stack"):
-        args(stacks=stacks)
+        args(stacks=dict.fromkeys(names, STACKS["dev"]))
 
 
 # --- permissions -----------------------------------------------------------------------------
@@ -91,40 +111,46 @@ def test_the_preview_role_can_change_nothing() -> None:
     assert "apigateway:GET" in granted
 
 
-def test_the_deploy_role_adds_the_writes_of_every_managed_service() -> None:
-    preview = actions(access.preview_policy(args(), "dev"))
-    deploy = actions(access.deploy_policy(args(), "dev"))
-
-    assert preview < deploy
-    for service in access.MANAGED_SERVICES.values():
-        assert set(service.write) <= deploy
-    assert {"lambda:CreateFunction", "iam:PassRole", "cognito-idp:CreateUserPool"} <= deploy
-
-
-# Actions AWS authorizes on the account only: creating a pool (no ARN yet), listing, and
-# the log deliveries API Gateway needs for an HTTP API stage's access logs.
-ACCOUNT_WIDE = {
-    "cognito-idp:CreateUserPool",
-    "logs:DescribeLogGroups",
-    "ssm:DescribeParameters",
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-}
-
-
-def test_no_wildcard_actions_and_no_account_wide_writes_but_the_unavoidable() -> None:
-    for stack in ("dev", "prod"):
+def test_no_wildcard_actions_and_no_account_wide_grant_but_the_unavoidable() -> None:
+    for stack in STACKS:
         for document in (access.preview_policy(args(), stack), access.deploy_policy(args(), stack)):
             for statement in statements(document):
-                assert statement["Effect"] == "Allow"
                 assert not any("*" in action for action in statement["Action"]), statement
                 if statement["Resource"] == ["*"]:
-                    assert set(statement["Action"]) <= ACCOUNT_WIDE, statement
+                    assert set(statement["Action"]) <= types.UNSCOPED, statement
+
+
+def test_the_only_deny_keeps_previews_from_the_stacks_secrets() -> None:
+    for stack in STACKS:
+        assert not [
+            s for s in statements(access.deploy_policy(args(), stack)) if s["Effect"] != "Allow"
+        ]
+        (deny,) = [
+            s for s in statements(access.preview_policy(args(), stack)) if s["Effect"] != "Allow"
+        ]
+        assert deny["Effect"] == "Deny"
+        region = STACKS[stack].region
+        assert deny["Resource"] == [
+            f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/serverless-backend/{stack}/secrets/*"
+        ]
+        # Every call that returns a parameter's value.
+        assert set(deny["Action"]) == {
+            "ssm:GetParameter",
+            "ssm:GetParameters",
+            "ssm:GetParametersByPath",
+            "ssm:GetParameterHistory",
+        }
+
+
+def test_a_preview_reads_no_function_configuration_and_decrypts_nothing_of_the_stack() -> None:
+    """A function's configuration shows its environment; a KMS key would decrypt secrets. The
+    only key a preview may use is the state's own secrets key (awskms backend), which is
+    what the preview needs to read the stack's state at all (docs/ci-cd.md)."""
+    granted = actions(access.preview_policy(args(), "prod"))
+
+    assert "lambda:GetFunctionConfiguration" not in granted
+    assert not {a for a in granted if a.startswith("kms:")}
+    assert not {a for a in granted if a in types.SECRET_READS} - {"ssm:GetParameter"}
 
 
 def resources(document: dict[str, Any]) -> set[str]:
@@ -132,7 +158,8 @@ def resources(document: dict[str, Any]) -> set[str]:
 
 
 def test_resources_stay_in_the_stacks_account_and_region() -> None:
-    for stack, region in STACKS.items():
+    for stack, target in STACKS.items():
+        region = target.region
         for resource in resources(access.deploy_policy(args(), stack)):
             if resource == "*" or resource.startswith("arn:aws:iam::"):
                 continue
@@ -140,9 +167,19 @@ def test_resources_stay_in_the_stacks_account_and_region() -> None:
             assert ACCOUNT in resource or resource.startswith("arn:aws:apigateway:"), resource
 
 
-# What the program names in each stack (see platform/snapshots/), as ARNs.
+def granted_on(document: dict[str, Any], arn: str, action: str | None = None) -> bool:
+    """Whether an Allow statement (for `action`, if given) names a pattern matching `arn`."""
+    return any(
+        fnmatch.fnmatchcase(arn, pattern)
+        for statement in statements(document)
+        if statement["Effect"] == "Allow" and (action is None or action in statement["Action"])
+        for pattern in statement["Resource"]
+        if pattern != "*"
+    )
+
+
 def named_resources(stack: str) -> list[str]:
-    region, name = STACKS[stack], f"serverless-backend-{stack}"
+    region, name = STACKS[stack].region, f"serverless-backend-{stack}"
     return [
         f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}-items-api",
         f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}-items-api:live",
@@ -153,11 +190,8 @@ def named_resources(stack: str) -> list[str]:
         f"arn:aws:cloudwatch:{region}:{ACCOUNT}:alarm:{name}-items-api-errors",
         f"arn:aws:sns:{region}:{ACCOUNT}:{name}-alarms",
         f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/serverless-backend/{stack}/api_url",
+        f"arn:aws:ses:{region}:{ACCOUNT}:identity/{STACKS[stack].email_sender}",
     ]
-
-
-def granted_on(document: dict[str, Any], arn: str) -> bool:
-    return any(fnmatch.fnmatchcase(arn, pattern) for pattern in resources(document) - {"*"})
 
 
 @pytest.mark.parametrize(("stack", "other"), [("dev", "prod"), ("prod", "dev")])
@@ -189,13 +223,37 @@ def test_function_roles_are_passed_to_lambda_only() -> None:
     assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
 
 
-def test_a_permissions_boundary_caps_the_roles_the_deploy_role_creates() -> None:
-    boundary = "arn:aws:iam::123456789012:policy/function-boundary"
-    document = access.deploy_policy(args(permissions_boundary_arn=boundary), "dev")
+BOUNDARY = "arn:aws:iam::123456789012:policy/function-boundary"
 
-    for action in access.BOUNDED_IAM_ACTIONS:
+
+def bounded_stacks() -> dict[str, access.StackTarget]:
+    return {
+        stack: access.StackTarget(t.region, t.email_sender, BOUNDARY) for stack, t in STACKS.items()
+    }
+
+
+def test_a_permissions_boundary_caps_the_roles_the_deploy_role_creates() -> None:
+    document = access.deploy_policy(
+        args(stacks=bounded_stacks(), permissions_boundary_arn=BOUNDARY), "dev"
+    )
+
+    for action in types.BOUNDED_IAM_ACTIONS:
         (granting,) = [s for s in statements(document) if action in s["Action"]]
-        assert granting["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": boundary}}
+        assert granting["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": BOUNDARY}}
+    # Taking a boundary off would undo it.
+    assert "iam:DeleteRolePermissionsBoundary" not in actions(document)
+
+
+def test_without_a_boundary_the_program_may_set_or_remove_one() -> None:
+    granted = actions(access.deploy_policy(args(), "dev"))
+
+    assert {"iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary"} <= granted
+
+
+def test_a_stack_whose_roles_would_lack_the_boundary_is_refused() -> None:
+    """The deploy role could create none of its roles: every deploy would fail."""
+    with pytest.raises(ValueError, match="serverless-backend:permissionsBoundaryArn"):
+        args(permissions_boundary_arn=BOUNDARY)
 
 
 def test_without_an_s3_backend_no_role_touches_s3_or_kms() -> None:
@@ -222,8 +280,9 @@ def test_with_an_s3_backend_each_role_reaches_its_own_stacks_state_only() -> Non
 
 def test_the_inline_policies_fit_iams_size_limit() -> None:
     state = access.StateBackend("state-bucket", "arn:aws:kms:eu-west-1:123456789012:key/k")
-    boundary = "arn:aws:iam::123456789012:policy/function-boundary"
-    document = access.deploy_policy(args(state=state, permissions_boundary_arn=boundary), "dev")
+    document = access.deploy_policy(
+        args(stacks=bounded_stacks(), state=state, permissions_boundary_arn=BOUNDARY), "dev"
+    )
 
     # IAM counts an inline role policy's characters without whitespace: 10,240 at most.
     assert len(json.dumps(document, separators=(",", ":"))) < 10_240
@@ -307,7 +366,7 @@ def test_each_role_trusts_its_own_subject_through_the_created_provider() -> None
         "Statement"
     ]
     assert statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
-        "repo:octo/backend:pull_request"
+        "repo:octo/backend:environment:dev-preview"
     )
 
 
@@ -335,27 +394,31 @@ def test_an_existing_provider_is_reused_not_created() -> None:
 # --- the program's inputs -------------------------------------------------------------------
 
 
-def test_each_stacks_region_comes_from_its_stack_file(tmp_path: Path) -> None:
-    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
-    (tmp_path / "Pulumi.prod.yaml").write_text("config:\n  aws:region: us-east-1\n")
+def test_each_stacks_region_sender_and_boundary_come_from_its_stack_file(tmp_path: Path) -> None:
+    for stack in ("dev", "prod"):
+        text = (ROOT / f"Pulumi.{stack}.yaml").read_text().replace("eu-west-1", "us-east-2")
+        if stack == "prod":
+            text += f"  serverless-backend:permissionsBoundaryArn: {BOUNDARY}\n"
+        (tmp_path / f"Pulumi.{stack}.yaml").write_text(text)
 
-    assert access.stack_regions(tmp_path, ["prod"]) == {"prod": "us-east-1"}
-    assert access.stack_regions(tmp_path, ["dev", "prod"]) == STACKS
+    targets = access.stack_targets(tmp_path, ["dev", "prod"])
+
+    assert targets["dev"] == access.StackTarget("us-east-2", "no-reply@dev.example.com", None)
+    assert targets["prod"] == access.StackTarget("us-east-2", "no-reply@example.com", BOUNDARY)
 
 
 def test_a_stack_without_a_file_or_a_region_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    text = (ROOT / "Pulumi.dev.yaml").read_text().replace("  aws:region: eu-west-1\n", "")
+    (tmp_path / "Pulumi.dev.yaml").write_text(text)
 
-    with pytest.raises(ValueError, match="sets no aws:region"):
-        access.stack_regions(tmp_path, ["dev"])
+    with pytest.raises(ValueError, match="region"):
+        access.stack_targets(tmp_path, ["dev"])
     with pytest.raises(ValueError, match=r"no stack file Pulumi\.staging\.yaml"):
-        access.stack_regions(tmp_path, ["staging"])
+        access.stack_targets(tmp_path, ["staging"])
 
 
-def test_the_repositorys_stacks_all_have_a_region() -> None:
-    stacks = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
-
-    assert set(access.stack_regions(ROOT, stacks)) == set(stacks)
+def test_the_repositorys_stacks_all_read() -> None:
+    assert set(access.stack_targets(ROOT, stacks())) == set(stacks())
 
 
 def test_the_program_reads_its_config_and_makes_roles_for_the_named_stacks() -> None:
@@ -379,7 +442,7 @@ def test_the_program_reads_its_config_and_makes_roles_for_the_named_stacks() -> 
     names = sorted(role["name"] for role in mocks.of_type("role:Role"))
     assert names == ["serverless-backend-prod-deploy", "serverless-backend-prod-preview"]
     (deploy,) = [p for p in mocks.of_type("rolePolicy:RolePolicy") if p["name"] == "deploy-prod"]
-    region = access.stack_regions(ROOT, ["prod"])["prod"]
+    region = access.stack_targets(ROOT, ["prod"])["prod"].region
     assert (
         f"arn:aws:lambda:{region}:{ACCOUNT}:function:serverless-backend-prod-*" in deploy["policy"]
     )
@@ -390,9 +453,8 @@ def test_the_program_reads_its_config_and_makes_roles_for_the_named_stacks() -> 
 
 def test_the_printed_policies_are_the_ones_the_program_creates() -> None:
     common = ["--repository", REPO, "--account", ACCOUNT, "--stack", "prod"]
-    region = access.stack_regions(ROOT, ["prod"])["prod"]
     expected = access.DeployAccessArgs(
-        github_repository=REPO, stacks={"prod": region}, account_id=ACCOUNT
+        github_repository=REPO, stacks=access.stack_targets(ROOT, ["prod"]), account_id=ACCOUNT
     )
 
     deploy = print_policy.policy([*common, "--purpose", "deploy", "--document", "permissions"])
@@ -403,3 +465,183 @@ def test_the_printed_policies_are_the_ones_the_program_creates() -> None:
         f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com",
         "repo:octo/backend:environment:prod",
     )
+
+
+# --- every resource type the program declares, from the committed snapshots ------------------
+
+WHERE = "platform/bootstrap/deployed_types.py"
+
+
+def declared_types() -> dict[str, list[str]]:
+    """Each resource type in any stack's committed snapshot → the snapshots declaring it.
+    Read from the snapshots, so a type another change adds is covered the moment its
+    snapshot is committed (and a test fails while a snapshot is stale)."""
+    found: dict[str, list[str]] = {}
+    for path in SNAPSHOTS:
+        for resource in yaml.safe_load(path.read_text())["resources"]:
+            if resource["type"].startswith("serverless-backend:"):
+                continue  # the program's components only group other resources
+            found.setdefault(resource["type"], []).append(path.name)
+    return {kind: sorted(set(files)) for kind, files in found.items()}
+
+
+def tagged_types() -> set[str]:
+    return {
+        resource["type"]
+        for path in SNAPSHOTS
+        for resource in yaml.safe_load(path.read_text())["resources"]
+        if "tags" in resource.get("inputs", {})
+    }
+
+
+def test_the_snapshots_name_the_resource_types() -> None:
+    assert {"aws:lambda/function:Function", "aws:sesv2/emailIdentity:EmailIdentity"} <= set(
+        declared_types()
+    )
+    assert "aws:lambda/function:Function" in tagged_types()
+
+
+@pytest.mark.parametrize("kind", sorted(declared_types()))
+def test_every_resource_type_the_program_declares_has_deploy_permissions(kind: str) -> None:
+    files = ", ".join(f"platform/snapshots/{name}" for name in declared_types()[kind])
+    service = kind.split(":")[1].split("/")[0]
+    scope = (
+        f"SCOPES[{service!r}] already limits {service} actions to the stack's own resources"
+        if service in types.SCOPES
+        else f"add SCOPES[{service!r}]: the ARN patterns of the stack's own {service} resources"
+    )
+    assert kind in types.RESOURCE_TYPES, (
+        f"{files} declares {kind}, but the CI deploy role may do nothing with it, so the "
+        f"first `pulumi up` would fail with AccessDenied. Add to RESOURCE_TYPES in {WHERE}: "
+        f"{kind!r}: DeployedType(actions=(<every IAM action pulumi-aws calls to create, read, "
+        "update and delete one: the Terraform resource's AWS API calls>), "
+        "tag=(<its TagResource, UntagResource and ListTags actions, if it takes tags>)). "
+        f"{scope}; an action the Service Authorization Reference gives no resource type "
+        "goes in UNSCOPED (the next test says which). The roles' policies follow from those "
+        "tables: re-run `make test SERVICE=platform`."
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(tagged_types()))
+def test_every_tagged_resource_type_may_be_tagged(kind: str) -> None:
+    """Creating a resource with tags also needs its service's tagging action."""
+    deployed = types.RESOURCE_TYPES.get(kind, types.DeployedType(actions=()))
+    assert deployed.tag, (
+        f"{kind} has tags in platform/snapshots/: add its tagging actions (TagResource, "
+        f"UntagResource, the ListTags read) to its DeployedType's `tag` in {WHERE}"
+    )
+
+
+def test_every_action_a_type_or_the_pipeline_needs_is_granted() -> None:
+    for stack in STACKS:
+        for boundary in (None, BOUNDARY):
+            stacks = bounded_stacks() if boundary else STACKS
+            document = access.deploy_policy(
+                args(stacks=stacks, permissions_boundary_arn=boundary), stack
+            )
+            withheld = set(types.UNBOUNDING_IAM_ACTIONS) if boundary else set()
+            missing = types.needed_actions() - withheld - actions(document)
+            assert missing == set(), (stack, boundary)
+
+
+def test_a_preview_may_read_what_a_refresh_reads() -> None:
+    reads = {a for a in types.needed_actions() if types.is_read(a)} - types.PREVIEW_WITHHELD
+    for stack in STACKS:
+        assert reads - actions(access.preview_policy(args(), stack)) == set()
+
+
+def test_the_deploy_role_holds_nothing_no_type_nor_the_pipeline_needs() -> None:
+    state = access.StateBackend("state-bucket", "arn:aws:kms:eu-west-1:123456789012:key/k")
+    state_actions = {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    for stack in STACKS:
+        granted = actions(access.deploy_policy(args(state=state), stack))
+        extra = granted - types.needed_actions() - state_actions - {"kms:Decrypt"}
+        assert extra == set(), f"granted but needed by no type in {WHERE}: {sorted(extra)}"
+
+
+@cache
+def reference() -> dict[str, set[str]]:
+    """Each IAM action → its resource types, from the Service Authorization Reference (the
+    copy parliament ships); "" marks an action that authorizes on "*" only."""
+    path = Path(os.path.dirname(parliament.__file__)) / "iam_definition.json"
+    found: dict[str, set[str]] = {}
+    for service in json.loads(path.read_text()):
+        for privilege in service["privileges"]:
+            action = f"{service['prefix']}:{privilege['privilege']}".lower()
+            found.setdefault(action, set()).update(
+                kind["resource_type"].rstrip("*") for kind in privilege["resource_types"]
+            )
+    return found
+
+
+def test_every_action_exists_and_is_scoped_as_aws_authorizes_it() -> None:
+    """An action AWS authorizes on "*" only, granted on an ARN, is denied all the same (the
+    alarm e-mail subscription's sns:Unsubscribe, ...); one with a resource type, granted on
+    "*", is wider than it needs to be."""
+    for stack in STACKS:
+        for document in (access.preview_policy(args(), stack), access.deploy_policy(args(), stack)):
+            for statement in statements(document):
+                for action in statement["Action"]:
+                    kinds = reference().get(action.lower())
+                    assert kinds is not None, f"{action} is no IAM action (a typo?)"
+                    scoped = statement["Resource"] != ["*"]
+                    assert scoped == bool(kinds - {""}), (action, statement["Sid"])
+
+
+@pytest.fixture(scope="module", params=stacks())
+def declared(request: pytest.FixtureRequest) -> DeclaredStack:
+    return declare_stack(request.param, version="v")
+
+
+def test_the_deploy_role_may_act_on_every_resource_the_program_declares(
+    declared: DeclaredStack,
+) -> None:
+    """Each declared resource's ARN is within its type's scoped grants, for this stack."""
+    targets = access.stack_targets(ROOT, [declared.stack])
+    document = access.deploy_policy(
+        access.DeployAccessArgs(github_repository=REPO, stacks=targets, account_id=MOCK_ACCOUNT),
+        declared.stack,
+    )
+    checked = 0
+    for resource in declared.resources:
+        arn = str(resource.outputs.get("arn", ""))
+        deployed = types.RESOURCE_TYPES.get(resource.type)
+        if deployed is None or not arn.startswith("arn:aws:") or ":mock:" in arn:
+            continue
+        for action in deployed.all_actions:
+            if action in types.UNSCOPED or action.split(":")[0] != arn.split(":")[2]:
+                continue
+            assert granted_on(document, arn, action), (resource.name, action, arn)
+            checked += 1
+    assert checked > 100
+
+
+def test_a_preview_reads_the_published_outputs_but_never_a_secret(declared: DeclaredStack) -> None:
+    targets = access.stack_targets(ROOT, [declared.stack])
+    document = access.preview_policy(
+        access.DeployAccessArgs(github_repository=REPO, stacks=targets, account_id=MOCK_ACCOUNT),
+        declared.stack,
+    )
+    (deny,) = [s for s in statements(document) if s["Effect"] == "Deny"]
+    for parameter in declared.of_type("aws:ssm/parameter:Parameter"):
+        arn = parameter.outputs["arn"]
+        denied = any(fnmatch.fnmatchcase(arn, pattern) for pattern in deny["Resource"])
+        assert denied is (parameter.inputs["type"] == "SecureString"), arn
+        assert granted_on(document, arn, "ssm:GetParameter"), arn
+
+
+def test_a_fresh_account_may_get_api_gateways_service_linked_role_and_no_other() -> None:
+    (statement,) = [
+        s
+        for s in statements(access.deploy_policy(args(), "dev"))
+        if "iam:CreateServiceLinkedRole" in s["Action"]
+    ]
+
+    assert statement["Action"] == ["iam:CreateServiceLinkedRole"]
+    assert statement["Resource"] == [
+        f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/ops.apigateway.amazonaws.com/"
+        "AWSServiceRoleForAPIGateway"
+    ]
+    assert statement["Condition"] == {
+        "StringEquals": {"iam:AWSServiceName": "ops.apigateway.amazonaws.com"}
+    }

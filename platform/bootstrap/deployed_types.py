@@ -1,0 +1,303 @@
+"""What the CI roles may call, per resource type the program declares.
+
+The one list to extend when the program declares a new resource type: its entry in
+`RESOURCE_TYPES` names every IAM action pulumi-aws (the Terraform provider underneath)
+calls to create, read, update, tag and delete one, and the roles' policies are built
+from it (bootstrap.github_deploy_access). A test reads the types out of every stack's
+committed snapshot (platform/snapshots/*.yaml), so a type without an entry fails
+`make test` instead of a first deploy.
+
+Actions are scoped to the stack's own resources (`SCOPES`, by service prefix), except
+those AWS authorizes on the account only (`UNSCOPED`: the Service Authorization
+Reference lists no resource type for them) and the few with conditions of their own
+(`iam:PassRole`, `iam:CreateServiceLinkedRole`: github_deploy_access).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# API Gateway's IAM actions are its HTTP verbs (create POST, read GET, update PATCH,
+# delete DELETE; tags are POST and DELETE on /tags/<arn>).
+_APIGATEWAY = ("apigateway:GET", "apigateway:POST", "apigateway:PATCH", "apigateway:DELETE")
+_APIGATEWAY_TAGS = ("apigateway:POST", "apigateway:DELETE")
+# What API Gateway asks of whoever turns on an HTTP API stage's access logs.
+_LOG_DELIVERY = (
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+)
+
+
+@dataclass(frozen=True)
+class DeployedType:
+    """The IAM actions pulumi-aws calls for one resource type."""
+
+    # Create, read (preview --refresh and every update), update and delete.
+    actions: tuple[str, ...]
+    # Tagging it, at creation or later: with `tags`, or with the provider's `defaultTags`
+    # (a team may set `aws:defaultTags`, which tags every taggable resource).
+    tag: tuple[str, ...] = ()
+
+    @property
+    def all_actions(self) -> tuple[str, ...]:
+        return self.actions + self.tag
+
+
+# Every resource type the program declares (platform/snapshots/*.yaml lists them).
+RESOURCE_TYPES: Mapping[str, DeployedType] = {
+    "aws:apigatewayv2/api:Api": DeployedType(
+        # The first API in a fresh account creates API Gateway's service-linked role.
+        actions=(*_APIGATEWAY, "iam:CreateServiceLinkedRole"),
+        tag=_APIGATEWAY_TAGS,
+    ),
+    "aws:apigatewayv2/authorizer:Authorizer": DeployedType(actions=_APIGATEWAY),
+    "aws:apigatewayv2/integration:Integration": DeployedType(actions=_APIGATEWAY),
+    "aws:apigatewayv2/route:Route": DeployedType(actions=_APIGATEWAY),
+    "aws:apigatewayv2/stage:Stage": DeployedType(
+        actions=(*_APIGATEWAY, *_LOG_DELIVERY), tag=_APIGATEWAY_TAGS
+    ),
+    "aws:cloudwatch/logGroup:LogGroup": DeployedType(
+        actions=(
+            "logs:CreateLogGroup",
+            "logs:DescribeLogGroups",
+            "logs:PutRetentionPolicy",
+            "logs:DeleteRetentionPolicy",
+            "logs:DeleteLogGroup",
+        ),
+        tag=("logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource"),
+    ),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": DeployedType(
+        actions=(
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:DeleteAlarms",
+        ),
+        tag=(
+            "cloudwatch:TagResource",
+            "cloudwatch:UntagResource",
+            "cloudwatch:ListTagsForResource",
+        ),
+    ),
+    "aws:cognito/userPool:UserPool": DeployedType(
+        actions=(
+            "cognito-idp:CreateUserPool",
+            "cognito-idp:DescribeUserPool",
+            "cognito-idp:GetUserPoolMfaConfig",
+            "cognito-idp:UpdateUserPool",
+            "cognito-idp:SetUserPoolMfaConfig",
+            "cognito-idp:DeleteUserPool",
+        ),
+        tag=(
+            "cognito-idp:TagResource",
+            "cognito-idp:UntagResource",
+            "cognito-idp:ListTagsForResource",
+        ),
+    ),
+    "aws:cognito/userPoolClient:UserPoolClient": DeployedType(
+        actions=(
+            "cognito-idp:CreateUserPoolClient",
+            "cognito-idp:DescribeUserPoolClient",
+            "cognito-idp:UpdateUserPoolClient",
+            "cognito-idp:DeleteUserPoolClient",
+        )
+    ),
+    "aws:dynamodb/table:Table": DeployedType(
+        actions=(
+            "dynamodb:CreateTable",
+            "dynamodb:DescribeTable",
+            "dynamodb:DescribeContinuousBackups",
+            "dynamodb:DescribeTimeToLive",
+            "dynamodb:UpdateTable",
+            "dynamodb:UpdateContinuousBackups",
+            "dynamodb:UpdateTimeToLive",
+            "dynamodb:DeleteTable",
+        ),
+        tag=("dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource"),
+    ),
+    "aws:iam/role:Role": DeployedType(
+        actions=(
+            "iam:CreateRole",
+            "iam:GetRole",
+            "iam:UpdateRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:PutRolePermissionsBoundary",
+            "iam:DeleteRolePermissionsBoundary",
+            "iam:ListRolePolicies",
+            "iam:GetRolePolicy",
+            "iam:ListAttachedRolePolicies",
+            "iam:ListInstanceProfilesForRole",
+            "iam:DeleteRole",
+        ),
+        tag=("iam:TagRole", "iam:UntagRole"),
+    ),
+    "aws:iam/rolePolicy:RolePolicy": DeployedType(
+        actions=("iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy")
+    ),
+    "aws:lambda/alias:Alias": DeployedType(
+        actions=(
+            "lambda:CreateAlias",
+            "lambda:GetAlias",
+            "lambda:UpdateAlias",
+            "lambda:DeleteAlias",
+        )
+    ),
+    "aws:lambda/function:Function": DeployedType(
+        actions=(
+            "lambda:CreateFunction",
+            "lambda:GetFunction",
+            "lambda:GetFunctionConfiguration",
+            "lambda:GetFunctionCodeSigningConfig",
+            "lambda:ListVersionsByFunction",
+            "lambda:UpdateFunctionCode",
+            "lambda:UpdateFunctionConfiguration",
+            "lambda:PublishVersion",
+            "lambda:DeleteFunction",
+            "iam:PassRole",
+        ),
+        tag=("lambda:TagResource", "lambda:UntagResource", "lambda:ListTags"),
+    ),
+    "aws:lambda/permission:Permission": DeployedType(
+        actions=("lambda:AddPermission", "lambda:GetPolicy", "lambda:RemovePermission")
+    ),
+    "aws:sesv2/emailIdentity:EmailIdentity": DeployedType(
+        actions=("ses:CreateEmailIdentity", "ses:GetEmailIdentity", "ses:DeleteEmailIdentity"),
+        tag=("ses:TagResource", "ses:UntagResource", "ses:ListTagsForResource"),
+    ),
+    "aws:sns/topic:Topic": DeployedType(
+        actions=(
+            "sns:CreateTopic",
+            "sns:GetTopicAttributes",
+            "sns:SetTopicAttributes",
+            "sns:DeleteTopic",
+        ),
+        tag=("sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource"),
+    ),
+    "aws:sns/topicSubscription:TopicSubscription": DeployedType(
+        actions=(
+            "sns:Subscribe",
+            "sns:GetSubscriptionAttributes",
+            "sns:SetSubscriptionAttributes",
+            "sns:Unsubscribe",
+        )
+    ),
+    "aws:ssm/parameter:Parameter": DeployedType(
+        actions=(
+            "ssm:PutParameter",
+            "ssm:GetParameter",
+            "ssm:DescribeParameters",
+            "ssm:DeleteParameter",
+        ),
+        tag=("ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"),
+    ),
+    # Made by the Pulumi engine itself: no AWS call.
+    "random:index/randomPassword:RandomPassword": DeployedType(actions=()),
+}
+
+# What the deploy pipeline calls after `pulumi up`, with the deploy role.
+PIPELINE_ACTIONS = (
+    # infra.live_versions: wait for the `live` versions, prune old ones.
+    "lambda:GetFunction",
+    "lambda:ListVersionsByFunction",
+    "lambda:ListAliases",
+    "lambda:DeleteFunction",
+    # The smoke test reads the stack's test code from its SecureString parameter.
+    "ssm:GetParameter",
+)
+
+# Each service's resources of one stack. `{name}` is "<project>-<stack>", which prefixes
+# every named resource; `{email_sender}` is the stack's auth.emailSender. The user pool
+# and the API have generated ids, so they are scoped to the account and region only.
+SCOPES: Mapping[str, tuple[str, ...]] = {
+    "apigateway": (
+        "arn:aws:apigateway:{region}::/apis",
+        "arn:aws:apigateway:{region}::/apis/*",
+        "arn:aws:apigateway:{region}::/tags/*",
+    ),
+    "cloudwatch": ("arn:aws:cloudwatch:{region}:{account}:alarm:{name}-*",),
+    "cognito-idp": ("arn:aws:cognito-idp:{region}:{account}:userpool/*",),
+    "dynamodb": (
+        "arn:aws:dynamodb:{region}:{account}:table/{name}",
+        "arn:aws:dynamodb:{region}:{account}:table/{name}/*",
+    ),
+    # The functions' roles. The CI roles live under the path /ci/, which this misses.
+    "iam": ("arn:aws:iam::{account}:role/{name}-*",),
+    # Functions and their versions and aliases ("<function ARN>:<qualifier>").
+    "lambda": ("arn:aws:lambda:{region}:{account}:function:{name}-*",),
+    "logs": (
+        "arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{name}-*",
+        "arn:aws:logs:{region}:{account}:log-group:/aws/apigateway/{name}",
+        "arn:aws:logs:{region}:{account}:log-group:/aws/apigateway/{name}:*",
+    ),
+    "ses": ("arn:aws:ses:{region}:{account}:identity/{email_sender}",),
+    # The alarm topic (Subscribe authorizes on the topic).
+    "sns": ("arn:aws:sns:{region}:{account}:{name}-*",),
+    "ssm": ("arn:aws:ssm:{region}:{account}:parameter/{project}/{stack}/*",),
+}
+
+# Authorized on the account, not on a resource: the Service Authorization Reference lists
+# no resource type for them (a pool or a subscription has no ARN before it exists, and
+# SNS scopes none of its subscription actions).
+UNSCOPED = frozenset(
+    {
+        "cognito-idp:CreateUserPool",
+        "logs:DescribeLogGroups",
+        *_LOG_DELIVERY,
+        "sns:GetSubscriptionAttributes",
+        "sns:SetSubscriptionAttributes",
+        "sns:Unsubscribe",
+        "ssm:DescribeParameters",
+    }
+)
+
+# Reads a preview never gets: they can show what it must not see. (A function's
+# configuration holds its environment; a secret parameter is denied separately.)
+PREVIEW_WITHHELD = frozenset({"lambda:GetFunctionConfiguration"})
+
+# Where the program keeps the stack's secrets (infra.components.secrets).
+SECRET_PARAMETERS = "arn:aws:ssm:{region}:{account}:parameter/{project}/{stack}/secrets/*"  # noqa: S105
+# Every way to read a parameter's value.
+SECRET_READS = (
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "ssm:GetParameterHistory",
+)
+
+# API Gateway's service-linked role, created with the first API of an account
+# (API Gateway Developer Guide, "Using service-linked roles for API Gateway").
+APIGATEWAY_SERVICE = "ops.apigateway.amazonaws.com"
+APIGATEWAY_SERVICE_LINKED_ROLE = (
+    "arn:aws:iam::{account}:role/aws-service-role/"
+    + APIGATEWAY_SERVICE
+    + "/AWSServiceRoleForAPIGateway"
+)
+
+# Role changes that can grant permissions: with a permissions boundary configured, each
+# must carry it (the iam:PermissionsBoundary condition key applies to exactly these),
+# and removing a boundary is not allowed at all.
+BOUNDED_IAM_ACTIONS = (
+    "iam:CreateRole",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+)
+UNBOUNDING_IAM_ACTIONS = ("iam:DeleteRolePermissionsBoundary",)
+
+
+def is_read(action: str) -> bool:
+    """A read: what a preview may call."""
+    verb = action.split(":", 1)[1]
+    return verb == "GET" or verb.startswith(("Get", "List", "Describe"))
+
+
+def needed_actions() -> frozenset[str]:
+    """Every action the program's types and the pipeline need."""
+    return frozenset(
+        action for deployed in RESOURCE_TYPES.values() for action in deployed.all_actions
+    ) | frozenset(PIPELINE_ACTIONS)
