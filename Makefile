@@ -41,8 +41,8 @@ dev: setup ## Run the whole system locally for STACK (dev) on http://127.0.0.1:P
 	$(UV) run --no-sync python -m local_runtime --stack $(STACK) --port $(PORT)
 
 .PHONY: smoke
-smoke: setup ## Run the contract's flows against API_URL (a local or deployed stack)
-	$(UV) run --no-sync python -m local_runtime.smoke --api-url $(API_URL)
+smoke: setup ## Run the contract's flows against API_URL, signing in with STACK's test destinations
+	$(UV) run --no-sync python -m local_runtime.smoke --api-url $(API_URL) --stack $(STACK)
 
 .PHONY: snapshot
 snapshot: setup ## Regenerate platform/snapshots/<stack>.yaml (the program under Pulumi mocks)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
@@ -19,6 +19,8 @@ PROJECT = "serverless-backend"
 
 # Plain enough for SES and SNS, strict enough to catch a typo.
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+# An E.164 phone number or an e-mail address: where a one-time code may go.
+_DESTINATION = r"^(\+[1-9]\d{6,14}|[^@\s]+@[^@\s]+\.[A-Za-z]{2,})$"
 # An IAM managed policy's ARN, in any partition.
 _POLICY_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:policy/.+$"
 
@@ -84,6 +86,10 @@ class AuthConfig(_Model):
     send_rate_limit: int = Field(default=5, ge=1, le=100)
     send_rate_window_seconds: int = Field(default=900, ge=60, le=86400)
     email_sender: str = Field(pattern=_EMAIL)
+    # Fictional phone numbers and addresses the smoke test signs in with. The auth service
+    # never sends them a message (it gives them the code instead); the smoke test reads
+    # them only through infra.smoke_sign_in.
+    test_destinations: tuple[Annotated[str, Field(pattern=_DESTINATION)], ...] = ()
 
 
 class AlarmsConfig(_Model):

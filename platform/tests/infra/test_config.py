@@ -78,6 +78,7 @@ def test_dev_is_developer_friendly() -> None:
         ("api.throttlingBurstLimit", -1),
         ("table.pointInTimeRecovery", "maybe"),
         ("permissionsBoundaryArn", "function-boundary"),
+        ("auth.testDestinations", ["555-0100"]),
         ("permissionsBoundaryArn", "arn:aws:iam::123456789012:role/not-a-policy"),
     ],
 )

@@ -1,19 +1,28 @@
 """The contract's flows against any base URL: `python -m local_runtime.smoke --api-url URL`.
 
-Local (`make dev`) or a deployed stack. Sign-in needs the one-time code:
-where the stack echoes it (`dev_otp`) the flows that need a token run; where
-it does not, they are skipped and said to be skipped. Prints one line per
-check and `N passed, M failed, K skipped`; exits 1 on any failure.
-Standard library and httpx only, so it runs anywhere.
+Local (`make dev`) or a deployed stack. It signs in only with the stack's test
+destinations: fictional phone numbers and addresses the auth service never sends a
+message to (`--test-destination`, twice, or `SMOKE_TEST_DESTINATIONS=a,b`, or
+`--stack <name>`, which reads them from the stack's config). Never another number: on a
+real stack that would send a real SMS. Their one-time code is the one the stack echoes
+(`dev_otp`, non-production stacks and `make dev`), else the fixed test code
+(`--test-code` or `SMOKE_TEST_CODE`, or `--test-code-parameter` / `--stack`: read from
+its SSM SecureString parameter with the caller's AWS credentials, never printed). With
+no code at all, the flows that need one are skipped and said to be skipped.
+
+Prints one line per check and `N passed, M failed, K skipped`; exits 1 on any failure.
+Standard library and httpx (botocore for the code's parameter, the platform's config
+reader for `--stack`), so it runs anywhere the workspace is installed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +67,10 @@ class User:
 @dataclass
 class Smoke:
     client: httpx.Client
+    # Test destinations only (phone numbers in E.164, or e-mail addresses).
+    destinations: Sequence[str] = ()
+    # The fixed test code, for a stack that does not echo it.
+    code: str | None = None
     users: dict[str, User] = field(default_factory=dict)
     results: list[tuple[str, str, str]] = field(default_factory=list)
     run_id: str = field(default_factory=lambda: secrets.token_hex(4))
@@ -121,27 +134,37 @@ class Smoke:
 
     # ---- sign-in ----
 
-    def sign_in(self, key: str) -> None:
-        phone = f"+1555555{secrets.randbelow(10_000):04d}"
-        start = self.client.post("/auth/start", json={"phone": phone})
+    def sign_in(self, key: str, index: int) -> None:
+        if len(self.destinations) <= index:
+            raise CheckFailed(
+                f"needs {index + 1} test destinations, {len(self.destinations)} given "
+                "(--test-destination, SMOKE_TEST_DESTINATIONS or --stack): the smoke test "
+                "signs in with nothing else"
+            )
+        destination = self.destinations[index]
+        kind, delivery = ("phone", "sms") if destination.startswith("+") else ("email", "email")
+        start = self.client.post("/auth/start", json={kind: destination})
         expect_status(start, 200)
         started = start.json()
-        expect(started.get("delivery") == "sms", f"start body {started}")
+        expect(started.get("delivery") == delivery, f"delivery {started.get('delivery')!r}")
         expect(isinstance(started.get("session"), str), "no session")
-        code = started.get("dev_otp")
+        code = started.get("dev_otp") or self.code
         if not code:
-            raise Skip("this stack does not echo dev_otp; flows that need a code are skipped")
+            raise Skip(
+                "this stack does not echo the code and no test code was given "
+                "(--test-code, SMOKE_TEST_CODE or --stack); flows that need one are skipped"
+            )
         session = started["session"]
         wrong = "000000" if code != "000000" else "111111"
         refused = self.client.post(
-            "/auth/verify", json={"phone": phone, "otp": wrong, "session": session}
+            "/auth/verify", json={kind: destination, "otp": wrong, "session": session}
         )
         expect_status(refused, 401)
         refused_body = refused.json()
         expect(refused_body.get("error") == "invalid_code", f"wrong code: {refused_body}")
         session = refused_body.get("session", session)
         verified = self.client.post(
-            "/auth/verify", json={"phone": phone, "otp": code, "session": session}
+            "/auth/verify", json={kind: destination, "otp": code, "session": session}
         )
         expect_status(verified, 200)
         tokens = verified.json()
@@ -292,7 +315,8 @@ class Smoke:
         self.check("gateway: unknown route is 404", self.unknown_route)
         self.check("gateway: missing, garbage and alg=none tokens are 401", self.refusals)
         self.check(
-            "auth: passwordless sign-in (wrong code, then the code)", lambda: self.sign_in("first")
+            "auth: passwordless sign-in (wrong code, then the code)",
+            lambda: self.sign_in("first", 0),
         )
         self.check("auth: GET /auth/me", self.me)
         self.check("auth: an ID token is refused", self.id_token_refused)
@@ -301,19 +325,75 @@ class Smoke:
         self.check("items: 409 on a taken id, 412 on a stale If-Match", self.conflicts)
         self.check("items: 422 and 400 on bad bodies", self.validation)
         self.check("items: pagination and a tampered cursor", self.pagination)
-        self.check("auth: a second user signs in", lambda: self.sign_in("second"))
+        self.check("auth: a second user signs in", lambda: self.sign_in("second", 1))
         self.check("items: owners are isolated", self.isolation)
         self.check("auth: logout revokes the refresh token", self.logout)
 
 
-def main(argv: list[str] | None = None) -> int:
+@dataclass(frozen=True)
+class SignIn:
+    """What the smoke test signs in with, from its options, the environment or the stack."""
+
+    destinations: tuple[str, ...]
+    code: str | None = None
+    code_parameter: str | None = None
+    region: str | None = None
+
+
+def sign_in_options(args: argparse.Namespace, environ: Mapping[str, str]) -> SignIn:
+    """Options first, then the environment, then the stack's config."""
+    destinations = tuple(args.test_destination or ()) or tuple(
+        d.strip() for d in environ.get("SMOKE_TEST_DESTINATIONS", "").split(",") if d.strip()
+    )
+    code = args.test_code or environ.get("SMOKE_TEST_CODE") or None
+    parameter = args.test_code_parameter or environ.get("SMOKE_TEST_CODE_PARAMETER") or None
+    region = None
+    if args.stack:
+        # Imported here: only --stack needs the platform's config reader.
+        from infra.smoke_sign_in import smoke_sign_in
+
+        stack = smoke_sign_in(args.stack)
+        destinations = destinations or stack.destinations
+        parameter = parameter or (None if code else stack.code_parameter)
+        region = stack.region
+    return SignIn(destinations, code, parameter, region)
+
+
+def read_code(parameter: str, region: str | None) -> str:
+    """The test code from its SecureString parameter, with the caller's AWS credentials.
+    A failure names its kind only: never a value."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.session import get_session
+
+    try:
+        ssm = get_session().create_client("ssm", region_name=region)
+        response = ssm.get_parameter(Name=parameter, WithDecryption=True)
+    except (BotoCoreError, ClientError) as exc:
+        raise CheckFailed(f"cannot read it: {type(exc).__name__}") from None
+    value: str = response["Parameter"]["Value"]
+    return value
+
+
+def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local_runtime.smoke", description=__doc__)
     parser.add_argument("--api-url", required=True, help="e.g. http://127.0.0.1:8000")
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--stack", help="read the test destinations (and code) of this stack")
+    parser.add_argument("--test-destination", action="append", help="a test destination (give two)")
+    parser.add_argument("--test-code", help="the fixed code of a stack that does not echo it")
+    parser.add_argument("--test-code-parameter", help="the SSM parameter holding that code")
     args = parser.parse_args(argv)
+    sign_in = sign_in_options(args, os.environ if environ is None else environ)
     started = time.monotonic()
     with httpx.Client(base_url=args.api_url.rstrip("/"), timeout=args.timeout) as client:
-        smoke = Smoke(client)
+        smoke = Smoke(client, destinations=sign_in.destinations, code=sign_in.code)
+        if smoke.code is None and sign_in.code_parameter:
+            parameter = sign_in.code_parameter
+
+            def fetch() -> None:
+                smoke.code = read_code(parameter, sign_in.region)
+
+            smoke.check(f"auth: the test code from {parameter}", fetch)
         smoke.run()
     passed, failed, skipped = smoke.summary()
     elapsed = time.monotonic() - started
