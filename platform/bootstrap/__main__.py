@@ -36,7 +36,7 @@ access = GithubDeployAccess(
 )
 
 pulumi.export("oidc_provider_arn", access.provider_arn)
-# Paste as the repository variable AWS_PREVIEW_ROLES (a JSON object, stack -> role ARN).
+# Set each as the variable AWS_PREVIEW_ROLE_ARN of the GitHub environment <stack>-preview.
 pulumi.export("preview_role_arns", access.preview_role_arns)
 # Set each as the variable AWS_DEPLOY_ROLE_ARN of the GitHub environment named after the stack.
 pulumi.export("deploy_role_arns", access.deploy_role_arns)

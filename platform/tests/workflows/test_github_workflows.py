@@ -1,5 +1,6 @@
 """The GitHub Actions workflows under .github/: valid, pinned, least-privileged, and doing
-what docs/ci-cd.md promises (per-stack previews, fork safety, gated deploys)."""
+what docs/ci-cd.md promises (per-stack previews in per-stack environments, fork safety,
+gated deploys)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from bootstrap.github_deploy_access import deploy_subject, preview_subject
 
 REPO = Path(__file__).resolve().parents[3]
 GITHUB = REPO / ".github"
@@ -123,26 +126,27 @@ def test_every_local_action_and_script_referenced_exists() -> None:
 
 # --- pinned actions --------------------------------------------------------------------------
 
-SEMVER_PIN = re.compile(r"^[\w.-]+/[\w./-]+@v\d+\.\d+\.\d+$")
-SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+# A full 40-hex commit SHA, its release in a comment: a tag can be moved to other code, a
+# commit cannot (the deploy jobs hold id-token: write).
+SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@([0-9a-f]{40})$")
+VERSION_COMMENT = re.compile(r"#\s*(v\d+\.\d+\.\d+)\s*$")
 
 
 def is_pinned(uses: str, raw_line: str) -> bool:
-    """A local action, a full semver tag, or a full commit SHA with its version in a comment."""
+    """A local action, or a full commit SHA with its version in a comment."""
     if uses.startswith("./"):
         return True
-    if SEMVER_PIN.match(uses):
-        return True
-    return bool(SHA_PIN.match(uses)) and re.search(r"#\s*v\d+\.\d+\.\d+", raw_line) is not None
+    return bool(SHA_PIN.match(uses)) and VERSION_COMMENT.search(raw_line) is not None
 
 
 @pytest.mark.parametrize(
     ("uses", "line", "pinned"),
     [
-        ("actions/checkout@v4.2.2", "- uses: actions/checkout@v4.2.2", True),
+        ("actions/checkout@v4.2.2", "- uses: actions/checkout@v4.2.2", False),
         ("actions/checkout@v4", "- uses: actions/checkout@v4", False),
         ("actions/checkout@main", "- uses: actions/checkout@main", False),
         ("actions/checkout@" + "a" * 40, "- uses: actions/checkout@" + "a" * 40, False),
+        ("actions/checkout@" + "a" * 39, "uses: actions/checkout@" + "a" * 39 + " # v4.2.2", False),
         ("actions/checkout@" + "a" * 40, "uses: actions/checkout@" + "a" * 40 + " # v4.2.2", True),
         ("./.github/actions/setup-uv", "- uses: ./.github/actions/setup-uv", True),
         ("docker://alpine:3", "- uses: docker://alpine:3", False),
@@ -152,18 +156,48 @@ def test_pin_rule(uses: str, line: str, pinned: bool) -> None:
     assert is_pinned(uses, line) is pinned
 
 
-def test_every_action_is_pinned_to_a_full_version() -> None:
+def pinned_uses() -> list[tuple[str, str, str]]:
+    """(file, uses, raw line) of every `uses:` in the workflows and actions."""
+    found = []
     for path in [*WORKFLOW_FILES, *ACTION_FILES]:
         for line in path.read_text().splitlines():
             match = re.match(r"^\s*(?:-\s+)?uses:\s*(\S+)", line)
             if match:
-                assert is_pinned(match.group(1), line), f"{path.name}: {line.strip()}"
+                found.append((path.name, match.group(1), line))
+    return found
+
+
+def test_every_action_is_pinned_to_a_commit_sha_with_its_version() -> None:
+    for name, uses, line in pinned_uses():
+        assert is_pinned(uses, line), f"{name}: {line.strip()}"
+
+
+def test_one_action_release_is_one_commit_everywhere() -> None:
+    """A bump changes every use of the action at once, and a SHA keeps its version's name."""
+    versions: dict[str, set[tuple[str, str]]] = {}
+    for _, uses, line in pinned_uses():
+        if uses.startswith("./"):
+            continue
+        action, _, sha = uses.partition("@")
+        comment = VERSION_COMMENT.search(line)
+        assert comment is not None
+        versions.setdefault(action, set()).add((sha, comment.group(1)))
+    assert versions
+    for action, pins in versions.items():
+        assert len(pins) == 1, f"{action} is pinned to several commits or versions: {pins}"
 
 
 # --- least privilege --------------------------------------------------------------------------
 
 # Scripts that call the GitHub API, and what their token must allow.
-SCRIPT_PERMISSIONS = {".github/scripts/snapshot_comment.py": {"pull-requests": "write"}}
+SCRIPT_PERMISSIONS = {
+    # The comment; the snapshots at both commits; the head commit's check runs.
+    ".github/scripts/snapshot_comment.py": {
+        "pull-requests": "write",
+        "contents": "read",
+        "checks": "read",
+    }
+}
 
 
 def needed_permissions(job: Job) -> dict[str, str]:
@@ -187,8 +221,6 @@ def needed_permissions(job: Job) -> dict[str, str]:
         truthy(s.get("with", {}).get("comment-on-pr")) for s in uses_of(steps, "pulumi/actions")
     ):
         needed["pull-requests"] = "write"
-    if any("run-id" in s.get("with", {}) for s in uses_of(steps, "actions/download-artifact")):
-        needed["actions"] = "read"
     for script, scopes in SCRIPT_PERMISSIONS.items():
         if script in run_lines(steps):
             needed.update(scopes)
@@ -275,6 +307,19 @@ def test_secrets_only_reach_steps_as_env_or_action_inputs() -> None:
                 assert not SECRET_EXPRESSION.search(str(value)), f"{where}: {key}"
 
 
+STACK_SECRETS = re.compile(r"\bsecrets\.(PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE)\b")
+
+
+def test_a_stacks_pulumi_credentials_reach_only_jobs_in_one_of_its_environments() -> None:
+    """They are environment secrets (docs/ci-cd.md): a job without an environment, or at the
+    workflow's top level, would get the repository's (which must not exist) or none."""
+    for name, workflow in WORKFLOWS.items():
+        assert not STACK_SECRETS.search(yaml.safe_dump(workflow.get("env", {}))), name
+        for job_id, job in workflow["jobs"].items():
+            if STACK_SECRETS.search(yaml.safe_dump(job)):
+                assert job.get("environment"), f"{name}:{job_id} has no environment"
+
+
 # --- pull requests -------------------------------------------------------------------------
 
 
@@ -356,8 +401,37 @@ def test_preview_comments_once_per_stack_and_edits_it_in_place() -> None:
 def test_preview_assumes_the_stacks_read_only_role_by_oidc() -> None:
     preview = jobs("pull-request.yml")["preview"]
     (aws,) = uses_of(job_steps(preview), "aws-actions/configure-aws-credentials")
-    assert aws["with"]["role-to-assume"] == "${{ fromJSON(vars.AWS_PREVIEW_ROLES)[matrix.stack] }}"
+    # The preview environment's own variable: no other job sees it.
+    assert aws["with"]["role-to-assume"] == "${{ vars.AWS_PREVIEW_ROLE_ARN }}"
     assert not {"aws-access-key-id", "aws-secret-access-key"} & set(aws["with"])
+
+
+def environment_of(job: Job, stack: str) -> str:
+    environment = job["environment"]
+    name = environment["name"] if isinstance(environment, dict) else environment
+    return str(name).replace("${{ matrix.stack }}", stack)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_each_preview_runs_in_its_stacks_preview_environment_which_alone_its_role_trusts(
+    stack: str,
+) -> None:
+    """prod-preview has required reviewers (docs/ci-cd.md): branch code gets prod's preview
+    role and prod's Pulumi credentials only after a person approves that run. The role
+    trusts exactly that environment's OIDC subject (platform/bootstrap)."""
+    environment = environment_of(jobs("pull-request.yml")["preview"], stack)
+
+    assert environment == f"{stack}-preview"
+    assert preview_subject("o/r", stack) == f"repo:o/r:environment:{environment}"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_each_deploy_runs_in_the_one_environment_its_deploy_role_trusts(stack: str) -> None:
+    environment = environment_of(jobs("deploy.yml")[stack], stack)
+
+    assert deploy_subject("o/r", stack) == f"repo:o/r:environment:{environment}"
+    # A preview environment is never a deploy environment.
+    assert environment != environment_of(jobs("pull-request.yml")["preview"], stack)
 
 
 def test_one_variable_switches_the_state_backend() -> None:
@@ -386,20 +460,16 @@ def test_cloud_jobs_run_only_for_branches_of_this_repository() -> None:
     assert pull_request["preview"]["needs"] == "stacks"
 
 
-def test_fork_diff_job_has_no_secrets_and_runs_no_fork_code() -> None:
-    job = jobs("pull-request.yml")["fork-snapshot-diff"]
-    assert job["if"] == FORK
-    assert job["permissions"] == {"contents": "read"}
-    assert "secrets." not in yaml.safe_dump(job)
-    (checkout,) = uses_of(job["steps"], "actions/checkout")
-    assert checkout["with"]["persist-credentials"] is False
-    runs = run_lines(job["steps"])
-    # Only git reads the fork's files: no make, uv, python or scripts from the checkout.
-    assert "git diff" in runs
-    assert not re.search(r"\b(make|uv|python3?|pip|bash|sh)\b|\./", runs)
-    assert "platform/snapshots/" in runs
-    (upload,) = uses_of(job["steps"], "actions/upload-artifact")
-    assert upload["with"]["name"] == "snapshot-diff"
+def test_a_fork_gets_nothing_but_the_checks() -> None:
+    """Every job but the checks needs `stacks`, which runs only for this repository's
+    branches; nothing a fork's run writes (no artifact) is read by anything privileged."""
+    for job_id, job in jobs("pull-request.yml").items():
+        if job_id in {"checks", "stacks"}:
+            continue
+        assert "stacks" in str(job.get("needs", "")), job_id
+    for where, step in all_steps():
+        uses = step.get("uses", "")
+        assert not uses.startswith(("actions/upload-artifact", "actions/download-artifact")), where
 
 
 def test_fork_comment_is_posted_from_the_default_branch_after_the_pull_request_run() -> None:
@@ -411,11 +481,25 @@ def test_fork_comment_is_posted_from_the_default_branch_after_the_pull_request_r
     assert "head_repository.full_name != github.repository" in job["if"]
     (checkout,) = uses_of(job["steps"], "actions/checkout")
     assert "ref" not in checkout.get("with", {}), "must check out the default branch, not the fork"
-    (download,) = uses_of(job["steps"], "actions/download-artifact")
-    assert download["with"]["name"] == "snapshot-diff"
-    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
     # The fork's branch name is attacker-chosen text: it reaches the script as env, not code.
     assert run_lines(job["steps"]) == "python3 .github/scripts/snapshot_comment.py"
+
+
+def test_the_fork_comment_derives_what_it_states_and_takes_no_verdict_from_the_run() -> None:
+    """The diff and the check conclusions come from GitHub's API, read by the script; the
+    run's own conclusion (which a fork's workflow decides) is not handed to it."""
+    (job,) = WORKFLOWS["fork-snapshot-comment.yml"]["jobs"].values()
+    (step,) = [s for s in job["steps"] if "run" in s]
+    assert set(step["env"]) == {
+        "GH_TOKEN",
+        "REPOSITORY",
+        "HEAD_OWNER",
+        "HEAD_BRANCH",
+        "HEAD_SHA",
+        "RUN_URL",
+    }
+    assert "conclusion" not in yaml.safe_dump(job)
+    assert job["permissions"] == {"checks": "read", "contents": "read", "pull-requests": "write"}
 
 
 def test_no_run_line_interpolates_event_text() -> None:
@@ -459,9 +543,19 @@ def test_deploy_runs_pulumi_up_then_smoke_tests_its_api_url() -> None:
     assert up["with"]["command"] == "up"
     assert up["with"]["policyPacks"] == "platform/policy"
     smoke = steps[-1]
-    assert smoke["run"] == 'make smoke API_URL="$API_URL"'
+    assert smoke["run"] == 'make smoke API_URL="$API_URL" STACK="$STACK"'
     assert smoke["env"]["API_URL"] == f"${{{{ steps.{up['id']}.outputs.api_url }}}}"
     assert steps.index(up) < steps.index(smoke)
+
+
+def test_the_smoke_test_signs_in_with_the_deployed_stacks_own_test_destinations() -> None:
+    """`make smoke STACK=<stack>`: that stack's test destinations, and for a stack that does
+    not echo codes its fixed test code, read with the job's own deploy role."""
+    steps = ACTIONS["deploy-stack"]["runs"]["steps"]
+    (smoke,) = [s for s in steps if "make smoke" in s.get("run", "")]
+    assert smoke["env"]["STACK"] == "${{ inputs.stack }}"
+    makefile = (REPO / "Makefile").read_text()
+    assert "python -m local_runtime.smoke --api-url $(API_URL) --stack $(STACK)" in makefile
 
 
 def test_a_stack_is_deployed_only_once_every_live_version_is_active() -> None:
