@@ -82,14 +82,16 @@ class Workspace:
 
 @dataclass(frozen=True)
 class Requirements:
-    """What uv.lock pins for one service: its workspace members and its wheels."""
+    """What uv.lock pins for one service: its workspace members and its wheels, each
+    pin with the hashes the lock records for it (`name==1.0 --hash=sha256:...`)."""
 
     members: tuple[Path, ...]
     pinned: tuple[str, ...]
 
 
 def requirements(workspace: Workspace, package: str) -> Requirements:
-    """`uv export` for the service alone, without dev dependencies, from the lock as is."""
+    """`uv export` for the service alone, without dev dependencies, from the lock as is,
+    with the lock's hashes, so the bundle installs only the artifacts uv.lock records."""
     exported = _run(
         [
             uv_executable(),
@@ -98,7 +100,6 @@ def requirements(workspace: Workspace, package: str) -> Requirements:
             package,
             "--no-dev",
             "--frozen",
-            "--no-hashes",
             "--no-header",
             "--no-annotate",
         ],
@@ -106,8 +107,9 @@ def requirements(workspace: Workspace, package: str) -> Requirements:
     )
     members: list[Path] = []
     pinned: list[str] = []
-    for line in exported.splitlines():
-        line = line.strip()
+    # A pin's hashes follow it on continuation lines (`\`): one requirement per line here.
+    for line in exported.replace("\\\n", " ").splitlines():
+        line = " ".join(line.split())
         if not line or line.startswith("#"):
             continue
         if line.startswith("-e "):
@@ -252,6 +254,8 @@ def _install_wheels(
             PYTHON_VERSION,
             "--only-binary",
             ":all:",
+            # Every pin must carry its hashes, and every download must match one.
+            "--require-hashes",
             "--link-mode",
             "copy",
             "-r",

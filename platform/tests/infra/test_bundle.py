@@ -162,6 +162,47 @@ def test_the_cache_key_follows_lock_sources_and_target(workspace: Workspace) -> 
     assert all("pytest" not in line and "moto" not in line for line in reqs.pinned)
 
 
+def test_every_pin_carries_the_hashes_uv_lock_records(workspace: Workspace) -> None:
+    reqs = requirements(workspace, SERVICE)
+    lock = (workspace.root / "uv.lock").read_text()
+
+    assert reqs.pinned
+    for line in reqs.pinned:
+        hashes = re.findall(r"--hash=(sha256:[0-9a-f]{64})", line)
+        assert hashes, line
+        assert all(f'hash = "{value}"' in lock for value in hashes), line
+
+
+def test_a_wheel_whose_hash_is_not_the_locks_fails_the_build(
+    workspace: Workspace, manifest: Manifest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uv pip install --require-hashes: a download (or cached wheel) that does not match a
+    hash uv.lock recorded never reaches a production bundle."""
+    reqs = requirements(workspace, SERVICE)
+    first, *rest = reqs.pinned
+    name = first.split(" ", 1)[0]
+    tampered = Requirements(
+        members=reqs.members, pinned=(f"{name} --hash=sha256:{'0' * 64}", *rest)
+    )
+    monkeypatch.setattr("infra.bundle.requirements", lambda _workspace, _package: tampered)
+
+    with pytest.raises(BundleError, match="Hash mismatch"):
+        build_bundle(workspace, manifest, LOCAL_ARCHITECTURE, use_cache=False)
+
+
+def test_a_pin_without_a_hash_fails_the_build(
+    workspace: Workspace, manifest: Manifest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--require-hashes: no requirement installs unchecked, not even one exported without."""
+    reqs = requirements(workspace, SERVICE)
+    first, *rest = reqs.pinned
+    bare = Requirements(members=reqs.members, pinned=(first.split(" ", 1)[0], *rest))
+    monkeypatch.setattr("infra.bundle.requirements", lambda _workspace, _package: bare)
+
+    with pytest.raises(BundleError, match="hash"):
+        build_bundle(workspace, manifest, LOCAL_ARCHITECTURE, use_cache=False)
+
+
 def test_a_zip_depends_only_on_file_contents(tmp_path: Path) -> None:
     source = tmp_path / "source"
     (source / "pkg").mkdir(parents=True)
