@@ -645,3 +645,14 @@ def test_a_fresh_account_may_get_api_gateways_service_linked_role_and_no_other()
     assert statement["Condition"] == {
         "StringEquals": {"iam:AWSServiceName": "ops.apigateway.amazonaws.com"}
     }
+
+
+def test_with_awskms_state_a_preview_may_decrypt_the_state_key_and_nothing_else() -> None:
+    """Reading the stack's state needs its secrets provider (the key, as it would otherwise
+    need the token or passphrase); prod's preview role is reachable only through the
+    reviewer-gated prod-preview environment."""
+    key = "arn:aws:kms:eu-west-1:123456789012:key/state"
+    document = access.preview_policy(args(state=access.StateBackend("bucket", key)), "dev")
+
+    kms = [s for s in statements(document) if any(a.startswith("kms:") for a in s["Action"])]
+    assert [(s["Action"], s["Resource"]) for s in kms] == [(["kms:Decrypt"], [key])]
