@@ -101,7 +101,7 @@ def generate(
 ) -> dict[str, Any]:
     """The merged document for the code as it is in `root` (the checkout)."""
     root = root or repo_root()
-    resources, _ = declare(STACK, allow_missing_secrets=True)
+    resources, _ = declare(STACK)
     services = documented_services(find_manifests(root / "services"), build_model(resources))
 
     def one(service: DocumentedService) -> ServiceApi:
