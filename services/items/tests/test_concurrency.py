@@ -13,25 +13,49 @@ import boto3
 import pytest
 from botocore.config import Config
 from fastapi.testclient import TestClient
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
 
 from items.app import app
-from items.deps import get_repository
+from items.cursors import CursorCodec
+from items.deps import get_cursors, get_repository
 from items.dynamodb_repository import DynamoItemRepository
 from service_kernel.testing import AsAuthorizedBy, access_claims
 
 WRITERS = 8
 
 
+class OneRequestAtATime:
+    """DynamoDB checks a write's condition and applies it atomically (its
+    developer guide, "Condition expressions"); moto's backend takes no lock, so
+    under a threaded server two conditional writes can both see the condition
+    hold. Serving one request at a time gives the atomicity DynamoDB has, while
+    the clients still race over real HTTP."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: Any, start_response: Any) -> list[bytes]:
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
+    app = OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
-        server.stop()
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
@@ -46,6 +70,8 @@ def repository(endpoint: str, create_table: Callable[[Any], str]) -> Iterator[Dy
     table = create_table(client)
     repository = DynamoItemRepository(client, table)
     app.dependency_overrides[get_repository] = lambda: repository
+    # Listing signs a cursor; its key's SSM read is tested elsewhere (test_signing_key).
+    app.dependency_overrides[get_cursors] = lambda: CursorCodec(key=b"k" * 32, ttl_seconds=60)
     try:
         yield repository
     finally:
