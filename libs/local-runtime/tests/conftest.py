@@ -39,10 +39,7 @@ def runtime(
     authorizer = next(r for r in resources if r.type == "aws:apigatewayv2/authorizer:Authorizer")
     table = next(r for r in resources if r.type == "aws:dynamodb/table:Table")
     extra = probe_resources(
-        api_id=api.id,
-        authorizer_id=authorizer.id,
-        table_name=str(table.outputs["name"]),
-        region=str(table.outputs["arn"]).split(":")[3],
+        api_id=api.id, authorizer_id=authorizer.id, table_arn=str(table.outputs["arn"])
     )
     local = Runtime(
         [*resources, *extra],

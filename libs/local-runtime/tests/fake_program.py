@@ -8,13 +8,15 @@ test-only `probe` function, so the runtime is tested without the program.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from infra.iam import email_identity_arns, function_policy
 from local_runtime.model import Resource
-from service_manifest import AUTH_PUBLIC, Function, Manifest, Route, load_manifest
+from service_manifest import AUTH_PUBLIC, Function, Manifest, Permission, Route, load_manifest
 
 REGION = "us-east-1"
 ACCOUNT = "210987654321"  # not moto's: the runtime must map ARNs, not assume them
@@ -30,12 +32,13 @@ PROBE = Manifest(
     name="probe",
     path=Path(__file__).with_name("probe") / "service.toml",
     description="test-only",
-    key_prefixes=(),
+    key_prefixes=("PROBE#",),
     functions=(
         Function(
             name="api",
             handler="probe_handler.handler",
             timeout=2,
+            permissions=(Permission(("dynamodb:GetItem",), "table", own_keys_only=True),),
             routes=(
                 Route("GET", "/probe/{action}", "jwt"),
                 Route("POST", "/probe/{action}", "jwt"),
@@ -61,6 +64,43 @@ DEFAULT_CONFIG: dict[str, Any] = {
 
 def _arn(service: str, rest: str) -> str:
     return f"arn:aws:{service}:{REGION}:{ACCOUNT}:{rest}"
+
+
+def _resource_arns(config: Mapping[str, Any]) -> dict[str, list[str]]:
+    """What each manifest `resource` names, as the platform resolves it."""
+    sender = str(config.get("auth", {}).get("emailSender", "no-reply@example.com"))
+    return {
+        "table": [_arn("dynamodb", f"table/{TABLE}")],
+        "user_pool": [_arn("cognito-idp", f"userpool/{POOL_ID}")],
+        "email_identity": email_identity_arns(REGION, ACCOUNT, sender),
+        "sms": ["*"],
+    }
+
+
+def _role(
+    manifest: Manifest, function: Function, name: str, config: Mapping[str, Any]
+) -> list[Resource]:
+    """The function's execution role and its inline policy, as the platform declares them."""
+    role = f"{name}-role"
+    policy = function_policy(
+        manifest,
+        function,
+        _resource_arns(config),
+        log_group_arn=_arn("logs", f"log-group:/aws/lambda/{name}"),
+        tracing=False,
+    )
+    return [
+        Resource(
+            "aws:iam/role:Role", role, role, {"name": role}, {"arn": _arn("iam", f"role/{role}")}
+        ),
+        Resource(
+            "aws:iam/rolePolicy:RolePolicy",
+            f"{name}-policy",
+            f"{role}:policy",
+            {"role": role, "policy": json.dumps(policy)},
+            {},
+        ),
+    ]
 
 
 def _resolve(value: str, stack: str, config: Mapping[str, Any]) -> str:
@@ -113,6 +153,7 @@ def declared(
     ]
     triggers: dict[str, str] = {}
     functions: list[Resource] = []
+    roles: list[Resource] = []
     for manifest in manifests:
         for function in manifest.functions:
             name = f"{manifest.name}-{function.name.replace('_', '-')}"
@@ -138,6 +179,7 @@ def declared(
                     {"arn": arn, "name": f"{name}-1234abc"},
                 )
             )
+            roles += _role(manifest, function, name, config)
             if function.trigger:
                 triggers[function.trigger[0].lower() + function.trigger[1:]] = arn
     resources += [
@@ -229,7 +271,7 @@ def declared(
             },
             {},
         ),
-        Resource("aws:iam/role:Role", "probe-role", "probe-role", {}, {}),
+        *roles,
         Resource("aws:cloudwatch/logGroup:LogGroup", "probe-logs", "/aws/lambda/x", {}, {}),
     ]
     for manifest in manifests:
@@ -280,44 +322,41 @@ def health_manifest() -> Manifest:
 
 
 def probe_resources(
-    *, api_id: str, authorizer_id: str, table_name: str, region: str, timeout: int = 2
+    *, api_id: str, authorizer_id: str, table_arn: str, timeout: int = 2
 ) -> list[Resource]:
-    """The test-only probe function and its routes, added to a real program's
-    resources: it shows the event and context a function gets, and can crash,
-    fail or time out on request."""
-    arn = f"arn:aws:lambda:{region}:123456789012:function:probe-api"
+    """The test-only probe functions and their routes, added to a real
+    program's resources. They show the event and context a function gets,
+    can crash, fail or time out on request, and call the table: `probe-api`
+    with the role the PROBE manifest declares (GetItem on `PROBE#` keys only),
+    `probe-nothing` with a role that declares no permission at all."""
+    region, account = table_arn.split(":")[3:5]
+    table_name = table_arn.rsplit("/", 1)[1]
+    policy = function_policy(
+        PROBE,
+        PROBE.functions[0],
+        {"table": [table_arn]},
+        log_group_arn=f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/probe-api",
+        tracing=False,
+    )
     resources = [
+        *_probe_function("probe-api", "probe-role", region, account, table_name, timeout, api_id),
         Resource(
-            "aws:lambda/function:Function",
-            "probe-api",
-            "probe-api",
-            {
-                "handler": "probe_handler.handler",
-                "timeout": float(timeout),
-                "memorySize": 256.0,
-                "environment": {"variables": {"PROBE_TABLE": table_name}},
-                "tags": {"service": "probe", "function": "api"},
-            },
-            {"arn": arn, "name": "probe-api"},
-        ),
-        Resource(
-            "aws:apigatewayv2/integration:Integration",
-            "probe-integration",
-            "probe-integration-id",
-            {
-                "apiId": api_id,
-                "integrationType": "AWS_PROXY",
-                "integrationUri": arn,
-                "payloadFormatVersion": "2.0",
-            },
+            "aws:iam/rolePolicy:RolePolicy",
+            "probe-policy",
+            "probe-role:policy",
+            {"role": "probe-role", "policy": json.dumps(policy)},
             {},
         ),
+        *_probe_function(
+            "probe-nothing", "probe-nothing-role", region, account, table_name, timeout, api_id
+        ),
     ]
-    for route_key, jwt in (
-        ("GET /probe/{action}", True),
-        ("POST /probe/{action}", True),
-        ("GET /open/{proxy+}", False),
-        ("ANY /any/{action}", False),
+    for route_key, function, jwt in (
+        ("GET /probe/{action}", "probe-api", True),
+        ("POST /probe/{action}", "probe-api", True),
+        ("GET /open/{proxy+}", "probe-api", False),
+        ("ANY /any/{action}", "probe-api", False),
+        ("ANY /nothing/{action}", "probe-nothing", False),
     ):
         resources.append(
             Resource(
@@ -327,7 +366,7 @@ def probe_resources(
                 {
                     "apiId": api_id,
                     "routeKey": route_key,
-                    "target": "integrations/probe-integration-id",
+                    "target": f"integrations/{function}-integration-id",
                     "authorizationType": "JWT" if jwt else "NONE",
                     **({"authorizerId": authorizer_id} if jwt else {}),
                 },
@@ -335,3 +374,39 @@ def probe_resources(
             )
         )
     return resources
+
+
+def _probe_function(
+    name: str, role: str, region: str, account: str, table_name: str, timeout: int, api_id: str
+) -> list[Resource]:
+    arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
+    role_arn = f"arn:aws:iam::{account}:role/{role}"
+    return [
+        Resource(
+            "aws:lambda/function:Function",
+            name,
+            name,
+            {
+                "handler": "probe_handler.handler",
+                "timeout": float(timeout),
+                "memorySize": 256.0,
+                "environment": {"variables": {"PROBE_TABLE": table_name}},
+                "tags": {"service": "probe", "function": name.removeprefix("probe-")},
+                "role": role_arn,
+            },
+            {"arn": arn, "name": name},
+        ),
+        Resource("aws:iam/role:Role", role, role, {"name": role}, {"arn": role_arn}),
+        Resource(
+            "aws:apigatewayv2/integration:Integration",
+            f"{name}-integration",
+            f"{name}-integration-id",
+            {
+                "apiId": api_id,
+                "integrationType": "AWS_PROXY",
+                "integrationUri": arn,
+                "payloadFormatVersion": "2.0",
+            },
+            {},
+        ),
+    ]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from local_runtime.model import LocalFunction
-from local_runtime.runtime import ServiceSetup, workspace_service
+from local_runtime.model import JwtAuthorizer, LocalFunction
+from local_runtime.runtime import Runtime, ServiceSetup, workspace_service
 from tests.fake_program import REPO
 
 HERE = Path(__file__).resolve().parent
@@ -73,3 +73,10 @@ def local_function(
         concurrency=1,
         manifest_function=function,
     )
+
+
+def authorizer_of(runtime: Runtime) -> JwtAuthorizer:
+    """The JWT authorizer of the running API (its issuer names the pool)."""
+    assert runtime.model is not None
+    assert runtime.model.api is not None
+    return next(r.authorizer for r in runtime.model.api.routes if r.authorizer is not None)

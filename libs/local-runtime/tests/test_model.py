@@ -16,6 +16,7 @@ from tests.fake_program import (
     CLIENT_ID,
     ISSUER,
     PROBE,
+    TABLE,
     declared,
     health_manifest,
 )
@@ -52,14 +53,47 @@ def test_the_api_has_every_declared_route_with_its_authorizer() -> None:
 
 
 def test_what_is_not_run_locally_is_listed_with_the_reason() -> None:
-    local = build_model(declared([health_manifest()]))
+    attachment = Resource(
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "managed",
+        "managed-id",
+        {"role": "health-api-role", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+        {},
+    )
+    local = build_model([*declared([health_manifest()]), attachment])
     listed = {(item.type, item.name): item.reason for item in local.not_modeled}
     assert listed == {
-        ("aws:iam/role:Role", "probe-role"): "IAM is not enforced locally",
         ("aws:cloudwatch/logGroup:LogGroup", "probe-logs"): (
             "logs go to the console; metrics and alarms are not kept"
         ),
+        # Never granted silently: a function relying on it is refused locally.
+        ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "managed"): (
+            "not granted locally: only a role's inline policies are"
+        ),
     }
+
+
+def test_each_function_has_its_role_and_the_role_its_inline_policy() -> None:
+    manifest = health_manifest()
+    local = build_model(declared([manifest]))
+    health = local.functions["health-api"]
+    assert health.role.endswith(":role/health-api-role")
+    (document,) = local.policies_of(health)
+    actions = {a for statement in document["Statement"] for a in statement["Action"]}
+    assert {"dynamodb:DescribeTable", "cognito-idp:DescribeUserPool"} <= actions
+
+
+def test_a_function_without_a_role_has_no_policy() -> None:
+    resources = declared([PROBE])
+    function = next(r for r in resources if r.name == "probe-api")
+    inputs = {k: v for k, v in function.inputs.items() if k != "role"}
+    local = build_model([dataclasses.replace(function, inputs=inputs)])
+    assert local.policies_of(local.functions["probe-api"]) == ()
+
+
+def test_tables_carry_the_partition_key_leading_keys_are_read_from() -> None:
+    (table,) = build_model(declared([PROBE])).tables
+    assert (table.name, table.partition_key) == (TABLE, "pk")
 
 
 def test_a_reserved_concurrency_caps_the_workers() -> None:

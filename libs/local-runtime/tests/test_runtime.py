@@ -21,17 +21,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.utilities.utils import load_resource
 
 from local_runtime import smoke
-from local_runtime.model import JwtAuthorizer
 from local_runtime.runtime import Runtime
-from tests.support import EXTRA_ORIGIN, PROBE, TEST_BURST, Captured
+from tests.support import EXTRA_ORIGIN, PROBE, TEST_BURST, Captured, authorizer_of
 
 UNAUTHORIZED = {"message": "Unauthorized"}
-
-
-def authorizer_of(runtime: Runtime) -> JwtAuthorizer:
-    assert runtime.model is not None
-    assert runtime.model.api is not None
-    return next(r.authorizer for r in runtime.model.api.routes if r.authorizer is not None)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +98,7 @@ def test_console_shows_url_stack_routes_and_what_is_not_modeled(
     assert "local runtime: stack dev" in text
     assert "GET     /healthz" in text
     assert "health.api" in text
-    assert "aws:iam/role:Role" in text  # declared, listed, not silently dropped
+    assert "aws:cloudwatch/logGroup:LogGroup" in text  # declared, listed, not silently dropped
     assert " GET /healthz  health.api  " in text  # one line per request
     assert "[health.api] " in text  # the function's own log lines, prefixed
 

@@ -1,4 +1,5 @@
-"""The embedded AWS emulator: moto in server mode on loopback, in this process.
+"""The embedded AWS emulator: moto in server mode on loopback, in this process,
+behind the IAM gate (`iam.gate`) that authorises each function's calls.
 
 In this process so the cognito-emulator's patch of moto's cognito-idp backend
 (which runs the pool's Lambda triggers) applies, and so the console can read
@@ -22,9 +23,15 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from moto.moto_api._internal.models import moto_api_backend
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from local_runtime import model
+from local_runtime.iam.gate import IamGate
 from local_runtime.model import Declared, Resource
 
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -102,10 +109,26 @@ def region_of(resources: Sequence[Declared], default: str = "us-east-1") -> str:
     return default
 
 
+def account_of(resources: Sequence[Declared]) -> str | None:
+    """The account the program's ARNs name (the emulator's is ACCOUNT_ID)."""
+    for resource in resources:
+        arn = resource.outputs.get("arn")
+        if isinstance(arn, str) and arn.startswith("arn:aws:"):
+            account = arn.split(":")[4]
+            if account:
+                return account
+    return None
+
+
 class Emulator:
     def __init__(self, region: str) -> None:
         self.region = region
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        # What moto's ThreadedMotoServer serves, with the IAM gate in front.
+        self.gate = IamGate(
+            DomainDispatcherApplication(create_backend_app), region=region, account=ACCOUNT_ID
+        )
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
         self.url = ""
         self._session = boto3.session.Session()
         self._clients: dict[str, Any] = {}
@@ -114,14 +137,23 @@ class Emulator:
     def start(self) -> None:
         # moto's server logs every API call through werkzeug; the console has its own lines.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.url = f"http://{host}:{port}"
+        self._server = make_server(
+            "127.0.0.1", 0, self.gate, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="emulator", daemon=True
+        )
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         # moto keeps its state per process: start every run from nothing.
         moto_api_backend.reset()
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
 
     def client(self, service: str) -> Any:
         """One client per service (building one loads the service's model)."""
@@ -140,7 +172,10 @@ class Emulator:
     ) -> Created:
         """Create the resources of these kinds, in this order; ids the mock gave
         them are added to `substitutions` (references to earlier ones resolved)."""
-        substitutions = substitutions if substitutions is not None else Substitutions()
+        if substitutions is None:
+            substitutions = Substitutions()
+            # Policies and ARNs name the program's account; the emulator has its own.
+            substitutions.add(account_of(resources), ACCOUNT_ID)
         not_applied: list[str] = []
         for kind in kinds:
             for resource in resources:
@@ -158,6 +193,8 @@ class Emulator:
         return Created(substitutions, not_applied)
 
 
+# The runtime's own key: not a function's, so the gate lets it act as the
+# account's administrator (it creates the declared resources).
 _CREDENTIALS = {
     "aws_access_key_id": "testing",
     "aws_secret_access_key": "testing",

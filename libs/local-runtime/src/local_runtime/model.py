@@ -10,6 +10,7 @@ is dropped silently.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,6 +25,8 @@ TABLE = "aws:dynamodb/table:Table"
 USER_POOL = "aws:cognito/userPool:UserPool"
 USER_POOL_CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 SES_IDENTITIES = ("aws:ses/emailIdentity:EmailIdentity", "aws:sesv2/emailIdentity:EmailIdentity")
 # A SecureString parameter: a stack secret a function reads, so it must exist first.
 SECRET_PARAMETER = f"{SSM_PARAMETER} (SecureString)"
@@ -34,8 +37,8 @@ SECRET_PARAMETER = f"{SSM_PARAMETER} (SecureString)"
 EMULATED_FIRST = (TABLE, USER_POOL, USER_POOL_CLIENT, *SES_IDENTITIES, SECRET_PARAMETER)
 EMULATED_LATER = (SSM_PARAMETER,)
 EMULATED_TYPES = EMULATED_FIRST + EMULATED_LATER
-# Served by the runtime itself.
-SERVED_TYPES = frozenset({FUNCTION, API, ROUTE, INTEGRATION, AUTHORIZER, STAGE})
+# Served by the runtime itself (roles and their inline policies by its IAM gate).
+SERVED_TYPES = frozenset({FUNCTION, API, ROUTE, INTEGRATION, AUTHORIZER, STAGE, ROLE, ROLE_POLICY})
 # Their effect is already part of how the runtime behaves.
 IMPLIED_TYPES = {
     "aws:lambda/permission:Permission": "the local API may always invoke the functions",
@@ -97,6 +100,7 @@ class LocalFunction:
     memory: int  # MB
     concurrency: int  # the most warm workers at once
     manifest_function: str = ""
+    role: str = ""  # its execution role's ARN (no role: no permission at all)
 
     @property
     def label(self) -> str:
@@ -165,10 +169,26 @@ class NotModeled:
 
 
 @dataclass(frozen=True)
+class TableKeys:
+    """A table's partition-key attribute, and each index's (what
+    `dynamodb:LeadingKeys` reads from a request)."""
+
+    name: str
+    partition_key: str
+    index_partition_keys: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class LocalModel:
     api: LocalApi | None
     functions: Mapping[str, LocalFunction]
     not_modeled: tuple[NotModeled, ...]
+    # Role name → the policy documents attached to it inline.
+    role_policies: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    tables: tuple[TableKeys, ...] = ()
+
+    def policies_of(self, function: LocalFunction) -> tuple[Mapping[str, Any], ...]:
+        return self.role_policies.get(role_name(function.role), ())
 
     def triggers_by_arn(self) -> dict[str, LocalFunction]:
         return {function.arn: function for function in self.functions.values()}
@@ -191,7 +211,57 @@ def build_model(resources: Sequence[Declared]) -> LocalModel:
         reason = _unmodeled_reason(resource)
         if reason:
             not_modeled.append(NotModeled(resource.type, resource.name, reason))
-    return LocalModel(api=api, functions=functions, not_modeled=tuple(not_modeled))
+    return LocalModel(
+        api=api,
+        functions=functions,
+        not_modeled=tuple(not_modeled),
+        role_policies=_role_policies(resources),
+        tables=tuple(_table_keys(r) for r in resources if r.type == TABLE),
+    )
+
+
+def role_name(role: str) -> str:
+    """`arn:aws:iam::<account>:role/<path>/<name>` (or a bare name) → the name."""
+    return role.rsplit("/", 1)[-1] if role.startswith("arn:") else role
+
+
+def _role_policies(resources: Sequence[Declared]) -> dict[str, tuple[Mapping[str, Any], ...]]:
+    """Each role's inline policies: `RolePolicy` resources and the role's own
+    `inlinePolicies`, as documents."""
+    found: dict[str, list[Mapping[str, Any]]] = {}
+    for resource in resources:
+        if resource.type == ROLE_POLICY:
+            role = role_name(str(resource.inputs.get("role", "")))
+            found.setdefault(role, []).append(_document(resource, resource.inputs.get("policy")))
+        elif resource.type == ROLE:
+            role = str(resource.inputs.get("name") or resource.id)
+            for inline in resource.inputs.get("inlinePolicies") or ():
+                if _mapping(inline).get("policy"):
+                    found.setdefault(role, []).append(_document(resource, inline["policy"]))
+    return {role: tuple(documents) for role, documents in found.items()}
+
+
+def _document(resource: Declared, policy: Any) -> Mapping[str, Any]:
+    try:
+        document = json.loads(policy) if isinstance(policy, str) else policy
+    except ValueError as exc:
+        raise ModelError(f"{resource.name}: its policy is not JSON: {exc}") from None
+    if not isinstance(document, Mapping):
+        raise ModelError(f"{resource.name}: its policy is not a JSON object")
+    return document
+
+
+def _table_keys(resource: Declared) -> TableKeys:
+    inputs = resource.inputs
+    name = str(resource.outputs.get("name") or inputs.get("name") or resource.id)
+    partition_key = str(inputs.get("hashKey", ""))
+    indexes = {
+        str(index["name"]): str(index.get("hashKey") or partition_key)
+        for kind in ("globalSecondaryIndexes", "localSecondaryIndexes")
+        for index in inputs.get(kind) or ()
+        if isinstance(index, Mapping) and index.get("name")
+    }
+    return TableKeys(name, partition_key, indexes)
 
 
 def emulated_kind(resource: Declared) -> str:
@@ -210,7 +280,7 @@ def _unmodeled_reason(resource: Declared) -> str | None:
     if not kind.startswith("aws:"):
         return None  # components and providers only group other resources
     if kind.startswith("aws:iam/"):
-        return "IAM is not enforced locally"
+        return "not granted locally: only a role's inline policies are"
     if kind.startswith("aws:cloudwatch/"):
         return "logs go to the console; metrics and alarms are not kept"
     return "the emulator does not model it"
@@ -237,6 +307,7 @@ def _function(resource: Declared) -> LocalFunction:
         memory=int(inputs.get("memorySize") or DEFAULT_MEMORY),
         concurrency=concurrency or DEFAULT_CONCURRENCY,
         manifest_function=str(tags.get("function", "")),
+        role=str(inputs.get("role") or ""),
     )
 
 

@@ -23,10 +23,13 @@ from local_runtime import model
 from local_runtime.api_info import api_info
 from local_runtime.console import Console
 from local_runtime.docs import DocumentedService, docs_handler
-from local_runtime.emulator import Emulator, region_of
+from local_runtime.emulator import ACCOUNT_ID, Emulator, region_of
 from local_runtime.environments import service_python
 from local_runtime.events import IncomingRequest
 from local_runtime.gateway import Gateway, Handled, serve
+from local_runtime.iam.access import Target
+from local_runtime.iam.gate import Identity
+from local_runtime.iam.policy import PolicyError
 from local_runtime.jwt_authorizer import JwksCache, fetch_jwks_from
 from local_runtime.model import Declared, LocalFunction, LocalModel, LocalRoute, build_model
 from local_runtime.outbox import OutboxWatcher
@@ -89,6 +92,8 @@ class Runtime:
         self._watch = watch
         self._program_files = list(program_files)
         self.pools: dict[str, FunctionPool] = {}
+        # Function name → the role session its worker signs its AWS calls with.
+        self.identities: dict[str, Identity] = {}
         self.model: LocalModel | None = None
         self.emulator = Emulator(region_of(self._resources))
         self.url = ""
@@ -119,6 +124,7 @@ class Runtime:
         created = self.emulator.create(self._resources, model.EMULATED_FIRST)
         resolved = [created.substitutions.resource(r) for r in self._resources]
         local = build_model(resolved)
+        self._enforce_iam(local)
         self._install_triggers(resolved, local)
         self.model = local
         setups = self._setup_services(local)
@@ -150,6 +156,20 @@ class Runtime:
         later = self.emulator.create(self._resources, model.EMULATED_LATER, created.substitutions)
         self.console.not_modeled([], later.settings_not_applied)
 
+    def _enforce_iam(self, local: LocalModel) -> None:
+        """Each function gets its own role session; the emulator authorises
+        every call it signs against that role's declared policies."""
+        for function in local.functions.values():
+            try:
+                identity = Identity.of(
+                    function.function_name, function.role, local.policies_of(function)
+                )
+            except PolicyError as exc:
+                raise model.ModelError(f"the role of {function.label}: {exc}") from None
+            self.identities[function.name] = identity
+        target = Target.of(ACCOUNT_ID, local.tables)
+        self.emulator.gate.enforce(self.identities.values(), target, self.console.line)
+
     def _setup_services(self, local: LocalModel) -> dict[str, ServiceSetup]:
         services = sorted(local.services())
         with ThreadPoolExecutor(max_workers=4) as pool:
@@ -157,7 +177,11 @@ class Runtime:
 
     def _pool(self, function: LocalFunction, setup: ServiceSetup) -> FunctionPool:
         environment = worker_environment(
-            function, endpoint_url=self.emulator.url, region=self.emulator.region, base=os.environ
+            function,
+            endpoint_url=self.emulator.url,
+            region=self.emulator.region,
+            base=os.environ,
+            credentials=self.identities[function.name].credentials(),
         )
         if "ENABLE_DOCS" in environment:
             environment["ENABLE_DOCS"] = "true"  # locally, every service shows its docs

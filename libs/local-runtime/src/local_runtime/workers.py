@@ -279,18 +279,22 @@ class FunctionPool:
 
 
 def worker_environment(
-    function: LocalFunction, *, endpoint_url: str, region: str, base: Mapping[str, str]
+    function: LocalFunction,
+    *,
+    endpoint_url: str,
+    region: str,
+    base: Mapping[str, str],
+    credentials: Mapping[str, str],
 ) -> dict[str, str]:
-    """What a Lambda sandbox would hold, with AWS SDK calls sent to the emulator."""
+    """What a Lambda sandbox would hold, with AWS SDK calls sent to the emulator
+    and signed with the credentials of the function's own role session."""
     environment = {key: base[key] for key in ("PATH", "HOME", "LANG", "TZ") if key in base}
     environment.update(
         {
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
             "AWS_ENDPOINT_URL": endpoint_url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
+            **credentials,
             "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory),

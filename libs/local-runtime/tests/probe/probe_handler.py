@@ -1,5 +1,6 @@
 """A test-only Lambda handler: it does what the request's path asks, so the
-process-level tests can see the event it got, crash it, time it out."""
+process-level tests can see the event it got, crash it, time it out, and
+see what its role lets it do to the table."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ def handler(event: dict[str, Any], context: Any) -> Any:
         return {"pid": os.getpid()}
     if action == "bare":
         return {"bare": True, "pid": os.getpid()}
+    if action in ("getitem", "putitem"):
+        return call_table(action, (event.get("queryStringParameters") or {}).get("pk", ""))
     print(f"probe saw {event['requestContext']['requestId']}")  # noqa: T201 - a function's log line
     body = {
         "event": event,
@@ -40,3 +43,24 @@ def handler(event: dict[str, Any], context: Any) -> Any:
         "cookies": ["a=1; Path=/", "b=2"],
         "body": json.dumps(body),
     }
+
+
+def call_table(action: str, partition_key: str) -> dict[str, Any]:
+    """GetItem or PutItem on the declared table, with the worker's own
+    credentials; AWS's error as botocore reads it when refused."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    dynamodb = boto3.client("dynamodb")
+    key = {"PK": {"S": partition_key}, "SK": {"S": "probe"}}
+    try:
+        if action == "getitem":
+            found = dynamodb.get_item(TableName=os.environ["PROBE_TABLE"], Key=key)
+            return {"ok": True, "item": found.get("Item")}
+        dynamodb.put_item(TableName=os.environ["PROBE_TABLE"], Item=key)
+        return {"ok": True}
+    except ClientError as exc:
+        return {
+            "error": exc.response["Error"],
+            "status": exc.response["ResponseMetadata"]["HTTPStatusCode"],
+        }
