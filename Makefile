@@ -56,6 +56,7 @@ openapi: setup ## Regenerate docs/openapi.json, the whole HTTP API (each service
 bench: setup ## Print each function's cold start (import + init) and each bundle's zipped size
 	$(UV) run --no-sync python -m local_runtime.cold_start --stack $(STACK) --runs $(RUNS)
 	$(UV) run --no-sync python -m infra.bundle
+	$(UV) run --no-sync python -m local_runtime.gateway_load --stack $(STACK)
 
 .PHONY: lint
 lint: setup ## Lint with ruff, and check formatting

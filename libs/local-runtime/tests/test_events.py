@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -176,13 +177,11 @@ def test_a_base64_body_is_decoded() -> None:
     assert response.body == b"\x89PNG"
 
 
-@pytest.mark.parametrize("result", [{"message": "hi"}, ["a", 1], "text", 42, None])
-def test_a_result_without_status_code_is_a_200_json_body(result: object) -> None:
+@pytest.mark.parametrize("result", [{"message": "hi"}, ["a", 1], 42, None])
+def test_any_other_result_without_status_code_is_its_json(result: object) -> None:
     response = map_response(result)
     assert response.status == 200
     assert response.headers == [("content-type", "application/json")]
-    import json
-
     assert json.loads(response.body) == result
 
 
@@ -206,3 +205,33 @@ def test_a_malformed_response_is_refused(result: object) -> None:
 
 def test_the_gateways_own_errors_are_compact_json() -> None:
     assert gateway_error(401, "Unauthorized").body == b'{"message":"Unauthorized"}'
+
+
+def test_the_path_reaches_the_function_percent_decoded() -> None:
+    """HTTP API decodes the path in rawPath and requestContext.http.path
+    (middleapi/standard-server#93; honojs/hono#2156: `/RSC/%40id%2Fassets`
+    arrives as `/RSC/@id/assets`); the query string stays raw."""
+    request = IncomingRequest("GET", "/files/%40id%2Fa%20b%C3%A9+c", "q=a%20b", [])
+    event = event_for(request)
+    assert event["rawPath"] == "/files/@id/a bé+c"
+    context = event["requestContext"]
+    assert isinstance(context, dict)
+    assert context["http"]["path"] == "/files/@id/a bé+c"
+    assert event["rawQueryString"] == "q=a%20b"
+
+
+@pytest.mark.parametrize(
+    ("result", "body"),
+    [
+        ("Hello from Lambda!", b"Hello from Lambda!"),
+        ({"message": "Hello from Lambda!"}, b'{"message": "Hello from Lambda!"}'),
+        ([1, 2], b"[1, 2]"),
+    ],
+)
+def test_a_result_without_status_code_is_the_body_of_a_200(result: object, body: bytes) -> None:
+    """The developer guide's table, "Lambda function response for format 2.0":
+    a string is the body as it is (not JSON-quoted), an object its JSON."""
+    response = map_response(result)
+    assert response.status == 200
+    assert response.headers == [("content-type", "application/json")]
+    assert response.body == body

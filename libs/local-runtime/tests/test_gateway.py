@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import selectors
+import socket
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
 from local_runtime.events import GatewayResponse, IncomingRequest
-from local_runtime.gateway import MAX_REQUEST_BYTES, Gateway
+from local_runtime.gateway import MAX_REQUEST_BYTES, Gateway, make_server
 from local_runtime.jwt_authorizer import JwksCache
 from local_runtime.model import Cors, JwtAuthorizer, LocalApi, LocalRoute, Throttle
 from local_runtime.workers import Invocation, Outcome
@@ -90,6 +92,66 @@ def test_throttled_routes_get_429() -> None:
     throttled = subject.handle(get("/limited")).response
     assert (throttled.status, json.loads(throttled.body)) == (429, {"message": "Too Many Requests"})
     assert len(invoker.calls) == 1
+
+
+class Clock:
+    now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_burst_beyond_the_bucket_is_429_then_the_rate_lets_more_through() -> None:
+    """HTTP API's token bucket (developer guide, "Throttling requests to your
+    HTTP API"): the burst is the bucket, the rate refills it; past them, `429
+    {"message":"Too Many Requests"}` and the function is not invoked. 50
+    requests at once against dev's burst 40, rate 20: 10 are throttled."""
+    clock, invoker = Clock(), Invoker()
+    api = LocalApi("api", "api1", "$default", API.routes, throttle=Throttle(rate=20, burst=40))
+    subject = Gateway(api, invoker, JwksCache(no_jwks), clock=clock)
+    answers = [subject.handle(get("/open")).response for _ in range(50)]
+    throttled = [a for a in answers if a.status == 429]
+    assert len(throttled) == 10
+    assert {a.body for a in throttled} == {b'{"message":"Too Many Requests"}'}
+    assert len(invoker.calls) == 40
+    clock.now = 0.5  # ten tokens back at 20 a second
+    later = [subject.handle(get("/open")).response.status for _ in range(11)]
+    assert later == [200] * 10 + [429]
+
+
+def test_a_method_no_route_takes_is_the_gateways_json_404() -> None:
+    invoker = Invoker()
+    handled = gateway(invoker).handle(get("/open", method="TRACE"))
+    assert handled.response.status == 404
+    assert json.loads(handled.response.body) == {"message": "Not Found"}
+    assert invoker.calls == []
+
+
+def test_the_listener_queues_a_burst_of_connections_it_has_not_accepted_yet() -> None:
+    """50 clients connecting at once all complete their handshake while the
+    server is busy: a listen backlog of 5 (http.server's default) leaves the
+    rest retrying SYNs for seconds, and the throttling hidden behind them."""
+    server = make_server(gateway(Invoker()), 0, lambda *_: None)  # listening, not accepting
+    clients = [socket.socket() for _ in range(50)]
+    try:
+        with selectors.DefaultSelector() as waiting:
+            for client in clients:
+                client.setblocking(False)
+                client.connect_ex(server.server_address)
+                waiting.register(client, selectors.EVENT_WRITE)
+            connected = 0
+            while connected < len(clients):
+                ready = waiting.select(timeout=2)
+                if not ready:
+                    break
+                for key, _ in ready:
+                    waiting.unregister(key.fileobj)
+                    connected += key.fileobj.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0  # type: ignore[union-attr]
+        assert connected == len(clients)
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()
 
 
 def test_a_body_over_10_mb_is_413() -> None:

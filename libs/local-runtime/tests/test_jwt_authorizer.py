@@ -114,6 +114,17 @@ def test_alg_none_is_refused() -> None:
         check(token)
 
 
+def test_scopes_reach_the_function_only_on_a_route_that_declares_some() -> None:
+    """A Cognito access token carries `scope`, yet the event's
+    `authorizer.jwt.scopes` is null on a route without authorization scopes
+    (aws/aws-lambda-go#317: "scopes": null with a stock Cognito authorizer)."""
+    cache = JwksCache(Fetcher(jwks(("k1", KEY))))
+    token = access_token(scope="aws.cognito.signin.user.admin items/read")
+    assert authorize(AUTHORIZER, token, (), cache).scopes is None
+    on_scoped_route = authorize(AUTHORIZER, token, ("items/read",), cache)
+    assert on_scoped_route.scopes == ("aws.cognito.signin.user.admin", "items/read")
+
+
 def test_route_scopes_need_one_of_them_in_the_token() -> None:
     assert check(access_token(scope="items/read openid"), scopes=("items/read",))
     with pytest.raises(Unauthorized):

@@ -326,7 +326,10 @@ def test_the_payload_2_0_event_field_by_field(
     assert time.strptime(context["time"], "%d/%b/%Y:%H:%M:%S +0000")
     jwt_context = context["authorizer"]["jwt"]
     assert jwt_context["claims"] == {k: str(v) for k, v in claims.items()}
-    assert jwt_context["scopes"] == claims.get("scope", "").split() or None
+    # The route declares no scopes: null, though the token has a scope claim
+    # (aws/aws-lambda-go#317).
+    assert claims["scope"]
+    assert jwt_context["scopes"] is None
     # The response mapping: cookies become Set-Cookie headers.
     assert response.headers.get_list("set-cookie") == ["a=1; Path=/", "b=2"]
 
@@ -362,6 +365,64 @@ def test_a_result_without_status_code_is_a_200_json_body(client: httpx.Client) -
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.json()["bare"] is True
+
+
+def test_a_plain_string_result_is_the_body_as_it_is(client: httpx.Client) -> None:
+    """The developer guide's format 2.0 table: "Hello from Lambda!" is sent as
+    the body Hello from Lambda!, not JSON-quoted."""
+    response = client.get("/any/string")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.content == b"Hello from Lambda!"
+
+
+def test_the_function_sees_the_path_percent_decoded(client: httpx.Client) -> None:
+    """middleapi/standard-server#93, honojs/hono#2156: HTTP API decodes the
+    path in rawPath and requestContext.http.path."""
+    event = client.get("/open/a%20b/%40c").json()["event"]
+    assert event["rawPath"] == "/open/a b/@c"
+    assert event["requestContext"]["http"]["path"] == "/open/a b/@c"
+    assert event["pathParameters"] == {"proxy": "a b/@c"}
+
+
+def test_an_event_over_lambdas_6_mb_is_a_500_and_the_function_never_runs(
+    client: httpx.Client, console_output: Captured
+) -> None:
+    """Lambda quotas: 6 MB per synchronous request, counted on the event: a
+    4.8 MB binary body is a 6.4 MB base64 event. HTTP API answers an
+    integration failure `500 {"message":"Internal Server Error"}` (developer
+    guide, "Troubleshooting issues with HTTP API Lambda integrations")."""
+    response = client.post(
+        "/any/echo", content=b"\x00" * 4_800_000, headers={"content-type": "x/y"}
+    )
+    assert response.status_code == 500
+    assert response.json() == {"message": "Internal Server Error"}
+    assert not probe_invoked(console_output, response)
+    assert "RequestEntityTooLargeException" in console_output.text()
+    # Under the limit, the same body as text passes.
+    fits = client.post(
+        "/any/bare", content=b"x" * 4_800_000, headers={"content-type": "text/plain"}
+    )
+    assert fits.status_code == 200
+
+
+def test_a_result_over_lambdas_6_mb_is_a_500(
+    client: httpx.Client, console_output: Captured
+) -> None:
+    """Lambda refuses a response over 6291556 bytes ("Response payload size
+    exceeded maximum allowed payload size", DataBiosphere/azul#8192); HTTP
+    API answers the integration failure with its 500."""
+    response = client.get("/any/huge")
+    assert response.status_code == 500
+    assert response.json() == {"message": "Internal Server Error"}
+    assert "Function.ResponseSizeTooLarge" in console_output.text()
+
+
+def test_a_method_no_route_takes_is_http_apis_json_404(client: httpx.Client) -> None:
+    response = client.request("TRACE", "/healthz")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"message": "Not Found"}
 
 
 # ---- gateway answers ----

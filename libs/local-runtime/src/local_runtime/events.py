@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 # Bodies of these content types reach the function as text; anything else
 # (or no content type at all) arrives base64-encoded, as HTTP API does it.
@@ -99,10 +99,13 @@ def build_event(
     headers["x-forwarded-port"] = str(port)
     headers["x-forwarded-proto"] = "http"
     headers["x-amzn-trace-id"] = trace_id or f"Root=1-{int(now):08x}-{os.urandom(12).hex()}"
+    # HTTP API hands the function the path percent-decoded, in rawPath and
+    # http.path alike (middleapi/standard-server#93, honojs/hono#2156).
+    path = unquote(request.raw_path)
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
-        "rawPath": request.raw_path,
+        "rawPath": path,
         "rawQueryString": request.raw_query,
     }
     if cookies:
@@ -112,7 +115,7 @@ def build_event(
         event["queryStringParameters"] = query_parameters(request.raw_query)
     http = {
         "method": request.method,
-        "path": request.raw_path,
+        "path": path,
         "protocol": request.protocol,
         "sourceIp": request.source_ip,
         "userAgent": headers.get("user-agent", ""),
@@ -133,7 +136,7 @@ def build_event(
         context["authorizer"] = {
             "jwt": {
                 "claims": dict(authorization.claims),
-                "scopes": list(authorization.scopes) if authorization.scopes else None,
+                "scopes": None if authorization.scopes is None else list(authorization.scopes),
             }
         }
     event["requestContext"] = context
@@ -173,10 +176,12 @@ def _is_text(content_type: str) -> bool:
 
 
 def map_response(result: Any) -> GatewayResponse:
-    """The 2.0 response mapping. A result without `statusCode` is taken as
-    the body of a 200 JSON response."""
+    """The 2.0 response mapping. A result without `statusCode` is the body of
+    a 200 `application/json` response, as it is: a string is sent as the
+    string itself, anything else as its JSON (the developer guide's table,
+    "Lambda function response for format 2.0")."""
     if not isinstance(result, Mapping) or "statusCode" not in result:
-        body = json.dumps(result).encode()
+        body = result.encode() if isinstance(result, str) else json.dumps(result).encode()
         return GatewayResponse(200, [("content-type", "application/json")], body)
     status = result["statusCode"]
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:

@@ -165,17 +165,37 @@ def _note(invocation: Invocation) -> str:
 RequestLog = Callable[[IncomingRequest, Handled, float], None]
 
 
-def serve(gateway: Gateway, port: int, log: RequestLog) -> ThreadingHTTPServer:
-    """Start serving on 127.0.0.1:`port` in a thread; `shutdown()` stops it."""
+class GatewayServer(ThreadingHTTPServer):
+    """A thread per connection, and a listen backlog for a burst of clients:
+    http.server's default of 5 drops the SYNs of the rest, which then retry
+    after a second or more (tail latency, and throttling hidden behind the
+    queue). The kernel caps it at net.core.somaxconn."""
+
+    request_queue_size = 1024
+    daemon_threads = True
+
+
+def make_server(
+    gateway: Gateway,
+    port: int,
+    log: RequestLog,
+    server_class: type[GatewayServer] = GatewayServer,
+) -> GatewayServer:
+    """Listening on 127.0.0.1:`port`, not yet serving."""
 
     class Handler(_RequestHandler):
         pass
 
     Handler.gateway = gateway
     Handler.log = staticmethod(log)
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = server_class(("127.0.0.1", port), Handler)
     gateway.port = server.server_address[1]
-    server.daemon_threads = True
+    return server
+
+
+def serve(gateway: Gateway, port: int, log: RequestLog) -> GatewayServer:
+    """Start serving on 127.0.0.1:`port` in a thread; `shutdown()` stops it."""
+    server = make_server(gateway, port, log)
     threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
     return server
 
@@ -243,7 +263,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(response.body)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+    def __getattr__(self, name: str) -> Any:
+        # Every method reaches the gateway, which answers one no route takes
+        # (TRACE, say) with its JSON 404, never http.server's 501 page.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         """The runtime prints its own line per request."""

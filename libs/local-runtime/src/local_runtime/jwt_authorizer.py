@@ -131,7 +131,10 @@ def authorize(
     token_scopes = tuple(str(claims.get("scope") or claims.get("scp") or "").split())
     if scopes and not set(scopes) & set(token_scopes):
         raise Unauthorized("none of the route's scopes")
-    return Authorization(claims=claims_as_strings(claims), scopes=token_scopes or None)
+    # The token's scopes reach the function only on a route that declares
+    # authorization scopes; elsewhere `scopes` is null, even for a Cognito
+    # access token that carries some (aws/aws-lambda-go#317).
+    return Authorization(claims=claims_as_strings(claims), scopes=token_scopes if scopes else None)
 
 
 def _check_audience(authorizer: JwtAuthorizer, claims: Mapping[str, Any]) -> None:

@@ -96,6 +96,7 @@ class Runtime:
         self.identities: dict[str, Identity] = {}
         self.model: LocalModel | None = None
         self.emulator = Emulator(region_of(self._resources))
+        self.gateway: Gateway | None = None
         self.url = ""
         self._stoppers: list[Callable[[], None]] = []
         self._started = time.monotonic()
@@ -238,7 +239,7 @@ class Runtime:
         assert local.api is not None
         jwks = JwksCache(fetch_jwks_from(self.emulator.url))
         docs = docs_handler(self._documented_services(local), self.invoke, api_info(REPO_ROOT))
-        gateway = Gateway(local.api, self.invoke, jwks, local=docs)
+        gateway = self.gateway = Gateway(local.api, self.invoke, jwks, local=docs)
         try:
             server = serve(gateway, self._port, self._log_request)
         except OSError as exc:

@@ -29,6 +29,15 @@ WORKER_MAIN = Path(__file__).with_name("worker_main.py")
 _HEADER = struct.Struct(">I")
 # Lambda's init phase may take 10 s; a cold import on a small laptop may take longer.
 INIT_TIMEOUT = 60.0
+# Lambda's quota for a synchronous invocation's payload, 6 MB each way (Lambda
+# developer guide, "Lambda quotas"), in the bytes Lambda counts: the event as
+# JSON (past 6291456: RequestEntityTooLargeException, "Request must be smaller
+# than 6291456 bytes for the InvokeFunction operation", pelmers/streetwarp-web#14)
+# and the result as the runtime serialises it (past 6291556: "Response payload
+# size exceeded maximum allowed payload size (6291556 bytes).",
+# DataBiosphere/azul#8192).
+MAX_EVENT_BYTES = 6_291_456
+MAX_RESULT_BYTES = 6_291_556
 
 LogSink = Callable[[str, str], None]  # (function name, line)
 Outcome = Literal["ok", "error", "timeout", "crash"]
@@ -127,7 +136,10 @@ class Worker:
             return self._outcome("crash", error, request_id, started)
         if "error" in reply:
             return self._outcome("error", reply["error"], request_id, started)
-        return self._outcome("ok", reply.get("result"), request_id, started)
+        result = reply.get("result")
+        if result_size(result) > MAX_RESULT_BYTES:
+            return self._outcome("error", _result_too_large(), request_id, started)
+        return self._outcome("ok", result, request_id, started)
 
     @staticmethod
     def _outcome(kind: Outcome, payload: Any, request_id: str, started: float) -> Invocation:
@@ -161,6 +173,34 @@ class Worker:
         self._channel.close()
 
 
+def event_size(event: Mapping[str, Any]) -> int:
+    """The bytes of an invocation's payload: the event as JSON."""
+    return len(json.dumps(event, separators=(",", ":")).encode())
+
+
+def result_size(result: Any) -> int:
+    """The bytes of a result as the python3.12 runtime posts it (awslambdaric's
+    to_json: json.dumps, non-ASCII left unescaped)."""
+    return len(json.dumps(result, ensure_ascii=False).encode())
+
+
+def _event_too_large() -> dict[str, Any]:
+    return {
+        "errorMessage": (
+            f"Request must be smaller than {MAX_EVENT_BYTES} bytes for the InvokeFunction operation"
+        ),
+        "errorType": "RequestEntityTooLargeException",
+    }
+
+
+def _result_too_large() -> dict[str, Any]:
+    return {
+        "errorMessage": "Response payload size exceeded maximum allowed payload size "
+        f"({MAX_RESULT_BYTES} bytes).",
+        "errorType": "Function.ResponseSizeTooLarge",
+    }
+
+
 def _timed_out(request_id: str, timeout: float) -> dict[str, Any]:
     return {
         "errorMessage": f"{request_id} Task timed out after {timeout:.2f} seconds",
@@ -186,6 +226,9 @@ class FunctionPool:
         return self._count
 
     def invoke(self, event: Mapping[str, Any], timeout: float | None = None) -> Invocation:
+        if event_size(event) > MAX_EVENT_BYTES:
+            # Lambda refuses the invocation itself: no worker runs.
+            return Invocation("error", _event_too_large(), str(uuid.uuid4()), 0.0)
         worker, generation = self._acquire()
         error = worker.wait_ready()
         if error is not None:

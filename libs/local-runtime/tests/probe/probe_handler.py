@@ -23,6 +23,10 @@ def handler(event: dict[str, Any], context: Any) -> Any:
         return {"pid": os.getpid()}
     if action == "bare":
         return {"bare": True, "pid": os.getpid()}
+    if action == "string":
+        return "Hello from Lambda!"
+    if action == "huge":
+        return {"statusCode": 200, "body": "x" * 6_400_000}
     if action in ("getitem", "putitem"):
         return call_table(action, (event.get("queryStringParameters") or {}).get("pk", ""))
     print(f"probe saw {event['requestContext']['requestId']}")  # noqa: T201 - a function's log line
