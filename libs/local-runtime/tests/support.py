@@ -6,9 +6,14 @@ from __future__ import annotations
 import io
 import sys
 import threading
+import time
+import uuid
 from pathlib import Path
+from typing import Any
 
+import jwt
 import yaml
+from moto.utilities.utils import load_resource
 
 from local_runtime.model import JwtAuthorizer, LocalFunction
 from local_runtime.runtime import Runtime, ServiceSetup, workspace_service
@@ -80,3 +85,43 @@ def authorizer_of(runtime: Runtime) -> JwtAuthorizer:
     assert runtime.model is not None
     assert runtime.model.api is not None
     return next(r.authorizer for r in runtime.model.api.routes if r.authorizer is not None)
+
+
+def moto_signing_key() -> Any:
+    return jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
+
+
+def mint_tokens(runtime: Runtime) -> dict[str, str]:
+    """An access and an ID token as the emulator's pool issues them: moto's
+    claims, signed with moto's key (the one its JWKS publishes), for the
+    declared pool and app client. Minted here so gateway tests do not depend
+    on a service's sign-in flow (the smoke suite covers that)."""
+    authorizer = authorizer_of(runtime)
+    now = int(time.time())
+    common = {
+        "iss": authorizer.issuer,
+        "sub": str(uuid.uuid4()),
+        "iat": now,
+        "auth_time": now,
+        "exp": now + 3600,
+        "jti": str(uuid.uuid4()),
+    }
+    access = {
+        **common,
+        "client_id": authorizer.audiences[0],
+        "token_use": "access",
+        "username": common["sub"],
+        "scope": "aws.cognito.signin.user.admin",
+    }
+    id_token = {
+        **common,
+        "aud": authorizer.audiences[0],
+        "token_use": "id",
+        "cognito:username": common["sub"],
+        "email": "tester@example.com",
+    }
+    key, headers = moto_signing_key(), {"kid": "dummy"}
+    return {
+        "access": jwt.encode(access, key, algorithm="RS256", headers=headers),
+        "id": jwt.encode(id_token, key, algorithm="RS256", headers=headers),
+    }

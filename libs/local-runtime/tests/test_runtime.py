@@ -18,11 +18,18 @@ import httpx2 as httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from moto.utilities.utils import load_resource
 
 from local_runtime import smoke
 from local_runtime.runtime import Runtime
-from tests.support import EXTRA_ORIGIN, PROBE, TEST_BURST, Captured, authorizer_of
+from tests.support import (
+    EXTRA_ORIGIN,
+    PROBE,
+    TEST_BURST,
+    Captured,
+    authorizer_of,
+    mint_tokens,
+    moto_signing_key,
+)
 
 UNAUTHORIZED = {"message": "Unauthorized"}
 
@@ -34,39 +41,7 @@ def client(runtime: Runtime) -> httpx.Client:
 
 @pytest.fixture(scope="module")
 def tokens(runtime: Runtime) -> dict[str, str]:
-    """An access and an ID token as the emulator's pool issues them: moto's
-    claims, signed with moto's key (the one its JWKS publishes), for the
-    declared pool and app client. Minted here so these gateway tests do not
-    depend on a service's sign-in flow (the smoke suite covers that)."""
-    authorizer = authorizer_of(runtime)
-    now = int(time.time())
-    common = {
-        "iss": authorizer.issuer,
-        "sub": str(uuid.uuid4()),
-        "iat": now,
-        "auth_time": now,
-        "exp": now + 3600,
-        "jti": str(uuid.uuid4()),
-    }
-    access = {
-        **common,
-        "client_id": authorizer.audiences[0],
-        "token_use": "access",
-        "username": common["sub"],
-        "scope": "aws.cognito.signin.user.admin",
-    }
-    id_token = {
-        **common,
-        "aud": authorizer.audiences[0],
-        "token_use": "id",
-        "cognito:username": common["sub"],
-        "email": "tester@example.com",
-    }
-    key, headers = moto_signing_key(), {"kid": "dummy"}
-    return {
-        "access": jwt.encode(access, key, algorithm="RS256", headers=headers),
-        "id": jwt.encode(id_token, key, algorithm="RS256", headers=headers),
-    }
+    return mint_tokens(runtime)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -160,10 +135,6 @@ def test_stack_secrets_reach_functions_only_through_their_securestring_parameter
 
 
 # ---- the authorizer ----
-
-
-def moto_signing_key() -> Any:
-    return jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
 
 
 def resign(token: str, key: Any = None, algorithm: str = "RS256", **changes: Any) -> str:

@@ -135,16 +135,7 @@ class Emulator:
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        # moto's server logs every API call through werkzeug; the console has its own lines.
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._server = make_server(
-            "127.0.0.1", 0, self.gate, threaded=True, request_handler=MotoRequestHandler
-        )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="emulator", daemon=True
-        )
-        self._thread.start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._serve(port=0)
         # moto keeps its state per process: start every run from nothing.
         moto_api_backend.reset()
 
@@ -152,8 +143,27 @@ class Emulator:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server = None
         if self._thread is not None:
             self._thread.join()
+            self._thread = None
+
+    def resume(self) -> None:
+        """Serve again on the same port after `stop`, with the state moto kept:
+        AWS coming back under a running system (the fault tests)."""
+        self._serve(port=int(self.url.rsplit(":", 1)[1]))
+
+    def _serve(self, port: int) -> None:
+        # moto's server logs every API call through werkzeug; the console has its own lines.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = make_server(
+            "127.0.0.1", port, self.gate, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="emulator", daemon=True
+        )
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def client(self, service: str) -> Any:
         """One client per service (building one loads the service's model)."""
