@@ -19,6 +19,7 @@ from items.app import app
 from items.cursors import CursorCodec
 from items.deps import get_cursors, get_repository
 from items.dynamodb_repository import DynamoItemRepository
+from items.preconditions import IF_MATCH_PATTERN
 from service_kernel import get_logger
 from service_kernel.testing import AsAuthorizedBy, id_token_claims
 
@@ -374,14 +375,26 @@ def test_patch_with_a_stale_version_is_412_and_changes_nothing(
 
 
 @pytest.mark.parametrize("if_match", ["*", '"1", "2"', '"one"', '"-1"', '"1', "", "W/1"])
-def test_a_malformed_if_match_is_412_and_changes_nothing(
+def test_a_malformed_if_match_is_422_and_changes_nothing(
     alice: TestClient, make_item: MakeItem, if_match: str
 ) -> None:
+    """A header outside its documented pattern is a bad request parameter,
+    refused with the others (422) before any write; 412 means a version."""
     before = make_item(alice, item_id="lamp")
     response = alice.patch("/items/lamp", json={"name": "New"}, headers={"If-Match": if_match})
-    assert response.status_code == 412
-    assert response.json()["error"] == "precondition_failed"
+    assert response.status_code == 422
+    assert response.json()["error"] == "validation_error"
+    assert [d["loc"] for d in response.json()["details"]] == [["header", "if-match"]]
     assert alice.get("/items/lamp").json() == before
+
+
+def test_a_malformed_if_match_is_refused_with_the_path_and_body_not_before_them(
+    alice: TestClient,
+) -> None:
+    response = alice.patch("/items/bad id", json={"name": "New"}, headers={"If-Match": "*"})
+    assert response.status_code == 422
+    locations = {tuple(d["loc"]) for d in response.json()["details"]}
+    assert locations == {("path", "item_id"), ("header", "if-match")}
 
 
 @pytest.mark.parametrize("headers", [{}, {"If-Match": '"1"'}])
@@ -512,7 +525,7 @@ def test_delete_an_unknown_item_is_404(alice: TestClient) -> None:
 def test_delete_honours_if_match(alice: TestClient, make_item: MakeItem) -> None:
     before = make_item(alice, item_id="lamp")
     assert alice.delete("/items/lamp", headers={"If-Match": '"2"'}).status_code == 412
-    assert alice.delete("/items/lamp", headers={"If-Match": "nope"}).status_code == 412
+    assert alice.delete("/items/lamp", headers={"If-Match": "nope"}).status_code == 422
     assert alice.get("/items/lamp").json() == before
     assert alice.delete("/items/lamp", headers={"If-Match": '"1"'}).status_code == 204
 
@@ -645,9 +658,22 @@ def test_the_openapi_schema_describes_the_bodies_really_accepted() -> None:
         price = schema["properties"]["price"]
         assert price["type"] == "number"
         assert "string" not in json.dumps(price)
-    headers = {p["name"] for p in paths["/items/{item_id}"]["patch"]["parameters"]}
-    assert "if-match" in headers
-    assert set(paths["/items"]["post"]["responses"]["201"]["headers"]) == {"ETag", "Location"}
+    parameters = {p["name"]: p for p in paths["/items/{item_id}"]["patch"]["parameters"]}
+    assert parameters["if-match"]["schema"]["pattern"] == IF_MATCH_PATTERN
+    patch = paths["/items/{item_id}"]["patch"]["requestBody"]["content"]["application/json"]
+    assert patch["schema"]["minProperties"] == 1  # `{}` is refused
+    tags = paths["/items"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert tags["properties"]["tags"]["uniqueItems"] is True  # duplicates are refused
+    created = paths["/items"]["post"]["responses"]["201"]["headers"]
+    assert {"ETag", "Location", "x-request-id"} <= set(created)
+    cursor = next(p for p in paths["/items"]["get"]["parameters"] if p["name"] == "cursor")
+    assert cursor["schema"]["type"] == "string"  # never null
+    listing = paths["/items"]["get"]["responses"]
+    assert listing["400"]["description"].startswith("invalid_cursor")
+    assert "invalid_json" not in listing["400"]["description"]  # GET has no body
+    for item in paths.values():
+        for operation in item.values():
+            assert "Retry-After" in operation["responses"]["503"]["headers"]
     assert set(paths["/items/{item_id}"]["put"]["responses"]) >= {"200", "201", "412"}
     item_schema = app.openapi()["components"]["schemas"]["Item"]
     assert item_schema["properties"]["price"]["type"] == "number"

@@ -104,9 +104,11 @@ def merge(services: Sequence[ServiceApi], info: ApiInfo) -> JsonObject:
     components = _merged_components(parts, renames)
     schemas = components.setdefault("schemas", {})
     security_schemes = components.setdefault("securitySchemes", {})
-    if GATEWAY_MESSAGE in schemas or SECURITY_SCHEME in security_schemes:
-        raise MergeError(f"{GATEWAY_MESSAGE} and {SECURITY_SCHEME} are the merge's own names")
+    if GATEWAY_MESSAGE in schemas:
+        raise MergeError(f"{GATEWAY_MESSAGE} is the merge's own name")
     schemas[GATEWAY_MESSAGE] = _copy(GATEWAY_MESSAGE_SCHEMA)
+    # The services name the kernel's bearer scheme `cognitoJwt` too; the
+    # whole API's says what the gateway's authorizer checks.
     security_schemes[SECURITY_SCHEME] = _copy(JWT_SCHEME)
     described: JsonObject = {"title": info.title, "version": info.version}
     if info.description:

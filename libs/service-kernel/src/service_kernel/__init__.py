@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from service_kernel.errors import ApiError, error_body, error_response
     from service_kernel.identity import Caller, CallerDep, get_caller
     from service_kernel.log import get_logger
-    from service_kernel.openapi import ErrorBody, error_responses
+    from service_kernel.openapi import RETRY_AFTER, AnswerBody, ErrorBody, error_responses
     from service_kernel.parameters import secret_value
     from service_kernel.request_context import current_request_id
     from service_kernel.settings import ServiceSettings, SettingsError, load_settings
@@ -30,7 +30,9 @@ _HOMES = {
     "CallerDep": "identity",
     "get_caller": "identity",
     "get_logger": "log",
+    "AnswerBody": "openapi",
     "ErrorBody": "openapi",
+    "RETRY_AFTER": "openapi",
     "error_responses": "openapi",
     "secret_value": "parameters",
     "ServiceSettings": "settings",
@@ -40,6 +42,8 @@ _HOMES = {
 }
 
 __all__ = [
+    "RETRY_AFTER",
+    "AnswerBody",
     "ApiError",
     "Caller",
     "CallerDep",

@@ -11,6 +11,7 @@ from mangum import Mangum
 from service_kernel.errors import install_error_handlers
 from service_kernel.log import get_logger
 from service_kernel.middleware import install_middleware
+from service_kernel.openapi import install_openapi
 from service_manifest.conventions import docs_routes
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -33,6 +34,7 @@ def create_app(service: str, version: str, *, docs: bool = False, **kwargs: Any)
     )
     install_error_handlers(app)
     install_middleware(app)
+    install_openapi(app)
     return app
 
 

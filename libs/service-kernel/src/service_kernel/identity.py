@@ -11,9 +11,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service_kernel.errors import ApiError
+from service_kernel.openapi import JWT_SCHEME, SECURITY_SCHEME
+
+# Documents the bearer token a caller sends (the `cognitoJwt` scheme on every
+# route that needs a caller); never checks it: the gateway's authorizer did.
+BEARER = HTTPBearer(
+    scheme_name=SECURITY_SCHEME,
+    bearerFormat=JWT_SCHEME["bearerFormat"],
+    description=JWT_SCHEME["description"],
+    auto_error=False,
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,10 @@ def caller_from_claims(claims: Mapping[str, str] | None) -> Caller:
     )
 
 
-def get_caller(request: Request) -> Caller:
+def get_caller(
+    request: Request,
+    _token: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+) -> Caller:
     return caller_from_claims(jwt_claims(request.scope))
 
 

@@ -1,11 +1,33 @@
-"""The contract's error answers, as OpenAPI `responses` for a route."""
+"""The contract's answers, in each service's OpenAPI document.
+
+`error_responses` documents a route's own answers; `describe_kernel_answers`
+adds, once for every route, what the kernel itself answers (its middleware
+and error handlers run on every request), so no document leaves one out:
+- 413 `payload_too_large`, 415 `unsupported_media_type`, 500 `internal_error`;
+- on a route with a body, 400 `invalid_json`;
+- on a route with parameters or a body, 422 `validation_error` in the
+  kernel's envelope with `details` (never FastAPI's `HTTPValidationError`);
+- on a route with a path parameter, 404 `not_found` (a path that names no
+  resource of the app, e.g. a parameter holding an encoded `/`);
+- on a route that needs a caller, the `cognitoJwt` bearer scheme and 401
+  `unauthorized` (no claims, or an ID token);
+- on every answer, `x-request-id` and the security headers.
+A body schema a route documents itself (`openapi_extra`, with refs to
+`#/components/schemas/...`) has its `$defs` moved into the components, so its
+refs resolve.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+from pydantic.json_schema import models_json_schema
+
+SECURITY_SCHEME = "cognitoJwt"
+REF = "#/components/schemas/{model}"
 
 
 class ErrorBody(BaseModel):
@@ -28,13 +50,191 @@ class ValidationErrorBody(ErrorBody):
     details: list[ValidationDetail]
 
 
-def error_responses(answers: Mapping[int, str]) -> dict[int | str, dict[str, Any]]:
+def _optional_never_null(schema: dict[str, Any]) -> None:
+    required = set(schema.get("required", ()))
+    for name, field in (schema.get("properties") or {}).items():
+        variants = field.get("anyOf")
+        if name in required or not isinstance(variants, list):
+            continue
+        kept = [variant for variant in variants if variant != {"type": "null"}]
+        if len(kept) == 1:
+            del field["anyOf"]
+            field.update(kept[0])
+        if "default" in field and field["default"] is None:
+            del field["default"]
+
+
+class AnswerBody(BaseModel):
+    """A response body whose unset fields are left out of the answer (its
+    routes set `response_model_exclude_none`): documented as optional and
+    never null, which is what a client gets."""
+
+    model_config = ConfigDict(json_schema_extra=_optional_never_null)
+
+
+# A route's answers: status → "code: when", or (description, the body's model).
+Answers = Mapping[int, str | tuple[str, type[BaseModel]]]
+
+
+def error_responses(
+    answers: Answers, headers: Mapping[int, Mapping[str, Any]] | None = None
+) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route: each status with its codes described, e.g.
-    `{401: "invalid_code: the code is not right"}`, in the error envelope."""
-    return {
-        status: {
-            "model": ValidationErrorBody if status == 422 else ErrorBody,
+    `{401: "invalid_code: the code is not right"}`, in the error envelope (or
+    the model given with the description), with any headers it carries."""
+    documented: dict[int | str, dict[str, Any]] = {}
+    for status, answer in sorted(answers.items()):
+        description, model = answer if isinstance(answer, tuple) else (answer, None)
+        model = model or (ValidationErrorBody if status == 422 else ErrorBody)
+        documented[status] = {"model": model, "description": description}
+        if headers and status in headers:
+            documented[status]["headers"] = dict(headers[status])
+    return documented
+
+
+RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "string"}}
+}
+RESPONSE_HEADERS: dict[str, Any] = {
+    "x-request-id": {
+        "description": "The request's id: the client's `x-request-id` when safe to echo, "
+        "else the Lambda request id",
+        "schema": {"type": "string"},
+    },
+    "X-Content-Type-Options": {"schema": {"type": "string"}},
+    "Strict-Transport-Security": {"schema": {"type": "string"}},
+    "Cache-Control": {
+        "description": "no-store: every answer is per caller",
+        "schema": {"type": "string"},
+    },
+}
+Described = dict[str, tuple[str, type[BaseModel]]]
+COMMON: Described = {
+    "413": ("payload_too_large: the body is over 256 KiB", ErrorBody),
+    "415": ("unsupported_media_type: a body not sent as application/json", ErrorBody),
+    "500": ("internal_error: an unexpected failure (never a trace)", ErrorBody),
+}
+WITH_BODY: Described = {"400": ("invalid_json: the body is not valid JSON", ErrorBody)}
+WITH_PATH: Described = {"404": ("not_found: the path names no resource", ErrorBody)}
+WITH_CALLER: Described = {
+    "401": ("unauthorized: no access token reached the service (an ID token is refused)", ErrorBody)
+}
+VALIDATION: tuple[str, type[BaseModel]] = (
+    "validation_error: a parameter or the body is not valid; `details` names each field",
+    ValidationErrorBody,
+)
+JWT_SCHEME: dict[str, Any] = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": "A Cognito access token of the stack's user pool, checked by the HTTP "
+    "API's JWT authorizer; the service refuses an ID token (401).",
+}
+_FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
+_OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def describe_kernel_answers(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` (FastAPI's) with the kernel's answers on every operation."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in _FASTAPI_VALIDATION:
+        schemas.pop(name, None)
+    schemas.update(_kernel_schemas())
+    for operation in _all_operations(document):
+        _describe_operation(operation)
+        _hoist_definitions(operation.get("requestBody"), schemas)
+    document["components"].setdefault("headers", {}).update(RESPONSE_HEADERS)
+    if any(op.get("security") for op in _all_operations(document)):
+        schemes = document["components"].setdefault("securitySchemes", {})
+        schemes[SECURITY_SCHEME] = dict(JWT_SCHEME)
+    return document
+
+
+def install_openapi(app: Any) -> None:
+    """Make `app.openapi()` (and the document the app serves) the kernel's:
+    FastAPI's, with the kernel's answers, built once."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+    described: dict[str, Any] = {}
+
+    def openapi() -> dict[str, Any]:
+        if not described:
+            described.update(describe_kernel_answers(copy.deepcopy(build())))
+        return described
+
+    app.openapi = openapi
+
+
+def _describe_operation(operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    parameters = operation.get("parameters") or []
+    answers: Described = dict(COMMON)
+    if "requestBody" in operation:
+        answers.update(WITH_BODY)
+    if any(p.get("in") == "path" for p in parameters):
+        answers.update(WITH_PATH)
+    if operation.get("security"):
+        answers.update(WITH_CALLER)
+    if "422" in responses or parameters or "requestBody" in operation:
+        answers["422"] = VALIDATION
+    for status, (description, model) in answers.items():
+        _add_answer(responses, status, description, model)
+    for response in responses.values():
+        headers = response.setdefault("headers", {})
+        for name in RESPONSE_HEADERS:
+            headers.setdefault(name, {"$ref": f"#/components/headers/{name}"})
+
+
+def _add_answer(
+    responses: dict[str, Any], status: str, description: str, model: type[BaseModel]
+) -> None:
+    schema = {"$ref": REF.format(model=model.__name__)}
+    own = responses.get(status)
+    if own is None:
+        responses[status] = {
             "description": description,
+            "content": {"application/json": {"schema": schema}},
         }
-        for status, description in sorted(answers.items())
-    }
+        return
+    media = own.setdefault("content", {}).setdefault("application/json", {})
+    if _refers_to_fastapi_validation(media.get("schema")):
+        media["schema"] = schema
+        own["description"] = description
+        return
+    code = description.split(":", 1)[0]
+    if code not in own.get("description", ""):
+        own["description"] = f"{description}; {own.get('description', '')}".rstrip("; ")
+
+
+def _hoist_definitions(value: Any, schemas: dict[str, Any]) -> None:
+    """Every `$defs` inside `value`, moved to the document's schemas."""
+    if isinstance(value, dict):
+        for name, definition in value.pop("$defs", {}).items():
+            schemas.setdefault(name, definition)
+        for child in value.values():
+            _hoist_definitions(child, schemas)
+    elif isinstance(value, list):
+        for child in value:
+            _hoist_definitions(child, schemas)
+
+
+def _refers_to_fastapi_validation(schema: Any) -> bool:
+    ref = schema.get("$ref", "") if isinstance(schema, Mapping) else ""
+    return any(ref.endswith(f"/{name}") for name in _FASTAPI_VALIDATION)
+
+
+def _kernel_schemas() -> dict[str, Any]:
+    _, found = models_json_schema(
+        [(model, "serialization") for model in (ErrorBody, ValidationErrorBody)],
+        ref_template=REF,
+    )
+    definitions: dict[str, Any] = found.get("$defs", {})
+    return definitions
+
+
+def _all_operations(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        item[method]
+        for item in (document.get("paths") or {}).values()
+        for method in _OPERATIONS
+        if method in item
+    ]

@@ -24,7 +24,7 @@ from auth.identity_provider import (
     UserNotConfirmed,
     WeakPassword,
 )
-from service_kernel import error_response
+from service_kernel import RETRY_AFTER, error_response, error_responses
 
 
 def _nothing(_: Any) -> Mapping[str, Any]:
@@ -120,3 +120,13 @@ def _handler(answer: Answer) -> Callable[[Request, Exception], Awaitable[JSONRes
 def install_auth_errors(app: FastAPI) -> None:
     for exception, answer in ANSWERS.items():
         app.add_exception_handler(exception, _handler(answer))
+
+
+# What any route that calls Cognito may answer from its refusals (above).
+COGNITO_ANSWERS = error_responses(
+    {
+        429: "too_many_requests: Cognito's own throttling; see Retry-After",
+        503: "service_unavailable: the user pool is unavailable; try again later",
+    },
+    headers={429: RETRY_AFTER},
+)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from auth.protocol import EMAIL_PATTERN, PHONE_PATTERN
+from service_kernel import AnswerBody, ErrorBody
 
 
 class Body(BaseModel):
@@ -21,6 +23,16 @@ def _lower(value: str | None) -> str | None:
 
 class Destination(Body):
     """Exactly one of `phone` (E.164) or `email`."""
+
+    # The schema says what the validator below refuses: `{}`, or both.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
+                {"required": ["email"], "properties": {"email": {"type": "string"}}},
+            ]
+        }
+    )
 
     phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
     email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
@@ -42,7 +54,7 @@ class StartRequest(Destination):
     pass
 
 
-class StartResponse(BaseModel):
+class StartResponse(AnswerBody):
     session: str
     phone: str | None = None
     email: str | None = None
@@ -55,7 +67,7 @@ class VerifyRequest(Destination):
     session: str = Field(min_length=1, max_length=4096)
 
 
-class Tokens(BaseModel):
+class Tokens(AnswerBody):
     access_token: str
     id_token: str
     refresh_token: str | None = None
@@ -91,9 +103,17 @@ class LogoutRequest(Body):
     refresh_token: str | None = Field(default=None, min_length=1, max_length=8192)
 
 
-class Me(BaseModel):
+class Me(AnswerBody):
     sub: str
     username: str
     email: str | None = None
     phone: str | None = None
     groups: list[str]
+
+
+class CodeRefused(ErrorBody):
+    """A 401 of /auth/verify: `invalid_code` carries the attempts left and
+    the new session to retry with; `session_expired` neither."""
+
+    attempts_left: int | SkipJsonSchema[None] = None
+    session: str | SkipJsonSchema[None] = None

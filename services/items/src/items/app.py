@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Response
 from fastapi.exceptions import RequestValidationError
+from pydantic.json_schema import SkipJsonSchema
 
 from items import service
 from items.cursors import MAX_CURSOR_CHARS
@@ -18,6 +19,7 @@ from items.models import ITEM_ID_PATTERN, Item, ItemCreate, ItemPage, ItemPatch
 from items.responses import ExactJSONResponse, item_response
 from items.settings import settings
 from service_kernel import CallerDep, create_app, error_responses
+from service_kernel.openapi import RETRY_AFTER
 
 VERSION = settings.version("items")
 
@@ -40,18 +42,22 @@ def _item_answer(status: int, description: str, *, location: bool = False) -> di
     return {status: {"description": description, "model": Item, "headers": headers}}
 
 
+# Each route's own answers; the kernel adds its own to every route (400
+# invalid_json on a body, 401, 413, 415, 422, 500: service_kernel.openapi).
 ERRORS = {
-    400: "invalid_json, invalid_cursor",
-    401: "unauthorized: no access token",
+    400: "invalid_cursor: the cursor is not one this caller was given, or has expired",
     404: "not_found: no such item of the caller's",
     409: "conflict: the caller already has an item with this item_id",
-    412: "precondition_failed: If-Match names another version, or is malformed",
-    422: "validation_error",
+    412: "precondition_failed: the item is not at the version If-Match names; nothing was written",
+    422: "validation_error: also a body item_id other than the path's (PUT)",
+    503: "service_unavailable: the table is busy or unreachable; retry after Retry-After",
 }
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return error_responses({status: ERRORS[status] for status in statuses})
+    """These answers, and the table's 503, which every route may give."""
+    answers = {status: ERRORS[status] for status in (*statuses, 503)}
+    return error_responses(answers, headers={503: RETRY_AFTER})
 
 
 @app.post(
@@ -59,7 +65,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     status_code=201,
     response_model=Item,
     openapi_extra=documented_body(ItemCreate),
-    responses={**_item_answer(201, "Created", location=True), **_errors(400, 401, 409, 422)},
+    responses={**_item_answer(201, "Created", location=True), **_errors(409)},
 )
 def create_item(caller: CallerDep, repository: RepositoryDep, body: CreateBody) -> Response:
     """Create an item; answers with its Location and ETag."""
@@ -67,14 +73,15 @@ def create_item(caller: CallerDep, repository: RepositoryDep, body: CreateBody) 
     return item_response(item, 201, created=True)
 
 
-@app.get("/items", response_model=ItemPage, responses=_errors(400, 401, 422))
+@app.get("/items", response_model=ItemPage, responses=_errors(400))
 def list_items(
     caller: CallerDep,
     repository: RepositoryDep,
     cursors: CursorsDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[
-        str | None, Query(max_length=MAX_CURSOR_CHARS, description="next_cursor of the page before")
+        str | SkipJsonSchema[None],
+        Query(max_length=MAX_CURSOR_CHARS, description="next_cursor of the page before"),
     ] = None,
 ) -> Response:
     """The caller's items in ascending item_id order, a page at a time."""
@@ -85,7 +92,7 @@ def list_items(
 @app.get(
     "/items/{item_id}",
     response_model=Item,
-    responses={**_item_answer(200, "The item"), **_errors(401, 404, 422)},
+    responses={**_item_answer(200, "The item"), **_errors(404)},
 )
 def get_item(caller: CallerDep, repository: RepositoryDep, item_id: ItemIdPath) -> Response:
     return item_response(service.get_item(repository, caller.sub, item_id))
@@ -95,7 +102,7 @@ def get_item(caller: CallerDep, repository: RepositoryDep, item_id: ItemIdPath) 
     "/items/{item_id}",
     response_model=Item,
     openapi_extra=documented_body(ItemPatch),
-    responses={**_item_answer(200, "The changed item"), **_errors(400, 401, 404, 412, 422)},
+    responses={**_item_answer(200, "The changed item"), **_errors(404, 412)},
 )
 def update_item(
     caller: CallerDep,
@@ -118,7 +125,7 @@ def update_item(
     responses={
         **_item_answer(200, "Replaced"),
         **_item_answer(201, "Created", location=True),
-        **_errors(400, 401, 412, 422),
+        **_errors(412, 422),
     },
 )
 def replace_item(
@@ -147,7 +154,7 @@ def replace_item(
     "/items/{item_id}",
     status_code=204,
     response_class=Response,
-    responses=_errors(401, 404, 412, 422),
+    responses=_errors(404, 412),
 )
 def delete_item(
     caller: CallerDep,

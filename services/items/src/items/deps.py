@@ -7,10 +7,11 @@ from functools import cache
 from typing import Annotated
 
 from fastapi import Depends, Header
+from pydantic.json_schema import SkipJsonSchema
 
 from items.cursors import CursorCodec
 from items.dynamodb_repository import DynamoItemRepository
-from items.preconditions import parse_if_match
+from items.preconditions import IF_MATCH_PATTERN, parse_if_match
 from items.repository import ItemRepository
 from items.settings import settings
 from items.signing_key import cursor_signing_key
@@ -34,8 +35,13 @@ def get_cursors() -> CursorCodec:
 
 def get_expected_version(
     if_match: Annotated[
-        str | None,
-        Header(description='Write only if the item is at this version: `"3"`, `3` or `W/"3"`.'),
+        str | SkipJsonSchema[None],
+        Header(
+            description='Write only if the item is at this version: `"3"`, `3` or `W/"3"`.',
+            pattern=IF_MATCH_PATTERN,
+            # FastAPI leaves a pattern out of an optional header's schema: say it.
+            json_schema_extra={"pattern": IF_MATCH_PATTERN},
+        ),
     ] = None,
 ) -> int | None:
     return parse_if_match(if_match)

@@ -8,7 +8,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from items.cursors import InvalidCursor
-from items.preconditions import MalformedIfMatch
 from items.repository import (
     ItemAlreadyExists,
     ItemNotFound,
@@ -26,11 +25,6 @@ ANSWERS: dict[type[Exception], tuple[int, str, str]] = {
         412,
         "precondition_failed",
         "The item is not at the version If-Match names; nothing was changed.",
-    ),
-    MalformedIfMatch: (
-        412,
-        "precondition_failed",
-        'If-Match must name one version, like "3"; nothing was changed.',
     ),
     InvalidCursor: (400, "invalid_cursor", "The cursor is not valid for this caller."),
 }

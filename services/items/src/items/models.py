@@ -75,7 +75,11 @@ def _unique(tags: list[str]) -> list[str]:
     return tags
 
 
-Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(_unique)]
+Tags = Annotated[
+    list[Tag],
+    Field(max_length=20, json_schema_extra={"uniqueItems": True}),
+    AfterValidator(_unique),
+]
 
 
 class _Body(BaseModel):
@@ -112,6 +116,9 @@ class ItemCreate(ItemFields):
 
 class ItemPatch(_Body):
     """The body of PATCH /items/{item_id}: only the fields that change."""
+
+    # At least one field: `{}` changes nothing and is refused (422).
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
     # None only marks "not sent": null itself is refused, so the schema omits it.
     name: Name | SkipJsonSchema[None] = None

@@ -1,13 +1,16 @@
 """The If-Match header, as a version a write is conditional on.
 
-Accepted: `"3"` (the ETag as sent), `3` and `W/"3"`. Anything else (a list,
-`*`, a non-number) can match no version, so it fails the precondition: 412
-`precondition_failed`, and nothing is written."""
+Accepted: `"3"` (the ETag as sent), `3` and `W/"3"`. The header's documented
+pattern is this one, so anything else (a list, `*`, a non-number) is refused
+with the other parameters' errors, 422 `validation_error`, before any write is
+tried; 412 is kept for a version the item is not at."""
 
 from __future__ import annotations
 
 import re
 
+# ASCII digits only: `[0-9]`, never `\d`, which takes other scripts' digits.
+IF_MATCH_PATTERN = r'^\s*(?:W/)?"[0-9]{1,18}"\s*$|^\s*[0-9]{1,18}\s*$'
 _IF_MATCH = re.compile(r'^(?:W/)?"([0-9]{1,18})"$|^([0-9]{1,18})$')
 
 

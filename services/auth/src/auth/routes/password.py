@@ -6,10 +6,11 @@ from fastapi import APIRouter, Response
 
 from auth import service
 from auth.deps import IdentityProviderDep, SettingsDep
+from auth.errors import COGNITO_ANSWERS
 from auth.models import ConfirmRequest, Credentials, SignupResponse, Tokens
 from service_kernel import error_responses
 
-router = APIRouter(prefix="/auth", tags=["password"])
+router = APIRouter(prefix="/auth", tags=["password"], responses=COGNITO_ANSWERS)
 
 
 @router.post(

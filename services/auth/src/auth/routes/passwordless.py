@@ -6,10 +6,11 @@ from fastapi import APIRouter
 
 from auth import service
 from auth.deps import IdentityProviderDep, SettingsDep
-from auth.models import StartRequest, StartResponse, Tokens, VerifyRequest
-from service_kernel import error_responses
+from auth.errors import COGNITO_ANSWERS
+from auth.models import CodeRefused, StartRequest, StartResponse, Tokens, VerifyRequest
+from service_kernel import RETRY_AFTER, error_responses
 
-router = APIRouter(prefix="/auth", tags=["passwordless"])
+router = APIRouter(prefix="/auth", tags=["passwordless"], responses=COGNITO_ANSWERS)
 
 
 @router.post(
@@ -18,8 +19,9 @@ router = APIRouter(prefix="/auth", tags=["passwordless"])
     responses=error_responses(
         {
             422: "validation_error: not an E.164 phone number or an e-mail address",
-            429: "too_many_requests: the destination's send limit; see Retry-After",
-        }
+            429: "too_many_requests: the destination's send limit, or Cognito's; see Retry-After",
+        },
+        headers={429: RETRY_AFTER},
     ),
 )
 def start(
@@ -34,7 +36,12 @@ def start(
 @router.post(
     "/verify",
     responses=error_responses(
-        {401: "invalid_code (with attempts_left and a new session) or session_expired"}
+        {
+            401: (
+                "invalid_code (with attempts_left and a new session) or session_expired",
+                CodeRefused,
+            )
+        }
     ),
 )
 def verify(body: VerifyRequest, provider: IdentityProviderDep) -> Tokens:

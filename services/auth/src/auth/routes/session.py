@@ -6,10 +6,11 @@ from fastapi import APIRouter, Request, Response
 
 from auth import service
 from auth.deps import IdentityProviderDep
+from auth.errors import COGNITO_ANSWERS
 from auth.models import LogoutRequest, Me, RefreshRequest, Tokens
 from service_kernel import CallerDep, error_responses
 
-router = APIRouter(prefix="/auth", tags=["session"])
+router = APIRouter(prefix="/auth", tags=["session"], responses=COGNITO_ANSWERS)
 
 
 @router.post(
