@@ -3,6 +3,7 @@ test-only stack config file), plus the test-only probe function."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,14 @@ import pytest
 from local_runtime.console import Console
 from local_runtime.runtime import Runtime
 from tests.fake_program import probe_resources
-from tests.support import Captured, services, write_test_stack_file
+from tests.support import (
+    TEST_BURST,
+    TEST_RATE,
+    THROTTLED_ROUTE,
+    Captured,
+    services,
+    write_test_stack_file,
+)
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +50,7 @@ def runtime(
         api_id=api.id, authorizer_id=authorizer.id, table_arn=str(table.outputs["arn"])
     )
     local = Runtime(
-        [*resources, *extra],
+        [*(_with_a_throttled_probe_route(r) for r in resources), *extra],
         stack="dev",
         port=0,
         console=Console(console_output),
@@ -51,3 +59,16 @@ def runtime(
     local.start()
     yield local
     local.stop()
+
+
+def _with_a_throttled_probe_route(resource: Any) -> Any:
+    """The stage, with its own small bucket for the probe's throttled route."""
+    if resource.type != "aws:apigatewayv2/stage:Stage":
+        return resource
+    setting = {
+        "routeKey": THROTTLED_ROUTE,
+        "throttlingRateLimit": TEST_RATE,
+        "throttlingBurstLimit": TEST_BURST,
+    }
+    inputs = {**resource.inputs, "routeSettings": [setting]}
+    return dataclasses.replace(resource, inputs=inputs)

@@ -22,9 +22,13 @@ from tests.fake_program import REPO
 HERE = Path(__file__).resolve().parent
 PROBE = HERE / "probe"
 # What the test stack file changes from Pulumi.dev.yaml: an extra CORS origin,
-# and throttling small enough to reach in a test.
+# and a stage throttling large enough for the OpenAPI fuzzing (a 429 there
+# would hide the answer under test); the probe's GET /open route gets its own
+# bucket, small enough to reach in a test (conftest).
 EXTRA_ORIGIN = "https://app.test.example"
+FUZZING_RATE, FUZZING_BURST = 5000, 10000
 TEST_RATE, TEST_BURST = 10, 20
+THROTTLED_ROUTE = "GET /open/{proxy+}"
 
 
 class Captured(io.StringIO):
@@ -48,8 +52,8 @@ def write_test_stack_file(folder: Path) -> Path:
     config = data["config"]
     api = config["serverless-backend:api"]
     api["corsAllowOrigins"] = [*api.get("corsAllowOrigins", []), EXTRA_ORIGIN]
-    api["throttlingRateLimit"] = TEST_RATE
-    api["throttlingBurstLimit"] = TEST_BURST
+    api["throttlingRateLimit"] = FUZZING_RATE
+    api["throttlingBurstLimit"] = FUZZING_BURST
     path = folder / "Pulumi.localtest.yaml"
     path.write_text(yaml.safe_dump(data))
     return path

@@ -167,6 +167,23 @@ def test_security_is_required_on_exactly_the_jwt_routes() -> None:
     )
 
 
+def test_the_services_own_bearer_scheme_is_the_gateways_and_the_manifest_decides() -> None:
+    """Each service's document names the kernel's `cognitoJwt` scheme on the
+    routes that need a caller; the merge keeps the name, describes it as the
+    gateway checks it, and the manifest decides which routes require it."""
+    closed = {**operation("closed"), "security": [{SECURITY_SCHEME: []}]}
+    own = document({"/closed": {"get": closed}, "/open": {"get": operation("open")}})
+    own["components"]["securitySchemes"] = {
+        SECURITY_SCHEME: {"type": "http", "scheme": "bearer", "description": "the service's"}
+    }
+    routes = [Route("GET", "/closed", AUTH_JWT), Route("GET", "/open", AUTH_PUBLIC)]
+    merged = merge([ServiceApi("svc", own, routes)], INFO)
+    assert list(merged["components"]["securitySchemes"]) == [SECURITY_SCHEME]
+    assert "authorizer" in merged["components"]["securitySchemes"][SECURITY_SCHEME]["description"]
+    assert ops(merged)["GET /closed"]["security"] == [{SECURITY_SCHEME: []}]
+    assert ops(merged)["GET /open"]["security"] == []
+
+
 # ---- what the gateway answers itself ----
 
 

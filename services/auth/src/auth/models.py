@@ -16,6 +16,12 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# Cognito's own bounds (API reference), so a schema-valid request never fails
+# the SDK's checks: a Username is at most 128 characters, a Session 20 to 2048.
+EMAIL_MAX = 128
+SESSION_MIN, SESSION_MAX = 20, 2048
+
+
 def _lower(value: str | None) -> str | None:
     # Cognito usernames are case-insensitive; one spelling for the rate limit too.
     return value.lower() if value is not None else None
@@ -35,7 +41,7 @@ class Destination(Body):
     )
 
     phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
-    email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
+    email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=EMAIL_MAX)
 
     _email_lower = field_validator("email")(_lower)
 
@@ -64,7 +70,7 @@ class StartResponse(AnswerBody):
 
 class VerifyRequest(Destination):
     otp: str = Field(pattern=r"^\d{6}$")
-    session: str = Field(min_length=1, max_length=4096)
+    session: str = Field(min_length=SESSION_MIN, max_length=SESSION_MAX)
 
 
 class Tokens(AnswerBody):
@@ -76,7 +82,7 @@ class Tokens(AnswerBody):
 
 
 class Credentials(Body):
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=EMAIL_MAX)
     # Cognito's own bounds; the pool's policy decides the rest.
     password: str = Field(min_length=1, max_length=256)
 
@@ -89,7 +95,7 @@ class SignupResponse(BaseModel):
 
 
 class ConfirmRequest(Body):
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=EMAIL_MAX)
     code: str = Field(min_length=1, max_length=16)
 
     _email_lower = field_validator("email")(_lower)
