@@ -203,6 +203,7 @@ class Runtime:
             self._report_init(started)
             elapsed = time.monotonic() - self._started
             self.console.line(f"ready in {elapsed:.1f}s: {self.url}  (Ctrl-C stops everything)")
+            self.emulator.gate.prepare()
             self._report_init([(pool, pool.warm()) for pool in later])
 
         threading.Thread(target=report, name="warm", daemon=True).start()

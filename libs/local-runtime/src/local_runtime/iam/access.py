@@ -232,3 +232,7 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 
 def _mappings(value: Any) -> list[Mapping[str, Any]]:
     return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+# The services whose resources and condition keys are mapped above.
+MAPPED_SERVICES = tuple(_BY_SERVICE)

@@ -22,11 +22,12 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from local_runtime.iam.access import Target, access_requests
+from local_runtime.iam.access import MAPPED_SERVICES, Target, access_requests
 from local_runtime.iam.calls import ApiCall, needs_signature, read_call
 from local_runtime.iam.denials import Answer, access_denied, missing_authentication
 from local_runtime.iam.policy import AccessRequest, Decision, Statement, evaluate, read_policy
@@ -99,6 +100,16 @@ class IamGate:
         if log is not None:
             self._log = log
 
+    def prepare(self) -> None:
+        """Load, in the background, which operations AWS serves unsigned (the
+        SDK's models; Cognito's takes about a second), so no first call waits."""
+
+        def load() -> None:
+            for service in MAPPED_SERVICES:
+                needs_signature(service, "")
+
+        threading.Thread(target=load, name="iam-models", daemon=True).start()
+
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
@@ -121,13 +132,13 @@ class IamGate:
         call = read_call(headers, body, self._region)
         if call is None:
             return self._unmapped(headers)
+        identity = self._identities.get(call.access_key or "")
+        if call.access_key is not None and identity is None:
+            return None  # the account's administrator
         if not needs_signature(call.service, call.operation):
             return None
-        if call.access_key is None:
-            return missing_authentication(call)
-        identity = self._identities.get(call.access_key)
         if identity is None:
-            return None  # the account's administrator
+            return missing_authentication(call)
         for request in access_requests(call, self._target):
             decision = evaluate(identity.statements, request)
             if decision is not Decision.ALLOWED:
