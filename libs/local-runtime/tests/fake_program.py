@@ -68,11 +68,10 @@ def _arn(service: str, rest: str) -> str:
 
 def _resource_arns(config: Mapping[str, Any]) -> dict[str, list[str]]:
     """What each manifest `resource` names, as the platform resolves it."""
-    sender = str(config.get("auth", {}).get("emailSender", "no-reply@example.com"))
     return {
         "table": [_arn("dynamodb", f"table/{TABLE}")],
         "user_pool": [_arn("cognito-idp", f"userpool/{POOL_ID}")],
-        "email_identity": email_identity_arns(REGION, ACCOUNT, sender),
+        "email_identity": email_identity_arns(REGION, ACCOUNT),
         "sms": ["*"],
     }
 
@@ -88,6 +87,7 @@ def _role(
         _resource_arns(config),
         log_group_arn=_arn("logs", f"log-group:/aws/lambda/{name}"),
         tracing=False,
+        email_sender=str(config.get("auth", {}).get("emailSender", "no-reply@example.com")),
     )
     return [
         Resource(
@@ -337,6 +337,7 @@ def probe_resources(
         {"table": [table_arn]},
         log_group_arn=f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/probe-api",
         tracing=False,
+        email_sender="no-reply@example.com",
     )
     resources = [
         *_probe_function("probe-api", "probe-role", region, account, table_name, timeout, api_id),

@@ -50,15 +50,7 @@ def call(client: httpx.Client, runtime: Runtime, route: str) -> httpx.Response:
         ("health", "GET /readyz"),
         ("items", "GET /items"),
         ("items", "GET /items/some-item"),
-        pytest.param(
-            "auth",
-            "POST /auth/start",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="auth answers 500 on a connection error until issue 10 lands "
-                "(BotoCoreError -> IdentityUnavailable)",
-            ),
-        ),
+        ("auth", "POST /auth/start"),
     ],
 )
 def test_with_aws_unreachable_every_service_answers_503_itself(

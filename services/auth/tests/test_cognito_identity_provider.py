@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from auth.cognito_identity_provider import CognitoIdentityProvider
 from auth.identity_provider import (
@@ -327,3 +327,30 @@ def test_sign_out_and_revoke_end_the_tokens_given() -> None:
         ("global_sign_out", {"AccessToken": "access-1"}),
         ("revoke_token", {"Token": "refresh-1", "ClientId": "client-1"}),
     ]
+
+
+class Unreachable:
+    """A Cognito client that never gets an answer: no connection, a timeout."""
+
+    def __getattr__(self, operation: str) -> Callable[..., Any]:
+        def fail(**_: Any) -> Any:
+            raise EndpointConnectionError(endpoint_url="https://cognito-idp.example")
+
+        return fail
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        lambda p: p.create_passwordless_user(PHONE, "sms"),
+        lambda p: p.start_code_sign_in(PHONE, "sms"),
+        lambda p: p.password_sign_in(EMAIL, PASSWORD),
+        lambda p: p.refresh("refresh"),
+        lambda p: p.sign_out("access"),
+    ],
+)
+def test_cognito_out_of_reach_is_unavailable_never_a_500(
+    method: Callable[[CognitoIdentityProvider], Any],
+) -> None:
+    with pytest.raises(IdentityUnavailable):
+        method(over(Unreachable()))

@@ -145,11 +145,14 @@ def test_an_email_names_the_senders_address_identity() -> None:
     (request,) = requests("ses", "SendEmail", "query", Source='"Sign-in" <no-reply@example.com>')
     assert request.action == "ses:SendEmail"
     assert request.resource == f"arn:aws:ses:eu-west-1:{ACCOUNT}:identity/no-reply@example.com"
+    assert request.context["ses:fromaddress"] == ("no-reply@example.com",)
 
 
 def test_parameters_name_their_parameter_arn() -> None:
     (request,) = requests("ssm", "GetParameter", Name="/app/dev/table")
     assert request.resource == f"arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/app/dev/table"
+    (versioned,) = requests("ssm", "GetParameter", Name="/app/dev/secrets/key:3")
+    assert versioned.resource == f"arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/app/dev/secrets/key"
 
 
 def test_who_am_i_needs_no_permission() -> None:

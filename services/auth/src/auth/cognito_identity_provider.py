@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from auth.identity_provider import (
     AlreadySignedOut,
@@ -93,7 +93,7 @@ POLICY_PREFIX = "Password did not conform with policy: "
 
 class CognitoIdentityProvider:
     def __init__(self, cognito: Any, user_pool_id: str, client_id: str) -> None:
-        self._cognito = cognito
+        self._cognito = _Reachable(cognito)
         self._user_pool_id = user_pool_id
         self._client_id = client_id
 
@@ -250,6 +250,27 @@ def _tokens(result: dict[str, Any]) -> Tokens:
         refresh_token=authentication.get("RefreshToken"),
         expires_in=int(authentication["ExpiresIn"]),
     )
+
+
+class _Reachable:
+    """The Cognito client, where not reaching Cognito at all (no connection, a
+    timeout: botocore's own errors, not Cognito's answers) is unavailable, as
+    any unexpected answer is: 503, never a 500."""
+
+    def __init__(self, cognito: Any) -> None:
+        self._cognito = cognito
+
+    def __getattr__(self, operation: str) -> Any:
+        call = getattr(self._cognito, operation)
+
+        def reached(**request: Any) -> Any:
+            try:
+                return call(**request)
+            except BotoCoreError as exc:
+                get_logger().error("cognito unreachable", error=type(exc).__name__)
+                raise IdentityUnavailable(type(exc).__name__) from None
+
+        return reached
 
 
 def _unexpected(exc: ClientError) -> IdentityError:

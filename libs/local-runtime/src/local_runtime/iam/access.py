@@ -13,8 +13,9 @@ condition keys" page names; an operation with no resource type is `*`.
 - SNS Publish: the topic or target ARN, or the phone number itself for an SMS
   (what SNS names in its denial, e.g. Zappa#1941, amplify-flutter#3546).
 - SES SendEmail: the identity of the sender's address (`identity/<address>`,
-  what SES names in its denial, e.g. dwyl/aws-ses-lambda#10).
-- SSM parameters: `parameter/<name>`.
+  what SES names in its denial, e.g. dwyl/aws-ses-lambda#10), with
+  `ses:FromAddress`, the sender's address (SES's condition keys).
+- SSM parameters: `parameter/<name>` (a version selector `:<n>` left out).
 - sts:GetCallerIdentity needs no permission (STS API reference).
 """
 
@@ -204,6 +205,8 @@ def _ses(call: ApiCall, target: Target) -> Iterable[AccessRequest]:
         found = _ADDRESS.search(source)
         address = (found.group(1) if found else source).strip()
         resource = target.arn(call, f"identity/{address}")
+        yield AccessRequest.of(f"ses:{call.operation}", resource, **{"ses:FromAddress": [address]})
+        return
     yield AccessRequest.of(f"ses:{call.operation}", resource)
 
 
@@ -213,7 +216,11 @@ def _ssm(call: ApiCall, target: Target) -> Iterable[AccessRequest]:
     if not names:
         yield AccessRequest.of(f"ssm:{call.operation}", "*")
     for name in names:
-        resource = target.arn(call, "parameter/" + str(name).lstrip("/"))
+        # `name:version` or `name:label` selects one version of the parameter
+        # `name` (SSM user guide, "Working with parameter versions"): the
+        # resource is the parameter's ARN.
+        parameter = str(name).partition(":")[0]
+        resource = target.arn(call, "parameter/" + parameter.lstrip("/"))
         yield AccessRequest.of(f"ssm:{call.operation}", resource)
 
 
