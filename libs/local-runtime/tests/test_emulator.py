@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from local_runtime.emulator import Substitutions, pascal, region_of
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from local_runtime.emulator import AtomicDynamoDb, Substitutions, pascal, region_of
 from local_runtime.model import Resource
 from tests.fake_program import POOL_ID, declared, health_manifest
 
@@ -48,3 +53,49 @@ def test_the_region_comes_from_the_declared_arns() -> None:
     assert region_of([]) == "us-east-1"
     arn = "arn:aws:dynamodb:eu-west-1:1:table/t"
     assert region_of([Resource("t", "n", "i", {}, {"arn": arn})]) == "eu-west-1"
+
+
+class _CountsConcurrentCalls:
+    """A WSGI app that notes how many requests it serves at once."""
+
+    def __init__(self) -> None:
+        self.inside = 0
+        self.most = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with self._lock:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        time.sleep(0.02)
+        with self._lock:
+            self.inside -= 1
+        start_response("200 OK", [])
+        return [b"{}"]
+
+
+def _serve_together(app: AtomicDynamoDb, target: str) -> None:
+    start = threading.Barrier(6)
+
+    def call(_: int) -> None:
+        start.wait()
+        app({"HTTP_X_AMZ_TARGET": target}, lambda *_: None)
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(call, range(6)))
+
+
+def test_dynamodb_calls_are_served_one_at_a_time() -> None:
+    # DynamoDB applies a condition and its write atomically (Developer Guide,
+    # "Condition expressions"); moto's backend takes no lock, so concurrent
+    # conditional writes could both win unless they are served in turn.
+    backend = _CountsConcurrentCalls()
+    _serve_together(AtomicDynamoDb(backend), "DynamoDB_20120810.UpdateItem")
+    assert backend.most == 1
+
+
+def test_other_services_calls_are_not_held_up() -> None:
+    # A Cognito call waits on its trigger, whose own DynamoDB call must get through.
+    backend = _CountsConcurrentCalls()
+    _serve_together(AtomicDynamoDb(backend), "AWSCognitoIdentityProviderService.InitiateAuth")
+    assert backend.most > 1

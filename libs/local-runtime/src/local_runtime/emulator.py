@@ -120,12 +120,33 @@ def account_of(resources: Sequence[Declared]) -> str | None:
     return None
 
 
+class AtomicDynamoDb:
+    """DynamoDB checks a write's condition and applies the write as one atomic
+    step (Developer Guide, "Condition expressions"; "Conditional writes"), so of
+    two concurrent writes conditioned on one version exactly one wins. moto's
+    backend takes no lock: under a threaded server both could. DynamoDB calls
+    are served one at a time; other services' calls (a Cognito trigger's own
+    DynamoDB call among them) are not held up."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("DynamoDB_"):
+            return self.app(environ, start_response)
+        with self._lock:
+            return list(self.app(environ, start_response))
+
+
 class Emulator:
     def __init__(self, region: str) -> None:
         self.region = region
         # What moto's ThreadedMotoServer serves, with the IAM gate in front.
         self.gate = IamGate(
-            DomainDispatcherApplication(create_backend_app), region=region, account=ACCOUNT_ID
+            AtomicDynamoDb(DomainDispatcherApplication(create_backend_app)),
+            region=region,
+            account=ACCOUNT_ID,
         )
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
