@@ -2,9 +2,13 @@
 Cognito's calls and its error codes.
 
 Public app-client calls (SignUp, ConfirmSignUp, InitiateAuth,
-RespondToAuthChallenge, GlobalSignOut, RevokeToken) need no IAM permission;
-the two that make a passwordless user (AdminCreateUser, AdminSetUserPassword)
-are the API's only IAM calls (service.toml)."""
+RespondToAuthChallenge, GetUser, GlobalSignOut, RevokeToken) need no IAM
+permission; making a passwordless user (AdminCreateUser,
+AdminSetUserPassword) and replacing an unconfirmed one (AdminGetUser,
+AdminDeleteUser) are the API's only IAM calls on the pool (service.toml).
+
+Cognito unreachable (a connection error or a timeout, botocore's
+BotoCoreError) is IdentityUnavailable like any failure the client cannot fix."""
 
 from __future__ import annotations
 
@@ -20,14 +24,17 @@ from auth.identity_provider import (
     Channel,
     CodeRateLimited,
     CodeSent,
+    Contact,
     IdentityError,
     IdentityUnavailable,
+    InvalidAccessToken,
     InvalidCode,
     InvalidConfirmationCode,
     InvalidRefreshToken,
     NewUser,
     SessionExpired,
     Throttled,
+    Unconfirmed,
     UnusableDestination,
     UnusableEmailAddress,
     UnusablePhoneNumber,
@@ -36,7 +43,7 @@ from auth.identity_provider import (
     WeakPassword,
 )
 from auth.models import Tokens
-from auth.protocol import ATTEMPTS_LEFT, DELIVERY, DEV_OTP, retry_after
+from auth.protocol import ATTEMPTS_LEFT, DELIVERY, DEV_OTP, TICKET, retry_after
 from service_kernel import get_logger
 from service_kernel.aws import error_code, error_message
 
@@ -89,6 +96,7 @@ ALREADY_ENDED = frozenset(
     {"NotAuthorizedException", "UnauthorizedException", "UnsupportedTokenTypeException"}
 )
 POLICY_PREFIX = "Password did not conform with policy: "
+UNCONFIRMED = "UNCONFIRMED"
 
 
 class CognitoIdentityProvider:
@@ -127,13 +135,13 @@ class CognitoIdentityProvider:
         except ClientError as exc:
             raise _unexpected(exc) from None
 
-    def start_code_sign_in(self, username: str, channel: Channel) -> CodeSent:
+    def start_code_sign_in(self, username: str, channel: Channel, ticket: str) -> CodeSent:
         try:
             result = self._cognito.initiate_auth(
                 ClientId=self._client_id,
                 AuthFlow="CUSTOM_AUTH",
                 AuthParameters={"USERNAME": username},
-                ClientMetadata={DELIVERY: channel},
+                ClientMetadata={DELIVERY: channel, TICKET: ticket},
             )
         except ClientError as exc:
             code = error_code(exc)
@@ -142,11 +150,23 @@ class CognitoIdentityProvider:
                 wait = retry_after(error_message(exc))
                 if wait is not None:
                     raise CodeRateLimited(wait) from None
+            if code == "UserNotConfirmedException":
+                raise Unconfirmed from None
             if code in CANNOT_USE_CODES:
                 raise CannotUseCodes from None
             raise _unexpected(exc) from None
         echo = result.get("ChallengeParameters", {}).get(DEV_OTP)
         return CodeSent(session=result["Session"], dev_otp=echo)
+
+    def delete_unconfirmed_user(self, username: str) -> None:
+        try:
+            user = self._cognito.admin_get_user(UserPoolId=self._user_pool_id, Username=username)
+            if user.get("UserStatus") != UNCONFIRMED:
+                return  # confirmed meanwhile: it stays
+            self._cognito.admin_delete_user(UserPoolId=self._user_pool_id, Username=username)
+        except ClientError as exc:
+            if error_code(exc) != "UserNotFoundException":
+                raise _unexpected(exc) from None
 
     def answer_code(self, username: str, session: str, code: str) -> Tokens:
         try:
@@ -182,6 +202,9 @@ class CognitoIdentityProvider:
                 code == "InvalidParameterException" and "password" in message.lower()
             ):
                 raise WeakPassword(message.removeprefix(POLICY_PREFIX)) from None
+            if code == "InvalidParameterException":
+                # The client's input, not an outage: e.g. an address Cognito refuses.
+                raise UnusableEmailAddress from None
             raise _unexpected(exc) from None
         return NewUser(user_sub=result["UserSub"], confirmed=bool(result["UserConfirmed"]))
 
@@ -228,6 +251,16 @@ class CognitoIdentityProvider:
                 raise InvalidRefreshToken from None
             raise _unexpected(exc) from None
         return _tokens(result)
+
+    def contact(self, access_token: str) -> Contact:
+        try:
+            result = self._cognito.get_user(AccessToken=access_token)
+        except ClientError as exc:
+            if error_code(exc) in ALREADY_ENDED:
+                raise InvalidAccessToken from None
+            raise _unexpected(exc) from None
+        attributes = {a["Name"]: a["Value"] for a in result.get("UserAttributes", [])}
+        return Contact(email=attributes.get("email"), phone=attributes.get("phone_number"))
 
     def sign_out(self, access_token: str) -> None:
         try:

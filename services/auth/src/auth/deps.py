@@ -1,15 +1,19 @@
-"""What the routes are given: the identity provider and the settings, as
-`Annotated` dependencies (tests may override them)."""
+"""What the routes are given: the identity provider, the code rules, the
+settings, the caller's source IP and access token, as `Annotated`
+dependencies (tests may override them)."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from auth.cognito_identity_provider import CognitoIdentityProvider
+from auth.counters import Counters
+from auth.dynamodb_counters import DynamoDbCounters
 from auth.identity_provider import IdentityProvider
+from auth.service import CodeRules
 from auth.settings import Settings, settings
 from service_kernel.aws import client
 
@@ -22,9 +26,50 @@ def get_identity_provider() -> IdentityProvider:
     )
 
 
+@cache
+def get_code_rules() -> CodeRules:
+    return code_rules(settings, DynamoDbCounters(client("dynamodb"), settings.table_name))
+
+
+def code_rules(config: Settings, counters: Counters) -> CodeRules:
+    return CodeRules(
+        counters=counters,
+        destination_key=config.destination_key,
+        ticket_key=config.ticket_key,
+        sms_regions=config.sms_regions,
+        test_destinations=config.test_destination_list,
+        destination_budget=config.destination_budget,
+        source_budget=config.source_budget,
+        stack_budget=config.stack_budget,
+        max_failed_codes=config.max_failed_codes,
+    )
+
+
 def get_settings() -> Settings:
     return settings
 
 
+def source_ip(request: Request) -> str:
+    """The caller's address as API Gateway saw it (`requestContext.http.sourceIp`
+    of the event Mangum hands over); the socket's peer outside Lambda."""
+    event = request.scope.get("aws.event") or {}
+    seen = ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp")
+    if seen:
+        return str(seen)
+    return request.client.host if request.client else "unknown"
+
+
+def access_token(request: Request) -> str | None:
+    """The access token the caller sent, with or without `Bearer ` (the
+    gateway's JWT authorizer accepts both, and already checked it)."""
+    value = request.headers.get("authorization", "").strip()
+    scheme, _, rest = value.partition(" ")
+    token = rest.strip() if scheme.lower() == "bearer" else value
+    return token or None
+
+
 IdentityProviderDep = Annotated[IdentityProvider, Depends(get_identity_provider)]
+CodeRulesDep = Annotated[CodeRules, Depends(get_code_rules)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+SourceIpDep = Annotated[str, Depends(source_ip)]
+AccessTokenDep = Annotated[str | None, Depends(access_token)]

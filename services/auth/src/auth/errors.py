@@ -10,10 +10,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from auth.abuse import SendRefused, TooManyAttempts
+from auth.counters import CountersUnavailable
 from auth.identity_provider import (
     BadCredentials,
     CodeRateLimited,
     IdentityUnavailable,
+    InvalidAccessToken,
     InvalidCode,
     InvalidConfirmationCode,
     InvalidRefreshToken,
@@ -24,6 +27,7 @@ from auth.identity_provider import (
     UserNotConfirmed,
     WeakPassword,
 )
+from auth.service import UnsupportedDestination
 from service_kernel import RETRY_AFTER, error_response, error_responses
 
 
@@ -41,7 +45,9 @@ class Answer:
     fields: Callable[[Any], Mapping[str, Any]] = _nothing
 
 
-def _retry_after(exc: CodeRateLimited | Throttled) -> Mapping[str, str]:
+def _retry_after(
+    exc: CodeRateLimited | Throttled | SendRefused | TooManyAttempts,
+) -> Mapping[str, str]:
     return {"Retry-After": str(exc.retry_after)}
 
 
@@ -52,6 +58,28 @@ def _field_details(field: str, msg: str, kind: str) -> Mapping[str, Any]:
 # exception type → the answer; never the exception's own text, which may
 # hold the provider's words.
 ANSWERS: dict[type[Exception], Answer] = {
+    UnsupportedDestination: Answer(
+        422,
+        "unsupported_destination",
+        "Codes cannot be sent to this phone number.",
+        fields=lambda exc: _field_details("phone", exc.reason, "unsupported_destination"),
+    ),
+    SendRefused: Answer(
+        429,
+        "too_many_requests",
+        "Too many codes were asked for; try again later.",
+        headers=_retry_after,
+    ),
+    TooManyAttempts: Answer(
+        429,
+        "too_many_attempts",
+        "Too many wrong codes for this destination; try again later.",
+        headers=_retry_after,
+    ),
+    CountersUnavailable: Answer(
+        503, "service_unavailable", "Sign-in is unavailable; try again later."
+    ),
+    InvalidAccessToken: Answer(401, "unauthorized", "The access token is no longer valid."),
     CodeRateLimited: Answer(
         429,
         "too_many_requests",

@@ -23,6 +23,14 @@ class CodeSent:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """The signed-in user's own e-mail and phone number, as the pool holds them."""
+
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
 class NewUser:
     user_sub: str
     confirmed: bool
@@ -51,6 +59,11 @@ class UnusableEmailAddress(UnusableDestination):
 class CannotUseCodes(IdentityError):
     """The user cannot sign in with a code (unknown, unconfirmed, disabled);
     nothing was sent."""
+
+
+class Unconfirmed(CannotUseCodes):
+    """A password sign-up nobody confirmed: it proved nothing, so the
+    destination's owner may replace it (see service.start)."""
 
 
 class CodeRateLimited(IdentityError):
@@ -99,6 +112,10 @@ class InvalidRefreshToken(IdentityError):
     """Invalid, expired or revoked."""
 
 
+class InvalidAccessToken(IdentityError):
+    """Expired, signed out or revoked since the gateway checked it."""
+
+
 class AlreadySignedOut(IdentityError):
     """The token was already ended (or is no token of this client)."""
 
@@ -123,8 +140,13 @@ class IdentityProvider(Protocol):
         phone number or e-mail address) also its `channel` attribute;
         UserAlreadyExists or UnusableDestination."""
 
-    def start_code_sign_in(self, username: str, channel: Channel) -> CodeSent:
-        """Send the user a code by `channel`; CodeRateLimited or CannotUseCodes."""
+    def start_code_sign_in(self, username: str, channel: Channel, ticket: str) -> CodeSent:
+        """Send the user a code by `channel`, vouched for by the API's
+        `ticket` (auth.protocol.ticket); CodeRateLimited, or CannotUseCodes
+        (Unconfirmed for an unconfirmed sign-up)."""
+
+    def delete_unconfirmed_user(self, username: str) -> None:
+        """Remove a user who never confirmed its sign-up (nothing else)."""
 
     def answer_code(self, username: str, session: str, code: str) -> Tokens:
         """Tokens for the right code; InvalidCode or SessionExpired."""
@@ -140,6 +162,9 @@ class IdentityProvider(Protocol):
 
     def refresh(self, refresh_token: str) -> Tokens:
         """New access and ID tokens; InvalidRefreshToken."""
+
+    def contact(self, access_token: str) -> Contact:
+        """The token's user's e-mail and phone number; InvalidAccessToken."""
 
     def sign_out(self, access_token: str) -> None:
         """End every session of the token's user; AlreadySignedOut."""

@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from auth.protocol import EMAIL_PATTERN, PHONE_PATTERN
+from auth.destinations import normalize_email, normalize_phone
+from auth.protocol import EMAIL_PATTERN
 from service_kernel import AnswerBody, ErrorBody
 
 
@@ -23,12 +24,17 @@ SESSION_MIN, SESSION_MAX = 20, 2048
 
 
 def _lower(value: str | None) -> str | None:
-    # Cognito usernames are case-insensitive; one spelling for the rate limit too.
-    return value.lower() if value is not None else None
+    # Cognito usernames are case-insensitive; one spelling for every key too.
+    return normalize_email(value) if value is not None else None
+
+
+def _e164(value: str | None) -> str | None:
+    return normalize_phone(value) if value is not None else None
 
 
 class Destination(Body):
-    """Exactly one of `phone` (E.164) or `email`."""
+    """Exactly one of `phone` (international format, ASCII digits; answered
+    and keyed in E.164) or `email` (NFC, lower-cased)."""
 
     # The schema says what the validator below refuses: `{}`, or both.
     model_config = ConfigDict(
@@ -40,9 +46,10 @@ class Destination(Body):
         }
     )
 
-    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    phone: str | None = Field(default=None, max_length=32)
     email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=EMAIL_MAX)
 
+    _phone_e164 = field_validator("phone")(_e164)
     _email_lower = field_validator("email")(_lower)
 
     @model_validator(mode="after")

@@ -8,16 +8,24 @@ sign in with a code gets the same answer as everyone else."""
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from contextlib import suppress
+from dataclasses import dataclass
 
-from auth import timing
+from auth import abuse, protocol, timing
+from auth.abuse import Budget
+from auth.counters import Counters
+from auth.destinations import sms_refusal
 from auth.identity_provider import (
     AlreadySignedOut,
     CannotUseCodes,
     Channel,
     CodeSent,
     IdentityProvider,
+    InvalidCode,
+    SessionExpired,
+    Unconfirmed,
     UserAlreadyExists,
 )
 from auth.models import (
@@ -33,21 +41,80 @@ from auth.models import (
 from auth.timing import at_least
 from service_kernel import Caller
 
+# How long the create trigger honours the API's ticket: the one InitiateAuth
+# call it is made for.
+TICKET_TTL_SECONDS = 30
 
-def start(provider: IdentityProvider, to: Destination, *, production: bool) -> StartResponse:
+now = time.time  # tests move it
+
+
+class UnsupportedDestination(Exception):
+    """SMS may not go to this number (its country or its type); `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CodeRules:
+    """What /auth/start and /auth/verify enforce before the identity provider
+    is asked anything (auth/README.md, "Abuse model")."""
+
+    counters: Counters
+    # Stack secrets: destination hashes in the table, tickets to the trigger.
+    destination_key: str
+    ticket_key: str
+    sms_regions: frozenset[str]
+    test_destinations: tuple[str, ...]
+    destination_budget: Budget
+    source_budget: Budget
+    stack_budget: Budget
+    max_failed_codes: int
+
+    def hashed(self, destination: str) -> str:
+        return protocol.destination_hash(self.destination_key, destination)
+
+
+def start(
+    provider: IdentityProvider,
+    rules: CodeRules,
+    to: Destination,
+    *,
+    source_ip: str,
+    production: bool,
+) -> StartResponse:
     """Send a one-time code; an unknown phone or e-mail gets an account first.
+
+    Before anything is created or sent: the destination must be one SMS may
+    go to, must not be locked by failed codes, and every send budget
+    (destination, source IP, the whole stack) must have room. Test
+    destinations are sent nothing, so no budget counts them.
     The answer, and the time it takes, are the same whether or not the user
     existed or can sign in with a code."""
     channel = channel_of(to)
+    address = to.username
+    test = protocol.is_test_destination(address, rules.test_destinations)
+    if channel == "sms" and not test:
+        refusal = sms_refusal(address, rules.sms_regions)
+        if refusal is not None:
+            raise UnsupportedDestination(refusal)
+    moment = now()
+    hashed = rules.hashed(address)
+    abuse.check_not_locked(rules.counters, hashed, rules.max_failed_codes, moment)
+    if not test:
+        abuse.spend(
+            rules.counters,
+            [
+                ("destination", abuse.destination_send_key(hashed), rules.destination_budget),
+                ("source", abuse.source_send_key(rules.destination_key, source_ip), rules.source_budget),
+                ("stack", abuse.STACK_SEND_KEY, rules.stack_budget),
+            ],
+            moment,
+        )
+    ticket = protocol.ticket(rules.ticket_key, address, channel, int(moment) + TICKET_TTL_SECONDS)
     with at_least(timing.START_FLOOR_SECONDS):
-        # A known user is left exactly as it is, and takes the same path from here.
-        with suppress(UserAlreadyExists):
-            provider.create_passwordless_user(to.username, channel)
-        try:
-            sent = provider.start_code_sign_in(to.username, channel)
-        except CannotUseCodes:
-            # Unconfirmed or disabled: sent nothing, answered like everyone else.
-            sent = CodeSent(session=decoy_session())
+        sent = _send_code(provider, address, channel, ticket)
     return StartResponse(
         session=sent.session,
         phone=to.phone,
@@ -58,8 +125,40 @@ def start(provider: IdentityProvider, to: Destination, *, production: bool) -> S
     )
 
 
-def verify(provider: IdentityProvider, answer: VerifyRequest) -> Tokens:
-    return provider.answer_code(answer.username, answer.session, answer.otp)
+def _send_code(provider: IdentityProvider, address: str, channel: Channel, ticket: str) -> CodeSent:
+    # A known user is left exactly as it is, and takes the same path from here.
+    with suppress(UserAlreadyExists):
+        provider.create_passwordless_user(address, channel)
+    try:
+        return provider.start_code_sign_in(address, channel, ticket)
+    except Unconfirmed:
+        # Someone's sign-up that never proved this destination (possibly a
+        # squatter's, made with a stranger's address): the code goes to the
+        # destination itself, so its owner gets a user only it can sign in to.
+        provider.delete_unconfirmed_user(address)
+        with suppress(UserAlreadyExists):
+            provider.create_passwordless_user(address, channel)
+        try:
+            return provider.start_code_sign_in(address, channel, ticket)
+        except CannotUseCodes:
+            return CodeSent(session=decoy_session())
+    except CannotUseCodes:
+        # Disabled: sent nothing, answered like everyone else.
+        return CodeSent(session=decoy_session())
+
+
+def verify(provider: IdentityProvider, rules: CodeRules, answer: VerifyRequest) -> Tokens:
+    """Tokens for the right code, unless the destination had its failed codes
+    for the window: then not even the right one (the verify trigger counts
+    every wrong answer, and refuses them all while locked)."""
+    hashed = rules.hashed(answer.username)
+    abuse.check_not_locked(rules.counters, hashed, rules.max_failed_codes, now())
+    try:
+        return provider.answer_code(answer.username, answer.session, answer.otp)
+    except (InvalidCode, SessionExpired):
+        # This failure may have been the last one the window allows.
+        abuse.check_not_locked(rules.counters, hashed, rules.max_failed_codes, now())
+        raise
 
 
 def signup(
@@ -102,12 +201,15 @@ def logout(
             provider.revoke(refresh_token)
 
 
-def me(caller: Caller) -> Me:
+def me(provider: IdentityProvider, caller: Caller, access_token: str | None) -> Me:
+    """Who the caller is; its e-mail and phone from the pool itself (GetUser
+    with the caller's token), since access tokens do not carry them."""
+    contact = provider.contact(access_token) if access_token else None
     return Me(
         sub=caller.sub,
         username=caller.username,
-        email=caller.claims.get("email"),
-        phone=caller.claims.get("phone_number"),
+        email=contact.email if contact else caller.claims.get("email"),
+        phone=contact.phone if contact else caller.claims.get("phone_number"),
         groups=list(caller.groups),
     )
 

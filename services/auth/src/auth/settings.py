@@ -1,10 +1,17 @@
-"""The API function's settings (the triggers have their own, in auth.triggers.config)."""
+"""The API function's settings (the triggers have their own, in auth.triggers.config).
+
+Types and the code's own invariants only: the bounds of every stack setting
+live in the stack config (platform/infra/config.py)."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
+from auth.abuse import Budget
+from auth.protocol import split_list
 from service_kernel import ServiceSettings, load_settings
+
+HOUR = 3600
 
 
 class Settings(ServiceSettings):
@@ -14,6 +21,41 @@ class Settings(ServiceSettings):
     # Whether this stack confirms password sign-ups at once: an existing
     # e-mail is answered as a new one would be.
     auto_confirm: bool = False
+    # The shared table, for the send budgets and the failed-code counts.
+    table_name: str = Field(min_length=1)
+    # ISO regions SMS may go to, and the test destinations (comma-separated).
+    sms_countries: str = ""
+    test_destinations: str = ""
+    send_rate_limit: int = Field(gt=0)
+    send_rate_window_seconds: int = Field(gt=0)
+    source_send_limit: int = Field(gt=0)
+    source_send_window_seconds: int = Field(gt=0)
+    stack_sends_per_hour: int = Field(gt=0)
+    max_failed_codes: int = Field(gt=0)
+    # Stack secrets: the key of the API's tickets to the create trigger, and
+    # the key of every destination hash in the table.
+    ticket_key: str = Field(min_length=1)
+    destination_key: str = Field(min_length=1)
+
+    @property
+    def sms_regions(self) -> frozenset[str]:
+        return frozenset(region.upper() for region in split_list(self.sms_countries))
+
+    @property
+    def test_destination_list(self) -> tuple[str, ...]:
+        return split_list(self.test_destinations)
+
+    @property
+    def destination_budget(self) -> Budget:
+        return Budget(self.send_rate_limit, self.send_rate_window_seconds)
+
+    @property
+    def source_budget(self) -> Budget:
+        return Budget(self.source_send_limit, self.source_send_window_seconds)
+
+    @property
+    def stack_budget(self) -> Budget:
+        return Budget(self.stack_sends_per_hour, HOUR)
 
 
 settings = load_settings(Settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from auth import service
-from auth.deps import IdentityProviderDep, SettingsDep
+from auth.deps import CodeRulesDep, IdentityProviderDep, SettingsDep, SourceIpDep
 from auth.errors import COGNITO_ANSWERS
 from auth.models import CodeRefused, StartRequest, StartResponse, Tokens, VerifyRequest
 from service_kernel import RETRY_AFTER, error_responses
@@ -18,19 +18,29 @@ router = APIRouter(prefix="/auth", tags=["passwordless"], responses=COGNITO_ANSW
     response_model_exclude_none=True,
     responses=error_responses(
         {
-            422: "validation_error: not an E.164 phone number or an e-mail address",
-            429: "too_many_requests: the destination's send limit, or Cognito's; see Retry-After",
+            422: "validation_error: not a phone number (international format, ASCII "
+            "digits) or an e-mail address; unsupported_destination: a country or "
+            "number type codes are not sent to",
+            429: "too_many_requests: a send budget (this destination, this source, the "
+            "whole service) or Cognito's is spent; too_many_attempts: too many wrong codes "
+            "for this destination; both with Retry-After",
         },
         headers={429: RETRY_AFTER},
     ),
 )
 def start(
-    body: StartRequest, provider: IdentityProviderDep, settings: SettingsDep
+    body: StartRequest,
+    provider: IdentityProviderDep,
+    rules: CodeRulesDep,
+    settings: SettingsDep,
+    source_ip: SourceIpDep,
 ) -> StartResponse:
     """Send a one-time code; an unknown phone or e-mail gets an account first.
     The answer, and the time it takes, are the same whether or not the user
     existed."""
-    return service.start(provider, body, production=settings.production)
+    return service.start(
+        provider, rules, body, source_ip=source_ip, production=settings.production
+    )
 
 
 @router.post(
@@ -40,11 +50,14 @@ def start(
             401: (
                 "invalid_code (with attempts_left and a new session) or session_expired",
                 CodeRefused,
-            )
-        }
+            ),
+            429: "too_many_attempts: too many wrong codes for this destination in 24 h, "
+            "even with the right one; or Cognito's throttling; see Retry-After",
+        },
+        headers={429: RETRY_AFTER},
     ),
 )
-def verify(body: VerifyRequest, provider: IdentityProviderDep) -> Tokens:
+def verify(body: VerifyRequest, provider: IdentityProviderDep, rules: CodeRulesDep) -> Tokens:
     """Exchange the code for tokens. A wrong code answers with a new session to
     retry with (Cognito issues one per answer) and the attempts left."""
-    return service.verify(provider, body)
+    return service.verify(provider, rules, body)

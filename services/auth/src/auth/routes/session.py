@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from auth import service
-from auth.deps import IdentityProviderDep
+from auth.deps import AccessTokenDep, IdentityProviderDep
 from auth.errors import COGNITO_ANSWERS
 from auth.models import LogoutRequest, Me, RefreshRequest, Tokens
 from service_kernel import CallerDep, error_responses
@@ -31,26 +31,21 @@ def refresh(body: RefreshRequest, provider: IdentityProviderDep) -> Tokens:
 )
 def logout(
     caller: CallerDep,
-    request: Request,
+    token: AccessTokenDep,
     provider: IdentityProviderDep,
     body: LogoutRequest | None = None,
 ) -> Response:
     """Sign the caller out everywhere (GlobalSignOut) and revoke the refresh
     token given, so /auth/refresh with it is 401. Idempotent."""
     refresh_token = body.refresh_token if body is not None else None
-    service.logout(provider, access_token=bearer_token(request), refresh_token=refresh_token)
+    service.logout(provider, access_token=token, refresh_token=refresh_token)
     return Response(status_code=204)
 
 
 @router.get(
     "/me", response_model_exclude_none=True, responses=error_responses({401: "unauthorized"})
 )
-def me(caller: CallerDep) -> Me:
-    """Who the gateway's JWT authorizer let in, from its claims."""
-    return service.me(caller)
-
-
-def bearer_token(request: Request) -> str | None:
-    """The access token the caller sent; the gateway already checked it."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+def me(caller: CallerDep, token: AccessTokenDep, provider: IdentityProviderDep) -> Me:
+    """Who the gateway's JWT authorizer let in, with its e-mail and phone
+    number from the pool (GetUser with the caller's access token)."""
+    return service.me(provider, caller, token)

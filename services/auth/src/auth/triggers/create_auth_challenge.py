@@ -1,9 +1,20 @@
-"""Create auth challenge trigger: send a one-time code, once per sign-in.
+"""Create auth challenge trigger: make a one-time code, and send it once per
+sign-in when the API vouches for the send.
 
-The first round makes a code, counts the send against the destination's rate
-limit and delivers it (SMS for a phone, e-mail otherwise, or as ClientMetadata
-`delivery` asks among the user's own attributes). Retries after a wrong answer
-reuse that code from the session's challengeMetadata and send nothing.
+The first round makes a code and, only with a valid ticket from the API
+(ClientMetadata `ticket`, auth.protocol.ticket: the API checked its budgets
+for this destination and channel), counts the send against this trigger's
+own per-destination and stack-wide limits and delivers it (SMS for a phone,
+e-mail otherwise, or as ClientMetadata `delivery` asks among the user's own
+attributes). Anyone may call InitiateAuth directly (the app client has no
+secret): without a ticket the challenge proceeds the same way, and nothing
+is sent. Retries after a wrong answer reuse the code from the session's
+challengeMetadata and send nothing.
+
+Test destinations (TEST_DESTINATIONS) are never sent anything: their code is
+echoed as `dev_otp` where the stack is not production, and is derived from
+the TEST_CODE_KEY secret where it is. Every other code is echoed only under
+the local runtime (LOCAL_RUNTIME_ECHO_CODES), never on a deployed stack.
 """
 
 from __future__ import annotations
@@ -12,14 +23,26 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from auth.protocol import ATTEMPTS_LEFT, DELIVERY, DEV_OTP, EMAIL, SMS
+from auth import abuse, protocol
+from auth.abuse import Budget, SendRefused
+from auth.dynamodb_counters import DynamoDbCounters
+from auth.protocol import ATTEMPTS_LEFT, DELIVERY, DEV_OTP, EMAIL, SMS, TICKET
 from auth.triggers import delivery, otp
+from auth.triggers.aws import client
 from auth.triggers.config import CreateSettings
-from auth.triggers.rate_limit import RateLimitedError, count_send, destination_key
 from service_kernel.settings import load_settings
 
 settings = load_settings(CreateSettings)
 logger = Logger()
+HOUR = 3600
+
+
+class RateLimitedError(Exception):
+    """Refused to send; Cognito hands the text back to the API."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(retry_after, 1)
+        super().__init__(protocol.RATE_LIMITED.format(seconds=self.retry_after))
 
 
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
@@ -30,12 +53,12 @@ def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
 
     challenge = otp.current_challenge(session)
     if challenge is None:
-        code = otp.new_code()
-        challenge = otp.Challenge(otp.digest(code), int(otp.now()) + settings.otp_ttl_seconds)
+        challenge, code = _new_challenge(destination)
         if destination is not None and not request.get("userNotFound"):
-            _send(str(event.get("userPoolId", "")), destination, code)
-            if settings.dev_otp_echo:
-                public[DEV_OTP] = code
+            if _vouched(request, destination):
+                _deliver(destination, code, public)
+            else:
+                logger.warning("code not sent: no valid ticket from the API", delivery=destination[0])
 
     attempts_left = max(settings.otp_max_attempts - otp.failed_attempts(session), 0)
     public[ATTEMPTS_LEFT] = str(attempts_left)
@@ -45,6 +68,68 @@ def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     response["privateChallengeParameters"] = challenge.private_parameters()
     response["challengeMetadata"] = challenge.metadata()
     return event
+
+
+def _new_challenge(destination: tuple[str, str] | None) -> tuple[otp.Challenge, str]:
+    code = otp.new_code()
+    hashed = ""
+    if destination is not None:
+        address = destination[1]
+        hashed = protocol.destination_hash(settings.destination_key, address)
+        if settings.production and _is_test(address):
+            # Fixed per test destination, never echoed: what smoke tests use.
+            code = protocol.code_for_test_destination(settings.test_code_key, address)
+    expires_at = int(otp.now()) + settings.otp_ttl_seconds
+    return otp.Challenge(otp.digest(code), expires_at, hashed), code
+
+
+def _vouched(request: dict[str, Any], destination: tuple[str, str]) -> bool:
+    kind, address = destination
+    given = str((request.get("clientMetadata") or {}).get(TICKET) or "")
+    return protocol.ticket_is_valid(settings.ticket_key, given, address, kind, otp.now())
+
+
+def _is_test(address: str) -> bool:
+    return protocol.is_test_destination(address, settings.test_destination_list)
+
+
+def _deliver(destination: tuple[str, str], code: str, public: dict[str, str]) -> None:
+    kind, address = destination
+    test = _is_test(address)
+    if not settings.production and (test or settings.local_runtime_echo_codes):
+        public[DEV_OTP] = code
+    if test:
+        logger.info("code not sent: a test destination", delivery=kind)
+        return
+    hashed = protocol.destination_hash(settings.destination_key, address)
+    _count_send(hashed, kind)
+    text = delivery.message(settings.product_name, code, settings.otp_ttl_seconds)
+    if kind == SMS:
+        delivery.send_sms(address, text)
+    else:
+        delivery.send_email(settings.email_sender, address, settings.product_name, text)
+    # The destination only as its keyed hash, never the address or the code.
+    logger.info("code sent", delivery=kind, destination_key=abuse.destination_sent_key(hashed))
+
+
+def _count_send(hashed: str, kind: str) -> None:
+    counters = DynamoDbCounters(client("dynamodb"), settings.table_name)
+    try:
+        abuse.spend(
+            counters,
+            [
+                (
+                    "destination",
+                    abuse.destination_sent_key(hashed),
+                    Budget(settings.send_rate_limit, settings.send_rate_window_seconds),
+                ),
+                ("stack", abuse.STACK_SENT_KEY, Budget(settings.stack_sends_per_hour, HOUR)),
+            ],
+            otp.now(),
+        )
+    except SendRefused as exc:
+        logger.warning("code not sent: rate limited", delivery=kind, budget=exc.budget)
+        raise RateLimitedError(exc.retry_after) from None
 
 
 def _destination(request: dict[str, Any]) -> tuple[str, str] | None:
@@ -58,26 +143,3 @@ def _destination(request: dict[str, Any]) -> tuple[str, str] | None:
     if email:
         return EMAIL, str(email)
     return None
-
-
-def _send(salt: str, destination: tuple[str, str], code: str) -> None:
-    kind, address = destination
-    key = destination_key(salt, address)
-    try:
-        count_send(
-            settings.table_name,
-            key,
-            settings.send_rate_limit,
-            settings.send_rate_window_seconds,
-            otp.now(),
-        )
-    except RateLimitedError as exc:
-        logger.warning("code not sent: rate limited", delivery=kind, retry_after=exc.retry_after)
-        raise
-    text = delivery.message(settings.product_name, code, settings.otp_ttl_seconds)
-    if kind == SMS:
-        delivery.send_sms(address, text)
-    else:
-        delivery.send_email(settings.email_sender, address, settings.product_name, text)
-    # The destination only as its table key's hash, never the code.
-    logger.info("code sent", delivery=kind, destination_key=key)

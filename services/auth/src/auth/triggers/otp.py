@@ -36,34 +36,45 @@ def matches(answer: str, expected_digest: str) -> bool:
 class Challenge:
     """The code of one sign-in, as carried in Cognito's challengeMetadata
     (kept server-side by Cognito, never sent to the client) so retries reuse
-    it without sending another message."""
+    it without sending another message. `destination_hash` names whose
+    failed codes a wrong answer counts against (empty: nobody's, e.g. an
+    unknown user who was sent nothing)."""
 
     code_digest: str
     expires_at: int
+    destination_hash: str = ""
 
     def expired(self) -> bool:
         return now() >= self.expires_at
 
     def metadata(self) -> str:
-        return f"{_METADATA_PREFIX}:{self.code_digest}:{self.expires_at}"
+        return f"{_METADATA_PREFIX}:{self.code_digest}:{self.expires_at}:{self.destination_hash}"
 
     def private_parameters(self) -> dict[str, str]:
-        return {"code_digest": self.code_digest, "expires_at": str(self.expires_at)}
+        return {
+            "code_digest": self.code_digest,
+            "expires_at": str(self.expires_at),
+            "destination_hash": self.destination_hash,
+        }
 
     @classmethod
     def from_private_parameters(cls, parameters: Mapping[str, Any]) -> Challenge | None:
         try:
-            return cls(str(parameters["code_digest"]), int(parameters["expires_at"]))
+            return cls(
+                str(parameters["code_digest"]),
+                int(parameters["expires_at"]),
+                str(parameters.get("destination_hash") or ""),
+            )
         except (KeyError, TypeError, ValueError):
             return None
 
     @classmethod
     def from_metadata(cls, metadata: Any) -> Challenge | None:
         parts = str(metadata or "").split(":")
-        if len(parts) != 3 or parts[0] != _METADATA_PREFIX:
+        if len(parts) != 4 or parts[0] != _METADATA_PREFIX:
             return None
         try:
-            return cls(parts[1], int(parts[2]))
+            return cls(parts[1], int(parts[2]), parts[3])
         except ValueError:
             return None
 

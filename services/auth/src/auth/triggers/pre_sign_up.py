@@ -5,6 +5,9 @@
   the user is confirmed and the e-mail / phone given is marked verified; when
   false Cognito sends its confirmation code. Nothing the client sends
   (ValidationData, ClientMetadata) can confirm a user.
+- A public SignUp that names a phone number is refused: password users are
+  e-mail users (/auth/signup takes no phone), and an unconfirmed sign-up made
+  with a stranger's number would only squat it.
 - `PreSignUp_AdminCreateUser` (/auth/start's server-side AdminCreateUser) and
   federated sign-ups are left as Cognito makes them: /auth/start confirms its
   own users with AdminSetUserPassword, an IAM call no client can make.
@@ -20,10 +23,18 @@ from service_kernel.settings import load_settings
 settings = load_settings(PreSignUpSettings)
 
 
+class PhoneSignUpRefused(Exception):
+    """Cognito fails the SignUp with this (UserLambdaValidationException)."""
+
+
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
-    if event.get("triggerSource") != "PreSignUp_SignUp" or not settings.auto_confirm:
+    if event.get("triggerSource") != "PreSignUp_SignUp":
         return event
     attributes = (event.get("request") or {}).get("userAttributes") or {}
+    if attributes.get("phone_number"):
+        raise PhoneSignUpRefused("sign-up with a phone number is not offered; use /auth/start")
+    if not settings.auto_confirm:
+        return event
     response = event.setdefault("response", {})
     response["autoConfirmUser"] = True
     # Cognito fails the sign-up if a flag names an attribute the user lacks.

@@ -1,11 +1,25 @@
 """Verify auth challenge response trigger: the answer against the code's
-digest, in constant time, and only before the code expires."""
+digest, in constant time, and only before the code expires; every wrong
+answer counted against the destination's failed codes, across sessions.
+
+Cognito runs this trigger for every answer, through the API or not, so the
+lockout holds for direct RespondToAuthChallenge calls too: once the
+destination has MAX_FAILED_CODES wrong answers in its 24-hour window, every
+answer is wrong, even the right code, until the window closes."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from auth import abuse
+from auth.abuse import TooManyAttempts
+from auth.dynamodb_counters import DynamoDbCounters
 from auth.triggers import otp
+from auth.triggers.aws import client
+from auth.triggers.config import VerifySettings
+from service_kernel.settings import load_settings
+
+settings = load_settings(VerifySettings)
 
 
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
@@ -18,5 +32,19 @@ def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     if challenge is not None:
         # Compare first, then check expiry: the same work either way.
         correct = otp.matches(answer, challenge.code_digest) and not challenge.expired()
+        if challenge.destination_hash:
+            correct = _counted(challenge.destination_hash, correct)
     event.setdefault("response", {})["answerCorrect"] = correct
     return event
+
+
+def _counted(hashed: str, correct: bool) -> bool:
+    """The verdict once the destination's failed codes are taken into account."""
+    counters = DynamoDbCounters(client("dynamodb"), settings.table_name)
+    try:
+        abuse.check_not_locked(counters, hashed, settings.max_failed_codes, otp.now())
+    except TooManyAttempts:
+        return False
+    if not correct:
+        abuse.count_failed_code(counters, hashed, otp.now())
+    return correct
