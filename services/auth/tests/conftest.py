@@ -26,10 +26,20 @@ os.environ.update(
         "PRODUCT_NAME": "Acme",
         "OTP_TTL_SECONDS": "300",
         "OTP_MAX_ATTEMPTS": "3",
-        "DEV_OTP_ECHO": "true",
+        # The local runtime's echo of every code, which these tests read.
+        "LOCAL_RUNTIME_ECHO_CODES": "true",
         "AUTO_CONFIRM": "false",
         "SEND_RATE_LIMIT": "5",
         "SEND_RATE_WINDOW_SECONDS": "900",
+        "SOURCE_SEND_LIMIT": "20",
+        "SOURCE_SEND_WINDOW_SECONDS": "3600",
+        "STACK_SENDS_PER_HOUR": "100",
+        "MAX_FAILED_CODES": "10",
+        "SMS_COUNTRIES": "US,CA,GB",
+        "TEST_DESTINATIONS": "+15555550100,@example.test",
+        "TICKET_KEY": "test-ticket-key",
+        "DESTINATION_KEY": "test-destination-key",
+        "TEST_CODE_KEY": "test-code-key",
         "EMAIL_SENDER": "no-reply@example.com",
     }
 )
@@ -41,10 +51,11 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
-from auth import timing
+from auth import service, timing
 from auth.app import app
 from auth.cognito_identity_provider import CognitoIdentityProvider
-from auth.deps import get_identity_provider
+from auth.deps import code_rules, get_code_rules, get_identity_provider
+from auth.dynamodb_counters import DynamoDbCounters
 from auth.settings import settings
 from auth.triggers import create_auth_challenge, otp, pre_sign_up
 from cognito_emulator import install_triggers, uninstall_triggers
@@ -97,9 +108,16 @@ class Aws:
         )
 
     def serve_with(self, cognito: Any) -> None:
-        """The app's identity provider: Cognito on this pool, through `cognito`."""
+        """The app's identity provider: Cognito on this pool, through `cognito`;
+        its code rules on the table in moto."""
         provider = CognitoIdentityProvider(cognito, self.pool_id, self.client_id)
         app.dependency_overrides[get_identity_provider] = lambda: provider
+        rules = code_rules(settings, DynamoDbCounters(kernel_client("dynamodb"), TABLE))
+        app.dependency_overrides[get_code_rules] = lambda: rules
+
+    def table_items(self, prefix: str = "") -> list[dict[str, Any]]:
+        items = boto3.client("dynamodb", region_name=REGION).scan(TableName=TABLE)["Items"]
+        return [item for item in items if item["PK"]["S"].startswith(prefix)]
 
 
 def create_resources(clock: ManualClock) -> Aws:
@@ -127,6 +145,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
     """One clock for the triggers' code expiry and Cognito's session expiry."""
     manual = ManualClock()
     monkeypatch.setattr(otp, "now", manual)
+    monkeypatch.setattr(service, "now", manual)
     return manual
 
 
@@ -146,7 +165,8 @@ def aws(clock: ManualClock) -> Iterator[Aws]:
 
 @pytest.fixture
 def no_dev_echo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(create_auth_challenge.settings, "dev_otp_echo", False)
+    """A deployed stack: no local runtime echoing every code."""
+    monkeypatch.setattr(create_auth_challenge.settings, "local_runtime_echo_codes", False)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
 from auth.cognito_identity_provider import CognitoIdentityProvider
 from auth.identity_provider import (
@@ -17,14 +17,17 @@ from auth.identity_provider import (
     CannotUseCodes,
     CodeRateLimited,
     CodeSent,
+    Contact,
     IdentityError,
     IdentityUnavailable,
+    InvalidAccessToken,
     InvalidCode,
     InvalidConfirmationCode,
     InvalidRefreshToken,
     NewUser,
     SessionExpired,
     Throttled,
+    Unconfirmed,
     UnusableEmailAddress,
     UnusablePhoneNumber,
     UserAlreadyExists,
@@ -33,7 +36,7 @@ from auth.identity_provider import (
 )
 from auth.models import Tokens
 
-PHONE = "+15550100001"
+PHONE = "+12025550101"
 EMAIL = "ada@example.com"
 PASSWORD = "Passw0rd!"
 AUTHENTICATED = {
@@ -81,7 +84,9 @@ def over(cognito: Any) -> CognitoIdentityProvider:
 Call = Callable[[CognitoIdentityProvider], object]
 CALLS: dict[str, Call] = {
     "create_passwordless_user": lambda p: p.create_passwordless_user(PHONE, "sms"),
-    "start_code_sign_in": lambda p: p.start_code_sign_in(PHONE, "sms"),
+    "start_code_sign_in": lambda p: p.start_code_sign_in(PHONE, "sms", "ticket-1"),
+    "delete_unconfirmed_user": lambda p: p.delete_unconfirmed_user(EMAIL),
+    "contact": lambda p: p.contact("access-1"),
     "answer_code": lambda p: p.answer_code(PHONE, "session-1", "123456"),
     "sign_up": lambda p: p.sign_up(EMAIL, PASSWORD),
     "confirm_sign_up": lambda p: p.confirm_sign_up(EMAIL, "123456"),
@@ -106,7 +111,7 @@ def refused(method: str, code: str, message: str = "") -> IdentityError:
     [
         ("create_passwordless_user", "UsernameExistsException", UserAlreadyExists),
         ("create_passwordless_user", "InvalidParameterException", UnusablePhoneNumber),
-        ("start_code_sign_in", "UserNotConfirmedException", CannotUseCodes),
+        ("start_code_sign_in", "UserNotConfirmedException", Unconfirmed),
         ("start_code_sign_in", "NotAuthorizedException", CannotUseCodes),
         ("start_code_sign_in", "UserNotFoundException", CannotUseCodes),
         ("answer_code", "NotAuthorizedException", SessionExpired),
@@ -115,6 +120,8 @@ def refused(method: str, code: str, message: str = "") -> IdentityError:
         ("answer_code", "UserNotFoundException", SessionExpired),
         ("answer_code", "InvalidParameterException", SessionExpired),
         ("sign_up", "UsernameExistsException", UserAlreadyExists),
+        ("sign_up", "InvalidParameterException", UnusableEmailAddress),
+        ("contact", "NotAuthorizedException", InvalidAccessToken),
         ("confirm_sign_up", "CodeMismatchException", InvalidConfirmationCode),
         ("confirm_sign_up", "ExpiredCodeException", InvalidConfirmationCode),
         ("confirm_sign_up", "UserNotFoundException", InvalidConfirmationCode),
@@ -181,9 +188,36 @@ def test_a_weak_password_names_the_policy_rule(code: str, message: str) -> None:
     assert error.rule == "Password not long enough"
 
 
-def test_a_bad_parameter_that_is_not_the_password_is_unavailable() -> None:
+def test_a_bad_parameter_that_is_not_the_password_is_the_clients_not_an_outage() -> None:
+    # POST /auth/signup {"email": "0@0.0", ...}: Cognito's InvalidParameterException.
     error = refused("sign_up", "InvalidParameterException", "Invalid email address format.")
-    assert isinstance(error, IdentityUnavailable)
+    assert isinstance(error, UnusableEmailAddress)
+
+
+class Unreachable:
+    """A Cognito client that never gets an answer: connection refused, or timed out."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __getattr__(self, operation: str) -> Callable[..., Any]:
+        def fail(**_: Any) -> Any:
+            raise self.error
+
+        return fail
+
+
+@pytest.mark.parametrize("method", CALLS)
+@pytest.mark.parametrize(
+    "error",
+    [
+        EndpointConnectionError(endpoint_url="https://cognito-idp.eu-west-1.amazonaws.com"),
+        ConnectTimeoutError(endpoint_url="https://cognito-idp.eu-west-1.amazonaws.com"),
+    ],
+)
+def test_cognito_unreachable_is_unavailable(method: str, error: Exception) -> None:
+    with pytest.raises(IdentityUnavailable):
+        CALLS[method](over(Unreachable(error)))
 
 
 @pytest.mark.parametrize("method", CALLS)
@@ -263,19 +297,44 @@ def test_a_code_sign_in_asks_for_the_channel_and_returns_the_session() -> None:
     cognito = Answering(
         initiate_auth={"Session": "session-1", "ChallengeParameters": {"dev_otp": "042042"}}
     )
-    assert over(cognito).start_code_sign_in(EMAIL, "email") == CodeSent("session-1", "042042")
+    sent = over(cognito).start_code_sign_in(EMAIL, "email", "ticket-1")
+    assert sent == CodeSent("session-1", "042042")
     ((_, parameters),) = cognito.calls
     assert parameters == {
         "ClientId": "client-1",
         "AuthFlow": "CUSTOM_AUTH",
         "AuthParameters": {"USERNAME": EMAIL},
-        "ClientMetadata": {"delivery": "email"},
+        "ClientMetadata": {"delivery": "email", "ticket": "ticket-1"},
     }
 
 
 def test_without_the_echo_a_code_sign_in_has_no_code() -> None:
     cognito = Answering(initiate_auth={"Session": "session-1", "ChallengeParameters": {}})
-    assert over(cognito).start_code_sign_in(PHONE, "sms").dev_otp is None
+    assert over(cognito).start_code_sign_in(PHONE, "sms", "ticket-1").dev_otp is None
+
+
+def test_contact_is_the_users_own_attributes_by_access_token() -> None:
+    cognito = Answering(
+        get_user={
+            "Username": "sub-1",
+            "UserAttributes": [
+                {"Name": "sub", "Value": "sub-1"},
+                {"Name": "phone_number", "Value": PHONE},
+            ],
+        }
+    )
+    assert over(cognito).contact("access-1") == Contact(email=None, phone=PHONE)
+    assert cognito.calls == [("get_user", {"AccessToken": "access-1"})]
+
+
+@pytest.mark.parametrize(("status", "deleted"), [("UNCONFIRMED", True), ("CONFIRMED", False)])
+def test_only_an_unconfirmed_user_is_deleted(status: str, deleted: bool) -> None:
+    cognito = Answering(admin_get_user={"Username": "sub-1", "UserStatus": status})
+    over(cognito).delete_unconfirmed_user(EMAIL)
+    operations = [operation for operation, _ in cognito.calls]
+    assert operations == (
+        ["admin_get_user", "admin_delete_user"] if deleted else ["admin_get_user"]
+    )
 
 
 def test_the_right_code_is_tokens() -> None:
@@ -328,29 +387,3 @@ def test_sign_out_and_revoke_end_the_tokens_given() -> None:
         ("revoke_token", {"Token": "refresh-1", "ClientId": "client-1"}),
     ]
 
-
-class Unreachable:
-    """A Cognito client that never gets an answer: no connection, a timeout."""
-
-    def __getattr__(self, operation: str) -> Callable[..., Any]:
-        def fail(**_: Any) -> Any:
-            raise EndpointConnectionError(endpoint_url="https://cognito-idp.example")
-
-        return fail
-
-
-@pytest.mark.parametrize(
-    "method",
-    [
-        lambda p: p.create_passwordless_user(PHONE, "sms"),
-        lambda p: p.start_code_sign_in(PHONE, "sms"),
-        lambda p: p.password_sign_in(EMAIL, PASSWORD),
-        lambda p: p.refresh("refresh"),
-        lambda p: p.sign_out("access"),
-    ],
-)
-def test_cognito_out_of_reach_is_unavailable_never_a_500(
-    method: Callable[[CognitoIdentityProvider], Any],
-) -> None:
-    with pytest.raises(IdentityUnavailable):
-        method(over(Unreachable()))

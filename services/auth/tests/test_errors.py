@@ -9,6 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from auth import identity_provider
+from auth.abuse import SendRefused, TooManyAttempts
+from auth.counters import CountersUnavailable
 from auth.errors import ANSWERS, install_auth_errors
 from auth.identity_provider import (
     AlreadySignedOut,
@@ -17,14 +19,16 @@ from auth.identity_provider import (
     IdentityError,
     InvalidCode,
     Throttled,
+    Unconfirmed,
     UnusableDestination,
     UnusableEmailAddress,
     UserAlreadyExists,
 )
+from auth.service import UnsupportedDestination
 from service_kernel import create_app
 
 # The service turns these into ordinary answers; they never reach a client.
-HANDLED_BY_THE_SERVICE = {UserAlreadyExists, CannotUseCodes, AlreadySignedOut}
+HANDLED_BY_THE_SERVICE = {UserAlreadyExists, CannotUseCodes, Unconfirmed, AlreadySignedOut}
 
 
 def test_every_provider_error_a_route_may_see_has_an_answer() -> None:
@@ -34,7 +38,9 @@ def test_every_provider_error_a_route_may_see_has_an_answer() -> None:
         if isinstance(value, type) and issubclass(value, IdentityError)
     }
     abstract = {IdentityError, UnusableDestination}
-    assert errors - abstract - HANDLED_BY_THE_SERVICE == set(ANSWERS)
+    # The service's own refusals, before the provider is asked anything.
+    rules = {UnsupportedDestination, SendRefused, TooManyAttempts, CountersUnavailable}
+    assert (errors - abstract - HANDLED_BY_THE_SERVICE) | rules == set(ANSWERS)
 
 
 def answer_to(error: Exception) -> Any:
@@ -49,13 +55,33 @@ def answer_to(error: Exception) -> Any:
 
 
 @pytest.mark.parametrize(
-    ("error", "retry_after"), [(CodeRateLimited(120), "120"), (Throttled(60), "60")]
+    ("error", "retry_after", "code"),
+    [
+        (CodeRateLimited(120), "120", "too_many_requests"),
+        (Throttled(60), "60", "too_many_requests"),
+        (SendRefused("source", 300), "300", "too_many_requests"),
+        (TooManyAttempts(86000), "86000", "too_many_attempts"),
+    ],
 )
-def test_a_429_says_when_to_retry(error: Exception, retry_after: str) -> None:
+def test_a_429_says_when_to_retry(error: Exception, retry_after: str, code: str) -> None:
     response = answer_to(error)
     assert response.status_code == 429
     assert response.headers["retry-after"] == retry_after
-    assert response.json()["error"] == "too_many_requests"
+    assert response.json()["error"] == code
+
+
+def test_an_unsupported_destination_is_422_and_says_why() -> None:
+    response = answer_to(UnsupportedDestination("not a mobile number"))
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "unsupported_destination"
+    assert body["details"][0]["msg"] == "not a mobile number"
+
+
+def test_counters_out_of_reach_are_503_not_500() -> None:
+    response = answer_to(CountersUnavailable("EndpointConnectionError"))
+    assert response.status_code == 503
+    assert response.json()["error"] == "service_unavailable"
 
 
 def test_a_wrong_code_carries_the_attempts_left_and_the_new_session() -> None:

@@ -17,7 +17,7 @@ def call(event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
 
 def test_start_and_verify_through_the_handler(aws: Any) -> None:
     status, headers, started = call(
-        http_event("POST", "/auth/start", body={"phone": "+15550100001"})
+        http_event("POST", "/auth/start", body={"phone": "+12025550101"})
     )
     assert status == 200
     assert headers["cache-control"] == "no-store"
@@ -26,7 +26,7 @@ def test_start_and_verify_through_the_handler(aws: Any) -> None:
             "POST",
             "/auth/verify",
             body={
-                "phone": "+15550100001",
+                "phone": "+12025550101",
                 "otp": started["dev_otp"],
                 "session": started["session"],
             },

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-PHONE = "+15550100001"
+PHONE = "+12025550101"
 PASSWORD = "Passw0rd!"
 
 

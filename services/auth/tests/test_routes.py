@@ -34,15 +34,22 @@ def test_each_trigger_has_its_own_function() -> None:
     }
 
 
-def test_the_api_may_only_create_users_and_only_the_sender_touches_aws() -> None:
+def test_each_function_has_exactly_the_permissions_it_calls() -> None:
     permissions = {f.name: f.permissions for f in MANIFEST.functions}
+    counters = ("table", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"), True)
     api = {(p.resource, p.actions, p.own_keys_only) for p in permissions["api"]}
     assert api == {
         (
             "user_pool",
-            ("cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"),
+            (
+                "cognito-idp:AdminCreateUser",
+                "cognito-idp:AdminSetUserPassword",
+                "cognito-idp:AdminGetUser",
+                "cognito-idp:AdminDeleteUser",
+            ),
             False,
-        )
+        ),
+        counters,
     }
     sender = {
         (p.resource, p.actions, p.own_keys_only) for p in permissions["create_auth_challenge"]
@@ -52,9 +59,10 @@ def test_the_api_may_only_create_users_and_only_the_sender_touches_aws() -> None
         ("sms", ("sns:Publish",), False),
         ("email_identity", ("ses:SendEmail",), False),
     }
-    assert all(
-        not permissions[name]
-        for name in permissions
-        if name not in {"api", "create_auth_challenge"}
-    )
+    verifier = {
+        (p.resource, p.actions, p.own_keys_only) for p in permissions["verify_auth_challenge"]
+    }
+    assert verifier == {counters}
+    assert not permissions["pre_sign_up"]
+    assert not permissions["define_auth_challenge"]
     assert MANIFEST.key_prefixes == ("AUTH#",)

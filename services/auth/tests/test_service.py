@@ -4,22 +4,27 @@ provider, with no Cognito and no HTTP."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 
 import pytest
 
-from auth import service, timing
+from auth import abuse, protocol, service, timing
+from auth.abuse import Budget, SendRefused, TooManyAttempts
+from auth.counters import LimitReached, Window
 from auth.identity_provider import (
     AlreadySignedOut,
     CannotUseCodes,
     Channel,
     CodeRateLimited,
     CodeSent,
+    Contact,
     IdentityError,
     NewUser,
     SessionExpired,
     Throttled,
+    Unconfirmed,
     UserAlreadyExists,
     WeakPassword,
 )
@@ -33,15 +38,19 @@ from auth.models import (
 )
 from service_kernel import Caller
 
-PHONE = "+15550100001"
+PHONE = "+12025550101"
 EMAIL = "ada@example.com"
 CODE = "123456"
+TEST_PHONE = "+15555550100"
+SOURCE = "203.0.113.10"
+NOW = 1_800_000_000.0
 
 
 @dataclass
 class User:
     password: str | None  # None: a code-only user
     confirmed: bool = True
+    disabled: bool = False
 
 
 class MemoryIdentityProvider:
@@ -55,6 +64,7 @@ class MemoryIdentityProvider:
         self.ended: set[str] = set()
         self.calls: list[str] = []
         self.refusals: dict[str, IdentityError] = {}
+        self.tickets: list[str] = []
 
     def refuse(self, method: str, error: IdentityError) -> None:
         self.refusals[method] = error
@@ -70,15 +80,27 @@ class MemoryIdentityProvider:
             raise UserAlreadyExists
         self.users[username] = User(password=None)
 
-    def start_code_sign_in(self, username: str, channel: Channel) -> CodeSent:
+    def start_code_sign_in(self, username: str, channel: Channel, ticket: str) -> CodeSent:
         self._call("start_code_sign_in")
+        self.tickets.append(ticket)
         user = self.users.get(username)
-        if user is None or not user.confirmed:
+        if user is not None and not user.confirmed:
+            raise Unconfirmed
+        if user is None or user.disabled:
             raise CannotUseCodes
         self.sent.append((username, channel))
         session = f"session-{uuid.uuid4()}"
         self.sessions[session] = username
         return CodeSent(session=session, dev_otp=CODE)
+
+    def delete_unconfirmed_user(self, username: str) -> None:
+        self._call("delete_unconfirmed_user")
+        if username in self.users and not self.users[username].confirmed:
+            del self.users[username]
+
+    def contact(self, access_token: str) -> Contact:
+        self._call("contact")
+        return Contact(email=EMAIL, phone=PHONE)
 
     def answer_code(self, username: str, session: str, code: str) -> Tokens:
         self._call("answer_code")
@@ -130,9 +152,59 @@ def tokens(owner: str) -> Tokens:
     )
 
 
+class MemoryCounters:
+    """The Counters port in a dict: fixed windows, as the DynamoDB adapter keeps them."""
+
+    def __init__(self) -> None:
+        self.windows: dict[str, Window] = {}
+
+    def take(self, key: str, limit: int, window_seconds: int, now: float) -> None:
+        window = self.window(key, now)
+        if window is not None and window.count >= limit:
+            raise LimitReached(window.retry_after(now))
+        self.add(key, window_seconds, now)
+
+    def add(self, key: str, window_seconds: int, now: float) -> None:
+        window = self.window(key, now)
+        if window is None:
+            self.windows[key] = Window(1, int(now) + window_seconds)
+        else:
+            self.windows[key] = Window(window.count + 1, window.expires_at)
+
+    def window(self, key: str, now: float) -> Window | None:
+        window = self.windows.get(key)
+        return window if window is not None and window.expires_at > int(now) else None
+
+
 @pytest.fixture
 def provider() -> MemoryIdentityProvider:
     return MemoryIdentityProvider()
+
+
+@pytest.fixture
+def counters(monkeypatch: pytest.MonkeyPatch) -> MemoryCounters:
+    monkeypatch.setattr(service, "now", lambda: NOW)
+    return MemoryCounters()
+
+
+def make_rules(counters: MemoryCounters, **changes: object) -> service.CodeRules:
+    rules = service.CodeRules(
+        counters=counters,
+        destination_key="destination-key",
+        ticket_key="ticket-key",
+        sms_regions=frozenset({"US", "GB"}),
+        test_destinations=(TEST_PHONE, "@example.test"),
+        destination_budget=Budget(5, 900),
+        source_budget=Budget(8, 3600),
+        stack_budget=Budget(12, 3600),
+        max_failed_codes=10,
+    )
+    return dataclasses.replace(rules, **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def rules(counters: MemoryCounters) -> service.CodeRules:
+    return make_rules(counters)
 
 
 @pytest.fixture
@@ -146,99 +218,259 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 def start(
-    provider: MemoryIdentityProvider, *, production: bool = False, **to: str
+    provider: MemoryIdentityProvider,
+    rules: service.CodeRules,
+    *,
+    production: bool = False,
+    source: str = SOURCE,
+    **to: str,
 ) -> StartResponse:
-    return service.start(provider, StartRequest(**to), production=production)
+    return service.start(
+        provider, rules, StartRequest(**to), source_ip=source, production=production
+    )
 
 
 # --- start ------------------------------------------------------------------
 
 
 def test_a_new_phone_gets_a_code_only_account_and_an_sms(
-    provider: MemoryIdentityProvider,
+    provider: MemoryIdentityProvider, rules: service.CodeRules
 ) -> None:
-    answer = start(provider, phone=PHONE)
+    answer = start(provider, rules, phone=PHONE)
     assert provider.users[PHONE] == User(password=None)
     assert provider.sent == [(PHONE, "sms")]
     assert (answer.phone, answer.email, answer.delivery) == (PHONE, None, "sms")
     assert answer.session in provider.sessions
 
 
-def test_an_email_is_sent_its_code_by_email(provider: MemoryIdentityProvider) -> None:
-    answer = start(provider, email=EMAIL)
+def test_an_email_is_sent_its_code_by_email(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
+) -> None:
+    answer = start(provider, rules, email=EMAIL)
     assert provider.sent == [(EMAIL, "email")]
     assert (answer.phone, answer.email, answer.delivery) == (None, EMAIL, "email")
 
 
+def test_the_send_carries_a_ticket_for_that_destination_and_channel(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
+) -> None:
+    start(provider, rules, phone=PHONE)
+    (ticket,) = provider.tickets
+    assert protocol.ticket_is_valid("ticket-key", ticket, PHONE, "sms", NOW)
+    assert not protocol.ticket_is_valid("ticket-key", ticket, PHONE, "email", NOW)
+    assert not protocol.ticket_is_valid("ticket-key", ticket, PHONE, "sms", NOW + 31)
+
+
 def test_a_known_user_is_left_as_it_is_and_answered_like_a_new_one(
-    provider: MemoryIdentityProvider,
+    provider: MemoryIdentityProvider, rules: service.CodeRules
 ) -> None:
     provider.users[EMAIL] = User(password="their own")
-    known = start(provider, email=EMAIL)
+    known = start(provider, rules, email=EMAIL)
     assert provider.users[EMAIL] == User(password="their own")
-    new = start(provider, email="grace@example.com")
+    new = start(provider, rules, email="grace@example.com")
     assert known.model_dump().keys() == new.model_dump().keys()
     assert (known.delivery, known.dev_otp) == (new.delivery, new.dev_otp)
 
 
-def test_a_user_who_cannot_use_codes_gets_a_decoy_session_and_no_code(
-    provider: MemoryIdentityProvider,
+def test_a_never_confirmed_sign_up_is_replaced_and_the_destination_sent_a_code(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
 ) -> None:
-    provider.users[EMAIL] = User(password="pw", confirmed=False)
-    first, second = start(provider, email=EMAIL), start(provider, email=EMAIL)
+    # A squatter's sign-up with someone else's address: it proved nothing.
+    provider.users[EMAIL] = User(password="the squatter's", confirmed=False)
+    answer = start(provider, rules, email=EMAIL)
+    assert provider.users[EMAIL] == User(password=None)
+    assert provider.sent == [(EMAIL, "email")]
+    assert answer.session in provider.sessions
+
+
+def test_a_disabled_user_gets_a_decoy_session_and_no_code(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
+) -> None:
+    provider.users[EMAIL] = User(password="pw", disabled=True)
+    first, second = start(provider, rules, email=EMAIL), start(provider, rules, email=EMAIL)
     assert provider.sent == []
     assert first.dev_otp is None
     assert first.session != second.session
     # Shaped like a Cognito session (hundreds of characters), not a marker.
     assert len(first.session) > 800
     with pytest.raises(SessionExpired):
-        service.verify(provider, VerifyRequest(email=EMAIL, otp=CODE, session=first.session))
+        service.verify(provider, rules, VerifyRequest(email=EMAIL, otp=CODE, session=first.session))
 
 
 def test_only_the_production_flag_decides_whether_the_code_is_passed_on(
-    provider: MemoryIdentityProvider,
+    provider: MemoryIdentityProvider, rules: service.CodeRules
 ) -> None:
-    assert start(provider, phone=PHONE, production=True).dev_otp is None
-    assert start(provider, phone=PHONE, production=False).dev_otp == CODE
+    assert start(provider, rules, phone=PHONE, production=True).dev_otp is None
+    assert start(provider, rules, phone=PHONE, production=False).dev_otp == CODE
 
 
 def test_a_rate_limited_destination_is_the_routes_to_answer(
-    provider: MemoryIdentityProvider,
+    provider: MemoryIdentityProvider, rules: service.CodeRules
 ) -> None:
     provider.refuse("start_code_sign_in", CodeRateLimited(120))
     with pytest.raises(CodeRateLimited):
-        start(provider, phone=PHONE)
+        start(provider, rules, phone=PHONE)
 
 
-@pytest.mark.parametrize("known", [None, User(password=None), User("pw", confirmed=False)])
+@pytest.mark.parametrize(
+    "known", [None, User(password=None), User("pw", confirmed=False), User("pw", disabled=True)]
+)
 def test_start_takes_the_same_floor_for_new_known_and_unusable_users(
-    provider: MemoryIdentityProvider, sleeps: list[float], known: User | None
+    provider: MemoryIdentityProvider,
+    rules: service.CodeRules,
+    sleeps: list[float],
+    known: User | None,
 ) -> None:
     if known is not None:
         provider.users[EMAIL] = known
-    start(provider, email=EMAIL)
+    start(provider, rules, email=EMAIL)
     assert len(sleeps) == 1
     assert 4.9 < sleeps[0] <= 5.0
 
 
 def test_start_keeps_the_floor_when_it_fails(
-    provider: MemoryIdentityProvider, sleeps: list[float]
+    provider: MemoryIdentityProvider, rules: service.CodeRules, sleeps: list[float]
 ) -> None:
     provider.refuse("start_code_sign_in", Throttled(60))
     with pytest.raises(Throttled):
-        start(provider, phone=PHONE)
+        start(provider, rules, phone=PHONE)
     assert len(sleeps) == 1
+
+
+# --- start: the abuse rules, before anything is created or sent --------------
+
+
+@pytest.mark.parametrize(
+    ("phone", "reason"),
+    [
+        ("+33612345678", "not a country this service sends SMS to"),  # FR, not on the list
+        ("+882161234567", "not a country this service sends SMS to"),  # international network
+        ("+19005550123", "not a mobile number"),  # US premium rate
+        ("+442079460958", "not a mobile number"),  # GB fixed line
+        ("+12025550", "not a number in service"),
+    ],
+)
+def test_sms_only_goes_to_mobile_numbers_of_the_listed_countries(
+    provider: MemoryIdentityProvider, rules: service.CodeRules, phone: str, reason: str
+) -> None:
+    with pytest.raises(service.UnsupportedDestination) as refused:
+        start(provider, rules, phone=phone)
+    assert refused.value.reason == reason
+    assert provider.calls == []
+
+
+def test_the_destination_budget_refuses_before_anything_is_created(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
+) -> None:
+    for _ in range(5):
+        start(provider, rules, phone=PHONE)
+    calls = len(provider.calls)
+    with pytest.raises(SendRefused) as refused:
+        start(provider, rules, phone=PHONE)
+    assert (refused.value.budget, refused.value.retry_after) == ("destination", 900)
+    assert len(provider.calls) == calls
+
+
+def test_the_source_budget_spans_destinations(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
+) -> None:
+    for number in range(8):
+        start(provider, rules, phone=f"+120255501{number:02d}")
+    with pytest.raises(SendRefused) as refused:
+        start(provider, rules, phone="+12025550199")
+    assert refused.value.budget == "source"
+    # Another source still gets its codes.
+    start(provider, rules, phone="+12025550199", source="198.51.100.7")
+
+
+def test_the_stack_budget_spans_sources(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
+) -> None:
+    for number in range(12):
+        start(provider, rules, phone=f"+120255501{number:02d}", source=f"198.51.100.{number}")
+    with pytest.raises(SendRefused) as refused:
+        start(provider, rules, phone="+12025550199", source="198.51.100.99")
+    assert refused.value.budget == "stack"
+    assert len(provider.sent) == 12
+
+
+def test_budget_keys_hold_keyed_hashes_never_the_number_or_the_address(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    start(provider, rules, phone=PHONE)
+    keys = " ".join(counters.windows)
+    assert all(key.startswith("AUTH#") for key in counters.windows)
+    assert "2025550101" not in keys
+    assert SOURCE not in keys
+    hashed = protocol.destination_hash("destination-key", PHONE)
+    assert abuse.destination_send_key(hashed) in counters.windows
+    # Keyed with the stack's secret: another key gives other hashes.
+    assert protocol.destination_hash("another-key", PHONE) != hashed
+
+
+@pytest.mark.parametrize("destination", [{"phone": TEST_PHONE}, {"email": "smoke@example.test"}])
+def test_test_destinations_skip_the_country_check_and_the_budgets(
+    provider: MemoryIdentityProvider,
+    counters: MemoryCounters,
+    rules: service.CodeRules,
+    destination: dict[str, str],
+) -> None:
+    for _ in range(7):
+        service.start(
+            provider, rules, StartRequest(**destination), source_ip=SOURCE, production=False
+        )
+    assert counters.windows == {}
+
+
+def test_a_locked_destination_gets_no_code(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    hashed = protocol.destination_hash("destination-key", PHONE)
+    for _ in range(10):
+        abuse.count_failed_code(counters, hashed, NOW - 3600)
+    with pytest.raises(TooManyAttempts) as locked:
+        start(provider, rules, phone=PHONE)
+    assert locked.value.retry_after == 24 * 3600 - 3600
+    assert provider.calls == []
 
 
 # --- verify -----------------------------------------------------------------
 
 
 def test_verify_exchanges_the_code_of_that_session_for_tokens(
-    provider: MemoryIdentityProvider,
+    provider: MemoryIdentityProvider, rules: service.CodeRules
 ) -> None:
-    session = start(provider, phone=PHONE).session
+    session = start(provider, rules, phone=PHONE).session
     answer = VerifyRequest(phone=PHONE, otp=CODE, session=session)
-    assert service.verify(provider, answer) == tokens(PHONE)
+    assert service.verify(provider, rules, answer) == tokens(PHONE)
+
+
+def test_a_locked_destination_is_refused_even_the_right_code(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    session = start(provider, rules, phone=PHONE).session
+    hashed = protocol.destination_hash("destination-key", PHONE)
+    for _ in range(10):
+        abuse.count_failed_code(counters, hashed, NOW)
+    with pytest.raises(TooManyAttempts):
+        service.verify(provider, rules, VerifyRequest(phone=PHONE, otp=CODE, session=session))
+    assert "answer_code" not in provider.calls
+
+
+def test_the_failure_that_reaches_the_limit_is_answered_as_the_lockout(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    hashed = protocol.destination_hash("destination-key", PHONE)
+    for _ in range(9):
+        abuse.count_failed_code(counters, hashed, NOW)
+
+    def wrong_and_counted(username: str, session: str, code: str) -> Tokens:
+        abuse.count_failed_code(counters, hashed, NOW)  # what the verify trigger does
+        raise SessionExpired
+
+    provider.answer_code = wrong_and_counted  # type: ignore[method-assign]
+    with pytest.raises(TooManyAttempts):
+        service.verify(provider, rules, VerifyRequest(phone=PHONE, otp=CODE, session="s" * 40))
 
 
 # --- signup, confirm, login -------------------------------------------------
@@ -320,14 +552,11 @@ def test_logout_lets_a_provider_failure_through(provider: MemoryIdentityProvider
         service.logout(provider, access_token="access-1", refresh_token="refresh-1")
 
 
-def test_me_is_the_callers_claims() -> None:
-    caller = Caller(
-        sub="sub-1",
-        username="sub-1",
-        groups=("admins",),
-        claims={"email": EMAIL, "phone_number": PHONE, "scope": "openid"},
-    )
-    me = service.me(caller)
+def test_me_asks_the_provider_for_the_contact_details(provider: MemoryIdentityProvider) -> None:
+    # Access tokens carry no e-mail or phone number.
+    caller = Caller(sub="sub-1", username="sub-1", groups=("admins",), claims={"scope": "x"})
+    me = service.me(provider, caller, "access-1")
+    assert provider.calls == ["contact"]
     assert (me.sub, me.username, me.email, me.phone, me.groups) == (
         "sub-1",
         "sub-1",

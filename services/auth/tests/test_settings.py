@@ -5,17 +5,30 @@ import pytest
 from auth.settings import Settings
 from service_kernel import SettingsError, load_settings
 
-POOL = {"STAGE": "dev", "USER_POOL_ID": "p", "USER_POOL_CLIENT_ID": "c"}
+POOL = {
+    "STAGE": "dev",
+    "USER_POOL_ID": "p",
+    "USER_POOL_CLIENT_ID": "c",
+    "TABLE_NAME": "t",
+    "SEND_RATE_LIMIT": "5",
+    "SEND_RATE_WINDOW_SECONDS": "900",
+    "SOURCE_SEND_LIMIT": "10",
+    "SOURCE_SEND_WINDOW_SECONDS": "3600",
+    "STACK_SENDS_PER_HOUR": "200",
+    "MAX_FAILED_CODES": "10",
+    "TICKET_KEY": "k1",
+    "DESTINATION_KEY": "k2",
+}
 
 
 def test_missing_client_id_is_named() -> None:
     with pytest.raises(SettingsError, match="USER_POOL_CLIENT_ID"):
-        load_settings(Settings, {"STAGE": "dev", "USER_POOL_ID": "p"})
+        load_settings(Settings, {k: v for k, v in POOL.items() if k != "USER_POOL_CLIENT_ID"})
 
 
 def test_missing_pool_id_is_named() -> None:
     with pytest.raises(SettingsError, match="USER_POOL_ID"):
-        load_settings(Settings, {"STAGE": "dev", "USER_POOL_CLIENT_ID": "c"})
+        load_settings(Settings, {k: v for k, v in POOL.items() if k != "USER_POOL_ID"})
 
 
 def test_auto_confirm_arrives_as_a_string() -> None:
@@ -28,3 +41,11 @@ def test_production_is_the_platforms_flag_not_the_stage_name() -> None:
         load_settings(Settings, {**POOL, "STAGE": "prod", "PRODUCTION": "false"}).production
         is False
     )
+
+
+def test_lists_arrive_comma_separated() -> None:
+    settings = load_settings(
+        Settings, {**POOL, "SMS_COUNTRIES": "gb, IE", "TEST_DESTINATIONS": "+15555550100"}
+    )
+    assert settings.sms_regions == {"GB", "IE"}
+    assert settings.test_destination_list == ("+15555550100",)

@@ -61,9 +61,7 @@ def failed_codes_key(hashed: str) -> str:
     return f"{KEY_PREFIX}FAILED#{hashed}"
 
 
-def spend(
-    counters: Counters, budgets: list[tuple[str, str, Budget]], now: float
-) -> None:
+def spend(counters: Counters, budgets: list[tuple[str, str, Budget]], now: float) -> None:
     """Count one send against each (name, key, budget) in order; the first
     spent one refuses with its name and wait."""
     for name, key, budget in budgets:

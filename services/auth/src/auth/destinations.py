@@ -1,7 +1,7 @@
 """Phone numbers and e-mail addresses, normalised before they key anything.
 
 A phone number is parsed with `phonenumbers` (Google's libphonenumber
-metadata) from ASCII digits only — `+1５５５…` in fullwidth digits would
+metadata) from ASCII digits only — `+1` then fullwidth digits (U+FF10-FF19) would
 otherwise parse to the same number under another spelling — and written in
 E.164. Whether it may be sent to is decided by `sms_refusal`: its region
 must be on the stack's list and its type a mobile one, never a premium,

@@ -107,7 +107,11 @@ def start(
             rules.counters,
             [
                 ("destination", abuse.destination_send_key(hashed), rules.destination_budget),
-                ("source", abuse.source_send_key(rules.destination_key, source_ip), rules.source_budget),
+                (
+                    "source",
+                    abuse.source_send_key(rules.destination_key, source_ip),
+                    rules.source_budget,
+                ),
                 ("stack", abuse.STACK_SEND_KEY, rules.stack_budget),
             ],
             moment,

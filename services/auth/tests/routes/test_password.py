@@ -137,11 +137,12 @@ def test_a_public_sign_up_cannot_confirm_itself(client: TestClient, aws: Any) ->
     refused = login(client)
     assert refused.status_code == 403
     assert refused.json()["error"] == "user_not_confirmed"
-    # /auth/start neither confirms it nor sends it a code.
+    # /auth/start never confirms it: it replaces it with a code-only user,
+    # whose code goes to the address itself, and the password dies with it.
     assert client.post("/auth/start", json={"email": EMAIL}).status_code == 200
-    assert aws.user(EMAIL)["UserStatus"] == "UNCONFIRMED"
-    assert aws.emails() == []
-    assert login(client).status_code == 403
+    (message,) = aws.emails()
+    assert message.destinations["ToAddresses"] == [EMAIL]
+    assert login(client).status_code == 401
 
 
 @pytest.mark.parametrize(

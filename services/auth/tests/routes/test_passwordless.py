@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from auth.settings import settings
 
-PHONE = "+15550100001"
+PHONE = "+12025550101"
 EMAIL = "ada@example.com"
 
 
@@ -149,19 +149,41 @@ def test_a_password_user_can_sign_in_with_a_code(
     assert verify(client, started["session"], started["dev_otp"], email=EMAIL).status_code == 200
 
 
-def test_an_unconfirmed_password_user_gets_the_same_answer_and_no_code(
+def test_a_squatters_unconfirmed_sign_up_does_not_block_the_addresses_owner(
     client: TestClient, aws: Any
 ) -> None:
-    client.post("/auth/signup", json={"email": EMAIL, "password": "Passw0rd!"})
-    response = start(client, email=EMAIL)
-    assert response.status_code == 200
-    assert set(response.json()) >= {"session", "email", "delivery"}
-    assert aws.emails() == []
-    # Left as it was: still unconfirmed, its own password untouched.
-    assert aws.user(EMAIL)["UserStatus"] == "UNCONFIRMED"
-    dead = verify(client, response.json()["session"], "123456", email=EMAIL)
-    assert dead.status_code == 401
-    assert dead.json()["error"] == "session_expired"
+    """Issue 10, item 4: someone signs up with a stranger's address (the app
+    client has no secret) and never confirms. The owner's /auth/start must
+    still reach the owner, and the owner's code must win."""
+    aws.cognito.sign_up(
+        ClientId=aws.client_id,
+        Username=EMAIL,
+        Password="Squatter1!",
+        UserAttributes=[{"Name": "email", "Value": EMAIL}],
+    )
+    started = start(client, email=EMAIL).json()
+    (message,) = aws.emails()
+    assert message.destinations["ToAddresses"] == [EMAIL]
+    signed_in = verify(client, started["session"], started["dev_otp"], email=EMAIL)
+    assert signed_in.status_code == 200
+    assert aws.user(EMAIL)["UserStatus"] == "CONFIRMED"
+    squatter = client.post("/auth/login", json={"email": EMAIL, "password": "Squatter1!"})
+    assert squatter.status_code == 401
+
+
+def test_nobody_can_squat_a_phone_number_with_a_sign_up(client: TestClient, aws: Any) -> None:
+    # Password users are e-mail users: pre sign-up refuses a public SignUp
+    # naming a phone number, so no unconfirmed user can hold one.
+    with pytest.raises(ClientError) as refused:
+        aws.cognito.sign_up(
+            ClientId=aws.client_id,
+            Username=PHONE,
+            Password="Squatter1!",
+            UserAttributes=[{"Name": "phone_number", "Value": PHONE}],
+        )
+    assert refused.value.response["Error"]["Code"] == "UserLambdaValidationException"
+    started = start(client, phone=PHONE).json()
+    assert verify(client, started["session"], started["dev_otp"], phone=PHONE).status_code == 200
 
 
 def test_a_wrong_code_leaves_attempts_and_a_new_session(client: TestClient, aws: Any) -> None:
@@ -217,8 +239,8 @@ def test_a_code_answered_after_the_session_lifetime_is_session_expired(
 
 def test_the_code_is_only_good_for_its_own_user(client: TestClient, aws: Any) -> None:
     started = start(client, phone=PHONE).json()
-    start(client, phone="+15550100002")
-    response = verify(client, started["session"], started["dev_otp"], phone="+15550100002")
+    start(client, phone="+12025550102")
+    response = verify(client, started["session"], started["dev_otp"], phone="+12025550102")
     assert response.status_code == 401
     assert response.json()["error"] == "session_expired"
 
@@ -233,7 +255,7 @@ def test_sends_are_rate_limited_per_destination(client: TestClient, aws: Any) ->
     assert 0 < int(limited.headers["retry-after"]) <= 900
     assert len(aws.sms()) == 5
     # Another destination is not affected; the limit lifts after the window.
-    assert start(client, phone="+15550100002").status_code == 200
+    assert start(client, phone="+12025550102").status_code == 200
     aws.clock.advance(900)
     assert start(client, phone=PHONE).status_code == 200
 
@@ -265,7 +287,7 @@ def test_a_stack_named_prod_that_is_not_production_echoes(
 @pytest.mark.parametrize(
     "body",
     [
-        {"phone": "5550100001"},
+        {"phone": "2025550101"},
         {"phone": "+0123"},
         {"email": "not-an-email"},
         {"phone": PHONE, "email": EMAIL},

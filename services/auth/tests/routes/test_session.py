@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from service_kernel.testing import AsAuthorizedBy, access_claims, id_token_claims
 
-PHONE = "+15550100001"
+PHONE = "+12025550101"
 
 
 def sign_in(client: TestClient) -> dict[str, Any]:
@@ -102,3 +102,25 @@ def test_me_refuses_an_id_token() -> None:
 
     response = TestClient(AsAuthorizedBy(app, id_token_claims("sub-1"))).get("/auth/me")
     assert response.status_code == 401
+
+
+def test_logout_with_a_bare_token_signs_out_too(client: TestClient, aws: Any) -> None:
+    """The gateway's JWT authorizer takes `Authorization: <token>` without
+    `Bearer ` too (issue 10, item 5): logout must not answer 204 and skip
+    GlobalSignOut then."""
+    from auth.app import app
+
+    tokens = sign_in(client)
+    bare = TestClient(
+        AsAuthorizedBy(app, access_claims("user-1")),
+        headers={"authorization": tokens["access_token"]},
+    )
+    assert bare.post("/auth/logout").status_code == 204
+    assert refresh(client, tokens["refresh_token"]).status_code == 401
+
+
+def test_me_has_the_users_phone_from_the_pool_not_the_token(client: TestClient, aws: Any) -> None:
+    # Access tokens carry no phone_number or email claim (issue 10, item 8).
+    tokens = sign_in(client)
+    body = as_caller(tokens).get("/auth/me").json()
+    assert body["phone"] == PHONE

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from auth.triggers.config import CreateSettings, DefineSettings
+from auth.triggers.config import CreateSettings, DefineSettings, VerifySettings
 from service_kernel.settings import SettingsError, load_settings
 
 CREATE = {
@@ -11,49 +11,43 @@ CREATE = {
     "TABLE_NAME": "app-table",
     "PRODUCT_NAME": "Acme",
     "EMAIL_SENDER": "no-reply@example.com",
+    "OTP_TTL_SECONDS": "120",
+    "OTP_MAX_ATTEMPTS": "3",
+    "SEND_RATE_LIMIT": "5",
+    "SEND_RATE_WINDOW_SECONDS": "900",
+    "STACK_SENDS_PER_HOUR": "100",
+    "TEST_DESTINATIONS": "+15555550100, @example.test",
+    "TICKET_KEY": "t",
+    "DESTINATION_KEY": "d",
+    "TEST_CODE_KEY": "c",
 }
 
 
 def test_platform_strings_become_typed_settings() -> None:
-    settings = load_settings(
-        CreateSettings,
-        {**CREATE, "DEV_OTP_ECHO": "true", "OTP_TTL_SECONDS": "120", "SEND_RATE_LIMIT": "5"},
-    )
-    assert settings.dev_otp_echo is True
+    settings = load_settings(CreateSettings, CREATE)
     assert settings.otp_ttl_seconds == 120
     assert settings.send_rate_window_seconds == 900
+    assert settings.test_destination_list == ("+15555550100", "@example.test")
 
 
-def test_the_defaults_are_the_documented_ones() -> None:
-    settings = load_settings(CreateSettings, CREATE)
-    assert (settings.otp_ttl_seconds, settings.otp_max_attempts) == (300, 3)
-    assert settings.dev_otp_echo is False
-    assert load_settings(DefineSettings, {}).otp_max_attempts == 3
+def test_only_the_local_runtime_turns_on_the_echo_of_every_code() -> None:
+    assert load_settings(CreateSettings, CREATE).local_runtime_echo_codes is False
+    echoing = load_settings(CreateSettings, {**CREATE, "LOCAL_RUNTIME_ECHO_CODES": "true"})
+    assert echoing.local_runtime_echo_codes is True
 
 
-@pytest.mark.parametrize(
-    "stack",
-    [
-        {"STAGE": "prod-eu", "PRODUCTION": "true"},
-        {"STAGE": "prod", "PRODUCTION": "true"},
-        # Unset counts as production: the safe side.
-        {"STAGE": "staging"},
-    ],
-)
-def test_a_production_stack_cannot_enable_the_dev_echo(stack: dict[str, str]) -> None:
-    environment = {k: v for k, v in CREATE.items() if k != "PRODUCTION"}
-    with pytest.raises(SettingsError, match="DEV_OTP_ECHO must be false on a production stack"):
-        load_settings(CreateSettings, {**environment, **stack, "DEV_OTP_ECHO": "true"})
+@pytest.mark.parametrize("secret", ["TICKET_KEY", "DESTINATION_KEY", "TEST_CODE_KEY"])
+def test_every_secret_is_required(secret: str) -> None:
+    environment = {k: v for k, v in CREATE.items() if k != secret}
+    with pytest.raises(SettingsError, match=secret):
+        load_settings(CreateSettings, environment)
 
 
-def test_production_without_the_echo_is_fine() -> None:
-    stack = {"STAGE": "prod-eu", "PRODUCTION": "true", "DEV_OTP_ECHO": "false"}
-    assert load_settings(CreateSettings, {**CREATE, **stack})
-
-
-def test_a_stack_named_prod_that_is_not_production_may_echo() -> None:
-    stack = {"STAGE": "prod", "PRODUCTION": "false", "DEV_OTP_ECHO": "true"}
-    assert load_settings(CreateSettings, {**CREATE, **stack}).dev_otp_echo is True
+def test_bounds_are_the_stack_configs_not_repeated_here() -> None:
+    # platform/infra/config.py holds otpTtlSeconds to 60-900; the trigger checks types.
+    assert load_settings(CreateSettings, {**CREATE, "OTP_TTL_SECONDS": "900"})
+    assert load_settings(DefineSettings, {"OTP_MAX_ATTEMPTS": "10"}).otp_max_attempts == 10
+    assert load_settings(VerifySettings, {"TABLE_NAME": "t", "MAX_FAILED_CODES": "10"})
 
 
 def test_a_bad_variable_is_named() -> None:

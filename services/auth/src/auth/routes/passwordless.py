@@ -38,9 +38,7 @@ def start(
     """Send a one-time code; an unknown phone or e-mail gets an account first.
     The answer, and the time it takes, are the same whether or not the user
     existed."""
-    return service.start(
-        provider, rules, body, source_ip=source_ip, production=settings.production
-    )
+    return service.start(provider, rules, body, source_ip=source_ip, production=settings.production)
 
 
 @router.post(

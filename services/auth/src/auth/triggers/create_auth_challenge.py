@@ -58,7 +58,9 @@ def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
             if _vouched(request, destination):
                 _deliver(destination, code, public)
             else:
-                logger.warning("code not sent: no valid ticket from the API", delivery=destination[0])
+                logger.warning(
+                    "code not sent: no valid ticket from the API", delivery=destination[0]
+                )
 
     attempts_left = max(settings.otp_max_attempts - otp.failed_attempts(session), 0)
     public[ATTEMPTS_LEFT] = str(attempts_left)

@@ -1,0 +1,267 @@
+"""Issue 10 through the app, the emulator and the real trigger code: toll
+fraud, code guessing across sessions, direct Cognito calls that skip the
+API, and errors that must not lie."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from fastapi.testclient import TestClient
+
+from auth import abuse, protocol
+from auth.app import app
+from auth.cognito_identity_provider import CognitoIdentityProvider
+from auth.deps import get_identity_provider
+from auth.settings import settings
+
+PHONE = "+12025550101"
+OTHER = "+12025550102"
+TEST_PHONE = "+15555550100"
+
+
+def start(client: TestClient, **destination: str) -> Any:
+    return client.post("/auth/start", json=destination)
+
+
+def verify(client: TestClient, session: str, otp: str, **destination: str) -> Any:
+    return client.post("/auth/verify", json={**destination, "otp": otp, "session": session})
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+# ---- item 1: where SMS may go, and how many ----
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+1\uff15\uff15\uff155550100",  # fullwidth digits: the same number spelt otherwise
+        "+1 202 555 \uff10\uff11\uff10\uff11",
+        "+\u0661\u0662\u0660\u0662\u0665\u0665\u0665\u0660\u0661\u0660\u0661",  # Arabic-Indic
+    ],
+)
+def test_a_phone_number_in_other_than_ascii_digits_is_422(
+    client: TestClient, aws: Any, phone: str
+) -> None:
+    response = start(client, phone=phone)
+    assert response.status_code == 422
+    assert response.json()["error"] == "validation_error"
+    assert aws.sms() == []
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+882161234567",  # international networks: no country at all
+        "+8835100123456",
+        "+97912345678",  # international premium rate
+        "+33612345678",  # France is not on this stack's list
+        "+19005550123",  # US premium rate
+    ],
+)
+def test_a_destination_outside_the_countries_or_mobile_ranges_is_unsupported(
+    client: TestClient, aws: Any, phone: str
+) -> None:
+    response = start(client, phone=phone)
+    assert response.status_code == 422
+    assert response.json()["error"] == "unsupported_destination"
+    assert aws.sms() == []
+    assert aws.cognito.list_users(UserPoolId=aws.pool_id)["Users"] == []
+
+
+def test_a_number_is_answered_and_keyed_in_e164(client: TestClient, aws: Any) -> None:
+    response = start(client, phone="+1 (202) 555-0101")
+    assert response.json()["phone"] == PHONE
+    for _ in range(4):
+        start(client, phone=PHONE)
+    # One destination whatever its spelling: the sixth send is refused.
+    assert start(client, phone="+1 202-555-0101").status_code == 429
+
+
+def test_an_email_is_keyed_in_one_spelling(client: TestClient, aws: Any) -> None:
+    assert start(client, email="Ada@Example.COM").json()["email"] == "ada@example.com"
+    for _ in range(4):
+        start(client, email="ada@example.com")
+    assert start(client, email="ADA@example.com").status_code == 429
+
+
+def test_one_source_cannot_pump_many_destinations(
+    client: TestClient, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "source_send_limit", 3)
+    _rebuild_rules()
+    for number in range(3):
+        assert start(client, phone=f"+120255501{number:02d}").status_code == 200
+    refused = start(client, phone="+12025550199")
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many_requests"
+    assert int(refused.headers["retry-after"]) == 3600
+    assert len(aws.sms()) == 3
+    # Refused before anything was created.
+    assert len(aws.cognito.list_users(UserPoolId=aws.pool_id)["Users"]) == 3
+
+
+def test_the_stack_wide_hourly_budget_holds_whatever_the_source(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "stack_sends_per_hour", 2)
+    _rebuild_rules()
+    for number in range(2):
+        client = TestClient(app, client=(f"198.51.100.{number}", 5000))
+        assert start(client, phone=f"+120255501{number:02d}").status_code == 200
+    late = TestClient(app, client=("198.51.100.9", 5000))
+    refused = start(late, phone="+12025550199")
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "3600"
+    aws.clock.advance(3600)
+    assert start(late, phone="+12025550199").status_code == 200
+
+
+def test_the_budget_tables_hold_no_number_and_no_address(client: TestClient, aws: Any) -> None:
+    start(client, phone=PHONE)
+    keys = [item["PK"]["S"] for item in aws.table_items()]
+    assert keys
+    assert all(key.startswith("AUTH#") for key in keys)
+    assert "2025550101" not in str(aws.table_items())
+    # Keyed with the stack secret, not the (public) pool id.
+    assert (
+        abuse.destination_send_key(protocol.destination_hash("test-destination-key", PHONE)) in keys
+    )
+
+
+def _rebuild_rules() -> None:
+    """The app's code rules from the (patched) settings."""
+    from auth.deps import code_rules, get_code_rules
+    from auth.dynamodb_counters import DynamoDbCounters
+    from service_kernel.aws import client as kernel_client
+
+    rules = code_rules(settings, DynamoDbCounters(kernel_client("dynamodb"), "app-table"))
+    app.dependency_overrides[get_code_rules] = lambda: rules
+
+
+# ---- the bypass: InitiateAuth straight to Cognito ----
+
+
+def test_a_direct_initiate_auth_sends_nothing(client: TestClient, aws: Any) -> None:
+    """The app client has no secret: anyone can call InitiateAuth(CUSTOM_AUTH)
+    with a known user's phone and skip every budget. Without the API's
+    ticket the create trigger sends nothing (and echoes nothing)."""
+    started = start(client, phone=PHONE).json()
+    assert verify(client, started["session"], started["dev_otp"], phone=PHONE).status_code == 200
+    sent = len(aws.sms())
+    for _ in range(10):
+        answer = aws.cognito.initiate_auth(
+            ClientId=aws.client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": PHONE}
+        )
+        assert answer["ChallengeName"] == "CUSTOM_CHALLENGE"  # nothing tells it apart
+        assert "dev_otp" not in answer["ChallengeParameters"]
+    forged = aws.cognito.initiate_auth(
+        ClientId=aws.client_id,
+        AuthFlow="CUSTOM_AUTH",
+        AuthParameters={"USERNAME": PHONE},
+        ClientMetadata={"delivery": "sms", "ticket": "9999999999.forged"},
+    )
+    assert "dev_otp" not in forged["ChallengeParameters"]
+    assert len(aws.sms()) == sent
+
+
+# ---- item 2: failed codes across sessions ----
+
+
+def test_failed_codes_are_counted_across_sessions_and_lock_even_the_right_code(
+    client: TestClient, aws: Any
+) -> None:
+    for _ in range(3):
+        started = start(client, phone=PHONE).json()
+        session = started["session"]
+        for _ in range(3):
+            answer = verify(client, session, wrong(started["dev_otp"]), phone=PHONE)
+            session = answer.json().get("session", session)
+        aws.clock.advance(300)  # past the destination's send window now and then
+    started = start(client, phone=PHONE).json()  # 9 failures so far: still allowed
+    last = verify(client, started["session"], wrong(started["dev_otp"]), phone=PHONE)
+    assert last.status_code == 429
+    assert last.json()["error"] == "too_many_attempts"
+    assert 0 < int(last.headers["retry-after"]) <= 24 * 3600
+    right = verify(
+        client, last.json().get("session", started["session"]), started["dev_otp"], phone=PHONE
+    )
+    assert right.status_code == 429
+    assert right.json()["error"] == "too_many_attempts"
+    again = start(client, phone=PHONE)
+    assert again.status_code == 429
+    assert again.json()["error"] == "too_many_attempts"
+    # Another destination is not affected; the lock lifts with the window.
+    assert start(client, phone=OTHER).status_code == 200
+    aws.clock.advance(24 * 3600)
+    started = start(client, phone=PHONE).json()
+    assert verify(client, started["session"], started["dev_otp"], phone=PHONE).status_code == 200
+
+
+def test_answers_sent_straight_to_cognito_are_counted_too(client: TestClient, aws: Any) -> None:
+    """RespondToAuthChallenge with a session /auth/start handed out skips the
+    API: the verify trigger counts and refuses there."""
+    for _ in range(4):
+        started = start(client, phone=PHONE).json()
+        session = started["session"]
+        for _ in range(3):
+            try:
+                answer = aws.cognito.respond_to_auth_challenge(
+                    ClientId=aws.client_id,
+                    ChallengeName="CUSTOM_CHALLENGE",
+                    Session=session,
+                    ChallengeResponses={"USERNAME": PHONE, "ANSWER": wrong(started["dev_otp"])},
+                )
+                session = answer["Session"]
+            except aws.cognito.exceptions.NotAuthorizedException:
+                break
+        aws.clock.advance(300)
+    locked = start(client, phone=PHONE)
+    assert locked.status_code == 429
+    assert locked.json()["error"] == "too_many_attempts"
+
+
+# ---- item 3: test destinations ----
+
+
+def test_a_test_destination_is_sent_nothing_and_echoed_on_a_deployed_dev_stack(
+    client: TestClient, aws: Any, no_dev_echo: None
+) -> None:
+    started = start(client, phone=TEST_PHONE).json()
+    assert aws.sms() == []
+    tokens = verify(client, started["session"], started["dev_otp"], phone=TEST_PHONE)
+    assert tokens.status_code == 200
+
+
+def test_a_real_destination_gets_no_dev_otp_on_a_deployed_stack(
+    client: TestClient, aws: Any, no_dev_echo: None
+) -> None:
+    assert "dev_otp" not in start(client, phone=PHONE).json()
+    assert len(aws.sms()) == 1
+
+
+# ---- item 7: errors that must not lie ----
+
+
+def test_cognito_unreachable_is_503_not_500(client: TestClient, aws: Any) -> None:
+    dead = boto3.client(
+        "cognito-idp",
+        region_name="us-east-1",
+        endpoint_url="http://127.0.0.1:9",  # the discard port: nothing listens
+        config=Config(connect_timeout=0.5, retries={"max_attempts": 1}),
+    )
+    provider = CognitoIdentityProvider(dead, aws.pool_id, aws.client_id)
+    app.dependency_overrides[get_identity_provider] = lambda: provider
+    for path, body in (
+        ("/auth/start", {"phone": PHONE}),
+        ("/auth/login", {"email": "ada@example.com", "password": "Passw0rd!"}),
+        ("/auth/refresh", {"refresh_token": "r"}),
+    ):
+        response = client.post(path, json=body)
+        assert response.status_code == 503, path
+        assert response.json()["error"] == "service_unavailable"
