@@ -3,7 +3,7 @@
 Every setting that differs between stacks lives here and in docs/config.md.
 Keys are the camelCase names of the stack file (`serverless-backend:<key>`);
 nested objects are pydantic models of their own. A wrong value fails with an
-error naming the dotted key, e.g. `auth.devOtpEcho`.
+error naming the dotted key, e.g. `auth.otpTtlSeconds`.
 """
 
 from __future__ import annotations
@@ -12,17 +12,31 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 PROJECT = "serverless-backend"
 
 # Plain enough for SES and SNS, strict enough to catch a typo.
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
-# An E.164 phone number or an e-mail address: where a one-time code may go.
-_DESTINATION = r"^(\+[1-9]\d{6,14}|[^@\s]+@[^@\s]+\.[A-Za-z]{2,})$"
 # An IAM managed policy's ARN, in any partition.
 _POLICY_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:policy/.+$"
+# Fictional destinations only, so a test destination can never be someone's:
+# NANP's 555-0100 to 555-0199 (any area code) and the reserved domains of
+# RFC 2606 / RFC 6761.
+_TEST_PHONE = r"^\+1\d{3}55501\d{2}$"
+_TEST_EMAIL = (
+    r"^([^@\s]+)?@([a-z0-9-]+\.)*(example\.(com|net|org)|[a-z0-9-]+\.(test|example|invalid))$"
+)
+# ISO 3166-1 alpha-2.
+_REGION = r"^[A-Z]{2}$"
 
 
 class ConfigError(ValueError):
@@ -62,7 +76,9 @@ class UserPoolConfig(_Model):
     password_require_uppercase: bool = True
     password_require_numbers: bool = True
     password_require_symbols: bool = False
-    access_token_validity_minutes: int = Field(default=60, ge=5, le=1440)
+    # Logout cannot reach an access token at the gateway (the JWT authorizer
+    # never sees GlobalSignOut): a short life bounds what a stolen one is worth.
+    access_token_validity_minutes: int = Field(default=15, ge=5, le=15)
     id_token_validity_minutes: int = Field(default=60, ge=5, le=1440)
     refresh_token_validity_days: int = Field(default=30, ge=1, le=3650)
 
@@ -78,18 +94,44 @@ class ItemsConfig(_Model):
 
 class AuthConfig(_Model):
     product_name: str = Field(default="Serverless Backend", min_length=1, max_length=60)
+    # The app client's auth session validity follows it (3 to 15 minutes).
     otp_ttl_seconds: int = Field(default=300, ge=60, le=900)
     otp_max_attempts: int = Field(default=3, ge=1, le=10)
-    # Return the one-time code in the API response: a local/dev convenience only.
-    dev_otp_echo: bool = False
     auto_confirm: bool = False
+    # Send budgets, checked before anything is created or sent.
     send_rate_limit: int = Field(default=5, ge=1, le=100)
     send_rate_window_seconds: int = Field(default=900, ge=60, le=86400)
+    source_send_limit: int = Field(default=10, ge=1, le=1000)
+    source_send_window_seconds: int = Field(default=3600, ge=60, le=86400)
+    stack_sends_per_hour: int = Field(default=200, ge=1, le=100000)
+    # Wrong codes per destination in 24 hours before it is locked.
+    max_failed_codes: int = Field(default=10, ge=3, le=100)
+    # Regions SMS may go to (ISO 3166-1 alpha-2); every other is refused.
+    sms_countries: tuple[Annotated[str, StringConstraints(pattern=_REGION)], ...] = Field(
+        default=("GB", "IE", "FR", "DE", "NL", "US", "CA"), min_length=1
+    )
+    # Fictional phone numbers and addresses (or `@domain`s) the auth service never
+    # sends a message: their code is echoed off production, a fixed code on it. The
+    # smoke test signs in with them, reading them only through infra.smoke_sign_in.
+    test_destinations: tuple[
+        Annotated[str, StringConstraints(pattern=f"{_TEST_PHONE}|{_TEST_EMAIL}")], ...
+    ] = ()
     email_sender: str = Field(pattern=_EMAIL)
-    # Fictional phone numbers and addresses the smoke test signs in with. The auth service
-    # never sends them a message (it gives them the code instead); the smoke test reads
-    # them only through infra.smoke_sign_in.
-    test_destinations: tuple[Annotated[str, Field(pattern=_DESTINATION)], ...] = ()
+
+    @model_validator(mode="after")
+    def _one_budget_is_not_wider_than_the_whole(self) -> AuthConfig:
+        if self.source_send_limit > self.stack_sends_per_hour:
+            raise ValueError("auth.sourceSendLimit cannot exceed auth.stackSendsPerHour")
+        return self
+
+
+class SmsConfig(_Model):
+    """The account's SMS settings (SNS), which the program declares."""
+
+    # USD per month; SNS stops sending SMS when the month's spend reaches it.
+    monthly_spend_limit: int = Field(default=10, ge=1, le=100000)
+    # Alarm when more SMS than this go out in one hour.
+    alarm_sends_per_hour: int = Field(default=100, ge=1)
 
 
 class AlarmsConfig(_Model):
@@ -122,6 +164,7 @@ class StackConfig(_Model):
     table: TableConfig = TableConfig()
     items: ItemsConfig = ItemsConfig()
     auth: AuthConfig
+    sms: SmsConfig = SmsConfig()
     alarms: AlarmsConfig = AlarmsConfig()
 
     @model_validator(mode="after")
@@ -129,7 +172,6 @@ class StackConfig(_Model):
         if not self.production:
             return self
         refused = {
-            "auth.devOtpEcho": self.auth.dev_otp_echo,
             "auth.autoConfirm": self.auth.auto_confirm,
             "enableDocs": self.enable_docs,
         }

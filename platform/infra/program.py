@@ -124,9 +124,9 @@ def check_services_fit_together(manifests: tuple[Manifest, ...]) -> None:
             claims[claim] = manifest.name
 
 
-def _sends_email(manifests: tuple[Manifest, ...]) -> bool:
+def _sends_sms(manifests: tuple[Manifest, ...]) -> bool:
     return any(
-        permission.resource == "email_identity"
+        permission.resource == "sms"
         for manifest in manifests
         for function in manifest.functions
         for permission in function.permissions
@@ -174,6 +174,13 @@ def declare_stack(
             pool_name=base,
             settings=config.user_pool,
             deletion_protection=config.production,
+            otp_ttl_seconds=config.auth.otp_ttl_seconds,
+            email_sender=config.auth.email_sender,
+            # Cognito sends as the sender's own address identity.
+            email_identity_arn=account.apply(
+                lambda account_id: f"arn:aws:ses:{region}:{account_id}:identity/"
+                + config.auth.email_sender
+            ),
             triggers=triggers,
         ),
     )
@@ -195,10 +202,17 @@ def declare_stack(
         prefix=f"/{project}/{stack}/secrets",
         keys={key for manifest in manifests for f in manifest.functions for key in f.secrets},
     )
-    if _sends_email(manifests):
-        # SES sends only from a verified identity. Declaring the sender makes AWS
-        # e-mail it a verification link (docs/deploy.md: or verify its domain).
-        aws.sesv2.EmailIdentity("email-sender", email_identity=config.auth.email_sender)
+    # SES sends only from a verified identity. Declaring the sender makes AWS
+    # e-mail it a verification link (docs/deploy.md: or verify its domain).
+    # Cognito's own e-mails use it too, so it is declared on every stack.
+    aws.sesv2.EmailIdentity("email-sender", email_identity=config.auth.email_sender)
+    if _sends_sms(manifests):
+        # Account-wide: SNS stops sending SMS once the month's spend reaches it.
+        aws.sns.SmsPreferences(
+            "sms-preferences",
+            monthly_spend_limit=config.sms.monthly_spend_limit,
+            default_sms_type="Transactional",
+        )
     shared = SharedStack(
         stage=stack,
         config=config,
@@ -252,6 +266,9 @@ def declare_stack(
                 api_id=api.api.id,
                 table_name=data.table.name,
                 function_names=function_names,
+                sms_sends_per_hour=config.sms.alarm_sends_per_hour
+                if _sends_sms(manifests)
+                else None,
             ),
         )
     outputs: dict[str, pulumi.Output[Any]] = {

@@ -83,9 +83,14 @@ class SharedStack:
 
 
 def config_string(value: object) -> str:
-    """A config value as an environment string: bools lower-case, numbers in decimal."""
+    """A config value as an environment string: bools lower-case, numbers in
+    decimal, lists of strings comma-separated."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | str):
         return str(value)
+    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        if any("," in item for item in value):
+            raise KeyError("a list item holds a comma")
+        return ",".join(value)
     raise KeyError("not a single value")

@@ -19,6 +19,18 @@ class AlarmsArgs:
     table_name: pulumi.Input[str]
     # Logical name suffix (e.g. "health-api") → the Lambda function's name.
     function_names: Mapping[str, pulumi.Input[str]]
+    # Alarm when more SMS than this go out in an hour (None: the stack sends none).
+    sms_sends_per_hour: int | None = None
+
+
+# SMS published straight to phone numbers (not through a topic) are counted
+# in AWS/SNS under the dimension PhoneNumber=PhoneNumberDirect (SNS developer
+# guide, "Monitoring Amazon SNS topics using CloudWatch": NumberOfNotifications
+# Delivered / Failed, "PhoneNumber ... when you publish SMS directly to phone
+# numbers"). Delivered plus failed is every send attempted.
+SMS_DIMENSIONS = {"PhoneNumber": "PhoneNumberDirect"}
+SMS_METRICS = ("NumberOfNotificationsDelivered", "NumberOfNotificationsFailed")
+HOUR = 3600
 
 
 class Alarms(pulumi.ComponentResource):
@@ -110,6 +122,40 @@ class Alarms(pulumi.ComponentResource):
             treat_missing_data="notBreaching",
             opts=child,
         )
+        if args.sms_sends_per_hour is not None:
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-sms-sends",
+                name=f"{args.topic_name}-sms-sends",
+                alarm_description="SMS sent to phone numbers in one hour, above normal",
+                comparison_operator="GreaterThanThreshold",
+                threshold=args.sms_sends_per_hour,
+                metric_queries=[
+                    *(
+                        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                            id=f"m{index}",
+                            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                                namespace="AWS/SNS",
+                                metric_name=metric,
+                                dimensions=SMS_DIMENSIONS,
+                                period=HOUR,
+                                stat="Sum",
+                            ),
+                        )
+                        for index, metric in enumerate(SMS_METRICS)
+                    ),
+                    aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                        id="sends",
+                        expression="m0 + m1",
+                        label="SMS sends per hour",
+                        return_data=True,
+                    ),
+                ],
+                evaluation_periods=1,
+                alarm_actions=actions,
+                ok_actions=actions,
+                treat_missing_data="notBreaching",
+                opts=child,
+            )
         self.register_outputs({"topic_arn": self.topic.arn})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -14,6 +15,24 @@ from infra.config import UserPoolConfig
 TOKEN_VALIDITY_UNITS = {"access_token": "minutes", "id_token": "minutes", "refresh_token": "days"}
 
 AUTH_FLOWS = ("ALLOW_CUSTOM_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+# What a client may write itself (SignUp, UpdateUserAttributes): its e-mail
+# only, and a changed e-mail counts once verified (below). A phone number is
+# written by the server alone (AdminCreateUser), so no client can point an
+# account at another number.
+CLIENT_WRITE_ATTRIBUTES = ("email",)
+# Cognito keeps the old value until the new one is verified (the developer
+# guide's "Verifying updates to email addresses and phone numbers"); it must
+# be an auto-verified attribute.
+VERIFIED_BEFORE_UPDATE = ("email",)
+# Cognito's bounds of AuthSessionValidity, in minutes.
+AUTH_SESSION_MINUTES = (3, 15)
+
+
+def auth_session_minutes(otp_ttl_seconds: int) -> int:
+    """A sign-in session lives as long as its code (Cognito: 3 to 15 minutes),
+    so a code entered before it expires is never `session_expired`."""
+    low, high = AUTH_SESSION_MINUTES
+    return min(max(math.ceil(otp_ttl_seconds / 60), low), high)
 
 
 @dataclass(frozen=True)
@@ -21,6 +40,13 @@ class IdentityArgs:
     pool_name: str
     settings: UserPoolConfig
     deletion_protection: bool
+    # How long a one-time code lives: the client's auth sessions follow it.
+    otp_ttl_seconds: int
+    # Cognito's own e-mails (sign-up confirmations, verification of a changed
+    # address) go through SES from this verified identity, not Cognito's
+    # default sender and its small daily quota.
+    email_sender: str
+    email_identity_arn: pulumi.Input[str]
     # Cognito trigger name (e.g. "DefineAuthChallenge") → the function ARN it invokes.
     triggers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
@@ -41,6 +67,14 @@ class Identity(pulumi.ComponentResource):
             name=args.pool_name,
             username_attributes=["email", "phone_number"],
             auto_verified_attributes=["email"],
+            user_attribute_update_settings=aws.cognito.UserPoolUserAttributeUpdateSettingsArgs(
+                attributes_require_verification_before_updates=list(VERIFIED_BEFORE_UPDATE)
+            ),
+            email_configuration=aws.cognito.UserPoolEmailConfigurationArgs(
+                email_sending_account="DEVELOPER",
+                from_email_address=args.email_sender,
+                source_arn=args.email_identity_arn,
+            ),
             username_configuration=aws.cognito.UserPoolUsernameConfigurationArgs(
                 case_sensitive=False
             ),
@@ -71,6 +105,8 @@ class Identity(pulumi.ComponentResource):
             explicit_auth_flows=list(AUTH_FLOWS),
             prevent_user_existence_errors="ENABLED",
             enable_token_revocation=True,
+            auth_session_validity=auth_session_minutes(args.otp_ttl_seconds),
+            write_attributes=list(CLIENT_WRITE_ATTRIBUTES),
             access_token_validity=settings.access_token_validity_minutes,
             id_token_validity=settings.id_token_validity_minutes,
             refresh_token_validity=settings.refresh_token_validity_days,

@@ -53,7 +53,6 @@ def test_prod_is_production_and_locked_down() -> None:
 
     assert config.production
     assert not config.enable_docs
-    assert not config.auth.dev_otp_echo
     assert not config.auth.auto_confirm
     assert config.table.point_in_time_recovery
     assert config.table.deletion_protection
@@ -63,7 +62,6 @@ def test_dev_is_developer_friendly() -> None:
     config = stack_config("dev")
 
     assert not config.production
-    assert config.auth.dev_otp_echo
     assert config.auth.auto_confirm
     assert "http://localhost:3000" in config.api.cors_allow_origins
 
@@ -80,6 +78,13 @@ def test_dev_is_developer_friendly() -> None:
         ("permissionsBoundaryArn", "function-boundary"),
         ("auth.testDestinations", ["555-0100"]),
         ("permissionsBoundaryArn", "arn:aws:iam::123456789012:role/not-a-policy"),
+        ("userPool.accessTokenValidityMinutes", 60),  # logout cannot reach them: 15 at most
+        ("auth.smsCountries", ["GB", "uk"]),
+        ("auth.smsCountries", []),
+        ("auth.testDestinations", ["+447911123456"]),  # a real number, not a fictional one
+        ("auth.testDestinations", ["someone@gmail.com"]),
+        ("auth.maxFailedCodes", 0),
+        ("sms.monthlySpendLimit", 0),
     ],
 )
 def test_a_wrong_value_fails_naming_its_key(dotted: str, value: Any) -> None:
@@ -103,7 +108,6 @@ def test_a_missing_required_key_fails_naming_it() -> None:
 @pytest.mark.parametrize(
     ("dotted", "value"),
     [
-        ("auth.devOtpEcho", True),
         ("auth.autoConfirm", True),
         ("enableDocs", True),
         ("table.pointInTimeRecovery", False),
@@ -164,3 +168,30 @@ def test_docs_config_md_lists_every_key() -> None:
     assert keys
     missing = [key for key in keys if f"`{key}`" not in documented]
     assert missing == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_access_tokens_live_fifteen_minutes_at_most_on_every_stack(stack: str) -> None:
+    assert stack_config(stack).user_pool.access_token_validity_minutes <= 15
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_one_source_cannot_reach_forty_sends_in_a_window(stack: str) -> None:
+    assert stack_config(stack).auth.source_send_limit < 40
+
+
+@pytest.mark.parametrize(
+    "entry", ["+15555550100", "+12125550199", "@example.com", "qa@example.org", "a@b.example.test"]
+)
+def test_test_destinations_are_fictional_numbers_and_reserved_domains(entry: str) -> None:
+    parse_stack_config(_with("dev", "auth.testDestinations", [entry]), region="eu-west-1")
+
+
+def test_the_quick_starts_number_is_a_test_destination_of_dev() -> None:
+    assert "+15555550100" in stack_config("dev").auth.test_destinations
+
+
+def test_a_source_budget_wider_than_the_stacks_is_refused() -> None:
+    raw = _with("dev", "auth.sourceSendLimit", 500)
+    with pytest.raises(ConfigError, match="sourceSendLimit"):
+        parse_stack_config(raw, region="eu-west-1")

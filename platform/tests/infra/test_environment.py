@@ -90,11 +90,14 @@ def test_plain_references_resolve() -> None:
 
 @pytest.mark.parametrize(
     ("stack", "expected"),
-    [("dev", {"ECHO": "true", "DOCS": "true"}), ("prod", {"ECHO": "false", "DOCS": "false"})],
+    [
+        ("dev", {"CONFIRM": "true", "DOCS": "true"}),
+        ("prod", {"CONFIRM": "false", "DOCS": "false"}),
+    ],
 )
 def test_config_references_follow_the_stack(stack: str, expected: dict[str, str]) -> None:
     resolved = _resolve(
-        {"ECHO": "${config.auth.devOtpEcho}", "DOCS": "${config.enableDocs}"}, stack
+        {"CONFIRM": "${config.auth.autoConfirm}", "DOCS": "${config.enableDocs}"}, stack
     )
 
     assert {key: resolved[key] for key in expected} == expected

@@ -81,9 +81,45 @@ def test_declares_alarms_for_the_api_every_function_and_the_table(
 ) -> None:
     alarms = declared.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
 
-    assert len(alarms) == 2 + 2 * _functions(manifests)
+    # API 5xx, table throttles, SMS sends, and errors and throttles per function.
+    assert len(alarms) == 3 + 2 * _functions(manifests)
     topic_arn = declared.one("aws:sns/topic:Topic").outputs["arn"]
     assert all(alarm.inputs["alarmActions"] == [topic_arn] for alarm in alarms)
+
+
+def test_sms_sends_per_hour_alarm_counts_direct_to_phone_sms(declared: DeclaredStack) -> None:
+    """SNS counts SMS published to a phone number (no topic) under the
+    dimension PhoneNumber=PhoneNumberDirect (SNS developer guide, "Monitoring
+    Amazon SNS topics using CloudWatch")."""
+    alarm = next(
+        a
+        for a in declared.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.name == "alarms-sms-sends"
+    )
+    assert alarm.inputs["threshold"] == declared.config.sms.alarm_sends_per_hour
+    metrics = [q["metric"] for q in alarm.inputs["metricQueries"] if "metric" in q]
+    assert {m["metricName"] for m in metrics} == {
+        "NumberOfNotificationsDelivered",
+        "NumberOfNotificationsFailed",
+    }
+    for metric in metrics:
+        assert metric["namespace"] == "AWS/SNS"
+        assert metric["dimensions"] == {"PhoneNumber": "PhoneNumberDirect"}
+        assert metric["period"] == 3600
+
+
+def test_the_accounts_sms_spend_is_capped_from_config(declared: DeclaredStack) -> None:
+    preferences = declared.one("aws:sns/smsPreferences:SmsPreferences")
+    assert preferences.inputs["monthlySpendLimit"] == declared.config.sms.monthly_spend_limit
+    assert preferences.inputs["defaultSmsType"] == "Transactional"
+
+
+def test_no_declared_function_echoes_every_code(declared: DeclaredStack) -> None:
+    """Echoing every code is `make dev`'s alone: only the local runtime's
+    workers get LOCAL_RUNTIME_ECHO_CODES, never a deployed function."""
+    for function in declared.of_type("aws:lambda/function:Function"):
+        variables = function.inputs["environment"]["variables"]
+        assert not any("ECHO" in name for name in variables), function.name
 
 
 def test_exports_the_outputs_consumers_need(declared: DeclaredStack) -> None:

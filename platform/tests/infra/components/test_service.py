@@ -102,7 +102,8 @@ def test_config_references_follow_the_stack(sample: DeclaredStack) -> None:
     variables = sample.function("sample-auth", "api").inputs["environment"]["variables"]
     production = sample.config.production
 
-    assert variables["DEV_OTP_ECHO"] == ("false" if production else "true")
+    # A list arrives comma-separated.
+    assert variables["SMS_COUNTRIES"] == ",".join(sample.config.auth.sms_countries)
     assert variables["AUTO_CONFIRM"] == ("false" if production else "true")
     assert variables["OTP_TTL_SECONDS"] == str(sample.config.auth.otp_ttl_seconds)
     assert variables["GREETING"] == (
