@@ -3,7 +3,7 @@ destinations and where their code is kept.
 
 Test destinations are fictional phone numbers and e-mail addresses in the stack's config
 (`auth.testDestinations`) that the auth service never sends a message to. A stack that
-echoes codes (`auth.devOtpEcho`, non-production) returns their code as `dev_otp`; a
+is not production returns their code as `dev_otp`; a
 production stack gives them one fixed code, a stack secret kept in its SecureString
 parameter (`TEST_CODE_SECRET`), which the smoke test reads with the deploy role's
 credentials. The auth service owns these names: when they change, this module is the one
@@ -32,7 +32,7 @@ class SmokeSignIn:
 
 def smoke_sign_in(stack: str, *, config_file: Path | None = None) -> SmokeSignIn:
     config = stack_config(stack, config_file=config_file)
-    echoes = config.auth.dev_otp_echo and not config.production
+    echoes = not config.production
     return SmokeSignIn(
         region=config.region,
         destinations=config.auth.test_destinations,

@@ -73,3 +73,39 @@ def test_global_sign_out_ends_every_refresh_token(pool: Any) -> None:
     with pytest.raises(ClientError) as signed_out:
         refresh(pool, tokens["RefreshToken"])
     assert signed_out.value.response["Error"]["Code"] == "NotAuthorizedException"
+
+
+def _claims(jwt: str) -> dict[str, Any]:
+    import base64
+    import json
+
+    payload = jwt.split(".")[1]
+    decoded: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
+    return decoded
+
+
+def test_tokens_live_as_long_as_the_client_declares(make_pool: Any) -> None:
+    """Cognito issues access and ID tokens for the app client's
+    AccessTokenValidity / IdTokenValidity in its TokenValidityUnits
+    (CreateUserPoolClient API reference); moto alone issues one hour always."""
+    pool = make_pool(
+        AccessTokenValidity=15,
+        IdTokenValidity=2,
+        TokenValidityUnits={"AccessToken": "minutes", "IdToken": "hours"},
+    )
+    tokens = login(pool)
+    access, id_token = _claims(tokens["AccessToken"]), _claims(tokens["IdToken"])
+    assert access["exp"] - access["iat"] == 15 * 60
+    assert id_token["exp"] - id_token["iat"] == 2 * 3600
+    assert tokens["ExpiresIn"] == 15 * 60
+    refreshed = refresh(pool, tokens["RefreshToken"])["AuthenticationResult"]
+    assert (
+        _claims(refreshed["AccessToken"])["exp"] - _claims(refreshed["AccessToken"])["iat"] == 900
+    )
+
+
+def test_without_a_declared_validity_tokens_live_an_hour(pool: Any) -> None:
+    access = _claims(login(pool)["AccessToken"])
+    assert access["exp"] - access["iat"] == 3600

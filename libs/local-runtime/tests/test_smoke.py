@@ -15,17 +15,26 @@ import pytest
 from moto import mock_aws
 
 from local_runtime import smoke as smoke_module
-from local_runtime.smoke import Smoke, sign_in_options
+from local_runtime.smoke import Smoke, code_for_test_destination, sign_in_options
 
 HEADERS = {"x-request-id": "r1", "x-content-type-options": "nosniff"}
 DESTINATIONS = ("+15555550100", "smoke@example.com")
-CODE = "424242"
+CODE = "424242"  # what a stack that echoes codes echoes
+SECRET = "the-stacks-authTestCode-secret"
+# auth.protocol.code_for_test_destination("k", "+15555550100"), as computed by the
+# auth service (services/auth/tests/test_protocol.py pins the same value).
+AUTH_SERVICE_CODE = "757037"
+
+
+def fixed(destination: str) -> str:
+    return code_for_test_destination(SECRET, destination)
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln"
 
 
 class FakeStack:
     """Health, the authorizer's refusals and sign-in; records every destination it is sent.
-    It echoes no code: only CODE signs in, as on a production stack."""
+    Unless it echoes CODE, only each destination's fixed code signs in, as on a
+    production stack."""
 
     def __init__(self, *, echo: bool = False) -> None:
         self.echo = echo
@@ -56,7 +65,8 @@ class FakeStack:
             return httpx.Response(200, json={**answer, **({"dev_otp": CODE} if self.echo else {})})
         if path == "/auth/verify":
             self.verified_with.append(body["otp"])
-            if body["otp"] != CODE:
+            destination = body.get("phone") or body.get("email")
+            if body["otp"] != (CODE if self.echo else fixed(destination)):
                 return httpx.Response(401, json={"error": "invalid_code", "session": "s2"})
             tokens = {"access_token": JWT, "id_token": "id", "refresh_token": "r"}
             return httpx.Response(200, json={**tokens, "token_type": "Bearer"})
@@ -80,7 +90,7 @@ def outcome(smoke: Smoke, name: str) -> str:
 def test_it_signs_in_with_the_test_destinations_given_and_nothing_else() -> None:
     stack = FakeStack()
 
-    run(stack, destinations=DESTINATIONS, code=CODE)
+    run(stack, destinations=DESTINATIONS, code=SECRET)
 
     assert stack.started == list(DESTINATIONS)
 
@@ -99,14 +109,23 @@ def test_without_test_destinations_sign_in_fails_and_nothing_is_sent() -> None:
 def test_with_the_fixed_code_the_whole_flow_runs_where_the_stack_echoes_nothing() -> None:
     stack = FakeStack(echo=False)
 
-    smoke = run(stack, destinations=DESTINATIONS, code=CODE)
+    smoke = run(stack, destinations=DESTINATIONS, code=SECRET)
 
     assert outcome(smoke, "auth: passwordless sign-in") == "ok"
     assert outcome(smoke, "auth: a second user signs in") == "ok"
     # Every check ran (this fake answers no items routes, so those fail; none is skipped).
     assert [name for result, name, _ in smoke.results if result == "skip"] == []
     # The wrong code first, then the right one, for each user.
-    assert stack.verified_with == ["000000", CODE, "000000", CODE]
+    assert stack.verified_with == [
+        "000000",
+        fixed(DESTINATIONS[0]),
+        "000000",
+        fixed(DESTINATIONS[1]),
+    ]
+
+
+def test_the_code_derivation_matches_the_auth_services() -> None:
+    assert code_for_test_destination("k", "+15555550100") == AUTH_SERVICE_CODE
 
 
 def test_an_echoed_code_is_used_where_the_stack_echoes_it() -> None:

@@ -171,6 +171,9 @@ class MemoryCounters:
         else:
             self.windows[key] = Window(window.count + 1, window.expires_at)
 
+    def reset(self, key: str) -> None:
+        self.windows.pop(key, None)
+
     def window(self, key: str, now: float) -> Window | None:
         window = self.windows.get(key)
         return window if window is not None and window.expires_at > int(now) else None

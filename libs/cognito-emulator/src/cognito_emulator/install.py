@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from moto.cognitoidp.models import CognitoIdpBackend
+from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
@@ -143,6 +143,20 @@ def _validate_password(self: CognitoIdpBackend, user_pool_id: str, password: str
     sign_up.validate_password(self, user_pool_id, password)
 
 
+def _create_jwt(
+    self: CognitoIdpUserPool,
+    client_id: str,
+    username: str,
+    token_use: str,
+    expires_in: int = 3600,
+    extra_data: dict[str, Any] | None = None,
+) -> tuple[str, int]:
+    """moto's JWT, living as long as the app client declares (moto: one hour always)."""
+    lifetime = tokens.token_lifetime(self, client_id, token_use)
+    original: Callable[..., tuple[str, int]] = _originals[(CognitoIdpUserPool, "create_jwt")]
+    return original(self, client_id, username, token_use, lifetime, extra_data)
+
+
 _PATCHES: dict[tuple[type, str], Any] = {
     (CognitoIdpResponse, "sign_up"): _sign_up,
     (CognitoIdpResponse, "confirm_sign_up"): _confirm_sign_up,
@@ -153,6 +167,7 @@ _PATCHES: dict[tuple[type, str], Any] = {
     (CognitoIdpResponse, "admin_respond_to_auth_challenge"): _admin_respond_to_auth_challenge,
     (CognitoIdpResponse, "revoke_token"): _revoke_token,
     (CognitoIdpBackend, "_validate_password"): _validate_password,
+    (CognitoIdpUserPool, "create_jwt"): _create_jwt,
 }
 
 

@@ -1,4 +1,5 @@
-"""RevokeToken, which moto 5.2.5 lacks."""
+"""RevokeToken, which moto 5.2.5 lacks, and token lifetimes from the app
+client (moto issues every token for one hour)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,29 @@ from typing import Any
 from moto.cognitoidp.models import CognitoIdpUserPool
 
 from cognito_emulator import errors
+
+# Cognito's defaults when a client declares no validity (developer guide,
+# "Using tokens": access and ID tokens one hour), and the seconds per unit of
+# its TokenValidityUnits.
+DEFAULT_VALIDITY = {
+    "access": ("AccessTokenValidity", "AccessToken", 60),
+    "id": ("IdTokenValidity", "IdToken", 60),
+}
+SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def token_lifetime(pool: CognitoIdpUserPool, client_id: str, token_use: str) -> int:
+    """Seconds an access or ID token of this client lives: its declared
+    validity in its declared unit (Cognito's default unit is hours when a
+    client gives a validity without units; the platform always gives units)."""
+    client = pool.clients.get(client_id)
+    config = client.extended_config if client is not None else {}
+    field, unit_key, default_minutes = DEFAULT_VALIDITY[token_use]
+    value = config.get(field)
+    if value is None:
+        return default_minutes * 60
+    unit = (config.get("TokenValidityUnits") or {}).get(unit_key, "hours")
+    return int(value) * SECONDS[unit]
 
 
 def revoke_token(pool: CognitoIdpUserPool, client_id: str, token: str) -> None:

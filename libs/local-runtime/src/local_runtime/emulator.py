@@ -378,6 +378,11 @@ _CLIENT_SETTINGS = {
 }
 
 
+# Client settings moto stores but does not enforce: SignUp and
+# UpdateUserAttributes may write any attribute locally.
+_CLIENT_NOT_ENFORCED = ("writeAttributes", "readAttributes")
+
+
 def _create_client(
     emulator: Emulator, mock: Declared, resource: Resource, subs: Substitutions
 ) -> set[str]:
@@ -391,7 +396,11 @@ def _create_client(
     subs.add(mock.id, client["ClientId"])
     if client.get("ClientSecret"):
         subs.add(mock.outputs.get("clientSecret"), client["ClientSecret"])
-    return _leftover(inputs, {"userPoolId", *_CLIENT_SETTINGS})
+    # moto keeps these on the client but never checks them on a call.
+    stored_only = {
+        f"{key} (stored, not enforced)" for key in _CLIENT_NOT_ENFORCED if inputs.get(key)
+    }
+    return _leftover(inputs, {"userPoolId", *_CLIENT_SETTINGS}) | stored_only
 
 
 def _put_parameter(

@@ -152,6 +152,10 @@ class Runtime:
             docs=sorted(self._documented_services(local)),
         )
         self.console.routes(local)
+        self.console.line(
+            "one-time codes: echoed as dev_otp for every destination here (make dev only;"
+            " a deployed stack echoes only its test destinations' codes)"
+        )
         self.console.not_modeled(local.not_modeled, created.settings_not_applied)
         self._warm(local)
         later = self.emulator.create(self._resources, model.EMULATED_LATER, created.substitutions)

@@ -5,7 +5,8 @@ destinations: fictional phone numbers and addresses the auth service never sends
 message to (`--test-destination`, twice, or `SMOKE_TEST_DESTINATIONS=a,b`, or
 `--stack <name>`, which reads them from the stack's config). Never another number: on a
 real stack that would send a real SMS. Their one-time code is the one the stack echoes
-(`dev_otp`, non-production stacks and `make dev`), else the fixed test code
+(`dev_otp`, non-production stacks and `make dev`), else the fixed code derived from
+the stack's test-code secret
 (`--test-code` or `SMOKE_TEST_CODE`, or `--test-code-parameter` / `--stack`: read from
 its SSM SecureString parameter with the caller's AWS credentials, never printed). With
 no code at all, the flows that need one are skipped and said to be skipped.
@@ -18,6 +19,8 @@ reader for `--stack`), so it runs anywhere the workspace is installed.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
 import os
 import secrets
 import sys
@@ -52,6 +55,16 @@ def expect_status(response: httpx.Response, status: int) -> None:
         )
 
 
+def code_for_test_destination(secret: str, destination: str) -> str:
+    """A production stack's fixed 6-digit code for one test destination, derived from
+    its `authTestCode` secret exactly as the auth service's create trigger derives it
+    (auth.protocol.code_for_test_destination; this suite imports no service)."""
+    mac = hmac.new(
+        secret.encode(), f"test-code|{destination.strip().lower()}".encode(), hashlib.sha256
+    )
+    return f"{int(mac.hexdigest()[:12], 16) % 1_000_000:06d}"
+
+
 @dataclass
 class User:
     access_token: str
@@ -69,7 +82,8 @@ class Smoke:
     client: httpx.Client
     # Test destinations only (phone numbers in E.164, or e-mail addresses).
     destinations: Sequence[str] = ()
-    # The fixed test code, for a stack that does not echo it.
+    # The stack's test-code secret (`authTestCode`), for a stack that does not echo
+    # codes: each test destination's fixed code is derived from it.
     code: str | None = None
     users: dict[str, User] = field(default_factory=dict)
     results: list[tuple[str, str, str]] = field(default_factory=list)
@@ -148,7 +162,9 @@ class Smoke:
         started = start.json()
         expect(started.get("delivery") == delivery, f"delivery {started.get('delivery')!r}")
         expect(isinstance(started.get("session"), str), "no session")
-        code = started.get("dev_otp") or self.code
+        code = started.get("dev_otp") or (
+            code_for_test_destination(self.code, destination) if self.code else None
+        )
         if not code:
             raise Skip(
                 "this stack does not echo the code and no test code was given "
@@ -380,7 +396,10 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--stack", help="read the test destinations (and code) of this stack")
     parser.add_argument("--test-destination", action="append", help="a test destination (give two)")
-    parser.add_argument("--test-code", help="the fixed code of a stack that does not echo it")
+    parser.add_argument(
+        "--test-code",
+        help="the test-code secret of a stack that does not echo codes (authTestCode)",
+    )
     parser.add_argument("--test-code-parameter", help="the SSM parameter holding that code")
     args = parser.parse_args(argv)
     sign_in = sign_in_options(args, os.environ if environ is None else environ)

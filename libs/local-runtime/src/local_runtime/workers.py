@@ -26,6 +26,7 @@ from infra.lambda_runtime import RUNTIME
 from local_runtime.model import LocalFunction
 
 WORKER_MAIN = Path(__file__).with_name("worker_main.py")
+ECHO_CODES = "LOCAL_RUNTIME_ECHO_CODES"
 _HEADER = struct.Struct(">I")
 # Lambda's init phase may take 10 s; a cold import on a small laptop may take longer.
 INIT_TIMEOUT = 60.0
@@ -346,6 +347,10 @@ def worker_environment(
             "LOCAL_RUNTIME_FUNCTION_ARN": function.arn,
             "_HANDLER": function.handler,
             "PYTHONUNBUFFERED": "1",
+            # `make dev` alone echoes every one-time code as `dev_otp` (auth's
+            # create trigger reads it); no deployed function ever has it
+            # (platform/tests/infra/test_program.py checks).
+            ECHO_CODES: "true",
         }
     )
     environment.update(function.environment)

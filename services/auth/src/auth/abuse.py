@@ -80,3 +80,9 @@ def check_not_locked(counters: Counters, hashed: str, max_failed: int, now: floa
 
 def count_failed_code(counters: Counters, hashed: str, now: float) -> None:
     counters.add(failed_codes_key(hashed), FAILED_CODE_WINDOW_SECONDS, now)
+
+
+def forget_failed_codes(counters: Counters, hashed: str) -> None:
+    """A right code proves possession: the destination starts afresh (OWASP's
+    lockout practice), so its owner's sign-ins never add up to a lock."""
+    counters.reset(failed_codes_key(hashed))

@@ -42,3 +42,6 @@ class Counters(Protocol):
 
     def window(self, key: str, now: float) -> Window | None:
         """The key's open window, if any."""
+
+    def reset(self, key: str) -> None:
+        """Forget the key's window."""

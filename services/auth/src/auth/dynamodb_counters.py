@@ -71,6 +71,10 @@ class DynamoDbCounters:
         window = Window(int(item["count"]["N"]), int(item["expires_at"]["N"]))
         return window if window.expires_at > int(now) else None
 
+    @_available
+    def reset(self, key: str) -> None:
+        self._dynamodb.delete_item(TableName=self._table, Key=self._key(key))
+
     def _key(self, key: str) -> dict[str, Any]:
         return {"PK": {"S": key}, "SK": {"S": SORT_KEY}}
 

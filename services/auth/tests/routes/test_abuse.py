@@ -226,6 +226,20 @@ def test_answers_sent_straight_to_cognito_are_counted_too(client: TestClient, aw
     assert locked.json()["error"] == "too_many_attempts"
 
 
+def test_a_right_code_clears_the_failed_count(client: TestClient, aws: Any) -> None:
+    for _ in range(3):
+        started = start(client, phone=PHONE).json()
+        verify(client, started["session"], wrong(started["dev_otp"]), phone=PHONE)
+        answer = verify(client, started["session"], started["dev_otp"], phone=PHONE)
+        # The first answer spent that session: sign in with the one it gave back.
+        assert answer.status_code in {200, 401}
+    started = start(client, phone=PHONE).json()
+    first = verify(client, started["session"], wrong(started["dev_otp"]), phone=PHONE).json()
+    assert verify(client, first["session"], started["dev_otp"], phone=PHONE).status_code == 200
+    hashed = protocol.destination_hash("test-destination-key", PHONE)
+    assert abuse.failed_codes_key(hashed) not in [i["PK"]["S"] for i in aws.table_items()]
+
+
 # ---- item 3: test destinations ----
 
 

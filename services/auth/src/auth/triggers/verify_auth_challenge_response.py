@@ -5,7 +5,8 @@ answer counted against the destination's failed codes, across sessions.
 Cognito runs this trigger for every answer, through the API or not, so the
 lockout holds for direct RespondToAuthChallenge calls too: once the
 destination has MAX_FAILED_CODES wrong answers in its 24-hour window, every
-answer is wrong, even the right code, until the window closes."""
+answer is wrong, even the right code, until the window closes. A right code
+before that clears the count."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ def _counted(hashed: str, correct: bool) -> bool:
         abuse.check_not_locked(counters, hashed, settings.max_failed_codes, otp.now())
     except TooManyAttempts:
         return False
-    if not correct:
+    if correct:
+        abuse.forget_failed_codes(counters, hashed)
+    else:
         abuse.count_failed_code(counters, hashed, otp.now())
     return correct

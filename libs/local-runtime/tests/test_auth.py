@@ -1,0 +1,221 @@
+"""Issue 10 against `make dev`: the real program for dev, the auth service's
+real workers and triggers, driven over HTTP on loopback (the session-wide
+runtime, conftest). Each test that counts sends speaks from its own loopback
+address (127.0.0.x), so the per-source budget of one never reaches another."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+
+from local_runtime.outbox import sent_sms
+from local_runtime.runtime import Runtime
+from tests.fake_program import REPO
+
+TEST_PHONE = "+15555550100"  # a dev test destination, the README's number
+SOURCE_LIMIT = 10  # Pulumi.dev.yaml auth.sourceSendLimit
+
+
+def from_address(runtime: Runtime, address: str) -> httpx.Client:
+    """A client whose requests come from this loopback address."""
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(base_url=runtime.url, timeout=30, transport=transport)
+
+
+@pytest.fixture(scope="module")
+def client(runtime: Runtime) -> httpx.Client:
+    return from_address(runtime, "127.0.0.20")
+
+
+def sign_in(client: httpx.Client, phone: str) -> dict[str, Any]:
+    started = client.post("/auth/start", json={"phone": phone}).json()
+    verified = client.post(
+        "/auth/verify",
+        json={"phone": phone, "otp": started["dev_otp"], "session": started["session"]},
+    )
+    assert verified.status_code == 200, verified.text
+    return verified.json()  # type: ignore[no-any-return]
+
+
+def claims(jwt: str) -> dict[str, Any]:
+    payload = jwt.split(".")[1]
+    decoded: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
+    return decoded
+
+
+# ---- the README's quick start, verbatim ----
+
+JQ_STAND_IN = '''#!{python}
+"""The two jq filters the README's quick start uses, for machines without jq."""
+import json, sys
+args = sys.argv[1:]
+raw = args[0] == "-r"
+program = args[-1]
+data = json.load(sys.stdin)
+if program == ".access_token":
+    value = data.get("access_token")
+elif program == "{{phone, otp: .dev_otp, session}}":
+    value = {{"phone": data.get("phone"), "otp": data.get("dev_otp"), "session": data.get("session")}}
+else:
+    sys.exit("jq stand-in: unsupported filter " + program)
+print(value if raw and isinstance(value, str) else json.dumps(value))
+'''
+
+
+def quick_start_block() -> str:
+    """The README's second `sh` block: the flow a reader pastes after `make dev`."""
+    readme = (REPO / "README.md").read_text()
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", quick_start, flags=re.DOTALL)
+    (flow,) = [block for block in blocks if "/auth/start" in block]
+    return flow
+
+
+@pytest.mark.parametrize("jq", ["stand-in", "jq"])
+def test_the_readmes_quick_start_works_verbatim(runtime: Runtime, tmp_path: Path, jq: str) -> None:
+    flow = quick_start_block()
+    assert "API=http://127.0.0.1:8000\n" in flow
+    # The one change: where this runtime listens (make dev listens on 8000).
+    script = flow.replace("API=http://127.0.0.1:8000\n", f"API={runtime.url}\n")
+    path = os.environ["PATH"]
+    if jq == "stand-in":
+        tools = tmp_path / "bin"
+        tools.mkdir()
+        stand_in = tools / "jq"
+        stand_in.write_text(JQ_STAND_IN.format(python=sys.executable))
+        stand_in.chmod(stand_in.stat().st_mode | stat.S_IEXEC)
+        path = f"{tools}:{path}"
+    elif shutil.which("jq") is None:
+        pytest.skip("jq is not installed here; the stand-in run covers the block")
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PATH": path},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    started = json.loads(lines[0])
+    assert started["phone"] == TEST_PHONE
+    assert re.fullmatch(r"\d{6}", started["dev_otp"])
+    item = json.loads(lines[-2])
+    assert (item["item_id"], item["name"]) == ("demo", "Demo")
+    assert json.loads(lines[-1])["status"] == "ok"
+
+
+# ---- item 1: normalisation, countries, budgets ----
+
+
+def test_fullwidth_digits_are_refused_not_a_new_number(client: httpx.Client) -> None:
+    response = client.post("/auth/start", json={"phone": "+1\uff15\uff15\uff155550100"})
+    assert response.status_code == 422
+    assert response.json()["error"] == "validation_error"
+
+
+@pytest.mark.parametrize("phone", ["+882161234567", "+447700900123", "+19005550123"])
+def test_international_networks_premium_and_unlisted_are_unsupported(
+    client: httpx.Client, phone: str
+) -> None:
+    response = client.post("/auth/start", json={"phone": phone})
+    assert response.status_code == 422
+    assert response.json()["error"] == "unsupported_destination"
+
+
+def test_one_source_cannot_pump_sms_to_many_numbers(runtime: Runtime) -> None:
+    pumping = from_address(runtime, "127.0.0.21")
+    sent = len(sent_sms(runtime.emulator.region))
+    for number in range(SOURCE_LIMIT):
+        response = pumping.post("/auth/start", json={"phone": f"+120255502{number:02d}"})
+        assert response.status_code == 200, response.text
+    refused = pumping.post("/auth/start", json={"phone": "+12025550299"})
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many_requests"
+    assert 0 < int(refused.headers["retry-after"]) <= 3600
+    assert len(sent_sms(runtime.emulator.region)) == sent + SOURCE_LIMIT
+
+
+# ---- the bypass: Cognito called directly ----
+
+
+def test_a_direct_initiate_auth_sends_no_sms(runtime: Runtime, client: httpx.Client) -> None:
+    phone = "+12025550301"
+    sign_in(client, phone)  # a known user now
+    assert runtime.model is not None
+    cognito = runtime.emulator.client("cognito-idp")
+    client_id = next(
+        str(f.environment["USER_POOL_CLIENT_ID"])
+        for f in runtime.model.functions.values()
+        if "USER_POOL_CLIENT_ID" in f.environment
+    )
+    before = len(sent_sms(runtime.emulator.region))
+    for _ in range(3):
+        answer = cognito.initiate_auth(
+            ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": phone}
+        )
+        assert answer["ChallengeName"] == "CUSTOM_CHALLENGE"
+        assert "dev_otp" not in answer["ChallengeParameters"]
+    assert len(sent_sms(runtime.emulator.region)) == before
+
+
+# ---- item 2: failed codes across sessions ----
+
+
+def test_ten_wrong_codes_lock_the_destination_even_for_the_right_code(runtime: Runtime) -> None:
+    guesser = from_address(runtime, "127.0.0.22")
+    phone = "+12025550302"
+    failures, last = 0, None
+    while failures < 10:
+        started = guesser.post("/auth/start", json={"phone": phone}).json()
+        session = started["session"]
+        for _ in range(3):
+            if failures == 10:
+                break
+            wrong = f"{(int(started['dev_otp']) + 1) % 1_000_000:06d}"
+            last = guesser.post(
+                "/auth/verify", json={"phone": phone, "otp": wrong, "session": session}
+            )
+            failures += 1
+            session = last.json().get("session", session)
+    assert last is not None
+    assert last.status_code == 429
+    assert last.json()["error"] == "too_many_attempts"
+    assert int(last.headers["retry-after"]) > 23 * 3600
+    again = guesser.post("/auth/start", json={"phone": phone})
+    assert again.status_code == 429
+    assert again.json()["error"] == "too_many_attempts"
+
+
+# ---- items 5 and 8: tokens, logout, /auth/me ----
+
+
+def test_access_tokens_live_the_declared_fifteen_minutes(client: httpx.Client) -> None:
+    tokens = sign_in(client, TEST_PHONE)
+    access = claims(tokens["access_token"])
+    assert access["exp"] - access["iat"] == 15 * 60
+    assert tokens["expires_in"] == 15 * 60
+
+
+def test_me_has_the_phone_number_and_logout_takes_a_bare_token(client: httpx.Client) -> None:
+    tokens = sign_in(client, "+15555550101")
+    me = client.get("/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert me.json()["phone"] == "+15555550101"
+    # The gateway accepts the token without `Bearer `; so does logout.
+    logout = client.post("/auth/logout", headers={"Authorization": tokens["access_token"]})
+    assert logout.status_code == 204
+    refreshed = client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 401
