@@ -68,7 +68,7 @@ data = json.load(sys.stdin)
 if program == ".access_token":
     value = data.get("access_token")
 elif program == "{{phone, otp: .dev_otp, session}}":
-    value = {{"phone": data.get("phone"), "otp": data.get("dev_otp"), "session": data.get("session")}}
+    value = {{"phone": data["phone"], "otp": data["dev_otp"], "session": data["session"]}}
 else:
     sys.exit("jq stand-in: unsupported filter " + program)
 print(value if raw and isinstance(value, str) else json.dumps(value))

@@ -23,9 +23,18 @@ import boto3
 from fastapi.testclient import TestClient
 from moto import mock_aws
 
+from health import checks
 from health.app import app
 from health.settings import settings
 from service_kernel.testing import AsAuthorizedBy, access_claims, create_shared_table
+
+
+@pytest.fixture(autouse=True)
+def fresh_readiness() -> Iterator[None]:
+    """Each test sees its own checks, not the previous test's cached answer."""
+    checks.forget_cached_checks()
+    yield
+    checks.forget_cached_checks()
 
 
 @pytest.fixture

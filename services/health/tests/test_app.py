@@ -79,6 +79,25 @@ def test_readyz_reports_an_unreachable_endpoint_as_error(
     assert response.json()["checks"] == {"table": "error", "user_pool": "error"}
 
 
+def test_readyz_is_cached_for_a_few_seconds(
+    client: TestClient, aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A public route: a flood of /readyz must not become a flood of
+    control-plane calls."""
+    from health import checks
+
+    now = [1000.0]
+    calls: list[str] = []
+    monkeypatch.setattr(checks, "clock", lambda: now[0])
+    monkeypatch.setitem(checks.CHECKS, "table", lambda: calls.append("table"))
+    for _ in range(20):
+        assert client.get("/readyz").status_code == 200
+    assert calls == ["table"]
+    now[0] += checks.CACHE_SECONDS
+    client.get("/readyz")
+    assert calls == ["table", "table"]
+
+
 def test_status_echoes_the_caller(user_client: TestClient) -> None:
     response = user_client.get("/status")
     assert response.status_code == 200

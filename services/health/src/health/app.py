@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi.responses import JSONResponse
 
-from health.checks import run_checks
+from health.checks import cached_checks
 from health.models import Health, NotReady, Readiness, Status, StatusUser
 from health.settings import settings
 from service_kernel import CallerDep, create_app, current_request_id
@@ -20,8 +20,9 @@ def healthz() -> Health:
 
 @app.get("/readyz", response_model=Readiness, responses={503: {"model": NotReady}})
 def readyz() -> Readiness | JSONResponse:
-    """Readiness: the table and the user pool answer."""
-    checks = run_checks()
+    """Readiness: the table and the user pool answer (checked at most every
+    few seconds: the answer is cached, health.checks.CACHE_SECONDS)."""
+    checks = cached_checks()
     failing = sorted(name for name, result in checks.items() if result != "ok")
     if not failing:
         return Readiness(status="ok", checks=checks)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
@@ -46,3 +48,29 @@ def run_checks() -> dict[str, CheckResult]:
     """Every check, side by side, so the answer takes one timeout at most."""
     futures = {name: _pool.submit(_run, name, check) for name, check in CHECKS.items()}
     return {name: future.result() for name, future in futures.items()}
+
+
+# /readyz is public: without a cache, every hit would make two control-plane
+# calls (DescribeTable, DescribeUserPool), whose own rate limits are low. A
+# few seconds old is fresh enough for a readiness probe.
+CACHE_SECONDS = 5.0
+clock = time.monotonic  # tests move it
+_cache_lock = threading.Lock()
+_cached: tuple[float, dict[str, CheckResult]] | None = None
+
+
+def cached_checks() -> dict[str, CheckResult]:
+    """The checks' results, run at most once per CACHE_SECONDS per process."""
+    global _cached
+    with _cache_lock:
+        if _cached is not None and clock() - _cached[0] < CACHE_SECONDS:
+            return dict(_cached[1])
+        results = run_checks()
+        _cached = (clock(), results)
+        return dict(results)
+
+
+def forget_cached_checks() -> None:
+    global _cached
+    with _cache_lock:
+        _cached = None
