@@ -53,10 +53,11 @@ openapi: setup ## Regenerate docs/openapi.json, the whole HTTP API (each service
 	$(UV) run --no-sync python -m local_runtime.openapi
 
 .PHONY: bench
-bench: setup ## Print each function's cold start (import + init) and each bundle's zipped size
+bench: setup ## Print each function's cold start, each bundle's size, and /auth/start's new- vs known-user timing
 	$(UV) run --no-sync python -m local_runtime.cold_start --stack $(STACK) --runs $(RUNS)
 	$(UV) run --no-sync python -m infra.bundle
 	$(UV) run --no-sync python -m local_runtime.gateway_load --stack $(STACK)
+	$(UV) run --no-sync python -m local_runtime.auth_timing --stack $(STACK) --runs $(RUNS)
 
 .PHONY: lint
 lint: setup ## Lint with ruff, and check formatting

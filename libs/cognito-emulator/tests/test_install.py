@@ -73,3 +73,40 @@ def test_triggers_run_behind_a_threaded_moto_server(
         uninstall_triggers()
     assert result["AuthenticationResult"]["AccessToken"]
     assert lambdas.sources()[0] == "PreSignUp_SignUp"
+
+
+def test_global_sign_out_reaches_a_pool_outside_us_east_1_behind_the_server(
+    lambdas: InProcessInvoker, create_pool: Callable[..., Any]
+) -> None:
+    """GlobalSignOut carries no signature, so moto's server alone would look
+    for the token in us-east-1 and answer NotAuthorizedException for a pool
+    elsewhere (dev is eu-west-1): the sign-out would silently not happen."""
+    install_triggers(lambdas)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        cognito = boto3.client(
+            "cognito-idp", region_name="eu-west-1", endpoint_url=f"http://{host}:{port}"
+        )
+        pool = create_pool(cognito)
+        pool.confirmed_user("ada@example.com")
+        tokens = cognito.initiate_auth(
+            ClientId=pool.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "ada@example.com", "PASSWORD": "Passw0rd!"},
+        )["AuthenticationResult"]
+        cognito.global_sign_out(AccessToken=tokens["AccessToken"])
+        refused = None
+        try:
+            cognito.initiate_auth(
+                ClientId=pool.client_id,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+            )
+        except cognito.exceptions.NotAuthorizedException as exc:
+            refused = exc
+    finally:
+        server.stop()
+        uninstall_triggers()
+    assert refused is not None

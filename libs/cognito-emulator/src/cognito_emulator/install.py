@@ -139,6 +139,16 @@ def _revoke_token(self: CognitoIdpResponse) -> EmptyResult:
     return EmptyResult()
 
 
+def _global_sign_out(self: CognitoIdpResponse) -> EmptyResult:
+    """GlobalSignOut is unsigned, so moto's server cannot tell its region and
+    looks in us-east-1 only: the pool is found by the access token instead,
+    as moto already does for GetUser."""
+    access_token = str(self._get_param("AccessToken") or "")
+    backend = self._get_region_agnostic_backend()._find_backend_by_access_token(access_token)
+    backend.global_sign_out(access_token)
+    return EmptyResult()
+
+
 def _validate_password(self: CognitoIdpBackend, user_pool_id: str, password: str) -> None:
     sign_up.validate_password(self, user_pool_id, password)
 
@@ -166,6 +176,7 @@ _PATCHES: dict[tuple[type, str], Any] = {
     (CognitoIdpResponse, "respond_to_auth_challenge"): _respond_to_auth_challenge,
     (CognitoIdpResponse, "admin_respond_to_auth_challenge"): _admin_respond_to_auth_challenge,
     (CognitoIdpResponse, "revoke_token"): _revoke_token,
+    (CognitoIdpResponse, "global_sign_out"): _global_sign_out,
     (CognitoIdpBackend, "_validate_password"): _validate_password,
     (CognitoIdpUserPool, "create_jwt"): _create_jwt,
 }
