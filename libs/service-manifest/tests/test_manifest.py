@@ -31,6 +31,10 @@ own_keys_only = true
 [functions.pre_sign_up]
 handler = "things.triggers.pre_sign_up"
 trigger = "PreSignUp"
+
+[functions.sweep]
+handler = "things.sweep.handler"
+schedule = "rate(5 minutes)"
 """
 
 
@@ -50,6 +54,8 @@ def test_a_valid_manifest_is_read(tmp_path: Path) -> None:
     assert api.routes[0].auth == "jwt"  # protected unless said otherwise
     assert api.permissions[0].own_keys_only
     assert manifest.function("pre_sign_up").trigger == "PreSignUp"
+    assert manifest.function("sweep").schedule == "rate(5 minutes)"
+    assert api.schedule is None
 
 
 @pytest.mark.parametrize(
@@ -67,6 +73,13 @@ def test_a_valid_manifest_is_read(tmp_path: Path) -> None:
         (
             ('path = "/things/{thing_id}"', 'path = "/t"\nauth = "x"'),
             "functions.api.routes.0.auth: Input should be 'public' or 'jwt'",
+        ),
+        (('"rate(5 minutes)"', '"rate(1 minutes)"'), "schedule"),
+        (('"rate(5 minutes)"', '"rate(5 fortnights)"'), "schedule"),
+        (('"rate(5 minutes)"', '"cron(0 * * * ? *)"'), "schedule"),
+        (
+            ('trigger = "PreSignUp"', 'trigger = "PreSignUp"\nschedule = "rate(1 hour)"'),
+            "one of them",
         ),
     ],
 )

@@ -67,6 +67,9 @@ REFERENCES = frozenset(
 REFERENCE_PREFIXES = ("config.", "secret.")
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
+# EventBridge Scheduler's rate expressions (a cron expression is not offered:
+# the local runtime runs a schedule on its rate, and a rate says it plainly).
+SCHEDULE = r"^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$"
 _NAME = r"^[a-z][a-z0-9-]{0,30}$"
 _FUNCTION_NAME = r"^[a-z][a-z0-9_]{0,30}$"
 _PATH = r"^/[A-Za-z0-9_\-./{}+]*$"
@@ -119,6 +122,8 @@ class Function:
     memory: int | None = None
     # This function serves the service's OpenAPI document and Swagger UI.
     openapi: bool = False
+    # Run on this rate by EventBridge Scheduler, e.g. "rate(5 minutes)".
+    schedule: str | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -281,13 +286,14 @@ class _FunctionFile(_Strict):
     timeout: int | None = Field(default=None, ge=1, le=900)
     memory: int | None = Field(default=None, ge=128, le=10240)
     openapi: bool = False
+    schedule: str | None = Field(default=None, pattern=SCHEDULE)
 
     @model_validator(mode="after")
     def _valid(self) -> _FunctionFile:
         if self.trigger is not None and self.trigger not in COGNITO_TRIGGERS:
             raise ValueError(f"unknown Cognito trigger {self.trigger!r}")
-        if self.routes and self.trigger:
-            raise ValueError("a function serves routes or a trigger, not both")
+        if sum(bool(way) for way in (self.routes, self.trigger, self.schedule)) > 1:
+            raise ValueError("a function serves routes, a trigger or a schedule: one of them")
         if self.openapi and not self.routes:
             raise ValueError("openapi = true needs routes to serve the document on")
         return self
@@ -348,6 +354,7 @@ class _ManifestFile(_Strict):
                     timeout=function.timeout,
                     memory=function.memory,
                     openapi=function.openapi,
+                    schedule=function.schedule,
                 )
                 for name, function in self.functions.items()
             ),
