@@ -142,3 +142,18 @@ def assume_role_policy(service: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+def schedule_policy(function_arn: str) -> dict[str, Any]:
+    """What a function's schedule role may do: invoke that one function."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "InvokeTheScheduledFunction",
+                "Effect": "Allow",
+                "Action": ["lambda:InvokeFunction"],
+                "Resource": [function_arn],
+            }
+        ],
+    }

@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.environment import resolve_environment
-from infra.iam import assume_role_policy, function_policy
+from infra.iam import assume_role_policy, function_policy, schedule_policy
 from infra.lambda_runtime import RUNTIME
 from infra.shared import SharedStack
 from service_manifest import AUTH_PUBLIC, Function, Manifest, Route, docs_routes
@@ -174,6 +174,43 @@ class Service(pulumi.ComponentResource):
             )
         if function.routes:
             self._routes(prefix, function, invoke_arn, lambda_function, qualifier)
+        if function.schedule:
+            target = lambda_function.arn
+            if qualifier:
+                target = pulumi.Output.concat(lambda_function.arn, f":{qualifier}")
+            self._schedule(prefix, physical, function, target)
+
+    def _schedule(
+        self, prefix: str, physical: str, function: Function, target: pulumi.Input[str]
+    ) -> None:
+        """EventBridge Scheduler runs the function on its rate, through a role
+        that may invoke this one function and nothing else."""
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{prefix}-schedule-role",
+            name=f"{physical}-schedule"[:MAX_NAME_LENGTH],
+            assume_role_policy=json.dumps(assume_role_policy("scheduler.amazonaws.com")),
+            description=f"{self._args.manifest.name}/{function.name}: its schedule may invoke it",
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{prefix}-schedule-policy",
+            name=f"{physical}-schedule"[:MAX_NAME_LENGTH],
+            role=role.id,
+            policy=pulumi.Output.from_input(target).apply(
+                lambda arn: json.dumps(schedule_policy(arn), sort_keys=True)
+            ),
+            opts=child,
+        )
+        aws.scheduler.Schedule(
+            f"{prefix}-schedule",
+            name=physical,
+            description=f"{self._args.manifest.name} {function.name}: {function.schedule}",
+            schedule_expression=function.schedule,
+            flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
+            target=aws.scheduler.ScheduleTargetArgs(arn=target, role_arn=role.arn),
+            opts=child,
+        )
 
     def _routes(
         self,

@@ -56,6 +56,7 @@ from auth.app import app
 from auth.cognito_identity_provider import CognitoIdentityProvider
 from auth.deps import code_rules, get_code_rules, get_identity_provider
 from auth.dynamodb_counters import DynamoDbCounters
+from auth.dynamodb_pending_users import DynamoDbPendingUsers
 from auth.settings import settings
 from auth.triggers import create_auth_challenge, otp, pre_sign_up
 from cognito_emulator import install_triggers, uninstall_triggers
@@ -112,8 +113,14 @@ class Aws:
         its code rules on the table in moto."""
         provider = CognitoIdentityProvider(cognito, self.pool_id, self.client_id)
         app.dependency_overrides[get_identity_provider] = lambda: provider
-        rules = code_rules(settings, DynamoDbCounters(kernel_client("dynamodb"), TABLE))
+        dynamodb = kernel_client("dynamodb")
+        rules = code_rules(
+            settings, DynamoDbCounters(dynamodb, TABLE), DynamoDbPendingUsers(dynamodb, TABLE)
+        )
         app.dependency_overrides[get_code_rules] = lambda: rules
+
+    def pending(self) -> DynamoDbPendingUsers:
+        return DynamoDbPendingUsers(boto3.client("dynamodb", region_name=REGION), TABLE)
 
     def table_items(self, prefix: str = "") -> list[dict[str, Any]]:
         items = boto3.client("dynamodb", region_name=REGION).scan(TableName=TABLE)["Items"]

@@ -37,6 +37,7 @@ from auth.identity_provider import (
 from auth.models import Tokens
 
 PHONE = "+12025550101"
+CREATED = {"User": {"Username": "sub-1", "Attributes": [{"Name": "sub", "Value": "sub-1"}]}}
 EMAIL = "ada@example.com"
 PASSWORD = "Passw0rd!"
 AUTHENTICATED = {
@@ -254,8 +255,9 @@ def test_anything_else_is_unavailable_and_logged_by_its_code_only(
 def test_a_passwordless_user_is_created_confirmed_and_unannounced(
     username: str, channel: Any, attribute: str
 ) -> None:
-    cognito = Answering()
-    over(cognito).create_passwordless_user(username, channel)
+    cognito = Answering(admin_create_user=CREATED)
+    sub = over(cognito).create_passwordless_user(username, channel)
+    assert sub == "sub-1"
     (create, operation_create), (set_password, operation_set) = cognito.calls
     assert (create, set_password) == ("admin_create_user", "admin_set_user_password")
     assert operation_create == {
@@ -269,7 +271,7 @@ def test_a_passwordless_user_is_created_confirmed_and_unannounced(
 
 
 def test_a_passwordless_users_password_is_long_random_and_policy_proof() -> None:
-    cognito = Answering()
+    cognito = Answering(admin_create_user=CREATED)
     provider = over(cognito)
     provider.create_passwordless_user(PHONE, "sms")
     provider.create_passwordless_user(PHONE, "sms")

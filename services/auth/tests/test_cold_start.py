@@ -13,6 +13,8 @@ TRIGGERS = [
     "auth.triggers.define_auth_challenge",
     "auth.triggers.create_auth_challenge",
     "auth.triggers.verify_auth_challenge_response",
+    # Not a trigger, but a function of its own that needs no web stack either.
+    "auth.cleanup",
 ]
 
 

@@ -74,11 +74,12 @@ class MemoryIdentityProvider:
         if method in self.refusals:
             raise self.refusals[method]
 
-    def create_passwordless_user(self, username: str, channel: Channel) -> None:
+    def create_passwordless_user(self, username: str, channel: Channel) -> str:
         self._call("create_passwordless_user")
         if username in self.users:
             raise UserAlreadyExists
         self.users[username] = User(password=None)
+        return f"sub-of-{username}"
 
     def start_code_sign_in(self, username: str, channel: Channel, ticket: str) -> CodeSent:
         self._call("start_code_sign_in")
@@ -179,6 +180,20 @@ class MemoryCounters:
         return window if window is not None and window.expires_at > int(now) else None
 
 
+class MemoryPendingUsers:
+    def __init__(self) -> None:
+        self.due_at: dict[str, int] = {}
+
+    def add(self, sub: str, due: int) -> None:
+        self.due_at[sub] = due
+
+    def remove(self, sub: str) -> None:
+        self.due_at.pop(sub, None)
+
+    def due(self, now: float) -> list[str]:
+        return [sub for sub, due in self.due_at.items() if due <= now]
+
+
 @pytest.fixture
 def provider() -> MemoryIdentityProvider:
     return MemoryIdentityProvider()
@@ -201,6 +216,8 @@ def make_rules(counters: MemoryCounters, **changes: object) -> service.CodeRules
         source_budget=Budget(8, 3600),
         stack_budget=Budget(12, 3600),
         max_failed_codes=10,
+        pending=MemoryPendingUsers(),
+        pending_seconds=360,
     )
     return dataclasses.replace(rules, **changes)  # type: ignore[arg-type]
 
@@ -244,6 +261,15 @@ def test_a_new_phone_gets_a_code_only_account_and_an_sms(
     assert provider.sent == [(PHONE, "sms")]
     assert (answer.phone, answer.email, answer.delivery) == (PHONE, None, "sms")
     assert answer.session in provider.sessions
+
+
+def test_a_new_user_is_pending_until_proved_and_a_known_one_is_not(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
+) -> None:
+    start(provider, rules, phone=PHONE)
+    start(provider, rules, phone=PHONE)  # known now: not pending again
+    assert rules.pending.due(NOW + 360) == [f"sub-of-{PHONE}"]
+    assert rules.pending.due(NOW + 359) == []
 
 
 def test_an_email_is_sent_its_code_by_email(

@@ -105,11 +105,11 @@ class CognitoIdentityProvider:
         self._user_pool_id = user_pool_id
         self._client_id = client_id
 
-    def create_passwordless_user(self, username: str, channel: Channel) -> None:
+    def create_passwordless_user(self, username: str, channel: Channel) -> str:
         # Server-side IAM calls, never the public SignUp: no client can create
         # a confirmed user, and pre sign-up never confirms one on a client's word.
         try:
-            self._cognito.admin_create_user(
+            created = self._cognito.admin_create_user(
                 UserPoolId=self._user_pool_id,
                 Username=username,
                 UserAttributes=[{"Name": ATTRIBUTES[channel], "Value": username}],
@@ -134,6 +134,9 @@ class CognitoIdentityProvider:
             )
         except ClientError as exc:
             raise _unexpected(exc) from None
+        user = created["User"]
+        attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
+        return str(attributes.get("sub") or user["Username"])
 
     def start_code_sign_in(self, username: str, channel: Channel, ticket: str) -> CodeSent:
         try:

@@ -12,7 +12,9 @@ from fastapi import Depends, Request
 from auth.cognito_identity_provider import CognitoIdentityProvider
 from auth.counters import Counters
 from auth.dynamodb_counters import DynamoDbCounters
+from auth.dynamodb_pending_users import DynamoDbPendingUsers
 from auth.identity_provider import IdentityProvider
+from auth.pending_users import PendingUsers
 from auth.service import CodeRules
 from auth.settings import Settings, settings
 from service_kernel.aws import client
@@ -28,10 +30,15 @@ def get_identity_provider() -> IdentityProvider:
 
 @cache
 def get_code_rules() -> CodeRules:
-    return code_rules(settings, DynamoDbCounters(client("dynamodb"), settings.table_name))
+    dynamodb = client("dynamodb")
+    return code_rules(
+        settings,
+        DynamoDbCounters(dynamodb, settings.table_name),
+        DynamoDbPendingUsers(dynamodb, settings.table_name),
+    )
 
 
-def code_rules(config: Settings, counters: Counters) -> CodeRules:
+def code_rules(config: Settings, counters: Counters, pending: PendingUsers) -> CodeRules:
     return CodeRules(
         counters=counters,
         destination_key=config.destination_key,
@@ -42,6 +49,8 @@ def code_rules(config: Settings, counters: Counters) -> CodeRules:
         source_budget=config.source_budget,
         stack_budget=config.stack_budget,
         max_failed_codes=config.max_failed_codes,
+        pending=pending,
+        pending_seconds=config.pending_seconds,
     )
 
 

@@ -135,10 +135,10 @@ class IdentityUnavailable(IdentityError):
 class IdentityProvider(Protocol):
     """Every method may also raise Throttled or IdentityUnavailable."""
 
-    def create_passwordless_user(self, username: str, channel: Channel) -> None:
+    def create_passwordless_user(self, username: str, channel: Channel) -> str:
         """A confirmed user who can sign in with codes only, its username (a
-        phone number or e-mail address) also its `channel` attribute;
-        UserAlreadyExists or UnusableDestination."""
+        phone number or e-mail address) also its `channel` attribute; its
+        `sub`. UserAlreadyExists or UnusableDestination."""
 
     def start_code_sign_in(self, username: str, channel: Channel, ticket: str) -> CodeSent:
         """Send the user a code by `channel`, vouched for by the API's

@@ -38,6 +38,7 @@ from auth.models import (
     Tokens,
     VerifyRequest,
 )
+from auth.pending_users import PendingUsers
 from auth.timing import at_least
 from service_kernel import Caller
 
@@ -71,6 +72,9 @@ class CodeRules:
     source_budget: Budget
     stack_budget: Budget
     max_failed_codes: int
+    # Users /auth/start creates are removed after this long unless proved.
+    pending: PendingUsers
+    pending_seconds: int
 
     def hashed(self, destination: str) -> str:
         return protocol.destination_hash(self.destination_key, destination)
@@ -117,8 +121,9 @@ def start(
             moment,
         )
     ticket = protocol.ticket(rules.ticket_key, address, channel, int(moment) + TICKET_TTL_SECONDS)
+    due = int(moment) + rules.pending_seconds
     with at_least(timing.START_FLOOR_SECONDS):
-        sent = _send_code(provider, address, channel, ticket)
+        sent = _send_code(provider, rules.pending, due, address, channel, ticket)
     return StartResponse(
         session=sent.session,
         phone=to.phone,
@@ -129,10 +134,15 @@ def start(
     )
 
 
-def _send_code(provider: IdentityProvider, address: str, channel: Channel, ticket: str) -> CodeSent:
-    # A known user is left exactly as it is, and takes the same path from here.
-    with suppress(UserAlreadyExists):
-        provider.create_passwordless_user(address, channel)
+def _send_code(
+    provider: IdentityProvider,
+    pending: PendingUsers,
+    due: int,
+    address: str,
+    channel: Channel,
+    ticket: str,
+) -> CodeSent:
+    _create(provider, pending, due, address, channel)
     try:
         return provider.start_code_sign_in(address, channel, ticket)
     except Unconfirmed:
@@ -140,8 +150,7 @@ def _send_code(provider: IdentityProvider, address: str, channel: Channel, ticke
         # squatter's, made with a stranger's address): the code goes to the
         # destination itself, so its owner gets a user only it can sign in to.
         provider.delete_unconfirmed_user(address)
-        with suppress(UserAlreadyExists):
-            provider.create_passwordless_user(address, channel)
+        _create(provider, pending, due, address, channel)
         try:
             return provider.start_code_sign_in(address, channel, ticket)
         except CannotUseCodes:
@@ -149,6 +158,16 @@ def _send_code(provider: IdentityProvider, address: str, channel: Channel, ticke
     except CannotUseCodes:
         # Disabled: sent nothing, answered like everyone else.
         return CodeSent(session=decoy_session())
+
+
+def _create(
+    provider: IdentityProvider, pending: PendingUsers, due: int, address: str, channel: Channel
+) -> None:
+    """A new user, pending until a right code proves the destination (the
+    verify trigger clears it; auth.cleanup deletes it at `due` otherwise).
+    A known user is left exactly as it is, and takes the same path from here."""
+    with suppress(UserAlreadyExists):
+        pending.add(provider.create_passwordless_user(address, channel), due)
 
 
 def verify(provider: IdentityProvider, rules: CodeRules, answer: VerifyRequest) -> Tokens:

@@ -32,6 +32,7 @@ class Settings(ServiceSettings):
     source_send_window_seconds: int = Field(gt=0)
     stack_sends_per_hour: int = Field(gt=0)
     max_failed_codes: int = Field(gt=0)
+    otp_ttl_seconds: int = Field(gt=0)
     # Stack secrets: the key of the API's tickets to the create trigger, and
     # the key of every destination hash in the table.
     ticket_key: str = Field(min_length=1)
@@ -56,6 +57,12 @@ class Settings(ServiceSettings):
     @property
     def stack_budget(self) -> Budget:
         return Budget(self.stack_sends_per_hour, HOUR)
+
+    @property
+    def pending_seconds(self) -> int:
+        """How long a new user may take to prove its destination: its code's
+        life, and a minute for the answer in flight."""
+        return self.otp_ttl_seconds + 60
 
 
 settings = load_settings(Settings)

@@ -138,9 +138,15 @@ def _rebuild_rules() -> None:
     """The app's code rules from the (patched) settings."""
     from auth.deps import code_rules, get_code_rules
     from auth.dynamodb_counters import DynamoDbCounters
+    from auth.dynamodb_pending_users import DynamoDbPendingUsers
     from service_kernel.aws import client as kernel_client
 
-    rules = code_rules(settings, DynamoDbCounters(kernel_client("dynamodb"), "app-table"))
+    dynamodb = kernel_client("dynamodb")
+    rules = code_rules(
+        settings,
+        DynamoDbCounters(dynamodb, "app-table"),
+        DynamoDbPendingUsers(dynamodb, "app-table"),
+    )
     app.dependency_overrides[get_code_rules] = lambda: rules
 
 

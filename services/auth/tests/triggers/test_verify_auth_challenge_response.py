@@ -12,9 +12,18 @@ Event = Callable[[str], dict[str, Any]]
 
 
 @pytest.fixture(autouse=True)
-def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The fixture's code (123456) expires at 1800000300.
+def frozen(monkeypatch: pytest.MonkeyPatch, aws: Any) -> None:
+    # The fixture's code (123456) expires at 1800000300. The table is moto's.
     monkeypatch.setattr(otp, "now", lambda: 1_800_000_000.0)
+
+
+HASHED = "f" * 64
+
+
+def with_destination(event: dict[str, Any]) -> dict[str, Any]:
+    """As the create trigger leaves it: the code's destination, hashed."""
+    event["request"]["privateChallengeParameters"]["destination_hash"] = HASHED
+    return event
 
 
 def test_the_right_code_is_correct(trigger_event: Event) -> None:
@@ -57,3 +66,29 @@ def test_the_comparison_is_constant_time(
     monkeypatch.setattr("auth.triggers.otp.hmac.compare_digest", compare_digest)
     handler(trigger_event("verify_auth_challenge_response"), None)
     assert compared == [(otp.digest("123456"), otp.digest("123456"))]
+
+
+def test_wrong_answers_count_across_sessions_and_lock_even_the_right_code(
+    trigger_event: Event, aws: Any
+) -> None:
+    for _ in range(10):
+        wrong = with_destination(trigger_event("verify_auth_challenge_response"))
+        wrong["request"]["challengeAnswer"] = "000000"
+        assert handler(wrong, None)["response"]["answerCorrect"] is False
+    right = with_destination(trigger_event("verify_auth_challenge_response"))
+    assert handler(right, None)["response"]["answerCorrect"] is False
+    (count,) = aws.table_items(f"AUTH#FAILED#{HASHED}")
+    assert count["count"]["N"] == "10"
+
+
+def test_a_right_code_clears_the_count_and_the_pending_record(
+    trigger_event: Event, aws: Any
+) -> None:
+    event = with_destination(trigger_event("verify_auth_challenge_response"))
+    sub = event["request"]["userAttributes"]["sub"]
+    aws.pending().add(sub, 1_800_000_100)
+    wrong = with_destination(trigger_event("verify_auth_challenge_response"))
+    wrong["request"]["challengeAnswer"] = "000000"
+    handler(wrong, None)
+    assert handler(event, None)["response"]["answerCorrect"] is True
+    assert aws.table_items() == []

@@ -6,7 +6,8 @@ Cognito runs this trigger for every answer, through the API or not, so the
 lockout holds for direct RespondToAuthChallenge calls too: once the
 destination has MAX_FAILED_CODES wrong answers in its 24-hour window, every
 answer is wrong, even the right code, until the window closes. A right code
-before that clears the count."""
+before that clears the count, and proves the user: it is no longer pending
+(auth.cleanup would otherwise delete it)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 from auth import abuse
 from auth.abuse import TooManyAttempts
 from auth.dynamodb_counters import DynamoDbCounters
+from auth.dynamodb_pending_users import DynamoDbPendingUsers
 from auth.triggers import otp
 from auth.triggers.aws import client
 from auth.triggers.config import VerifySettings
@@ -35,6 +37,9 @@ def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
         correct = otp.matches(answer, challenge.code_digest) and not challenge.expired()
         if challenge.destination_hash:
             correct = _counted(challenge.destination_hash, correct)
+    sub = (request.get("userAttributes") or {}).get("sub")
+    if correct and sub:
+        DynamoDbPendingUsers(client("dynamodb"), settings.table_name).remove(str(sub))
     event.setdefault("response", {})["answerCorrect"] = correct
     return event
 
