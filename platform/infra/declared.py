@@ -73,11 +73,29 @@ class DeclaredStack:
         raise LookupError(f"{service}/{function}")
 
     def policy_documents(self) -> dict[str, dict[str, Any]]:
-        """Each role policy's document by its role's name (= the function's name)."""
+        """Each function role's policy document by its role's name (= the function's name)."""
+        return {
+            role: document
+            for role, document in self.all_policy_documents().items()
+            if not role.endswith(SCHEDULE_ROLE_SUFFIX)
+        }
+
+    def schedule_policy_documents(self) -> dict[str, dict[str, Any]]:
+        """Each schedule role's policy document by its role's name (`<function>-schedule`)."""
+        return {
+            role: document
+            for role, document in self.all_policy_documents().items()
+            if role.endswith(SCHEDULE_ROLE_SUFFIX)
+        }
+
+    def all_policy_documents(self) -> dict[str, dict[str, Any]]:
         return {
             str(resource.inputs["role"]): json.loads(resource.inputs["policy"])
             for resource in self.of_type("aws:iam/rolePolicy:RolePolicy")
         }
+
+
+SCHEDULE_ROLE_SUFFIX = "-schedule"
 
 
 def declare_stack(stack: str, **options: Any) -> DeclaredStack:

@@ -213,3 +213,19 @@ def test_sending_is_allowed_only_from_the_stacks_sender_in_its_account_and_regio
     configuration_set = f"arn:aws:ses:{sample.config.region}:123456789012:configuration-set/x"
     for arn in (other_region, other_account, configuration_set):
         assert not any(fnmatch.fnmatchcase(arn, p) for p in grant["Resource"]), arn
+def test_a_schedule_may_invoke_its_one_function_and_nothing_else(declared: DeclaredStack) -> None:
+    schedules = declared.of_type("aws:scheduler/schedule:Schedule")
+    assert [s.inputs["scheduleExpression"] for s in schedules] == ["rate(5 minutes)"]
+    (schedule,) = schedules
+    function = declared.function("auth", "cleanup")
+    target = schedule.inputs["target"]["arn"]
+    assert target.split(":function:")[1].split(":")[0] == function.outputs["name"]
+    documents = declared.schedule_policy_documents()
+    assert list(documents) == [f"{function.outputs['name']}-schedule"]
+    (statement,) = documents[f"{function.outputs['name']}-schedule"]["Statement"]
+    assert statement["Action"] == ["lambda:InvokeFunction"]
+    assert statement["Resource"] == [target]
+    assert schedule.inputs["flexibleTimeWindow"] == {"mode": "OFF"}
+    roles = {r.inputs["name"]: r for r in declared.of_type("aws:iam/role:Role")}
+    trust = json.loads(roles[f"{function.outputs['name']}-schedule"].inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "scheduler.amazonaws.com"}

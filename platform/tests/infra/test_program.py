@@ -66,8 +66,11 @@ def test_declares_each_services_resources(
 
     assert counts["serverless-backend:platform:Service"] == len(manifests)
     assert counts["aws:lambda/function:Function"] == functions
-    assert counts["aws:iam/role:Role"] == functions
-    assert counts["aws:iam/rolePolicy:RolePolicy"] == functions
+    scheduled = sum(1 for m in manifests for f in m.functions if f.schedule)
+    # A role per function, and one per schedule (it may invoke that function only).
+    assert counts["aws:iam/role:Role"] == functions + scheduled
+    assert counts["aws:iam/rolePolicy:RolePolicy"] == functions + scheduled
+    assert counts["aws:scheduler/schedule:Schedule"] == scheduled
     assert counts["aws:cloudwatch/logGroup:LogGroup"] == functions + 1  # + API access logs
     assert counts["aws:lambda/alias:Alias"] == (functions if snap_start else 0)
     assert counts["aws:apigatewayv2/integration:Integration"] == _routed(manifests)
