@@ -229,3 +229,22 @@ def test_me_has_the_phone_number_and_logout_takes_a_bare_token(client: httpx.Cli
     assert logout.status_code == 204
     refreshed = client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert refreshed.status_code == 401
+
+
+# ---- items 1 and 4: unproved users are removed on a schedule ----
+
+
+def test_the_cleanup_runs_on_its_declared_rate(runtime: Runtime, console_output: Any) -> None:
+    assert runtime.model is not None
+    (schedule,) = runtime.model.schedules
+    assert (schedule.expression, schedule.every_seconds) == ("rate(5 minutes)", 300)
+    assert runtime.model.functions[schedule.function].label == "auth.cleanup"
+    assert "schedule  rate(5 minutes) -> auth.cleanup" in console_output.text()
+
+
+def test_the_cleanup_function_runs_in_its_worker(runtime: Runtime) -> None:
+    assert runtime.model is not None
+    (schedule,) = runtime.model.schedules
+    invocation = runtime.pools[schedule.function].invoke({})
+    assert invocation.outcome == "ok", invocation.payload
+    assert set(invocation.payload) == {"unproved_deleted", "unconfirmed_deleted"}

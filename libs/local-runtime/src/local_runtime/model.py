@@ -27,6 +27,7 @@ USER_POOL_CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
 SES_IDENTITIES = ("aws:ses/emailIdentity:EmailIdentity", "aws:sesv2/emailIdentity:EmailIdentity")
 # A SecureString parameter: a stack secret a function reads, so it must exist first.
 SECRET_PARAMETER = f"{SSM_PARAMETER} (SecureString)"
@@ -38,7 +39,9 @@ EMULATED_FIRST = (TABLE, USER_POOL, USER_POOL_CLIENT, *SES_IDENTITIES, SECRET_PA
 EMULATED_LATER = (SSM_PARAMETER,)
 EMULATED_TYPES = EMULATED_FIRST + EMULATED_LATER
 # Served by the runtime itself (roles and their inline policies by its IAM gate).
-SERVED_TYPES = frozenset({FUNCTION, API, ROUTE, INTEGRATION, AUTHORIZER, STAGE, ROLE, ROLE_POLICY})
+SERVED_TYPES = frozenset(
+    {FUNCTION, API, ROUTE, INTEGRATION, AUTHORIZER, STAGE, ROLE, ROLE_POLICY, SCHEDULE}
+)
 # Their effect is already part of how the runtime behaves.
 IMPLIED_TYPES = {
     "aws:lambda/permission:Permission": "the local API may always invoke the functions",
@@ -179,6 +182,30 @@ class TableKeys:
 
 
 @dataclass(frozen=True)
+class LocalSchedule:
+    """An EventBridge Scheduler schedule: run `function` every `every_seconds`."""
+
+    name: str
+    function: str  # LocalFunction.name
+    expression: str
+    every_seconds: int
+
+
+_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def rate_seconds(expression: str) -> int | None:
+    """Seconds between runs of `rate(<n> <unit>)`; None for anything else."""
+    inner = expression.strip().removeprefix("rate(").removesuffix(")")
+    if inner == expression.strip():
+        return None
+    count, _, unit = inner.partition(" ")
+    if not count.isdigit() or unit.rstrip("s") not in _UNITS:
+        return None
+    return int(count) * _UNITS[unit.rstrip("s")]
+
+
+@dataclass(frozen=True)
 class LocalModel:
     api: LocalApi | None
     functions: Mapping[str, LocalFunction]
@@ -186,6 +213,7 @@ class LocalModel:
     # Role name → the policy documents attached to it inline.
     role_policies: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
     tables: tuple[TableKeys, ...] = ()
+    schedules: tuple[LocalSchedule, ...] = ()
 
     def policies_of(self, function: LocalFunction) -> tuple[Mapping[str, Any], ...]:
         return self.role_policies.get(role_name(function.role), ())
@@ -211,12 +239,22 @@ def build_model(resources: Sequence[Declared]) -> LocalModel:
         reason = _unmodeled_reason(resource)
         if reason:
             not_modeled.append(NotModeled(resource.type, resource.name, reason))
+    schedules = []
+    for resource in resources:
+        if resource.type != SCHEDULE:
+            continue
+        schedule = _schedule(resource, functions)
+        if isinstance(schedule, str):
+            not_modeled.append(NotModeled(resource.type, resource.name, schedule))
+        else:
+            schedules.append(schedule)
     return LocalModel(
         api=api,
         functions=functions,
         not_modeled=tuple(not_modeled),
         role_policies=_role_policies(resources),
         tables=tuple(_table_keys(r) for r in resources if r.type == TABLE),
+        schedules=tuple(schedules),
     )
 
 
@@ -262,6 +300,20 @@ def _table_keys(resource: Declared) -> TableKeys:
         if isinstance(index, Mapping) and index.get("name")
     }
     return TableKeys(name, partition_key, indexes)
+
+
+def _schedule(resource: Declared, functions: Mapping[str, LocalFunction]) -> LocalSchedule | str:
+    """The schedule as the runtime runs it, or why it cannot."""
+    expression = str(resource.inputs.get("scheduleExpression", ""))
+    every = rate_seconds(expression)
+    if every is None:
+        return f"only rate(...) schedules run locally, not {expression!r}"
+    target = str(_mapping(resource.inputs.get("target")).get("arn", ""))
+    for function in functions.values():
+        # An alias ARN (`<arn>:live`) still runs the function's code.
+        if target == function.arn or target.startswith(function.arn + ":"):
+            return LocalSchedule(resource.name, function.name, expression, every)
+    return f"its target is no declared function ({target})"
 
 
 def emulated_kind(resource: Declared) -> str:

@@ -34,6 +34,7 @@ from local_runtime.jwt_authorizer import JwksCache, fetch_jwks_from
 from local_runtime.model import Declared, LocalFunction, LocalModel, LocalRoute, build_model
 from local_runtime.outbox import OutboxWatcher
 from local_runtime.reloader import Reloader
+from local_runtime.scheduler import Scheduler
 from local_runtime.workers import FunctionPool, Invocation, Worker, WorkerSpec, worker_environment
 from service_manifest import AUTH_JWT, AUTH_PUBLIC, DEFAULT_ROUTE_KEY, Route
 
@@ -134,6 +135,13 @@ class Runtime:
         self._stoppers.append(self._stop_pools)
         if local.api is not None:
             self._serve(local, setups)
+        for declared in local.schedules:
+            label = local.functions[declared.function].label
+            self.console.line(f"schedule  {declared.expression} -> {label}")
+        if local.schedules:
+            scheduler = Scheduler(local.schedules, self._invoke_scheduled, self._report_scheduled)
+            scheduler.start()
+            self._stoppers.append(scheduler.stop)
         outbox = OutboxWatcher(self.console, self.emulator.region)
         outbox.start()
         self._stoppers.append(outbox.stop)
@@ -269,6 +277,15 @@ class Runtime:
                 )
                 found.setdefault(function.service, DocumentedService(function.name, to_function))
         return found
+
+    def _invoke_scheduled(self, function: str, event: Mapping[str, Any]) -> Invocation:
+        return self.pools[function].invoke(event)
+
+    def _report_scheduled(self, schedule: model.LocalSchedule, invocation: Invocation) -> None:
+        self.console.line(
+            f"schedule {schedule.expression} -> {self.pools[schedule.function].function.label}"
+            f" {invocation.duration_ms:.0f}ms {invocation.outcome}"
+        )
 
     def invoke(self, function: str, event: Mapping[str, Any], timeout: float) -> Invocation:
         return self.pools[function].invoke(event, timeout)
