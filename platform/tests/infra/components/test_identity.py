@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from infra.components.identity import auth_session_minutes
 from infra.declared import DeclaredStack
 from service_manifest import Manifest
 
@@ -83,3 +86,44 @@ def test_a_pool_without_triggers_has_no_lambda_config(declared: DeclaredStack) -
     )
 
     assert ("lambdaConfig" in pool) is manifests_have_triggers
+
+
+@pytest.mark.parametrize(
+    ("otp_ttl_seconds", "minutes"), [(60, 3), (180, 3), (300, 5), (301, 6), (900, 15)]
+)
+def test_the_auth_session_lives_as_long_as_the_code(otp_ttl_seconds: int, minutes: int) -> None:
+    """Cognito's default session is 3 minutes: with 5-minute codes, a code
+    entered after 3 minutes was `session_expired` (issue 10, item 6)."""
+    assert auth_session_minutes(otp_ttl_seconds) == minutes
+
+
+def test_the_client_session_follows_the_stacks_code_ttl(declared: DeclaredStack) -> None:
+    client = declared.one("aws:cognito/userPoolClient:UserPoolClient").inputs
+    assert client["authSessionValidity"] == auth_session_minutes(
+        declared.config.auth.otp_ttl_seconds
+    )
+    assert client["authSessionValidity"] * 60 >= declared.config.auth.otp_ttl_seconds
+
+
+def test_clients_may_write_only_an_email_that_counts_once_verified(
+    declared: DeclaredStack,
+) -> None:
+    client = declared.one("aws:cognito/userPoolClient:UserPoolClient").inputs
+    pool = declared.one("aws:cognito/userPool:UserPool").inputs
+    assert client["writeAttributes"] == ["email"]  # never phone_number
+    update = pool["userAttributeUpdateSettings"]["attributesRequireVerificationBeforeUpdates"]
+    assert update == ["email"]
+    # Cognito requires such an attribute to be auto-verified.
+    assert set(update) <= set(pool["autoVerifiedAttributes"])
+
+
+def test_cognitos_own_email_goes_through_ses_from_the_declared_sender(
+    declared: DeclaredStack,
+) -> None:
+    email = declared.one("aws:cognito/userPool:UserPool").inputs["emailConfiguration"]
+    sender = declared.config.auth.email_sender
+    assert email["emailSendingAccount"] == "DEVELOPER"
+    assert email["fromEmailAddress"] == sender
+    assert email["sourceArn"].endswith(f":identity/{sender}")
+    identity = declared.one("aws:sesv2/emailIdentity:EmailIdentity").inputs
+    assert identity["emailIdentity"] == sender
