@@ -248,3 +248,11 @@ def test_the_cleanup_function_runs_in_its_worker(runtime: Runtime) -> None:
     invocation = runtime.pools[schedule.function].invoke({})
     assert invocation.outcome == "ok", invocation.payload
     assert set(invocation.payload) == {"unproved_deleted", "unconfirmed_deleted"}
+
+
+def test_what_the_emulator_cannot_apply_of_the_pool_is_listed(console_output: Any) -> None:
+    """Locally a client may write any attribute and a changed e-mail counts at
+    once (moto enforces neither): said at start, not hidden."""
+    text = console_output.text()
+    assert "userAttributeUpdateSettings" in text
+    assert "writeAttributes (stored, not enforced)" in text
