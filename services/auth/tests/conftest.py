@@ -37,9 +37,10 @@ os.environ.update(
         "MAX_FAILED_CODES": "10",
         "SMS_COUNTRIES": "US,CA,GB",
         "TEST_DESTINATIONS": "+15555550100,@example.test",
-        "TICKET_KEY": "test-ticket-key",
-        "DESTINATION_KEY": "test-destination-key",
-        "TEST_CODE_KEY": "test-code-key",
+        # The stack secrets' SSM parameters (the `aws` fixture puts SECRETS there).
+        "TICKET_KEY_PARAMETER": "/test/secrets/authTicketKey:1",
+        "DESTINATION_KEY_PARAMETER": "/test/secrets/authDestinationKey:1",
+        "TEST_CODE_PARAMETER": "/test/secrets/authTestCode:1",
         "EMAIL_SENDER": "no-reply@example.com",
     }
 )
@@ -62,10 +63,17 @@ from auth.triggers import create_auth_challenge, otp, pre_sign_up
 from cognito_emulator import install_triggers, uninstall_triggers
 from cognito_emulator.testing import InProcessInvoker, ManualClock, create_shared_pool
 from service_kernel.aws import client as kernel_client
+from service_kernel.parameters import forget_secrets
 from service_kernel.testing import AsAuthorizedBy, access_claims, create_shared_table
 from service_manifest import load_manifest
 
 MANIFEST = load_manifest(Path(__file__).parents[1] / "service.toml")
+# The stack secrets' values, as the platform's SSM parameters hold them.
+SECRETS = {
+    "/test/secrets/authTicketKey": "test-ticket-key",
+    "/test/secrets/authDestinationKey": "test-destination-key",
+    "/test/secrets/authTestCode": "test-code-key",
+}
 REGION = "us-east-1"
 TABLE = "app-table"
 SENDER = "no-reply@example.com"
@@ -115,7 +123,11 @@ class Aws:
         app.dependency_overrides[get_identity_provider] = lambda: provider
         dynamodb = kernel_client("dynamodb")
         rules = code_rules(
-            settings, DynamoDbCounters(dynamodb, TABLE), DynamoDbPendingUsers(dynamodb, TABLE)
+            settings,
+            DynamoDbCounters(dynamodb, TABLE),
+            DynamoDbPendingUsers(dynamodb, TABLE),
+            destination_key=SECRETS["/test/secrets/authDestinationKey"],
+            ticket_key=SECRETS["/test/secrets/authTicketKey"],
         )
         app.dependency_overrides[get_code_rules] = lambda: rules
 
@@ -128,6 +140,10 @@ class Aws:
 
 
 def create_resources(clock: ManualClock) -> Aws:
+    ssm = boto3.client("ssm", region_name=REGION)
+    for name, value in SECRETS.items():
+        ssm.put_parameter(Name=name, Value=value, Type="SecureString")
+    forget_secrets()
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     create_shared_table(dynamodb, TABLE)
     boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)

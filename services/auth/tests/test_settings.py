@@ -17,8 +17,8 @@ POOL = {
     "STACK_SENDS_PER_HOUR": "200",
     "MAX_FAILED_CODES": "10",
     "OTP_TTL_SECONDS": "300",
-    "TICKET_KEY": "k1",
-    "DESTINATION_KEY": "k2",
+    "TICKET_KEY_PARAMETER": "/s/k1:1",
+    "DESTINATION_KEY_PARAMETER": "/s/k2:1",
 }
 
 

@@ -7,16 +7,18 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated
 
+from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import Depends, Request
 
 from auth.cognito_identity_provider import CognitoIdentityProvider
-from auth.counters import Counters
+from auth.counters import Counters, CountersUnavailable
 from auth.dynamodb_counters import DynamoDbCounters
 from auth.dynamodb_pending_users import DynamoDbPendingUsers
 from auth.identity_provider import IdentityProvider
 from auth.pending_users import PendingUsers
 from auth.service import CodeRules
 from auth.settings import Settings, settings
+from service_kernel import secret_value
 from service_kernel.aws import client
 
 
@@ -30,19 +32,37 @@ def get_identity_provider() -> IdentityProvider:
 
 @cache
 def get_code_rules() -> CodeRules:
+    # Built at the first request that needs it (the stack secrets are read then,
+    # not at import); a failure is not cached, so the next request tries again.
     dynamodb = client("dynamodb")
+    try:
+        keys = (
+            secret_value(settings.destination_key_parameter),
+            secret_value(settings.ticket_key_parameter),
+        )
+    except (BotoCoreError, ClientError) as exc:
+        raise CountersUnavailable("read the stack's auth secrets") from exc
     return code_rules(
         settings,
         DynamoDbCounters(dynamodb, settings.table_name),
         DynamoDbPendingUsers(dynamodb, settings.table_name),
+        destination_key=keys[0],
+        ticket_key=keys[1],
     )
 
 
-def code_rules(config: Settings, counters: Counters, pending: PendingUsers) -> CodeRules:
+def code_rules(
+    config: Settings,
+    counters: Counters,
+    pending: PendingUsers,
+    *,
+    destination_key: str,
+    ticket_key: str,
+) -> CodeRules:
     return CodeRules(
         counters=counters,
-        destination_key=config.destination_key,
-        ticket_key=config.ticket_key,
+        destination_key=destination_key,
+        ticket_key=ticket_key,
         sms_regions=config.sms_regions,
         test_destinations=config.test_destination_list,
         destination_budget=config.destination_budget,

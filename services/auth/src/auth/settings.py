@@ -33,10 +33,11 @@ class Settings(ServiceSettings):
     stack_sends_per_hour: int = Field(gt=0)
     max_failed_codes: int = Field(gt=0)
     otp_ttl_seconds: int = Field(gt=0)
-    # Stack secrets: the key of the API's tickets to the create trigger, and
-    # the key of every destination hash in the table.
-    ticket_key: str = Field(min_length=1)
-    destination_key: str = Field(min_length=1)
+    # Stack secrets, as the SSM parameters holding them (read at first use):
+    # the key of the API's tickets to the create trigger, and the key of every
+    # destination hash in the table.
+    ticket_key_parameter: str = Field(min_length=1)
+    destination_key_parameter: str = Field(min_length=1)
 
     @property
     def sms_regions(self) -> frozenset[str]:

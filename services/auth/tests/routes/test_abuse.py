@@ -146,6 +146,8 @@ def _rebuild_rules() -> None:
         settings,
         DynamoDbCounters(dynamodb, "app-table"),
         DynamoDbPendingUsers(dynamodb, "app-table"),
+        destination_key="test-destination-key",
+        ticket_key="test-ticket-key",
     )
     app.dependency_overrides[get_code_rules] = lambda: rules
 

@@ -17,9 +17,9 @@ CREATE = {
     "SEND_RATE_WINDOW_SECONDS": "900",
     "STACK_SENDS_PER_HOUR": "100",
     "TEST_DESTINATIONS": "+15555550100, @example.test",
-    "TICKET_KEY": "t",
-    "DESTINATION_KEY": "d",
-    "TEST_CODE_KEY": "c",
+    "TICKET_KEY_PARAMETER": "/s/t:1",
+    "DESTINATION_KEY_PARAMETER": "/s/d:1",
+    "TEST_CODE_PARAMETER": "/s/c:1",
 }
 
 
@@ -36,7 +36,9 @@ def test_only_the_local_runtime_turns_on_the_echo_of_every_code() -> None:
     assert echoing.local_runtime_echo_codes is True
 
 
-@pytest.mark.parametrize("secret", ["TICKET_KEY", "DESTINATION_KEY", "TEST_CODE_KEY"])
+@pytest.mark.parametrize(
+    "secret", ["TICKET_KEY_PARAMETER", "DESTINATION_KEY_PARAMETER", "TEST_CODE_PARAMETER"]
+)
 def test_every_secret_is_required(secret: str) -> None:
     environment = {k: v for k, v in CREATE.items() if k != secret}
     with pytest.raises(SettingsError, match=secret):

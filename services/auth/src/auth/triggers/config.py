@@ -32,11 +32,12 @@ class CreateSettings(ServiceSettings):
     send_rate_window_seconds: int = Field(gt=0)
     stack_sends_per_hour: int = Field(gt=0)
     test_destinations: str = ""
-    # Stack secrets: the API's ticket key, the key of destination hashes, and
-    # the key a production stack derives its test destinations' codes from.
-    ticket_key: str = Field(min_length=1)
-    destination_key: str = Field(min_length=1)
-    test_code_key: str = Field(min_length=1)
+    # Stack secrets, as the SSM parameters holding them (read at first use): the
+    # API's ticket key, the key of destination hashes, and the secret a
+    # production stack derives its test destinations' codes from.
+    ticket_key_parameter: str = Field(min_length=1)
+    destination_key_parameter: str = Field(min_length=1)
+    test_code_parameter: str = Field(min_length=1)
     # Set by the local runtime's workers alone (`make dev`): put every code in
     # the challenge's public parameters, so the API returns it as `dev_otp`.
     # No declared function ever carries it (a platform test checks).

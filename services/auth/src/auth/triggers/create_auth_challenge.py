@@ -13,7 +13,7 @@ challengeMetadata and send nothing.
 
 Test destinations (TEST_DESTINATIONS) are never sent anything: their code is
 echoed as `dev_otp` where the stack is not production, and is derived from
-the TEST_CODE_KEY secret where it is. Every other code is echoed only under
+the authTestCode stack secret where it is. Every other code is echoed only under
 the local runtime (LOCAL_RUNTIME_ECHO_CODES), never on a deployed stack.
 """
 
@@ -30,9 +30,24 @@ from auth.protocol import ATTEMPTS_LEFT, DELIVERY, DEV_OTP, EMAIL, SMS, TICKET
 from auth.triggers import delivery, otp
 from auth.triggers.aws import client
 from auth.triggers.config import CreateSettings
+from service_kernel.parameters import secret_value
 from service_kernel.settings import load_settings
 
 settings = load_settings(CreateSettings)
+
+
+def ticket_key() -> str:
+    return secret_value(settings.ticket_key_parameter)
+
+
+def destination_key() -> str:
+    return secret_value(settings.destination_key_parameter)
+
+
+def secret_for_test_codes() -> str:
+    return secret_value(settings.test_code_parameter)
+
+
 logger = Logger()
 HOUR = 3600
 
@@ -77,10 +92,10 @@ def _new_challenge(destination: tuple[str, str] | None) -> tuple[otp.Challenge, 
     hashed = ""
     if destination is not None:
         address = destination[1]
-        hashed = protocol.destination_hash(settings.destination_key, address)
+        hashed = protocol.destination_hash(destination_key(), address)
         if settings.production and _is_test(address):
             # Fixed per test destination, never echoed: what smoke tests use.
-            code = protocol.code_for_test_destination(settings.test_code_key, address)
+            code = protocol.code_for_test_destination(secret_for_test_codes(), address)
     expires_at = int(otp.now()) + settings.otp_ttl_seconds
     return otp.Challenge(otp.digest(code), expires_at, hashed), code
 
@@ -88,7 +103,7 @@ def _new_challenge(destination: tuple[str, str] | None) -> tuple[otp.Challenge, 
 def _vouched(request: dict[str, Any], destination: tuple[str, str]) -> bool:
     kind, address = destination
     given = str((request.get("clientMetadata") or {}).get(TICKET) or "")
-    return protocol.ticket_is_valid(settings.ticket_key, given, address, kind, otp.now())
+    return protocol.ticket_is_valid(ticket_key(), given, address, kind, otp.now())
 
 
 def _is_test(address: str) -> bool:
@@ -103,7 +118,7 @@ def _deliver(destination: tuple[str, str], code: str, public: dict[str, str]) ->
     if test:
         logger.info("code not sent: a test destination", delivery=kind)
         return
-    hashed = protocol.destination_hash(settings.destination_key, address)
+    hashed = protocol.destination_hash(destination_key(), address)
     _count_send(hashed, kind)
     text = delivery.message(settings.product_name, code, settings.otp_ttl_seconds)
     if kind == SMS:
