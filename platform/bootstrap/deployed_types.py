@@ -165,9 +165,24 @@ RESOURCE_TYPES: Mapping[str, DeployedType] = {
     "aws:lambda/permission:Permission": DeployedType(
         actions=("lambda:AddPermission", "lambda:GetPolicy", "lambda:RemovePermission")
     ),
+    # A function's schedule (EventBridge Scheduler): schedules in the default group carry
+    # no tags; the schedule's role is passed to the scheduler service.
+    "aws:scheduler/schedule:Schedule": DeployedType(
+        actions=(
+            "scheduler:CreateSchedule",
+            "scheduler:GetSchedule",
+            "scheduler:UpdateSchedule",
+            "scheduler:DeleteSchedule",
+            "iam:PassRole",
+        )
+    ),
     "aws:sesv2/emailIdentity:EmailIdentity": DeployedType(
         actions=("ses:CreateEmailIdentity", "ses:GetEmailIdentity", "ses:DeleteEmailIdentity"),
         tag=("ses:TagResource", "ses:UntagResource", "ses:ListTagsForResource"),
+    ),
+    # The account's SMS settings (monthly spend limit, default type): no resource at all.
+    "aws:sns/smsPreferences:SmsPreferences": DeployedType(
+        actions=("sns:SetSMSAttributes", "sns:GetSMSAttributes")
     ),
     "aws:sns/topic:Topic": DeployedType(
         actions=(
@@ -234,6 +249,7 @@ SCOPES: Mapping[str, tuple[str, ...]] = {
         "arn:aws:logs:{region}:{account}:log-group:/aws/apigateway/{name}",
         "arn:aws:logs:{region}:{account}:log-group:/aws/apigateway/{name}:*",
     ),
+    "scheduler": ("arn:aws:scheduler:{region}:{account}:schedule/default/{name}-*",),
     "ses": ("arn:aws:ses:{region}:{account}:identity/{email_sender}",),
     # The alarm topic (Subscribe authorizes on the topic).
     "sns": ("arn:aws:sns:{region}:{account}:{name}-*",),
@@ -251,6 +267,9 @@ UNSCOPED = frozenset(
         "sns:GetSubscriptionAttributes",
         "sns:SetSubscriptionAttributes",
         "sns:Unsubscribe",
+        # The account's SMS attributes: SNS names no resource type for them.
+        "sns:SetSMSAttributes",
+        "sns:GetSMSAttributes",
         "ssm:DescribeParameters",
     }
 )

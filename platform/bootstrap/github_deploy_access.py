@@ -60,6 +60,9 @@ _CONDITIONED = frozenset({"iam:PassRole", "iam:CreateServiceLinkedRole"})
 
 PolicyDocument = dict[str, Any]
 
+# Who the program hands its roles to: Lambda (functions), EventBridge Scheduler (schedules).
+PASSED_TO_SERVICES = ("lambda.amazonaws.com", "scheduler.amazonaws.com")
+
 
 @dataclass(frozen=True)
 class StackTarget:
@@ -310,12 +313,13 @@ def deploy_policy(args: DeployAccessArgs, stack: str) -> PolicyDocument:
     statements[:0] = _grants(actions, args, stack, "")
     statements += [
         {
-            # The functions' roles are handed to Lambda and to nothing else.
+            # The functions' roles are handed to Lambda, and a scheduled function's
+            # schedule role to EventBridge Scheduler, and to nothing else.
             "Sid": "PassFunctionRolesToLambda",
             "Effect": "Allow",
             "Action": ["iam:PassRole"],
             "Resource": _fill(SCOPES["iam"], args, stack),
-            "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+            "Condition": {"StringEquals": {"iam:PassedToService": list(PASSED_TO_SERVICES)}},
         },
         {
             # A fresh account has no API Gateway service-linked role until the first API.

@@ -175,9 +175,10 @@ class Service(pulumi.ComponentResource):
         if function.routes:
             self._routes(prefix, function, invoke_arn, lambda_function, qualifier)
         if function.schedule:
+            # The live alias where SnapStart publishes versions, as the API invokes.
             target = lambda_function.arn
-            if qualifier:
-                target = pulumi.Output.concat(lambda_function.arn, f":{qualifier}")
+            if qualifier is not None:
+                target = pulumi.Output.concat(lambda_function.arn, ":", qualifier)
             self._schedule(prefix, physical, function, target)
 
     def _schedule(
@@ -191,6 +192,7 @@ class Service(pulumi.ComponentResource):
             name=f"{physical}-schedule"[:MAX_NAME_LENGTH],
             assume_role_policy=json.dumps(assume_role_policy("scheduler.amazonaws.com")),
             description=f"{self._args.manifest.name}/{function.name}: its schedule may invoke it",
+            permissions_boundary=self._args.shared.config.permissions_boundary_arn,
             opts=child,
         )
         aws.iam.RolePolicy(

@@ -220,7 +220,11 @@ def test_function_roles_are_passed_to_lambda_only() -> None:
     ]
 
     assert passing["Action"] == ["iam:PassRole"]
-    assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
+    assert passing["Condition"] == {
+        "StringEquals": {
+            "iam:PassedToService": ["lambda.amazonaws.com", "scheduler.amazonaws.com"]
+        }
+    }
 
 
 BOUNDARY = "arn:aws:iam::123456789012:policy/function-boundary"
