@@ -178,8 +178,9 @@ def declare_stack(
             email_sender=config.auth.email_sender,
             # Cognito sends as the sender's own address identity.
             email_identity_arn=account.apply(
-                lambda account_id: f"arn:aws:ses:{region}:{account_id}:identity/"
-                + config.auth.email_sender
+                lambda account_id: (
+                    f"arn:aws:ses:{region}:{account_id}:identity/" + config.auth.email_sender
+                )
             ),
             triggers=triggers,
         ),

@@ -28,6 +28,8 @@ AUTH_SERVICE_CODE = "757037"
 
 def fixed(destination: str) -> str:
     return code_for_test_destination(SECRET, destination)
+
+
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln"
 
 

@@ -221,9 +221,7 @@ def test_function_roles_are_passed_to_lambda_only() -> None:
 
     assert passing["Action"] == ["iam:PassRole"]
     assert passing["Condition"] == {
-        "StringEquals": {
-            "iam:PassedToService": ["lambda.amazonaws.com", "scheduler.amazonaws.com"]
-        }
+        "StringEquals": {"iam:PassedToService": ["lambda.amazonaws.com", "scheduler.amazonaws.com"]}
     }
 
 

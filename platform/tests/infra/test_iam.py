@@ -213,6 +213,8 @@ def test_sending_is_allowed_only_from_the_stacks_sender_in_its_account_and_regio
     configuration_set = f"arn:aws:ses:{sample.config.region}:123456789012:configuration-set/x"
     for arn in (other_region, other_account, configuration_set):
         assert not any(fnmatch.fnmatchcase(arn, p) for p in grant["Resource"]), arn
+
+
 def test_a_schedule_may_invoke_its_one_function_and_nothing_else(declared: DeclaredStack) -> None:
     schedules = declared.of_type("aws:scheduler/schedule:Schedule")
     assert [s.inputs["scheduleExpression"] for s in schedules] == ["rate(5 minutes)"]

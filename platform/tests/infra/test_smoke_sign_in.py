@@ -22,8 +22,8 @@ def test_every_stack_names_two_fictional_test_destinations() -> None:
             ), (stack, destination)
 
 
-def test_a_stack_that_echoes_codes_needs_no_code_parameter() -> None:
-    assert stack_config("dev").auth.dev_otp_echo
+def test_a_stack_that_is_not_production_echoes_codes_and_needs_no_code_parameter() -> None:
+    assert not stack_config("dev").production
     assert smoke_sign_in("dev").code_parameter is None
 
 
@@ -34,11 +34,18 @@ def test_a_production_stack_keeps_the_code_in_its_secret_parameter() -> None:
     assert sign_in.region == stack_config("prod").region
 
 
-def test_a_stack_that_does_not_echo_codes_is_treated_like_production(tmp_path: Path) -> None:
+def test_only_the_production_flag_decides_where_the_code_comes_from(tmp_path: Path) -> None:
     config = tmp_path / "Pulumi.dev.yaml"
-    config.write_text(
-        stack_file("dev").read_text().replace("devOtpEcho: true", "devOtpEcho: false")
+    production = (
+        stack_file("dev")
+        .read_text()
+        .replace("production: false", "production: true")
+        .replace("enableDocs: true", "enableDocs: false")
+        .replace("autoConfirm: true", "autoConfirm: false")
+        .replace("pointInTimeRecovery: false", "pointInTimeRecovery: true")
+        .replace("deletionProtection: false", "deletionProtection: true")
     )
+    config.write_text(production)
 
     assert smoke_sign_in("dev", config_file=config).code_parameter == (
         "/serverless-backend/dev/secrets/authTestCode"
