@@ -67,7 +67,7 @@ class FakeStack:
             return httpx.Response(200, json={**answer, **({"dev_otp": CODE} if self.echo else {})})
         if path == "/auth/verify":
             self.verified_with.append(body["otp"])
-            destination = body.get("phone") or body.get("email")
+            destination = str(body.get("phone") or body.get("email"))
             if body["otp"] != (CODE if self.echo else fixed(destination)):
                 return httpx.Response(401, json={"error": "invalid_code", "session": "s2"})
             tokens = {"access_token": JWT, "id_token": "id", "refresh_token": "r"}

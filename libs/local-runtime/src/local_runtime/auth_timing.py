@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     # Imported here: the program (and Pulumi) load only when the bench runs.
     from infra.declared import declare
 
-    resources, _ = declare(args.stack, allow_missing_secrets=True)
+    resources, _ = declare(args.stack)
     runtime = Runtime(
         resources, stack=args.stack, port=0, console=Console(io.StringIO()), watch=False
     )
