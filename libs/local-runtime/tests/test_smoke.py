@@ -208,7 +208,7 @@ def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def test_the_code_is_read_from_its_parameter_and_never_printed(
     ssm: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ssm.put_parameter(Name="/s/secrets/authTestCode", Value=CODE, Type="SecureString")
+    ssm.put_parameter(Name="/s/secrets/authTestCode", Value=SECRET, Type="SecureString")
     stack = FakeStack(echo=False)
     monkeypatch.setattr("local_runtime.smoke.httpx.Client", _client_with(stack))
 
@@ -226,8 +226,10 @@ def test_the_code_is_read_from_its_parameter_and_never_printed(
         environ={},
     )
 
-    assert stack.verified_with[1] == CODE
-    assert CODE not in capsys.readouterr().out
+    assert stack.verified_with[1] == fixed(DESTINATIONS[0])
+    printed = capsys.readouterr().out
+    assert SECRET not in printed
+    assert fixed(DESTINATIONS[0]) not in printed
 
 
 def test_an_unreadable_code_parameter_is_a_failure_not_a_skip(
