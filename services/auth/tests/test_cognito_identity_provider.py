@@ -388,4 +388,3 @@ def test_sign_out_and_revoke_end_the_tokens_given() -> None:
         ("global_sign_out", {"AccessToken": "access-1"}),
         ("revoke_token", {"Token": "refresh-1", "ClientId": "client-1"}),
     ]
-
