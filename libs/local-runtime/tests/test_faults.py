@@ -37,7 +37,7 @@ def emulator_stopped(client: httpx.Client, runtime: Runtime) -> Iterator[None]:
 
 def call(client: httpx.Client, runtime: Runtime, route: str) -> httpx.Response:
     method, path = route.split(" ", 1)
-    bodies: dict[str, Any] = {"POST /auth/start": {"phone": "+15555550177"}}
+    bodies: dict[str, Any] = {"POST /auth/start": {"phone": "+12025550177"}}
     token = mint_tokens(runtime)["access"]
     return client.request(
         method, path, json=bodies.get(route), headers={"Authorization": f"Bearer {token}"}

@@ -98,6 +98,18 @@ def test_readyz_is_cached_for_a_few_seconds(
     assert calls == ["table", "table"]
 
 
+def test_a_failing_readiness_is_not_cached_so_recovery_shows_at_once(
+    client: TestClient, aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from health import checks
+
+    monkeypatch.setattr(settings, "table_name", "no-such-table")
+    assert client.get("/readyz").status_code == 503
+    monkeypatch.setattr(settings, "table_name", aws["table_name"])
+    assert client.get("/readyz").status_code == 200
+    assert checks.CACHE_SECONDS > 0
+
+
 def test_status_echoes_the_caller(user_client: TestClient) -> None:
     response = user_client.get("/status")
     assert response.status_code == 200

@@ -140,13 +140,13 @@ def test_health_may_describe_the_table_and_nothing_else(runtime: Runtime) -> Non
     assert refused(dynamodb.get_item, TableName=table(runtime), Key=key)["status"] == 400
 
 
-def test_the_auth_api_has_exactly_its_two_admin_calls(runtime: Runtime) -> None:
+def test_the_auth_api_has_exactly_its_admin_calls(runtime: Runtime) -> None:
     cognito = client_as(runtime, "auth.api", "cognito-idp")
     username = f"gate-{time.time_ns()}@example.com"
     cognito.admin_create_user(
         UserPoolId=pool_id(runtime), Username=username, MessageAction="SUPPRESS"
     )
-    error = refused(cognito.admin_delete_user, UserPoolId=pool_id(runtime), Username=username)
+    error = refused(cognito.admin_disable_user, UserPoolId=pool_id(runtime), Username=username)
     assert error["status"] == 400
     assert error["Code"] == "AccessDeniedException"
     pool_arn = (
@@ -154,8 +154,8 @@ def test_the_auth_api_has_exactly_its_two_admin_calls(runtime: Runtime) -> None:
     )
     assert error["Message"] == (
         f"User: {principal(runtime, 'auth.api')} is not authorized to perform: "
-        f"cognito-idp:AdminDeleteUser on resource: {pool_arn} because no identity-based "
-        "policy allows the cognito-idp:AdminDeleteUser action"
+        f"cognito-idp:AdminDisableUser on resource: {pool_arn} because no identity-based "
+        "policy allows the cognito-idp:AdminDisableUser action"
     )
 
 
@@ -229,8 +229,8 @@ def test_each_trigger_has_its_own_role_session_and_its_own_permissions(runtime: 
     counter = {"PK": {"S": "AUTH#SEND#gate"}, "SK": {"S": "RATE"}}
     sender = client_as(runtime, "auth.create_auth_challenge", "dynamodb")
     sender.put_item(TableName=table(runtime), Item=counter)
-    verifier = client_as(runtime, "auth.verify_auth_challenge", "dynamodb")
-    assert refused(verifier.put_item, TableName=table(runtime), Item=counter)["status"] == 400
+    definer = client_as(runtime, "auth.define_auth_challenge", "dynamodb")
+    assert refused(definer.put_item, TableName=table(runtime), Item=counter)["status"] == 400
     items_key = {"PK": {"S": "ITEMS#x"}, "SK": {"S": "RATE"}}
     assert refused(sender.put_item, TableName=table(runtime), Item=items_key)["status"] == 400
 

@@ -60,13 +60,16 @@ _cached: tuple[float, dict[str, CheckResult]] | None = None
 
 
 def cached_checks() -> dict[str, CheckResult]:
-    """The checks' results, run at most once per CACHE_SECONDS per process."""
+    """The checks' results: a passing answer is reused for CACHE_SECONDS per
+    process; a failing one is not kept, so recovery shows at once (each failing
+    check is already bounded by its timeout)."""
     global _cached
     with _cache_lock:
         if _cached is not None and clock() - _cached[0] < CACHE_SECONDS:
             return dict(_cached[1])
         results = run_checks()
-        _cached = (clock(), results)
+        healthy = all(result == "ok" for result in results.values())
+        _cached = (clock(), results) if healthy else None
         return dict(results)
 
 
