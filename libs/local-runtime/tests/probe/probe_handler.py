@@ -9,6 +9,13 @@ import os
 import time
 from typing import Any
 
+import boto3
+from botocore.exceptions import ClientError
+
+# Made in the init phase, as a real function does: on a loaded machine,
+# importing the SDK inside the first call can outlast the probe's 2 s timeout.
+DYNAMODB = boto3.client("dynamodb")
+
 
 def handler(event: dict[str, Any], context: Any) -> Any:
     action = event.get("pathParameters", {}).get("action", "echo")
@@ -52,16 +59,12 @@ def handler(event: dict[str, Any], context: Any) -> Any:
 def call_table(action: str, partition_key: str) -> dict[str, Any]:
     """GetItem or PutItem on the declared table, with the worker's own
     credentials; AWS's error as botocore reads it when refused."""
-    import boto3
-    from botocore.exceptions import ClientError
-
-    dynamodb = boto3.client("dynamodb")
     key = {"PK": {"S": partition_key}, "SK": {"S": "probe"}}
     try:
         if action == "getitem":
-            found = dynamodb.get_item(TableName=os.environ["PROBE_TABLE"], Key=key)
+            found = DYNAMODB.get_item(TableName=os.environ["PROBE_TABLE"], Key=key)
             return {"ok": True, "item": found.get("Item")}
-        dynamodb.put_item(TableName=os.environ["PROBE_TABLE"], Item=key)
+        DYNAMODB.put_item(TableName=os.environ["PROBE_TABLE"], Item=key)
         return {"ok": True}
     except ClientError as exc:
         return {
