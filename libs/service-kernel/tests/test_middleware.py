@@ -8,8 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
+from service_kernel import create_app
 from service_kernel.middleware import MAX_BODY_BYTES
 
 
@@ -128,13 +130,49 @@ def test_a_request_without_a_body_needs_no_content_type(client: TestClient) -> N
     assert client.post("/greet", content=b"").status_code == 422
 
 
-def test_the_pieces_run_in_their_documented_order(app: FastAPI) -> None:
-    order = [getattr(layer.cls, "__name__", "?") for layer in app.user_middleware]
-    assert order == [
-        "RequestId",
-        "SecurityHeaders",
-        "AccessLog",
-        "CatchUnhandled",
-        "BodyLimit",
-        "JsonBodiesOnly",
+def test_the_jobs_run_in_their_documented_order(
+    client: TestClient, log_output: io.StringIO
+) -> None:
+    # The body limit before "JSON only": an oversized form post is 413, not 415.
+    response = client.post(
+        "/greet",
+        content=b"x" * (MAX_BODY_BYTES + 1),
+        headers={"content-type": "text/plain", "x-request-id": "order-1"},
+    )
+    assert response.status_code == 413
+    # The request id and the security headers are on every answer, refusals included,
+    # and the access line, written last, has the answer's status.
+    assert response.headers["x-request-id"] == "order-1"
+    assert response.headers["cache-control"] == "no-store"
+    lines = [line for line in log_lines(log_output.getvalue()) if line["message"] == "request"]
+    assert (lines[-1]["request_id"], lines[-1]["status"]) == ("order-1", 413)
+
+
+def test_an_unhandled_error_is_answered_with_the_request_id_and_logged_as_a_500(
+    client: TestClient, log_output: io.StringIO
+) -> None:
+    response = client.get("/boom", headers={"x-request-id": "boom-2"})
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "boom-2"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    lines = [line for line in log_lines(log_output.getvalue()) if line["message"] == "request"]
+    assert (lines[-1]["request_id"], lines[-1]["status"]) == ("boom-2", 500)
+
+
+def test_a_route_keeps_its_own_security_header_but_never_its_own_request_id() -> None:
+    probe = create_app("kernel-test-headers", "0.0.0")
+
+    @probe.get("/own")
+    async def own() -> JSONResponse:
+        return JSONResponse({}, headers={"cache-control": "max-age=60", "x-request-id": "forged"})
+
+    response = TestClient(probe).get("/own", headers={"x-request-id": "real-1"})
+    assert response.headers["cache-control"] == "max-age=60"
+    assert response.headers.get_list("x-request-id") == ["real-1"]
+
+
+def test_one_middleware_does_all_of_it(app: FastAPI) -> None:
+    # One layer, not one a job: each ASGI layer costs every request a coroutine.
+    assert [getattr(layer.cls, "__name__", "?") for layer in app.user_middleware] == [
+        "RequestPipeline"
     ]

@@ -6,15 +6,23 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from mangum import Mangum
 
+from service_kernel import snapstart
 from service_kernel.errors import install_error_handlers
-from service_kernel.log import get_logger
+from service_kernel.log import bind_invocation, mark_next_invocation_cold
 from service_kernel.middleware import install_middleware
 from service_kernel.openapi import install_openapi
 from service_manifest.conventions import docs_routes
 
-LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+# FastAPI's own OpenTelemetry instrumentation, off: tracing and metrics are the
+# platform's (Powertools, issue 15), and off, FastAPI skips looking up the
+# global providers on every request.
+NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
+# The request id of the synthetic request that primes a SnapStart snapshot.
+PRIMING_REQUEST_ID = "snapstart-priming"
 
 
 def create_app(service: str, version: str, *, docs: bool = False, **kwargs: Any) -> FastAPI:
@@ -30,6 +38,7 @@ def create_app(service: str, version: str, *, docs: bool = False, **kwargs: Any)
         docs_url=ui_path if docs else None,
         redoc_url=None,
         openapi_url=openapi_path if docs else None,
+        telemetry=NO_NATIVE_TELEMETRY,
         **kwargs,
     )
     install_error_handlers(app)
@@ -38,16 +47,91 @@ def create_app(service: str, version: str, *, docs: bool = False, **kwargs: Any)
     return app
 
 
-def lambda_handler(app: FastAPI) -> LambdaHandler:
-    """The Lambda entry point for `app`.
+def lambda_handler(
+    app: FastAPI,
+    *,
+    prime: Callable[[], object] | None = None,
+    priming_path: str = "/",
+) -> LambdaHandler:
+    """The Lambda entry point for `app`, its SnapStart hooks registered with the runtime."""
+    handler = LambdaHandler(app, prime=prime, priming_path=priming_path)
+    snapstart.register_hooks(handler.before_snapshot, handler.after_restore)
+    return handler
+
+
+class LambdaHandler:
+    """Lambda's handler for a FastAPI app: `handler(event, context)`.
 
     lifespan="off": Mangum would otherwise run the app's startup on every
-    invocation; everything the app needs is built once at import instead."""
-    asgi_handler = Mangum(app, lifespan="off")
-    logger = get_logger()
+    invocation; everything the app needs is built once at import instead.
 
-    @logger.inject_lambda_context(clear_state=True)
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return asgi_handler(event, context)
+    With SnapStart, before the snapshot: `prime()` (build what the first request
+    would: AWS clients, say), then one synthetic `GET priming_path` through the
+    whole app, so the snapshot holds a warm app and a restored instance answers
+    at warm speed. Neither should call AWS: a connection opened then would be
+    stale after a restore. After a restore: randomness is re-seeded (see
+    `snapstart.restore_uniqueness`) and the next invocation counts as cold."""
 
-    return handler
+    def __init__(
+        self,
+        app: FastAPI,
+        *,
+        prime: Callable[[], object] | None = None,
+        priming_path: str = "/",
+    ) -> None:
+        self._asgi = Mangum(app, lifespan="off")
+        self._prime = prime
+        self._priming_path = priming_path
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        # Tracing and metrics (Powertools' Tracer and Metrics, issue 15) go here,
+        # behind their stack flag; off, nothing more is on an invocation's path.
+        bind_invocation(context)
+        answer: dict[str, Any] = self._asgi(event, context)
+        return answer
+
+    def before_snapshot(self) -> None:
+        if self._prime is not None:
+            self._prime()
+        self(priming_event(self._priming_path), _PrimingContext())
+
+    def after_restore(self) -> None:
+        snapstart.restore_uniqueness()
+        mark_next_invocation_cold()
+
+
+def priming_event(path: str) -> dict[str, Any]:
+    """A payload-2.0 `GET path` as the HTTP API would send it, with no caller."""
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"host": "localhost", "x-request-id": PRIMING_REQUEST_ID},
+        "requestContext": {
+            "http": {
+                "method": "GET",
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "snapstart-priming",
+            },
+            "requestId": PRIMING_REQUEST_ID,
+            "routeKey": "$default",
+            "stage": "$default",
+        },
+        "isBase64Encoded": False,
+    }
+
+
+class _PrimingContext:
+    """The Lambda context attributes a handler reads, for the priming request."""
+
+    function_name = "snapstart-priming"
+    memory_limit_in_mb = 0
+    invoked_function_arn = ""
+    aws_request_id = PRIMING_REQUEST_ID
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 10_000

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from auth import abuse, protocol
 from auth.abuse import Budget, SendRefused
 from auth.dynamodb_counters import DynamoDbCounters
@@ -30,6 +28,7 @@ from auth.protocol import ATTEMPTS_LEFT, DELIVERY, DEV_OTP, EMAIL, SMS, TICKET
 from auth.triggers import delivery, otp
 from auth.triggers.aws import client
 from auth.triggers.config import CreateSettings
+from service_kernel.log import get_logger
 from service_kernel.parameters import secret_value
 from service_kernel.settings import load_settings
 
@@ -48,7 +47,7 @@ def secret_for_test_codes() -> str:
     return secret_value(settings.test_code_parameter)
 
 
-logger = Logger()
+logger = get_logger()
 HOUR = 3600
 
 
