@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from health.handler import handler
+from service_kernel.aws import clear_clients
 from service_kernel.testing import LambdaContext, access_claims, http_event, id_token_claims
 
 
@@ -51,3 +54,17 @@ def test_wrong_method_through_the_handler_is_405() -> None:
     status, _, body = call(http_event("POST", "/healthz", body={}))
     assert status == 405
     assert body["error"] == "method_not_allowed"
+
+
+def test_snapstart_priming_answers_healthz_and_calls_no_aws(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
+    clear_clients()
+    caplog.set_level("INFO")
+
+    handler.before_snapshot()
+
+    (line,) = [r.__dict__["fields"] for r in caplog.records if r.getMessage() == "request"]
+    assert (line["path"], line["status"]) == ("/healthz", 200)
+    clear_clients()

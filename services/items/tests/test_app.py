@@ -17,7 +17,7 @@ from httpx2 import Response
 
 from items.app import app
 from items.cursors import CursorCodec
-from items.deps import get_cursors, get_repository
+from items.deps import cursor_codec, get_cursors, get_repository
 from items.dynamodb_repository import DynamoItemRepository
 from items.preconditions import IF_MATCH_PATTERN
 from service_kernel import get_logger
@@ -312,7 +312,7 @@ def test_an_altered_cursor_is_400_invalid_cursor(
 
 def _page_later(alice: TestClient, cursor: str, seconds: float) -> Response:
     """GET /items with `cursor`, as if `seconds` had passed since it was minted."""
-    real = get_cursors()
+    real = cursor_codec()
     app.dependency_overrides[get_cursors] = lambda: CursorCodec(
         key=real.key, ttl_seconds=real.ttl_seconds, clock=lambda: real.clock() + seconds
     )
@@ -641,7 +641,7 @@ def test_logs_carry_neither_bodies_nor_cursors_nor_the_key(
     assert cursor.split(".")[1] not in logged
     assert cursor.split(".")[0] not in logged
     assert "body-marker-7f3a" not in logged
-    assert get_cursors().key.decode() not in logged
+    assert cursor_codec().key.decode() not in logged
 
 
 def test_the_openapi_schema_describes_the_bodies_really_accepted() -> None:

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from items.deps import repository
 from items.handler import handler
+from service_kernel.aws import clear_clients
 from service_kernel.testing import LambdaContext, access_claims, http_event, id_token_claims
 
 ITEM_ROUTE = "/items/{item_id}"
@@ -133,3 +135,21 @@ def test_without_access_token_claims_it_is_401(gateway: Gateway, method: str, pa
     for claims in ({}, id_token_claims("someone")):
         status, _, body = gateway(method, path, body={"name": "a", "price": 1}, claims=claims)
         assert (status, body["error"]) == (401, "unauthorized")
+
+
+def test_snapstart_priming_builds_the_client_and_calls_no_aws(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing listens there: a table call during priming would be answered 503.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    repository.cache_clear()
+    clear_clients()
+    caplog.set_level("INFO")
+
+    handler.before_snapshot()
+
+    assert repository.cache_info().currsize == 1
+    (line,) = [r.__dict__["fields"] for r in caplog.records if r.getMessage() == "request"]
+    assert (line["path"], line["status"]) == ("/items/snapstart-priming", 401)
+    repository.cache_clear()
+    clear_clients()

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Literal
+from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -17,14 +17,26 @@ from service_kernel.aws import client
 CheckResult = Literal["ok", "error"]
 
 
+def table_client() -> Any:
+    return client("dynamodb", timeout=settings.readiness_timeout, max_attempts=1)
+
+
+def user_pool_client() -> Any:
+    return client("cognito-idp", timeout=settings.readiness_timeout, max_attempts=1)
+
+
+def build_clients() -> None:
+    """The checks' clients, built once per process (before a SnapStart snapshot)."""
+    table_client()
+    user_pool_client()
+
+
 def check_table() -> None:
-    dynamodb = client("dynamodb", timeout=settings.readiness_timeout, max_attempts=1)
-    dynamodb.describe_table(TableName=settings.table_name)
+    table_client().describe_table(TableName=settings.table_name)
 
 
 def check_user_pool() -> None:
-    cognito = client("cognito-idp", timeout=settings.readiness_timeout, max_attempts=1)
-    cognito.describe_user_pool(UserPoolId=settings.user_pool_id)
+    user_pool_client().describe_user_pool(UserPoolId=settings.user_pool_id)
 
 
 CHECKS: dict[str, Callable[[], None]] = {

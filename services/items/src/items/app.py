@@ -1,6 +1,10 @@
 """The items API: each route translates HTTP to one service function call
 and back. The routes sit on the app itself, as in health: FastAPI now keeps
-an included APIRouter nested, where route_mismatches does not look."""
+an included APIRouter nested, where route_mismatches does not look.
+
+Routes are `async def` although the table calls block: on Lambda a process
+serves one request at a time, so blocking its event loop costs nothing,
+while a plain `def` route would hop to a worker thread on every request."""
 
 from __future__ import annotations
 
@@ -67,14 +71,14 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     openapi_extra=documented_body(ItemCreate),
     responses={**_item_answer(201, "Created", location=True), **_errors(409)},
 )
-def create_item(caller: CallerDep, repository: RepositoryDep, body: CreateBody) -> Response:
+async def create_item(caller: CallerDep, repository: RepositoryDep, body: CreateBody) -> Response:
     """Create an item; answers with its Location and ETag."""
     item = service.create_item(repository, caller.sub, body)
     return item_response(item, 201, created=True)
 
 
 @app.get("/items", response_model=ItemPage, responses=_errors(400))
-def list_items(
+async def list_items(
     caller: CallerDep,
     repository: RepositoryDep,
     cursors: CursorsDep,
@@ -94,7 +98,7 @@ def list_items(
     response_model=Item,
     responses={**_item_answer(200, "The item"), **_errors(404)},
 )
-def get_item(caller: CallerDep, repository: RepositoryDep, item_id: ItemIdPath) -> Response:
+async def get_item(caller: CallerDep, repository: RepositoryDep, item_id: ItemIdPath) -> Response:
     return item_response(service.get_item(repository, caller.sub, item_id))
 
 
@@ -104,7 +108,7 @@ def get_item(caller: CallerDep, repository: RepositoryDep, item_id: ItemIdPath) 
     openapi_extra=documented_body(ItemPatch),
     responses={**_item_answer(200, "The changed item"), **_errors(404, 412)},
 )
-def update_item(
+async def update_item(
     caller: CallerDep,
     repository: RepositoryDep,
     item_id: ItemIdPath,
@@ -128,7 +132,7 @@ def update_item(
         **_errors(412, 422),
     },
 )
-def replace_item(
+async def replace_item(
     caller: CallerDep,
     repository: RepositoryDep,
     item_id: ItemIdPath,
@@ -156,7 +160,7 @@ def replace_item(
     response_class=Response,
     responses=_errors(404, 412),
 )
-def delete_item(
+async def delete_item(
     caller: CallerDep,
     repository: RepositoryDep,
     item_id: ItemIdPath,

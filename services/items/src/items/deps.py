@@ -19,13 +19,13 @@ from service_kernel.aws import client
 
 
 @cache
-def get_repository() -> ItemRepository:
-    # Built on first use, once per process, like the client it wraps.
+def repository() -> ItemRepository:
+    """The table's repository, built on first use, once per process, like the client it wraps."""
     return DynamoItemRepository(client("dynamodb"), settings.table_name)
 
 
 @cache
-def get_cursors() -> CursorCodec:
+def cursor_codec() -> CursorCodec:
     # Built on the first request that lists items: that one reads the key from SSM.
     return CursorCodec(
         key=cursor_signing_key(settings.cursor_signing_key_parameter),
@@ -33,7 +33,19 @@ def get_cursors() -> CursorCodec:
     )
 
 
-def get_expected_version(
+# The dependencies are `async def`: FastAPI calls a plain `def` dependency in a
+# worker thread, a hop each request would pay for returning a cached object.
+
+
+async def get_repository() -> ItemRepository:
+    return repository()
+
+
+async def get_cursors() -> CursorCodec:
+    return cursor_codec()
+
+
+async def get_expected_version(
     if_match: Annotated[
         str | SkipJsonSchema[None],
         Header(
