@@ -187,3 +187,27 @@ def test_a_service_declares_the_cors_headers_its_routes_add(tmp_path: Path) -> N
 def test_permissions_know_their_aws_services(tmp_path: Path) -> None:
     (permission,) = load_manifest(write(tmp_path, VALID)).function("api").permissions
     assert permission.services == {"dynamodb"}
+
+
+def test_a_function_calls_the_aws_services_its_permissions_name(tmp_path: Path) -> None:
+    manifest = load_manifest(write(tmp_path, VALID))
+    assert manifest.function("api").aws_services == {"dynamodb"}
+    assert manifest.function("pre_sign_up").aws_services == frozenset()
+
+
+def test_a_function_declares_the_services_it_calls_without_a_permission(tmp_path: Path) -> None:
+    # Cognito's InitiateAuth needs no IAM permission, but its client needs the model.
+    text = VALID.replace(
+        'trigger = "PreSignUp"', 'trigger = "PreSignUp"\nsdk_clients = ["cognito-idp"]'
+    )
+    manifest = load_manifest(write(tmp_path, text))
+    assert manifest.function("pre_sign_up").sdk_clients == ("cognito-idp",)
+    assert manifest.function("pre_sign_up").aws_services == {"cognito-idp"}
+
+
+def test_an_sdk_client_is_named_as_iam_names_the_service(tmp_path: Path) -> None:
+    text = VALID.replace(
+        'trigger = "PreSignUp"', 'trigger = "PreSignUp"\nsdk_clients = ["Cognito IdP"]'
+    )
+    with pytest.raises(ManifestError, match=r"functions\.pre_sign_up\.sdk_clients\.0"):
+        load_manifest(write(tmp_path, text))

@@ -74,6 +74,7 @@ _NAME = r"^[a-z][a-z0-9-]{0,30}$"
 _FUNCTION_NAME = r"^[a-z][a-z0-9_]{0,30}$"
 _PATH = r"^/[A-Za-z0-9_\-./{}+]*$"
 _PREFIX = r"^[A-Z][A-Z0-9_]*#$"
+_AWS_SERVICE = r"^[a-z0-9][a-z0-9-]*$"
 
 
 class ManifestError(ValueError):
@@ -124,6 +125,9 @@ class Function:
     openapi: bool = False
     # Run on this rate by EventBridge Scheduler, e.g. "rate(5 minutes)".
     schedule: str | None = None
+    # AWS services it calls with no IAM permission (Cognito's public InitiateAuth,
+    # say): a client needs the service's SDK model all the same.
+    sdk_clients: tuple[str, ...] = ()
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -138,6 +142,14 @@ class Function:
                 }
             )
         )
+
+    @property
+    def aws_services(self) -> frozenset[str]:
+        """The AWS services the function calls that its manifest names (IAM's names,
+        e.g. "cognito-idp"): those its permissions name and those it calls without
+        one. (The platform adds what it grants itself: SSM for stack secrets.)"""
+        named = {service for permission in self.permissions for service in permission.services}
+        return frozenset(named.union(self.sdk_clients))
 
 
 @dataclass(frozen=True)
@@ -287,6 +299,7 @@ class _FunctionFile(_Strict):
     memory: int | None = Field(default=None, ge=128, le=10240)
     openapi: bool = False
     schedule: str | None = Field(default=None, pattern=SCHEDULE)
+    sdk_clients: tuple[Annotated[str, StringConstraints(pattern=_AWS_SERVICE)], ...] = ()
 
     @model_validator(mode="after")
     def _valid(self) -> _FunctionFile:
@@ -355,6 +368,7 @@ class _ManifestFile(_Strict):
                     memory=function.memory,
                     openapi=function.openapi,
                     schedule=function.schedule,
+                    sdk_clients=function.sdk_clients,
                 )
                 for name, function in self.functions.items()
             ),
