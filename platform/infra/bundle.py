@@ -10,12 +10,16 @@ permissions: same inputs → same bytes → `pulumi preview` shows no change.
 The AWS SDK ships inside the bundle: botocore comes from the lock with
 service-kernel (and boto3 too for a service that depends on it), so the version
 the tests ran against is the version deployed, instead of whatever the Lambda
-runtime carries that month. docs/deploy.md
-records the sizes this costs (`python -m infra.bundle` prints them).
+runtime carries that month. Only what a function can load ships, though: the
+SDK models of the services its functions call, and no file nothing imports
+(infra.bundle_slim says what goes and why). Third-party code ships as bytecode
+only, the service's own code with its sources too. docs/deploy.md records the
+sizes (`python -m infra.bundle` prints them).
 
 Bundles are cached on content under build/bundles/<key>.zip. The key hashes the
-service's content digest (the wheels uv.lock pins for it and every file of the
-workspace members it uses), the target and this module's format version, so
+service's content digest (the wheels uv.lock pins for it, every file of the
+workspace members it uses and the SDK models it ships), the target and this
+module's format version, so
 `pulumi up` rebuilds only what changed. The same digest names the service's
 version (`${service.version}`, e.g. `0.1.0+3f2a9c1d0b7e`), so a function's
 environment changes only when its own bundle's content does.
@@ -32,10 +36,12 @@ import sys
 import tempfile
 import tomllib
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from infra.bundle_slim import service_models, slim
 from infra.lambda_runtime import PYTHON_VERSION
 from infra.repo import repo_root
 from service_manifest import Manifest, find_manifests
@@ -43,7 +49,7 @@ from service_manifest import Manifest, find_manifests
 Architecture = Literal["arm64", "x86_64"]
 
 # Bump when the bundle layout changes, so cached bundles are rebuilt.
-BUNDLE_FORMAT = "3"
+BUNDLE_FORMAT = "4"
 # Where Lambda unpacks the code: the paths compiled into the bytecode.
 LAMBDA_TASK_ROOT = "/var/task"
 # 1980-01-01, the earliest time a zip can hold.
@@ -121,12 +127,15 @@ def requirements(workspace: Workspace, package: str) -> Requirements:
     return Requirements(members=tuple(sorted(members)), pinned=tuple(pinned))
 
 
-def content_digest(workspace: Workspace, reqs: Requirements) -> str:
-    """A hash of what goes into the service's bundle apart from the target: its pins and
-    its members' files. Nothing else in uv.lock and nothing of the other services."""
+def content_digest(workspace: Workspace, reqs: Requirements, models: Sequence[str] = ()) -> str:
+    """A hash of what goes into the service's bundle apart from the target: its pins, its
+    members' files and its SDK models. Nothing else in uv.lock and nothing of the other
+    services."""
     digest = hashlib.sha256()
     for line in reqs.pinned:
         digest.update(line.encode() + b"\0")
+    for model in models:
+        digest.update(b"model:" + model.encode() + b"\0")
     for member in reqs.members:
         for path in _member_files(member):
             digest.update(path.relative_to(workspace.root).as_posix().encode() + b"\0")
@@ -134,10 +143,16 @@ def content_digest(workspace: Workspace, reqs: Requirements) -> str:
     return digest.hexdigest()
 
 
-def bundle_key(workspace: Workspace, reqs: Requirements, architecture: Architecture) -> str:
+def bundle_key(
+    workspace: Workspace,
+    reqs: Requirements,
+    architecture: Architecture,
+    models: Sequence[str] = (),
+) -> str:
     """A content hash of everything that goes into the bundle, its target included."""
     digest = hashlib.sha256()
-    for part in (BUNDLE_FORMAT, PYTHON_VERSION, architecture, content_digest(workspace, reqs)):
+    content = content_digest(workspace, reqs, models)
+    for part in (BUNDLE_FORMAT, PYTHON_VERSION, architecture, content):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()[:32]
 
@@ -147,7 +162,8 @@ def service_version(workspace: Workspace, manifest: Manifest) -> str:
     PEP 440 local label, e.g. `0.1.0+3f2a9c1d0b7e`. Same content, same version; so an
     unchanged service keeps its environment, whatever else changed in the checkout."""
     # uv first: a service that is no workspace member fails with uv's own words for it.
-    label = content_digest(workspace, requirements(workspace, manifest.name))[:12]
+    reqs = requirements(workspace, manifest.name)
+    label = content_digest(workspace, reqs, service_models(manifest))[:12]
     package_version = str(_project(manifest.root)["version"])
     # A version that already has a local label gets the digest as one more segment of it.
     return f"{package_version}{'.' if '+' in package_version else '+'}{label}"
@@ -162,7 +178,8 @@ def build_bundle(
 ) -> Path:
     """The service's bundle zip for `architecture`, built unless cached."""
     reqs = requirements(workspace, manifest.name)
-    key = bundle_key(workspace, reqs, architecture)
+    models = service_models(manifest)
+    key = bundle_key(workspace, reqs, architecture, models)
     target = workspace.cache_dir / f"{manifest.name}-{architecture}-{key}.zip"
     if use_cache and target.exists():
         return target
@@ -171,11 +188,13 @@ def build_bundle(
         staging = Path(tmp) / "task"
         staging.mkdir()
         _install_wheels(workspace, reqs, staging, architecture, Path(tmp))
+        members: list[str] = []
         for member in reqs.members:
-            _copy_packages(member, staging)
+            members += _copy_packages(member, staging)
             _write_metadata(member, staging)
+        slim(staging, models)
         _drop_machine_specific(staging)
-        _compile(staging)
+        _compile(staging, members)
         partial = Path(tmp) / "bundle.zip"
         write_deterministic_zip(staging, partial)
         shutil.move(str(partial), target)
@@ -277,8 +296,8 @@ def _member_files(member: Path) -> list[Path]:
     return sorted(files)
 
 
-def _copy_packages(member: Path, staging: Path) -> None:
-    """A workspace member's importable packages (src/<package>/), as source."""
+def _copy_packages(member: Path, staging: Path) -> list[str]:
+    """A workspace member's importable packages (src/<package>/), as source; their names."""
     source = member / "src"
     if not source.is_dir():
         raise BundleError(f"{member} has no src/ folder to bundle")
@@ -288,6 +307,7 @@ def _copy_packages(member: Path, staging: Path) -> None:
         destination = staging / path.relative_to(source)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
+    return sorted(path.name for path in source.iterdir() if path.name not in _SKIPPED_SOURCES)
 
 
 def _write_metadata(member: Path, staging: Path) -> None:
@@ -316,8 +336,31 @@ def _drop_machine_specific(staging: Path) -> None:
                 shutil.rmtree(path)
 
 
-def _compile(staging: Path) -> None:
-    """Precompile with 3.12; hash-based pycs hold no timestamp and no build path."""
+def _compile(staging: Path, members: Sequence[str]) -> None:
+    """Precompile with 3.12; hash-based pycs hold no timestamp and no build path.
+
+    The workspace's own packages (`members`) keep their sources, their bytecode in
+    __pycache__/ beside them. Third-party code ships as bytecode only: each
+    module's .pyc where its .py was (Python imports such a module without a
+    source), its source gone. On Lambda a third-party source would only give a
+    traceback its lines, at twice the size."""
+    owned = [staging / name for name in members]
+    third_party = sorted(
+        path
+        for path in staging.iterdir()
+        if path.name not in members and (path.is_dir() or path.suffix == ".py")
+    )
+    _compileall(staging, owned)
+    _compileall(staging, third_party, "-b")
+    for path in third_party:
+        sources = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for source in sources:
+            source.unlink()
+
+
+def _compileall(staging: Path, paths: Sequence[Path], *options: str) -> None:
+    if not paths:
+        return
     _run(
         [
             str(find_python_312()),
@@ -326,13 +369,14 @@ def _compile(staging: Path) -> None:
             "-q",
             "-j",
             "0",
+            *options,
             "--invalidation-mode",
             "unchecked-hash",
             "-s",
             str(staging),
             "-p",
             LAMBDA_TASK_ROOT,
-            str(staging),
+            *(str(path) for path in paths),
         ],
         cwd=staging,
     )

@@ -33,6 +33,12 @@ def declared(request: pytest.FixtureRequest) -> DeclaredStack:
 
 
 @pytest.fixture(scope="session")
+def dev() -> DeclaredStack:
+    """The real services under the dev stack's config: what a function's environment is."""
+    return _declared("dev", repo_root() / "services")
+
+
+@pytest.fixture(scope="session")
 def manifests() -> tuple[Manifest, ...]:
     return find_manifests(repo_root() / "services")
 

@@ -1,13 +1,16 @@
-"""Lambda bundles: reproducible bytes, only the service's own dependencies, importable alone;
-and each service's version, which follows that service's content and nothing else.
+"""Lambda bundles: reproducible bytes, only the service's own dependencies, importable alone,
+every function able to start and make its AWS clients from its bundle alone; and each
+service's version, which follows that service's content and nothing else.
 
 The bundle tests build real bundles (uv installs wheels from its cache, or PyPI the first
-time), so they build one service, once, for the machine running the tests. The version
-tests build nothing: a tiny workspace of their own, locked offline, and `uv export`.
+time), so they build each service once, for the machine running the tests, and one of
+them twice. The version tests build nothing: a tiny workspace of their own, locked
+offline, and `uv export`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
@@ -33,8 +36,10 @@ from infra.bundle import (
     service_version,
     write_deterministic_zip,
 )
+from infra.bundle_slim import NEVER_LOADED, function_models, service_models
+from infra.declared import DeclaredStack
 from infra.repo import repo_root
-from service_manifest import Manifest, find_manifests
+from service_manifest import Function, Manifest, find_manifests
 
 SERVICE = "health"
 LOCAL_ARCHITECTURE: Architecture = (
@@ -62,6 +67,20 @@ def bundle(workspace: Workspace, manifest: Manifest) -> Path:
 def names(bundle: Path) -> list[str]:
     with zipfile.ZipFile(bundle) as archive:
         return archive.namelist()
+
+
+@pytest.fixture(scope="module")
+def unpacked(
+    workspace: Workspace, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[Manifest, Path]]:
+    """Every service's bundle, built and unzipped: its manifest and its folder."""
+    found: dict[str, tuple[Manifest, Path]] = {}
+    for manifest in find_manifests(workspace.services_dir):
+        folder = tmp_path_factory.mktemp(f"unpacked-{manifest.name}")
+        with zipfile.ZipFile(build_bundle(workspace, manifest, LOCAL_ARCHITECTURE)) as archive:
+            archive.extractall(folder)
+        found[manifest.name] = (manifest, folder)
+    return found
 
 
 def test_building_twice_gives_the_same_bytes(
@@ -150,6 +169,141 @@ def test_the_handler_imports_from_the_unpacked_bundle_alone(bundle: Path, tmp_pa
 
     assert result.returncode == 0, result.stderr
     assert all(line.startswith(str(tmp_path)) for line in result.stdout.split())
+
+
+# What a function would do first on Lambda: import its handler, then make its clients.
+START = """
+import importlib, json, sys
+bundle, handler, models = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+sys.path.insert(0, bundle)
+module, _, attribute = handler.rpartition(".")
+assert callable(getattr(importlib.import_module(module), attribute))
+import botocore.session
+from botocore.exceptions import UnknownServiceError
+session = botocore.session.get_session()
+for model in models:
+    session.create_client(model)
+try:
+    session.create_client("ec2")
+except UnknownServiceError:
+    pass
+else:
+    raise AssertionError("ec2's model is in the bundle")
+outside = {m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
+print(json.dumps(sorted(f for f in outside if not f.startswith((bundle, sys.base_prefix)))))
+"""
+
+ALL_FUNCTIONS = [
+    (manifest.name, function.name)
+    for manifest in find_manifests(repo_root() / "services")
+    for function in manifest.functions
+]
+
+
+@pytest.mark.parametrize(("service", "function_name"), ALL_FUNCTIONS)
+def test_every_function_starts_and_makes_its_clients_from_its_unpacked_bundle(
+    unpacked: dict[str, tuple[Manifest, Path]], dev: DeclaredStack, service: str, function_name: str
+) -> None:
+    manifest, folder = unpacked[service]
+    function = manifest.function(function_name)
+    declared = dev.function(service, function_name).inputs
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        **{name: str(value) for name, value in declared["environment"]["variables"].items()},
+        "AWS_REGION": dev.config.region,
+        "AWS_DEFAULT_REGION": dev.config.region,
+    }
+    models = sorted(function_models(function))
+
+    # -I: no user site, no PYTHON* variables; -S: no site-packages at all.
+    result = subprocess.run(
+        [
+            str(find_python_312()),
+            "-I",
+            "-S",
+            "-c",
+            START,
+            str(folder),
+            function.handler,
+            json.dumps(models),
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=folder,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []  # nothing came from outside the bundle
+
+
+def test_a_bundle_ships_the_models_of_the_aws_services_its_functions_call(
+    unpacked: dict[str, tuple[Manifest, Path]],
+) -> None:
+    for manifest, folder in unpacked.values():
+        data = folder / "botocore" / "data"
+        shipped = sorted(path.name for path in data.iterdir() if path.is_dir())
+        assert shipped == list(service_models(manifest)), manifest.name
+        assert {path.name for path in data.iterdir() if path.is_file()} == {
+            "_retry.json",
+            "endpoints.json",
+            "partitions.json",
+            "sdk-default-configuration.json",
+        }
+
+
+def test_the_auth_api_ships_cognitos_model_for_its_permissionless_calls(
+    unpacked: dict[str, tuple[Manifest, Path]],
+) -> None:
+    # InitiateAuth, SignUp and the like need no IAM permission: the manifest says so.
+    manifest, _ = unpacked["auth"]
+    api: Function = manifest.function("api")
+    assert "cognito-idp" in api.sdk_clients
+    assert "cognito-idp" in function_models(api)
+
+
+def test_third_party_code_ships_as_bytecode_and_the_services_own_with_its_sources(
+    unpacked: dict[str, tuple[Manifest, Path]],
+) -> None:
+    _, folder = unpacked["items"]
+
+    assert (folder / "fastapi" / "routing.pyc").is_file()
+    assert not (folder / "fastapi" / "routing.py").exists()
+    assert (folder / "typing_extensions.pyc").is_file()
+    assert (folder / "items" / "app.py").is_file()
+    assert (folder / "items" / "__pycache__" / "app.cpython-312.pyc").is_file()
+    assert (folder / "service_kernel" / "middleware.py").is_file()
+
+
+def test_what_lambda_never_loads_is_left_out(unpacked: dict[str, tuple[Manifest, Path]]) -> None:
+    _, folder = unpacked["items"]
+
+    for pattern in NEVER_LOADED:
+        assert not list(folder.glob(pattern)), pattern
+    assert not list(folder.rglob("*.pyi"))
+    assert not list(folder.glob("*.dist-info/RECORD"))
+    metadata = next(folder.glob("pydantic-*.dist-info")) / "METADATA"
+    assert "Version:" in metadata.read_text()
+    assert "\n\n" not in metadata.read_text()  # the headers, not the README after them
+    assert list(folder.glob("pydantic-*.dist-info/licenses/LICENSE"))
+
+
+def test_a_shipped_model_keeps_its_shapes_not_its_documentation(
+    unpacked: dict[str, tuple[Manifest, Path]],
+) -> None:
+    _, folder = unpacked["items"]
+    (path,) = (folder / "botocore" / "data" / "dynamodb").glob("*/service-2.json")
+    model = json.loads(path.read_text())
+
+    assert "GetItem" in model["operations"]
+    assert "documentation" not in model["operations"]["GetItem"]
+    assert set(
+        json.loads((folder / "botocore/data/endpoints.json").read_text())["partitions"][0][
+            "services"
+        ]
+    ) == {"dynamodb"}
 
 
 def test_the_cache_key_follows_lock_sources_and_target(workspace: Workspace) -> None:
