@@ -18,6 +18,7 @@ STACK ?= dev
 PORT ?= 8000
 API_URL ?= http://127.0.0.1:$(PORT)
 RUNS ?= 10
+INVOCATIONS ?= 3000
 
 .PHONY: help
 help: ## List the targets
@@ -53,9 +54,9 @@ openapi: setup ## Regenerate docs/openapi.json, the whole HTTP API (each service
 	$(UV) run --no-sync python -m local_runtime.openapi
 
 .PHONY: bench
-bench: setup ## Print each function's cold start, each bundle's size, and /auth/start's new- vs known-user timing
-	$(UV) run --no-sync python -m local_runtime.cold_start --stack $(STACK) --runs $(RUNS)
-	$(UV) run --no-sync python -m infra.bundle
+bench: setup ## Measure what ships (sizes, cold and warm starts against baselines, make dev), the local API under load, /auth/start's timing
+	$(UV) run --no-sync python -m local_runtime.bench --stack $(STACK) --runs $(RUNS) \
+		--invocations $(INVOCATIONS)
 	$(UV) run --no-sync python -m local_runtime.gateway_load --stack $(STACK)
 	$(UV) run --no-sync python -m local_runtime.auth_timing --stack $(STACK) --runs $(RUNS)
 

@@ -26,12 +26,19 @@ from typing import Any, NamedTuple
 from infra.declared import declare
 from infra.repo import repo_root
 from local_runtime.api_info import api_info
-from local_runtime.cold_start import LAMBDA_ENVIRONMENT
 from local_runtime.environments import service_python
 from local_runtime.model import LocalFunction, LocalModel, build_model
 from local_runtime.openapi_merge import ServiceApi, merge, render
 from service_manifest import Manifest, Route, find_manifests
 
+# What Lambda gives every function; the document is built without any AWS call.
+LAMBDA_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "openapi",
+    "AWS_SECRET_ACCESS_KEY": "openapi",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
 # The services' schemas do not read their settings: the dev stack's environment
 # only lets every app start, so the document is the same for every stack.
 STACK = "dev"
