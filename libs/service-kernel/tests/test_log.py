@@ -152,3 +152,36 @@ def test_the_level_comes_from_powertools_log_level(monkeypatch: pytest.MonkeyPat
         assert logging.getLogger(made.name).isEnabledFor(logging.WARNING)
     finally:
         log.get_logger.cache_clear()
+
+
+class Heard(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def say(made: Logger) -> None:
+    """One call site, for lines that must come out the same."""
+    made.info("request", method="GET", status=200)
+
+
+def test_with_nobody_else_listening_the_same_line_is_written_without_a_record(
+    logger: tuple[Logger, io.StringIO], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made, buffer = logger
+    listener = Heard()
+    root = logging.getLogger()
+
+    monkeypatch.setattr(root, "handlers", [])  # as on Lambda, pytest's own handlers gone
+    say(made)
+    root.addHandler(listener)  # somebody listens: the line goes as a record
+    say(made)
+
+    unheard, recorded = lines(buffer)
+    assert [record.getMessage() for record in listener.records] == ["request"]
+    assert TIMESTAMP.match(unheard.pop("timestamp"))
+    assert TIMESTAMP.match(recorded.pop("timestamp"))
+    assert unheard == recorded

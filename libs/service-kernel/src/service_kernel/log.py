@@ -88,7 +88,30 @@ class JsonFormatter(logging.Formatter):
         self._heads: dict[tuple[int, str, int, str], str] = {}
 
     def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {"timestamp": self._timestamp(record)}
+        return self.line(
+            record.levelno,
+            record.funcName,
+            record.lineno,
+            record.getMessage(),
+            record.created,
+            record.msecs,
+            record.__dict__.get(_FIELDS),
+            record.exc_info,
+        )
+
+    def line(
+        self,
+        level: int,
+        function: str,
+        lineno: int,
+        message: str,
+        created: float,
+        msecs: float,
+        fields: Mapping[str, Any] | None,
+        exc_info: Any,
+    ) -> str:
+        """The JSON line of a record with these attributes."""
+        line: dict[str, Any] = {"timestamp": self._timestamp(created, msecs)}
         context, cold_start, trace = _invocation.get()
         if context is not None:
             line["cold_start"] = cold_start
@@ -98,48 +121,58 @@ class JsonFormatter(logging.Formatter):
         request_id = current_request_id()
         if request_id:
             line["request_id"] = request_id
-        fields = record.__dict__.get(_FIELDS)
         if fields:
             for key, value in fields.items():
                 if value is not None:
                     line[key] = value
-        if record.exc_info and record.exc_info[0] is not None:
-            line["exception"] = self.formatException(record.exc_info)
-            line["exception_name"] = record.exc_info[0].__name__
-        function = (
-            getattr(context, "function_name", None),
-            getattr(context, "memory_limit_in_mb", None),
-            getattr(context, "invoked_function_arn", None),
+        if exc_info and exc_info[0] is not None:
+            line["exception"] = self.formatException(exc_info)
+            line["exception_name"] = exc_info[0].__name__
+        constant = _constant_keys(
+            self.service,
+            (
+                getattr(context, "function_name", None),
+                getattr(context, "memory_limit_in_mb", None),
+                getattr(context, "invoked_function_arn", None),
+            ),
         )
         # What a call site always writes opens the line, and the keys every line of
         # the process shares close it, both encoded once.
-        head, constant = self._head(record), _constant_keys(self.service, function)
+        head = self._head(level, function, lineno, message)
         return f"{head},{_encode(line)[1:-1]},{constant}}}"
 
-    def _head(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
-        key = (record.levelno, record.funcName, record.lineno, message)
+    def _head(self, level: int, function: str, lineno: int, message: str) -> str:
+        key = (level, function, lineno, message)
         head = self._heads.get(key)
         if head is None:
-            location = f"{record.funcName}:{record.lineno}"
-            head = _encode({"level": record.levelname, "location": location, "message": message})
-            head = head[:-1]
+            opening = {
+                "level": logging.getLevelName(level),
+                "location": f"{function}:{lineno}",
+                "message": message,
+            }
+            head = _encode(opening)[:-1]
             if len(self._heads) < _MOST_HEADS:  # messages built per call would grow it
                 self._heads[key] = head
         return head
 
-    def _timestamp(self, record: logging.LogRecord) -> str:
+    def _timestamp(self, created: float, msecs: float) -> str:
         """`2026-01-31 12:00:00,123+0000`, Powertools' format, in UTC (Lambda's zone)."""
-        second = int(record.created)
+        second = int(created)
         if second != self._second:
             self._second = second
             self._second_text = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(second))
-        return self._second_text + _MILLISECONDS[int(record.msecs)]
+        return self._second_text + _MILLISECONDS[int(msecs)]
 
 
 class Logger:
     """The process's logger: `info("message", key=value, ...)`, each keyword a
-    key of the JSON line (the call shape Powertools' Logger has)."""
+    key of the JSON line (the call shape Powertools' Logger has).
+
+    Every line is a `logging` record for whoever listens: pytest's caplog, a
+    handler a test or a library adds. When nobody but this logger's own handler
+    would hear it (a Lambda: the runtime's handler skips these records), the
+    line is written without the record: building a record and passing it through
+    `logging` is half of what a line costs, and one line is on every request."""
 
     def __init__(self, service: str, level: str = "INFO") -> None:
         # The lines never show a thread, process or task name: logging need not
@@ -154,15 +187,17 @@ class Logger:
         self._logger.setLevel(level.upper())
         # The attribute names Powertools' Logger has, for code written against it.
         self.registered_formatter = JsonFormatter(service)
-        self.registered_handler: logging.StreamHandler[Any] = _JsonLines(sys.stdout)
-        self.registered_handler.setFormatter(self.registered_formatter)
-        self._logger.addHandler(self.registered_handler)
+        self._lines = _JsonLines(sys.stdout)
+        self._lines.setFormatter(self.registered_formatter)
+        self.registered_handler: logging.StreamHandler[Any] = self._lines
+        self._logger.addHandler(self._lines)
         # Records still propagate, so pytest's caplog sees them; a handler the
         # root logger already has (the Lambda runtime's) skips them, as with
         # Powertools: this logger's own handler has written them.
+        self._not_ours = _NotFrom(service)
         for handler in logging.getLogger().handlers:
             if type(handler).__name__ != "LogCaptureHandler":
-                handler.addFilter(_NotFrom(service))
+                handler.addFilter(self._not_ours)
 
     def debug(self, message: str, **fields: Any) -> None:
         self._log(logging.DEBUG, message, fields)
@@ -190,32 +225,61 @@ class Logger:
         # cheaper than logging's own search up the stack for a frame outside it.
         caller = sys._getframe(2)
         code = caller.f_code
-        record = logger.makeRecord(
-            logger.name,
-            level,
-            code.co_filename,
-            caller.f_lineno,
-            message,
-            (),
-            sys.exc_info() if exc_info else None,
-            code.co_name,
+        exception = sys.exc_info() if exc_info else None
+        if self._heard_elsewhere():
+            record = logger.makeRecord(
+                logger.name,
+                level,
+                code.co_filename,
+                caller.f_lineno,
+                message,
+                (),
+                exception,
+                code.co_name,
+            )
+            record.__dict__[_FIELDS] = fields
+            logger.handle(record)
+            return
+        # The record's own arithmetic for its time.
+        now = time.time_ns()
+        created, msecs = now / 1e9, (now % 1_000_000_000) // 1_000_000 + 0.0
+        self._lines.write(
+            self.registered_formatter.line(
+                level, code.co_name, caller.f_lineno, message, created, msecs, fields, exception
+            )
         )
-        record.__dict__[_FIELDS] = fields
-        logger.handle(record)
+
+    def _heard_elsewhere(self) -> bool:
+        """Would a record of this logger reach a handler other than its own, or a filter?"""
+        current = self._logger
+        handlers = current.handlers
+        if current.filters or len(handlers) != 1 or handlers[0] is not self._lines:
+            return True
+        while current.propagate and current.parent is not None:
+            current = current.parent
+            if current.filters:
+                return True
+            for handler in current.handlers:
+                if self._not_ours not in handler.filters:
+                    return True
+        return False
 
 
 class _JsonLines(logging.StreamHandler[TextIO]):
-    """A StreamHandler that flushes each line under the lock it already holds,
-    rather than taking it a second time (one fewer lock round trip a line)."""
+    """A StreamHandler that writes each line and flushes it under the one lock."""
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self.stream.write(self.format(record) + "\n")
-            self.stream.flush()
+            self.write(self.format(record))
         except RecursionError:
             raise
         except Exception:
             self.handleError(record)
+
+    def write(self, line: str) -> None:
+        with self.lock:  # type: ignore[union-attr] # created by Handler.__init__
+            self.stream.write(line + "\n")
+            self.stream.flush()
 
 
 class _NotFrom(logging.Filter):

@@ -11,7 +11,8 @@ comes first on sys.path, as /var/task does on Lambda. Answers one JSON line.
         answer EVENT INVOCATIONS times: {"handler": [µs, ...], "baseline": [µs, ...]}.
         With a baseline (a handler in BASELINE_DIR, which comes after the bundle on
         sys.path, so it runs on the bundle's FastAPI and Mangum), the two alternate,
-        one invocation each, so both see the same machine.
+        one invocation each, each first every other turn, so both see the same
+        machine.
 
 As on Lambda, what a handler prints goes to a file (here the null device), and the
 runtime sets the invocation's trace header in the environment before each call.
@@ -101,8 +102,10 @@ def warm(dotted: str, event_path: str, count: int, *baseline: str) -> dict[str, 
         pairs.append((load(baseline_dotted), read_event(baseline_event)))
     statuses = [status_of(invoke(h, e)[1]) for h, e in pairs for _ in range(100)]  # warm-up
     timings: list[list[float]] = [[] for _ in pairs]
-    for _ in range(count):
-        for timing, (h, e) in zip(timings, pairs, strict=True):
+    for turn in range(count):
+        # Each goes first every other turn: neither always finds the caches the other warmed.
+        order = list(zip(timings, pairs, strict=True))
+        for timing, (h, e) in order if turn % 2 == 0 else reversed(order):
             timing.append(invoke(h, e)[0])
     return {
         "handler": timings[0],
