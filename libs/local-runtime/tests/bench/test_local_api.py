@@ -46,8 +46,9 @@ def server() -> Iterator[str]:
         httpd.server_close()
 
 
-def test_latencies_are_one_a_request_split_over_the_clients(server: str) -> None:
-    timings = latencies(server, "/healthz", clients=4, requests=40)
+@pytest.mark.parametrize("keep_alive", [False, True])
+def test_latencies_are_one_a_request_split_over_the_clients(server: str, keep_alive: bool) -> None:
+    timings = latencies(server, "/healthz", clients=4, requests=40, keep_alive=keep_alive)
 
     assert len(timings) == 40
     assert all(ms > 0 for ms in timings)

@@ -314,10 +314,13 @@ def local_runtime(stack: str, scratch: Path, requests: int) -> None:
     with running_local_api(stack, scratch) as api:
         say(f"  ready (process start to answering) in {api.ready_seconds:5.1f} s")
         latencies(api.url, "/healthz", clients=8, requests=64)  # a warm worker per client
-        for clients in (1, 8):
-            timings = latencies(api.url, "/healthz", clients=clients, requests=requests)
+        for clients, keep_alive in ((1, False), (8, False), (1, True)):
+            timings = latencies(
+                api.url, "/healthz", clients=clients, requests=requests, keep_alive=keep_alive
+            )
+            how = "one connection kept open" if keep_alive else "a connection per request"
             say(
-                f"  GET /healthz, {clients} client{'s' if clients > 1 else ' '}        p50 "
+                f"  GET /healthz, {clients} client{'s' if clients > 1 else ''}, {how:<26} p50 "
                 f"{percentile(timings, 0.5):6.2f} ms   p99 {percentile(timings, 0.99):6.2f} ms"
             )
 

@@ -103,22 +103,28 @@ def _await_ready(process: subprocess.Popen[str], deadline: float) -> str:
     return found[0]
 
 
-def latencies(url: str, path: str, *, clients: int, requests: int) -> list[float]:
-    """Milliseconds of `requests` GETs of `path`, split over `clients` concurrent
-    clients, each on its own keep-alive connection."""
+def latencies(
+    url: str, path: str, *, clients: int, requests: int, keep_alive: bool = False
+) -> list[float]:
+    """Milliseconds of `requests` GETs of `path`, split over `clients` concurrent clients,
+    each opening a connection per request (as curl does) or keeping one open."""
     per_client = max(requests // clients, 1)
     with ThreadPoolExecutor(clients) as pool:
-        runs = pool.map(lambda _: _client(url, path, per_client), range(clients))
+        runs = pool.map(lambda _: _client(url, path, per_client, keep_alive), range(clients))
         return [ms for run in runs for ms in run]
 
 
-def _client(url: str, path: str, count: int) -> list[float]:
+def _client(url: str, path: str, count: int, keep_alive: bool) -> list[float]:
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    host, port = parts.hostname or "127.0.0.1", parts.port
+    connection = http.client.HTTPConnection(host, port, timeout=30)
     timings: list[float] = []
     try:
         for _ in range(count):
             started = time.perf_counter()
+            if not keep_alive:
+                connection.close()
+                connection = http.client.HTTPConnection(host, port, timeout=30)
             connection.request("GET", path)
             response = connection.getresponse()
             response.read()
