@@ -5,12 +5,13 @@ here drops only what a function cannot load on Lambda. Together they take a
 bundle from ~25 MB to under 5 MB zipped (`make bench` prints the sizes).
 
 - botocore's models: only those of the AWS services the service's functions
-  call (`service_models`: the services their permissions name, plus their
-  `sdk_clients`), each at its newest API version and without its documentation
-  (help text for docstrings, four fifths of a model); plus what botocore reads
-  for any client (endpoints, partitions, retry and default configurations), the
-  endpoints table cut down to those services. The other ~400 models are ~95% of
-  botocore, and every client creation parses the endpoints table.
+  call (`service_models`: the services their permissions name, their
+  `sdk_clients`, and SSM for those reading stack secrets), each at its newest
+  API version and without its documentation (help text for docstrings, four
+  fifths of a model); plus what botocore reads for any client (endpoints,
+  partitions, retry and default configurations), the endpoints table cut down
+  to those services. The other ~400 models are ~95% of botocore, and every
+  client creation parses the endpoints table.
 - Files nothing on Lambda imports or reads (`NEVER_LOADED`), each with its reason:
   development tools, code for other platforms, code whose own dependency is not
   in the lock, and the workspace's own test helpers.
@@ -31,6 +32,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from infra.iam import SECRET_ACTIONS
 from service_manifest import Function, Manifest
 
 # An IAM service prefix whose botocore model has another name, or that covers
@@ -84,6 +86,16 @@ NEVER_LOADED: dict[str, str] = {
     "dateutil/rrule.py": "dateutil's recurrence rules (and tz.tzical, their one user)",
     "dateutil/easter.py": "dateutil's Easter dates",
     "dateutil/tzwin.py": "Windows time zones",
+    # phonenumbers' add-ons, which its own modules never import and nothing here
+    # does (parsing and validating numbers needs none of them): the cut its
+    # maintainers make themselves in phonenumberslite. Most of the package's size.
+    "phonenumbers/geocoder.py": "phonenumbers' geocoding add-on (where a number is)",
+    "phonenumbers/geodata": "phonenumbers' geocoding add-on (where a number is)",
+    "phonenumbers/carrier.py": "phonenumbers' carrier-name add-on",
+    "phonenumbers/carrierdata": "phonenumbers' carrier-name add-on",
+    "phonenumbers/timezone.py": "phonenumbers' time-zone add-on",
+    "phonenumbers/tzdata": "phonenumbers' time-zone add-on",
+    "phonenumbers/prefix.py": "the prefix lookup of phonenumbers' add-ons",
     # Imported only to encode a non-ASCII host name (urllib3, anyio): the only
     # hosts called are AWS endpoints, which are ASCII.
     "idna": "internationalised host names",
@@ -108,12 +120,19 @@ class ModelError(ValueError):
     """A function calls an AWS service botocore has no model for."""
 
 
+def function_services(function: Function) -> frozenset[str]:
+    """The AWS services `function` calls: those its manifest names (its permissions'
+    and its `sdk_clients`), and SSM where it reads stack secrets, whose permission
+    the platform grants itself (`infra.iam.SECRET_ACTIONS`)."""
+    granted = {action.split(":", 1)[0] for action in SECRET_ACTIONS} if function.secrets else set()
+    return function.aws_services | granted
+
+
 def function_models(function: Function) -> frozenset[str]:
-    """The botocore models `function` needs: those of the AWS services its
-    permissions name, plus those it calls without a permission (`sdk_clients`)."""
+    """The botocore models `function` needs: those of every service it calls."""
     return frozenset(
         model
-        for service in function.aws_services
+        for service in function_services(function)
         for model in MODELS_BY_IAM_PREFIX.get(service, (service,))
     )
 

@@ -293,17 +293,15 @@ def test_what_lambda_never_loads_is_left_out(unpacked: dict[str, tuple[Manifest,
 def test_a_shipped_model_keeps_its_shapes_not_its_documentation(
     unpacked: dict[str, tuple[Manifest, Path]],
 ) -> None:
-    _, folder = unpacked["items"]
+    manifest, folder = unpacked["items"]
     (path,) = (folder / "botocore" / "data" / "dynamodb").glob("*/service-2.json")
     model = json.loads(path.read_text())
+    endpoints = json.loads((folder / "botocore" / "data" / "endpoints.json").read_text())
 
     assert "GetItem" in model["operations"]
     assert "documentation" not in model["operations"]["GetItem"]
-    assert set(
-        json.loads((folder / "botocore/data/endpoints.json").read_text())["partitions"][0][
-            "services"
-        ]
-    ) == {"dynamodb"}
+    # Its services' endpoint prefixes are their names (dynamodb; ssm for its secret).
+    assert set(endpoints["partitions"][0]["services"]) == set(service_models(manifest))
 
 
 def test_the_cache_key_follows_lock_sources_and_target(workspace: Workspace) -> None:

@@ -40,6 +40,14 @@ def test_a_prefix_shared_by_two_models_brings_both() -> None:
     assert function_models(function("ses:SendEmail")) == {"ses", "sesv2"}
 
 
+def test_reading_a_stack_secret_brings_ssms_model() -> None:
+    # The platform grants ssm:GetParameter itself to a function naming a secret.
+    reader = Function(
+        name="api", handler="svc.handler.handler", environment={"KEY": "${secret.signingKey}"}
+    )
+    assert function_models(reader) == {"ssm"}
+
+
 def test_a_call_without_a_permission_brings_its_model_when_declared() -> None:
     assert function_models(function(sdk_clients=("cognito-idp",))) == {"cognito-idp"}
     assert function_models(function()) == frozenset()

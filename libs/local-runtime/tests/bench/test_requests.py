@@ -49,5 +49,10 @@ def test_a_trigger_gets_cognitos_event_with_a_new_phone_each_time() -> None:
     assert len(phones) == 2  # a code sender limits sends per number
 
 
-def test_a_function_with_neither_routes_nor_a_trigger_is_not_timed() -> None:
+def test_a_scheduled_function_gets_its_schedules_empty_input() -> None:
+    scheduled = Function(name="cleanup", handler="a.b.handler", schedule="rate(5 minutes)")
+    assert first_event("auth", scheduled, "eu-west-1") == {}
+
+
+def test_a_function_nothing_invokes_is_not_timed() -> None:
     assert first_event("svc", Function(name="job", handler="a.b.handler"), "eu-west-1") is None

@@ -217,7 +217,7 @@ def cold_starts(
             for _ in range(runs):
                 for results, (folder, handler) in zip(measured, targets, strict=True):
                     results.append(cold_start(python, stack, events, label, folder, handler))
-            names = [(label, what(label, function.trigger))]
+            names = [(label, what(label, function.trigger, function.schedule))]
             names += [("  seed-style handler", "(FastAPI+Mangum+boto3)")]
             for (name, request), results in zip(names, measured, strict=False):
                 say(cold_line(name, request, results))
@@ -250,9 +250,11 @@ def cold_line(name: str, request: str, results: Sequence[dict[str, Any]]) -> str
     )
 
 
-def what(label: str, trigger: str | None) -> str:
+def what(label: str, trigger: str | None, schedule: str | None = None) -> str:
     if trigger:
         return trigger
+    if schedule:
+        return schedule
     return CHOSEN_ROUTES[label][0] if label in CHOSEN_ROUTES else "first GET route"
 
 

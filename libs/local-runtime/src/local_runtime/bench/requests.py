@@ -4,7 +4,8 @@ An API function gets one of its own routes as HTTP API sends it (payload 2.0,
 the JWT authorizer's claims on protected routes): the items function the
 GET that reads the bench item from the table, the health function its
 liveness check, any other its first GET route. A Cognito trigger gets the
-event Cognito sends it for a sign-in by phone.
+event Cognito sends it for a sign-in by phone, a scheduled function its
+schedule's (empty) input.
 """
 
 from __future__ import annotations
@@ -33,13 +34,14 @@ TRIGGER_SOURCES = {
 
 
 def first_event(service: str, function: Function, region: str) -> dict[str, Any] | None:
-    """The event to time `function` with, or None for a function with neither routes
-    nor a trigger."""
+    """The event to time `function` with, or None for a function nothing invokes."""
     if function.routes:
         route, parameters = _route(f"{service}.{function.name}", function)
         return http_event(route, parameters)
     if function.trigger:
         return trigger_event(function.trigger, region)
+    if function.schedule:
+        return {}  # what EventBridge Scheduler sends: the schedule's input, which is empty
     return None
 
 

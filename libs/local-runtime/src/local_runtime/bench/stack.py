@@ -54,11 +54,13 @@ class BenchStack:
 @contextmanager
 def running_stack(stack: str) -> Iterator[BenchStack]:
     """The stack's resources created in a fresh moto on loopback, for the duration."""
-    resources, _ = declare(stack, allow_missing_secrets=True)
+    resources, _ = declare(stack)
     emulator = Emulator(region_of(resources))
     emulator.start()
     try:
         created = emulator.create(resources, model.EMULATED_FIRST)
+        # Then what references those (the stack secrets' parameters), as `make dev` does.
+        emulator.create(resources, model.EMULATED_LATER, created.substitutions)
         local = build_model([created.substitutions.resource(r) for r in resources])
         bench = BenchStack(local, emulator.region, emulator.url)
         _put_item(emulator, _table_name(local.functions))
