@@ -264,6 +264,30 @@ def test_the_auth_api_ships_cognitos_model_for_its_permissionless_calls(
     assert "cognito-idp" in function_models(api)
 
 
+def test_auths_phone_number_checks_work_without_phonenumbers_add_ons(
+    unpacked: dict[str, tuple[Manifest, Path]],
+) -> None:
+    _, folder = unpacked["auth"]
+    check = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "from auth.destinations import normalize_phone, sms_refusal\n"
+        "assert normalize_phone('+44 7400 123456') == '+447400123456'\n"
+        "assert sms_refusal('+447400123456', {'GB'}) is None\n"
+        "assert sms_refusal('+447400123456', {'US'}) is not None\n"
+    )
+
+    result = subprocess.run(
+        [str(find_python_312()), "-I", "-S", "-c", check, str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert not (folder / "phonenumbers" / "geodata").exists()
+
+
 def test_third_party_code_ships_as_bytecode_and_the_services_own_with_its_sources(
     unpacked: dict[str, tuple[Manifest, Path]],
 ) -> None:
