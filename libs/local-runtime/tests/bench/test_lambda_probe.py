@@ -48,6 +48,21 @@ def test_a_cold_start_is_timed_to_the_first_answer(tmp_path: Path) -> None:
     assert 0 < answer["init_ms"] <= answer["first_ms"]
 
 
+def test_a_handler_that_raises_answers_with_its_error(tmp_path: Path) -> None:
+    folder = tmp_path / "refuser"
+    folder.mkdir()
+    (folder / "refuser_module.py").write_text(
+        "def handler(event, context):\n    raise PermissionError('refused')\n"
+    )
+    (tmp_path / "event.json").write_text("{}")
+
+    answer = probe(
+        folder, "cold", str(folder), "refuser_module.handler", str(tmp_path / "event.json")
+    )
+
+    assert answer["status"] == "raised PermissionError"
+
+
 def test_warm_invocations_alternate_with_a_baseline(tmp_path: Path) -> None:
     ours, baseline = bundle(tmp_path, "ours"), bundle(tmp_path, "base")
     event = str(tmp_path / "event.json")

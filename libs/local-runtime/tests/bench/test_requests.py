@@ -49,6 +49,17 @@ def test_a_trigger_gets_cognitos_event_with_a_new_phone_each_time() -> None:
     assert len(phones) == 2  # a code sender limits sends per number
 
 
+def test_a_sign_up_trigger_gets_an_e_mail_sign_up() -> None:
+    trigger = Function(name="pre_sign_up", handler="a.b.handler", trigger="PreSignUp")
+
+    event = first_event("auth", trigger, "eu-west-1")
+
+    assert event is not None
+    assert event["triggerSource"] == "PreSignUp_SignUp"
+    assert "@" in event["request"]["userAttributes"]["email"]
+    assert "phone_number" not in event["request"]["userAttributes"]
+
+
 def test_a_scheduled_function_gets_its_schedules_empty_input() -> None:
     scheduled = Function(name="cleanup", handler="a.b.handler", schedule="rate(5 minutes)")
     assert first_event("auth", scheduled, "eu-west-1") == {}

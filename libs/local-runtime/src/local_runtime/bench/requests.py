@@ -4,7 +4,8 @@ An API function gets one of its own routes as HTTP API sends it (payload 2.0,
 the JWT authorizer's claims on protected routes): the items function the
 GET that reads the bench item from the table, the health function its
 liveness check, any other its first GET route. A Cognito trigger gets the
-event Cognito sends it for a sign-in by phone, a scheduled function its
+event Cognito sends it for a sign-in by phone (a sign-up: by e-mail), a
+scheduled function its
 schedule's (empty) input.
 """
 
@@ -87,9 +88,13 @@ def _caller() -> Authorization:
 
 
 def trigger_event(trigger: str, region: str) -> dict[str, Any]:
-    # A new phone number each time: the code sender rate-limits each destination.
-    phone = f"+1555{secrets.randbelow(10**7):07d}"
-    attributes = {"sub": CALLER, "cognito:user_status": "CONFIRMED", "phone_number": phone}
+    # New destinations each time: a code sender rate-limits each one.
+    unique = f"{secrets.randbelow(10**7):07d}"
+    attributes = {"sub": CALLER, "cognito:user_status": "CONFIRMED"}
+    if trigger == "PreSignUp":  # a sign-up with a password is by e-mail
+        attributes["email"] = f"bench-{unique}@example.com"
+    else:
+        attributes["phone_number"] = f"+1555{unique}"
     return {
         "version": "1",
         "triggerSource": TRIGGER_SOURCES.get(trigger, trigger),
