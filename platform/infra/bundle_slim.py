@@ -96,6 +96,11 @@ NEVER_LOADED: dict[str, str] = {
     "phonenumbers/timezone.py": "phonenumbers' time-zone add-on",
     "phonenumbers/tzdata": "phonenumbers' time-zone add-on",
     "phonenumbers/prefix.py": "the prefix lookup of phonenumbers' add-ons",
+    # Short numbers' metadata (emergency and service codes such as 112), one
+    # module a region, loaded only when a `shortnumberinfo` function asks about
+    # that region; auth only parses and validates full E.164 numbers. Its
+    # package's `__init__` (the list of regions) stays: phonenumbers imports it.
+    "phonenumbers/shortdata/region_*": "phonenumbers' short-number (emergency code) metadata",
     # Imported only to encode a non-ASCII host name (urllib3, anyio): the only
     # hosts called are AWS endpoints, which are ASCII.
     "idna": "internationalised host names",

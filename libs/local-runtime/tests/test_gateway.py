@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import selectors
 import socket
+import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
 from local_runtime.events import GatewayResponse, IncomingRequest
-from local_runtime.gateway import MAX_REQUEST_BYTES, Gateway, make_server
+from local_runtime.gateway import MAX_REQUEST_BYTES, Gateway, GatewayServer, make_server
 from local_runtime.jwt_authorizer import JwksCache
 from local_runtime.model import Cors, JwtAuthorizer, LocalApi, LocalRoute, Throttle
 from local_runtime.workers import Invocation, Outcome
@@ -151,6 +152,32 @@ def test_the_listener_queues_a_burst_of_connections_it_has_not_accepted_yet() ->
     finally:
         for client in clients:
             client.close()
+        server.server_close()
+
+
+def test_answers_are_not_held_back_by_nagles_algorithm() -> None:
+    """The head and the body are two writes: with Nagle's algorithm on, a client
+    keeping its connection open waits a delayed ACK (~40 ms) for every body."""
+
+    class Recording(GatewayServer):
+        no_delay: ClassVar[list[int]] = []
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            # In this thread, not one of its own, so the test sees it finish.
+            self.finish_request(request, client_address)
+            self.no_delay.append(request.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            self.shutdown_request(request)
+
+    server = make_server(gateway(Invoker()), 0, lambda *_: None, Recording)
+    try:
+        serving = threading.Thread(target=server.handle_request)
+        serving.start()
+        with socket.create_connection(server.server_address, timeout=5) as client:
+            client.sendall(b"GET /open HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            assert client.recv(100).startswith(b"HTTP/1.1 200")
+        serving.join(timeout=5)
+        assert Recording.no_delay == [1]
+    finally:
         server.server_close()
 
 

@@ -274,6 +274,7 @@ def test_auths_phone_number_checks_work_without_phonenumbers_add_ons(
         "assert normalize_phone('+44 7400 123456') == '+447400123456'\n"
         "assert sms_refusal('+447400123456', {'GB'}) is None\n"
         "assert sms_refusal('+447400123456', {'US'}) is not None\n"
+        "assert sms_refusal('+14155550123', {'US'}) is not None\n"
     )
 
     result = subprocess.run(
@@ -286,6 +287,7 @@ def test_auths_phone_number_checks_work_without_phonenumbers_add_ons(
 
     assert result.returncode == 0, result.stderr
     assert not (folder / "phonenumbers" / "geodata").exists()
+    assert not list((folder / "phonenumbers" / "shortdata").glob("region_*"))
 
 
 def test_third_party_code_ships_as_bytecode_and_the_services_own_with_its_sources(
