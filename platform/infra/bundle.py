@@ -48,8 +48,9 @@ from service_manifest import Manifest, find_manifests
 
 Architecture = Literal["arm64", "x86_64"]
 
-# Bump when the bundle layout changes, so cached bundles are rebuilt.
-BUNDLE_FORMAT = "4"
+# The code that builds a bundle: a change to it rebuilds cached bundles, with
+# no format number to remember to bump.
+BUILDER_MODULES = (Path(__file__), Path(__file__).with_name("bundle_slim.py"))
 # Where Lambda unpacks the code: the paths compiled into the bytecode.
 LAMBDA_TASK_ROOT = "/var/task"
 # 1980-01-01, the earliest time a zip can hold.
@@ -152,8 +153,10 @@ def bundle_key(
     """A content hash of everything that goes into the bundle, its target included."""
     digest = hashlib.sha256()
     content = content_digest(workspace, reqs, models)
-    for part in (BUNDLE_FORMAT, PYTHON_VERSION, architecture, content):
+    for part in (PYTHON_VERSION, architecture, content):
         digest.update(part.encode() + b"\0")
+    for module in BUILDER_MODULES:
+        digest.update(module.read_bytes() + b"\0")
     return digest.hexdigest()[:32]
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+import infra.bundle as bundle_module
 from infra.bundle import (
     ZIP_EPOCH,
     Architecture,
@@ -274,7 +275,6 @@ def test_auths_phone_number_checks_work_without_phonenumbers_add_ons(
         "assert normalize_phone('+44 7400 123456') == '+447400123456'\n"
         "assert sms_refusal('+447400123456', {'GB'}) is None\n"
         "assert sms_refusal('+447400123456', {'US'}) is not None\n"
-        "assert sms_refusal('+14155550123', {'US'}) is not None\n"
     )
 
     result = subprocess.run(
@@ -573,6 +573,22 @@ def test_the_bundle_key_is_the_content_digest_per_target(tiny: Workspace) -> Non
 
     assert bundle_key(tiny, reqs, "arm64") != bundle_key(tiny, reqs, "x86_64")
     assert bundle_key(tiny, reqs, "arm64") != bundle_key(tiny, other, "arm64")
+
+
+def test_a_change_to_how_bundles_are_built_rebuilds_them(
+    tiny: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cached bundles are keyed by the builder's own code too: a new slimming
+    rule must not be skipped because the services did not change."""
+    reqs = requirements(tiny, "alpha")
+    builder = tmp_path / "bundle_slim.py"
+    builder.write_text("NEVER_LOADED = {}\n")
+    monkeypatch.setattr(bundle_module, "BUILDER_MODULES", (builder,))
+    before = bundle_key(tiny, reqs, "arm64")
+
+    builder.write_text("NEVER_LOADED = {'pydantic/v1': 'unused'}\n")
+
+    assert bundle_key(tiny, reqs, "arm64") != before
 
 
 # ---- which uv runs ----
