@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
+from auth.deps import identity_provider, stack_code_rules
 from auth.handler import handler
+from service_kernel.aws import clear_clients
 from service_kernel.testing import LambdaContext, access_claims, http_event
 
 
@@ -71,3 +75,23 @@ def test_a_body_that_is_not_json_is_400() -> None:
     )
     assert status == 400
     assert body["error"] == "invalid_json"
+
+
+def test_snapstart_priming_builds_cognitos_client_and_calls_no_aws(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing listens there: a Cognito or SSM call during priming would fail.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    identity_provider.cache_clear()
+    stack_code_rules.cache_clear()
+    clear_clients()
+    caplog.set_level("INFO")
+
+    handler.before_snapshot()
+
+    assert identity_provider.cache_info().currsize == 1
+    assert stack_code_rules.cache_info().currsize == 0  # its secrets are a call
+    (line,) = [r.__dict__["fields"] for r in caplog.records if r.getMessage() == "request"]
+    assert (line["path"], line["status"]) == ("/auth/me", 401)
+    identity_provider.cache_clear()
+    clear_clients()

@@ -23,7 +23,7 @@ from service_kernel.aws import client
 
 
 @cache
-def get_identity_provider() -> IdentityProvider:
+def identity_provider() -> IdentityProvider:
     # Built on first use, once per process, like the client it wraps.
     return CognitoIdentityProvider(
         client("cognito-idp"), settings.user_pool_id, settings.user_pool_client_id
@@ -31,7 +31,7 @@ def get_identity_provider() -> IdentityProvider:
 
 
 @cache
-def get_code_rules() -> CodeRules:
+def stack_code_rules() -> CodeRules:
     # Built at the first request that needs it (the stack secrets are read then,
     # not at import); a failure is not cached, so the next request tries again.
     dynamodb = client("dynamodb")
@@ -74,11 +74,23 @@ def code_rules(
     )
 
 
-def get_settings() -> Settings:
+# The dependencies are `async def`: FastAPI calls a plain `def` dependency in a
+# worker thread, a hop each request would pay for returning a cached object.
+
+
+async def get_identity_provider() -> IdentityProvider:
+    return identity_provider()
+
+
+async def get_code_rules() -> CodeRules:
+    return stack_code_rules()
+
+
+async def get_settings() -> Settings:
     return settings
 
 
-def source_ip(request: Request) -> str:
+async def source_ip(request: Request) -> str:
     """The caller's address as API Gateway saw it (`requestContext.http.sourceIp`
     of the event Mangum hands over); the socket's peer outside Lambda."""
     event = request.scope.get("aws.event") or {}
@@ -88,7 +100,7 @@ def source_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def access_token(request: Request) -> str | None:
+async def access_token(request: Request) -> str | None:
     """The access token the caller sent, with or without `Bearer ` (the
     gateway's JWT authorizer accepts both, and already checked it)."""
     value = request.headers.get("authorization", "").strip()

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/auth", tags=["password"], responses=COGNITO_ANSWERS)
     status_code=201,
     responses=error_responses({422: "validation_error: the password policy rule that failed"}),
 )
-def signup(
+async def signup(
     body: Credentials, provider: IdentityProviderDep, settings: SettingsDep
 ) -> SignupResponse:
     """Create a password user. An e-mail already registered gets the same 201
@@ -32,7 +32,7 @@ def signup(
     response_class=Response,
     responses=error_responses({400: "invalid_code"}),
 )
-def confirm(body: ConfirmRequest, provider: IdentityProviderDep) -> Response:
+async def confirm(body: ConfirmRequest, provider: IdentityProviderDep) -> Response:
     """Confirm a sign-up with the code Cognito e-mailed."""
     service.confirm(provider, body)
     return Response(status_code=204)
@@ -42,6 +42,6 @@ def confirm(body: ConfirmRequest, provider: IdentityProviderDep) -> Response:
     "/login",
     responses=error_responses({401: "invalid_credentials", 403: "user_not_confirmed"}),
 )
-def login(body: Credentials, provider: IdentityProviderDep) -> Tokens:
+async def login(body: Credentials, provider: IdentityProviderDep) -> Tokens:
     """Tokens for an e-mail and password (USER_PASSWORD_AUTH)."""
     return service.login(provider, body)

@@ -28,7 +28,7 @@ router = APIRouter(prefix="/auth", tags=["passwordless"], responses=COGNITO_ANSW
         headers={429: RETRY_AFTER},
     ),
 )
-def start(
+async def start(
     body: StartRequest,
     provider: IdentityProviderDep,
     rules: CodeRulesDep,
@@ -55,7 +55,7 @@ def start(
         headers={429: RETRY_AFTER},
     ),
 )
-def verify(body: VerifyRequest, provider: IdentityProviderDep, rules: CodeRulesDep) -> Tokens:
+async def verify(body: VerifyRequest, provider: IdentityProviderDep, rules: CodeRulesDep) -> Tokens:
     """Exchange the code for tokens. A wrong code answers with a new session to
     retry with (Cognito issues one per answer) and the attempts left."""
     return service.verify(provider, rules, body)

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/auth", tags=["session"], responses=COGNITO_ANSWERS)
     response_model_exclude_none=True,
     responses=error_responses({401: "unauthorized: invalid, expired or revoked"}),
 )
-def refresh(body: RefreshRequest, provider: IdentityProviderDep) -> Tokens:
+async def refresh(body: RefreshRequest, provider: IdentityProviderDep) -> Tokens:
     """New access and ID tokens; the refresh token stays the client's own."""
     return service.refresh(provider, body.refresh_token)
 
@@ -29,7 +29,7 @@ def refresh(body: RefreshRequest, provider: IdentityProviderDep) -> Tokens:
     response_class=Response,
     responses=error_responses({401: "unauthorized"}),
 )
-def logout(
+async def logout(
     caller: CallerDep,
     token: AccessTokenDep,
     provider: IdentityProviderDep,
@@ -45,7 +45,7 @@ def logout(
 @router.get(
     "/me", response_model_exclude_none=True, responses=error_responses({401: "unauthorized"})
 )
-def me(caller: CallerDep, token: AccessTokenDep, provider: IdentityProviderDep) -> Me:
+async def me(caller: CallerDep, token: AccessTokenDep, provider: IdentityProviderDep) -> Me:
     """Who the gateway's JWT authorizer let in, with its e-mail and phone
     number from the pool (GetUser with the caller's access token)."""
     return service.me(provider, caller, token)
