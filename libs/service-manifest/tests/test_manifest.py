@@ -211,3 +211,54 @@ def test_an_sdk_client_is_named_as_iam_names_the_service(tmp_path: Path) -> None
     )
     with pytest.raises(ManifestError, match=r"functions\.pre_sign_up\.sdk_clients\.0"):
         load_manifest(write(tmp_path, text))
+
+
+METRICS = """
+[metrics.ThingsMade]
+description = "Things made"
+alarm_per_hour = "${config.things.alarmPerHour}"
+
+[metrics.ThingsSent]
+description = "Things sent"
+dimensions = { channel = ["sms", "email"] }
+"""
+
+
+def test_a_service_declares_its_business_metrics(tmp_path: Path) -> None:
+    manifest = load_manifest(write(tmp_path, VALID + METRICS))
+
+    assert [metric.name for metric in manifest.metrics] == ["ThingsMade", "ThingsSent"]
+    assert manifest.metric("ThingsMade").dimension is None
+    assert manifest.metric("ThingsSent").dimension == ("channel", ("sms", "email"))
+    assert manifest.metric("ThingsSent").description == "Things sent"
+    assert manifest.metric("ThingsMade").alarm_per_hour == "${config.things.alarmPerHour}"
+    assert manifest.metric("ThingsSent").alarm_per_hour is None
+    assert load_manifest(write(tmp_path, VALID)).metrics == ()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("[metrics.ThingsMade]", "[metrics.things_made]"), "String should match pattern"),
+        (('description = "Things made"', ""), "metrics.ThingsMade.description: Field required"),
+        (("channel =", "service ="), "dimension 'service' is the platform's"),
+        (("channel =", "function_name ="), "dimension 'function_name' is the platform's"),
+        (('["sms", "email"]', "[]"), "at least 1 item"),
+        (('["sms", "email"]', '["+15555550100"]'), "String should match pattern"),
+        (('["sms", "email"]', str([f"v{n}" for n in range(11)])), "at most 10 items"),
+        (("{ channel =", '{ kind = ["a"], channel ='), "at most 1 item"),
+        (("[metrics.ThingsMade]", "[metrics.ColdStart]"), "metric 'ColdStart' is Powertools'"),
+        (('description = "Things sent"', 'description = "Things sent"\nunit = "x"'), "unknown"),
+        (('"${config.things.alarmPerHour}"', '"${table.name}"'), "one ${config.<path>} reference"),
+        (('"${config.things.alarmPerHour}"', '"50"'), "one ${config.<path>} reference"),
+        (('"${config.things.alarmPerHour}"', "0"), "greater than or equal to 1"),
+    ],
+)
+def test_metric_mistakes_are_named(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    with pytest.raises(ManifestError, match=re.escape(message)):
+        load_manifest(write(tmp_path, VALID + METRICS.replace(*change)))
+
+
+def test_an_alarm_threshold_may_be_a_number(tmp_path: Path) -> None:
+    text = VALID + METRICS.replace('"${config.things.alarmPerHour}"', "25")
+    assert load_manifest(write(tmp_path, text)).metric("ThingsMade").alarm_per_hour == 25

@@ -75,6 +75,16 @@ _FUNCTION_NAME = r"^[a-z][a-z0-9_]{0,30}$"
 _PATH = r"^/[A-Za-z0-9_\-./{}+]*$"
 _PREFIX = r"^[A-Z][A-Z0-9_]*#$"
 _AWS_SERVICE = r"^[a-z0-9][a-z0-9-]*$"
+# A business metric's name (CloudWatch, the stack's namespace), e.g. CodesSent.
+_METRIC = r"^[A-Z][A-Za-z0-9]{0,62}$"
+_DIMENSION = r"^[a-z][a-z0-9_]{0,30}$"
+_DIMENSION_VALUE = r"^[a-z0-9][a-z0-9_-]{0,30}$"
+# Every metric carries its service as a dimension (Powertools' `service`), and
+# Powertools' own ColdStart metric adds `function_name`: neither is a service's.
+RESERVED_DIMENSIONS = frozenset({"service", "function_name"})
+RESERVED_METRICS = frozenset({"ColdStart"})
+# Each dimension value is a metric CloudWatch bills for, every month: a few, listed.
+MAX_DIMENSION_VALUES = 10
 
 
 class ManifestError(ValueError):
@@ -162,6 +172,19 @@ class Cors:
 
 
 @dataclass(frozen=True)
+class Metric:
+    """A business metric the service emits (CloudWatch EMF) with dimension `service`."""
+
+    name: str
+    description: str
+    # At most one more dimension, with every value it takes, e.g. ("channel", ("sms", "email")).
+    dimension: tuple[str, tuple[str, ...]] | None = None
+    # Alarm (to the stack's alarm topic) when its sum over an hour exceeds this: a
+    # number, or a `${config.<path>}` reference the platform resolves per stack.
+    alarm_per_hour: int | str | None = None
+
+
+@dataclass(frozen=True)
 class Manifest:
     name: str
     path: Path
@@ -169,6 +192,7 @@ class Manifest:
     key_prefixes: tuple[str, ...]
     functions: tuple[Function, ...]
     cors: Cors = Cors()
+    metrics: tuple[Metric, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -192,6 +216,12 @@ class Manifest:
         for function in self.functions:
             if function.name == name:
                 return function
+        raise KeyError(name)
+
+    def metric(self, name: str) -> Metric:
+        for metric in self.metrics:
+            if metric.name == name:
+                return metric
         raise KeyError(name)
 
 
@@ -317,11 +347,43 @@ class _CorsFile(_Strict):
     expose_headers: tuple[Header, ...] = ()
 
 
+DimensionValue = Annotated[str, StringConstraints(pattern=_DIMENSION_VALUE)]
+
+
+class _MetricFile(_Strict):
+    description: str = Field(min_length=1)
+    # Kept small: each value is a metric of its own (billed monthly).
+    dimensions: dict[
+        Annotated[str, StringConstraints(pattern=_DIMENSION)],
+        Annotated[tuple[DimensionValue, ...], Field(min_length=1, max_length=MAX_DIMENSION_VALUES)],
+    ] = Field(default_factory=dict, max_length=1)
+    alarm_per_hour: Annotated[int, Field(ge=1)] | str | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> _MetricFile:
+        reserved = sorted(self.dimensions.keys() & RESERVED_DIMENSIONS)
+        if reserved:
+            raise ValueError(f"dimension {reserved[0]!r} is the platform's, not a service's")
+        threshold = self.alarm_per_hour
+        if isinstance(threshold, str) and not re.fullmatch(r"\$\{config\.[\w.]+\}", threshold):
+            raise ValueError(
+                f"alarm_per_hour {threshold!r} is a number or one ${{config.<path>}} reference"
+            )
+        return self
+
+    def metric(self, name: str) -> Metric:
+        dimension = next(iter(self.dimensions.items()), None)
+        return Metric(name, self.description, dimension, self.alarm_per_hour)
+
+
 class _ManifestFile(_Strict):
     name: str = Field(pattern=_NAME)
     description: str = ""
     key_prefixes: tuple[Annotated[str, StringConstraints(pattern=_PREFIX)], ...] = ()
     cors: _CorsFile = _CorsFile()
+    metrics: dict[Annotated[str, StringConstraints(pattern=_METRIC)], _MetricFile] = Field(
+        default_factory=dict
+    )
     functions: dict[Annotated[str, StringConstraints(pattern=_FUNCTION_NAME)], _FunctionFile] = (
         Field(min_length=1)
     )
@@ -334,6 +396,9 @@ class _ManifestFile(_Strict):
             raise ValueError(f"routes declared twice: {', '.join(duplicates)}")
         if sum(function.openapi for function in self.functions.values()) > 1:
             raise ValueError("only one function may serve the service's OpenAPI (openapi = true)")
+        reserved = sorted(self.metrics.keys() & RESERVED_METRICS)
+        if reserved:
+            raise ValueError(f"metric {reserved[0]!r} is Powertools' own, not a service's")
         for name, function in self.functions.items():
             for permission in function.permissions:
                 if permission.own_keys_only and (
@@ -352,6 +417,7 @@ class _ManifestFile(_Strict):
             description=self.description,
             key_prefixes=self.key_prefixes,
             cors=Cors(self.cors.allow_headers, self.cors.expose_headers),
+            metrics=tuple(metric.metric(name) for name, metric in sorted(self.metrics.items())),
             functions=tuple(
                 Function(
                     name=name,
