@@ -182,6 +182,16 @@ def lambda_runtime(resource_type: str, props: Mapping[str, Any], production: boo
     return []
 
 
+def domain_tls_1_2(resource_type: str, props: Mapping[str, Any], production: bool) -> list[str]:
+    """A custom domain answers TLS 1.2 at least (API Gateway's TLS_1_2 security policy)."""
+    if resource_type != "aws:apigatewayv2/domainName:DomainName":
+        return []
+    policy = (props.get("domainNameConfiguration") or {}).get("securityPolicy")
+    if policy != "TLS_1_2":
+        return [f"domain {props.get('domainName')} has security policy {policy!r}, not TLS_1_2"]
+    return []
+
+
 RULES: Sequence[Rule] = (
     Rule("no-wildcard-iam-actions", "IAM statements name exact actions", no_wildcard_actions),
     Rule(
@@ -202,6 +212,7 @@ RULES: Sequence[Rule] = (
         only_declared_public_routes,
     ),
     Rule("lambda-runtime-python312", "Functions run on python3.12", lambda_runtime),
+    Rule("domain-tls-1-2", "Custom domains refuse TLS below 1.2", domain_tls_1_2),
 )
 
 

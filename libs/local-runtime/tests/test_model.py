@@ -73,6 +73,18 @@ def test_what_is_not_run_locally_is_listed_with_the_reason() -> None:
     }
 
 
+def test_a_custom_domain_is_listed_as_not_served_locally() -> None:
+    domain = Resource(
+        "aws:apigatewayv2/domainName:DomainName", "domain-domain-name", "api.example.com", {}, {}
+    )
+    record = Resource("aws:route53/record:Record", "domain-alias", "Z_api.example.com_A", {}, {})
+    local = build_model([*declared([health_manifest()]), domain, record])
+    listed = {item.name: item.reason for item in local.not_modeled}
+
+    reason = "the stack's custom domain: the local API answers on 127.0.0.1 only"
+    assert (listed["domain-domain-name"], listed["domain-alias"]) == (reason, reason)
+
+
 def test_each_function_has_its_role_and_the_role_its_inline_policy() -> None:
     manifest = health_manifest()
     local = build_model(declared([manifest]))

@@ -194,6 +194,20 @@ def test_functions_run_python_312() -> None:
     assert rules.lambda_runtime(function, {"runtime": "python3.12"}, False) == []
 
 
+def test_custom_domains_refuse_tls_below_1_2() -> None:
+    domain = "aws:apigatewayv2/domainName:DomainName"
+
+    def props(policy: str) -> dict[str, Any]:
+        return {
+            "domainName": "api.example.com",
+            "domainNameConfiguration": {"securityPolicy": policy},
+        }
+
+    assert rules.domain_tls_1_2(domain, props("TLS_1_0"), False)
+    assert rules.domain_tls_1_2(domain, {"domainName": "api.example.com"}, False)
+    assert rules.domain_tls_1_2(domain, props("TLS_1_2"), True) == []
+
+
 def test_the_stack_comes_from_the_urn() -> None:
     assert rules.stack_of("urn:pulumi:prod::serverless-backend::aws:s3/bucket:Bucket::b") == "prod"
 

@@ -52,6 +52,17 @@ IMPLIED_TYPES = {
     ),
 }
 
+# The API's custom domain (api.domain): locally the API answers on 127.0.0.1 only.
+CUSTOM_DOMAIN_TYPES = frozenset(
+    {
+        "aws:acm/certificate:Certificate",
+        "aws:acm/certificateValidation:CertificateValidation",
+        "aws:apigatewayv2/domainName:DomainName",
+        "aws:apigatewayv2/apiMapping:ApiMapping",
+        "aws:route53/record:Record",
+    }
+)
+
 # Lambda's default when a function declares no timeout (seconds).
 DEFAULT_TIMEOUT = 3
 DEFAULT_MEMORY = 128
@@ -333,6 +344,8 @@ def _unmodeled_reason(resource: Declared) -> str | None:
         return None  # components and providers only group other resources
     if kind.startswith("aws:iam/"):
         return "not granted locally: only a role's inline policies are"
+    if kind in CUSTOM_DOMAIN_TYPES:
+        return "the stack's custom domain: the local API answers on 127.0.0.1 only"
     if kind.startswith("aws:cloudwatch/"):
         return "logs go to the console; metrics and alarms are not kept"
     return "the emulator does not model it"
