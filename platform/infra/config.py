@@ -37,6 +37,10 @@ _TEST_EMAIL = (
 )
 # ISO 3166-1 alpha-2.
 _REGION = r"^[A-Z]{2}$"
+# A lower-case DNS host name of two labels or more (RFC 1123), e.g. api.example.com.
+_HOST = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+# A Route 53 hosted zone id, as the console and `aws route53 list-hosted-zones` show it.
+_HOSTED_ZONE_ID = r"^Z[A-Z0-9]{1,31}$"
 
 
 class ConfigError(ValueError):
@@ -68,6 +72,24 @@ class ApiConfig(_Model):
     throttling_burst_limit: int = Field(default=100, gt=0)
     cors_allow_origins: tuple[str, ...] = ()
     cors_max_age_seconds: int = Field(default=600, ge=0, le=86400)
+    # A custom domain for the API (a regional API Gateway domain name, its ACM
+    # certificate and a Route 53 alias in `hostedZoneId`); unset: the execute-api URL.
+    domain: str | None = Field(default=None, pattern=_HOST, max_length=253)
+    # The public Route 53 hosted zone `domain` is in, by id: the program looks
+    # nothing up, and the CI roles may change records of this zone only.
+    hosted_zone_id: str | None = Field(default=None, pattern=_HOSTED_ZONE_ID)
+    # With a domain: only the domain answers (the execute-api URL returns 403).
+    disable_execute_api_endpoint: bool = False
+
+    @model_validator(mode="after")
+    def _a_domain_needs_its_zone(self) -> ApiConfig:
+        if (self.domain is None) != (self.hosted_zone_id is None):
+            raise ValueError("api.domain and api.hostedZoneId are set together, or neither")
+        if self.disable_execute_api_endpoint and self.domain is None:
+            raise ValueError(
+                "api.disableExecuteApiEndpoint needs api.domain: the API would have no URL"
+            )
+        return self
 
 
 class UserPoolConfig(_Model):
@@ -106,6 +128,9 @@ class AuthConfig(_Model):
     stack_sends_per_hour: int = Field(default=200, ge=1, le=100000)
     # Wrong codes per destination in 24 hours before it is locked.
     max_failed_codes: int = Field(default=10, ge=3, le=100)
+    # Alarm when more wrong codes than this are entered in an hour, stack-wide:
+    # someone guessing codes shows here before any lockout does.
+    alarm_failed_codes_per_hour: int = Field(default=50, ge=1)
     # Regions SMS may go to (ISO 3166-1 alpha-2); every other is refused.
     sms_countries: tuple[Annotated[str, StringConstraints(pattern=_REGION)], ...] = Field(
         default=("GB", "IE", "FR", "DE", "NL", "US", "CA"), min_length=1
@@ -132,6 +157,18 @@ class SmsConfig(_Model):
     monthly_spend_limit: int = Field(default=10, ge=1, le=100000)
     # Alarm when more SMS than this go out in one hour.
     alarm_sends_per_hour: int = Field(default=100, ge=1)
+    # Alarm when the month's SMS spend so far (USD) exceeds this, before SNS stops
+    # sending at `monthlySpendLimit`.
+    alarm_month_to_date_spend: float = Field(default=8, gt=0)
+
+    @model_validator(mode="after")
+    def _the_spend_alarm_fires_before_the_limit(self) -> SmsConfig:
+        if self.alarm_month_to_date_spend >= self.monthly_spend_limit:
+            raise ValueError(
+                "sms.alarmMonthToDateSpend must be below sms.monthlySpendLimit: at the "
+                "limit SNS has already stopped sending"
+            )
+        return self
 
 
 class AlarmsConfig(_Model):

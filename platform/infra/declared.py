@@ -267,6 +267,47 @@ class _RecordingMocks(Mocks):
             arn = f"arn:aws:ses:{region}:{account}:identity/{inputs.get('emailIdentity')}"
         elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
             arn = f"arn:aws:cloudwatch:{region}:{account}:alarm:{given}"
+        elif typ == "aws:cloudwatch/dashboard:Dashboard":
+            physical = str(inputs.get("dashboardName", given))
+            # Dashboards are global: no region in their ARN.
+            arn = f"arn:aws:cloudwatch::{account}:dashboard/{physical}"
+            extra["dashboardArn"] = arn
+        elif typ == "aws:acm/certificate:Certificate":
+            domain = str(inputs.get("domainName", "example.com"))
+            digest = hashlib.sha256(domain.encode()).hexdigest()
+            physical = (
+                f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+            )
+            arn = f"arn:aws:acm:{region}:{account}:certificate/{physical}"
+            physical = arn
+            extra["domainValidationOptions"] = [
+                {
+                    "domainName": domain,
+                    "resourceRecordName": f"_{digest[:32]}.{domain}.",
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": f"_{digest[32:]}.mock.acm-validations.aws.",
+                }
+            ]
+        elif typ == "aws:acm/certificateValidation:CertificateValidation":
+            arn = str(inputs.get("certificateArn", arn))
+            physical = f"{_slug(name)}-id"
+        elif typ == "aws:route53/record:Record":
+            zone, record = str(inputs.get("zoneId")), str(inputs.get("name", "")).rstrip(".")
+            physical = f"{zone}_{record}_{inputs.get('type')}"
+            # Records have no ARN: their zone's is what IAM authorizes them on.
+            arn = f"arn:aws:route53:::hostedzone/{zone}"
+            extra["fqdn"] = record
+        elif typ == "aws:apigatewayv2/domainName:DomainName":
+            physical = str(inputs.get("domainName", given))
+            arn = f"arn:aws:apigateway:{region}::/domainnames/{physical}"
+            configuration = dict(inputs.get("domainNameConfiguration") or {})
+            configuration["targetDomainName"] = f"d-mock.execute-api.{region}.amazonaws.com"
+            configuration["hostedZoneId"] = "ZMOCKAPIGATEWAY"
+            extra["domainNameConfiguration"] = configuration
+        elif typ == "aws:apigatewayv2/apiMapping:ApiMapping":
+            physical = f"{_slug(name)}-id"
+            mapped = inputs.get("domainName")
+            arn = f"arn:aws:apigateway:{region}::/domainnames/{mapped}/apimappings/{physical}"
         else:
             physical = f"{_slug(name)}-id"
         extra.setdefault("arn", arn)

@@ -26,7 +26,8 @@ def platform_variables(
     manifest: Manifest, function: Function, shared: SharedStack, *, version: str
 ) -> dict[str, str]:
     """What every function gets, read by `service_kernel.ServiceSettings` and
-    Powertools: the stack, its production flag, the service's version, and
+    Powertools: the stack, its production flag, the service's version, the
+    stack's metrics namespace, whether traces are on (X-Ray's Active mode), and
     (on the function that serves the service's OpenAPI) whether docs are on."""
     variables = {
         "STAGE": shared.stage,
@@ -34,6 +35,11 @@ def platform_variables(
         "SERVICE_VERSION": version,
         "POWERTOOLS_SERVICE_NAME": manifest.name,
         "POWERTOOLS_LOG_LEVEL": shared.config.functions.log_level,
+        "POWERTOOLS_METRICS_NAMESPACE": shared.metrics_namespace,
+        # Off unless Lambda samples the function's traces itself (Active): in
+        # PassThrough nothing upstream samples (HTTP APIs do not trace), so Tracer
+        # would cost an import for nothing.
+        "POWERTOOLS_TRACE_DISABLED": config_string(shared.config.functions.tracing != "Active"),
     }
     if function.openapi:
         variables["ENABLE_DOCS"] = config_string(shared.config.enable_docs)

@@ -17,9 +17,16 @@ import pulumi_aws as aws
 
 from infra import engine
 from infra.bundle import Workspace, build_bundle, service_version
-from infra.components.alarms import Alarms, AlarmsArgs
+from infra.components.alarms import Alarms, AlarmsArgs, MetricAlarm
 from infra.components.api import HttpApi, HttpApiArgs
+from infra.components.dashboard import (
+    Dashboard,
+    DashboardArgs,
+    DashboardFunction,
+    ServiceMetrics,
+)
 from infra.components.data import Data, DataArgs
+from infra.components.domain import ApiDomain, ApiDomainArgs
 from infra.components.identity import Identity, IdentityArgs
 from infra.components.published import PublishedOutputs
 from infra.components.secrets import StackSecrets
@@ -124,6 +131,39 @@ def check_services_fit_together(manifests: tuple[Manifest, ...]) -> None:
             claims[claim] = manifest.name
 
 
+def metrics_namespace(project: str, stack: str) -> str:
+    """The stack's own CloudWatch namespace: its services' business metrics and
+    Powertools' ColdStart, kept apart from every other stack's."""
+    return f"{project}/{stack}"
+
+
+class MetricAlarmError(ValueError):
+    """A service.toml's `alarm_per_hour` is no whole number for this stack."""
+
+
+def metric_alarms(manifests: tuple[Manifest, ...], config: StackConfig) -> list[MetricAlarm]:
+    """The business metrics the services alarm on, each threshold resolved for the stack."""
+    alarms = []
+    for manifest in manifests:
+        for metric in manifest.metrics:
+            threshold: object = metric.alarm_per_hour
+            if isinstance(threshold, str):
+                # "${config.<path>}": the manifest allows nothing else here.
+                path = threshold.removeprefix("${config.").removesuffix("}")
+                try:
+                    threshold = config.value_at(path)
+                except KeyError:
+                    threshold = None
+                if not isinstance(threshold, int) or isinstance(threshold, bool):
+                    raise MetricAlarmError(
+                        f"service {manifest.name}, metric {metric.name}: alarm_per_hour "
+                        f"{metric.alarm_per_hour} is no whole number in this stack's config"
+                    )
+            if isinstance(threshold, int):
+                alarms.append(MetricAlarm(manifest.name, metric, threshold))
+    return alarms
+
+
 def _sends_sms(manifests: tuple[Manifest, ...]) -> bool:
     return any(
         permission.resource == "sms"
@@ -195,8 +235,21 @@ def declare_stack(
             jwt_audience=identity.client.id,
             cors_allow_headers=tuple(h for m in manifests for h in m.cors.allow_headers),
             cors_expose_headers=tuple(h for m in manifests for h in m.cors.expose_headers),
+            disable_execute_api_endpoint=config.api.disable_execute_api_endpoint,
         ),
     )
+    api_url: pulumi.Output[str] = api.stage.invoke_url
+    if config.api.domain and config.api.hosted_zone_id:
+        domain = ApiDomain(
+            "domain",
+            ApiDomainArgs(
+                domain=config.api.domain,
+                hosted_zone_id=config.api.hosted_zone_id,
+                api_id=api.api.id,
+                stage=api.stage.name,
+            ),
+        )
+        api_url = domain.url
     # One generated secret per `${secret.<key>}` the services name.
     secrets = StackSecrets(
         "secrets",
@@ -214,9 +267,11 @@ def declare_stack(
             monthly_spend_limit=config.sms.monthly_spend_limit,
             default_sms_type="Transactional",
         )
+    namespace = metrics_namespace(project, stack)
     shared = SharedStack(
         stage=stack,
         config=config,
+        metrics_namespace=namespace,
         references={
             "stage": stack,
             "table.name": data.table.name,
@@ -242,6 +297,7 @@ def declare_stack(
         ),
     )
     function_names: dict[str, pulumi.Input[str]] = {}
+    dashboard_functions: list[DashboardFunction] = []
     live_aliases: list[pulumi.Output[str]] = []
     for manifest in manifests:
         service = Service(
@@ -256,10 +312,19 @@ def declare_stack(
         )
         for key, function in service.functions.items():
             function_names[f"{manifest.name}-{key.replace('_', '-')}"] = function.name
+            dashboard_functions.append(
+                DashboardFunction(
+                    label=f"{manifest.name}.{key}",
+                    name=function_name(project, stack, manifest.name, key),
+                    service=manifest.name,
+                )
+            )
         live_aliases += [alias.arn for alias in service.aliases.values()]
 
+    sends_sms = _sends_sms(manifests)
+    alarm_arns: list[pulumi.Output[str]] = []
     if config.alarms.enabled:
-        Alarms(
+        alarms = Alarms(
             "alarms",
             AlarmsArgs(
                 topic_name=f"{base}-alarms",
@@ -267,19 +332,44 @@ def declare_stack(
                 api_id=api.api.id,
                 table_name=data.table.name,
                 function_names=function_names,
-                sms_sends_per_hour=config.sms.alarm_sends_per_hour
-                if _sends_sms(manifests)
-                else None,
+                sms_sends_per_hour=config.sms.alarm_sends_per_hour if sends_sms else None,
+                sms_month_to_date_spend=config.sms.alarm_month_to_date_spend if sends_sms else None,
+                namespace=namespace,
+                metric_alarms=metric_alarms(manifests, config),
             ),
         )
+        alarm_arns = alarms.alarm_arns
+    dashboard = Dashboard(
+        "dashboard",
+        DashboardArgs(
+            name=base,
+            stack=stack,
+            region=region,
+            api_id=api.api.id,
+            table_name=base,
+            namespace=namespace,
+            functions=dashboard_functions,
+            services=[ServiceMetrics(m.name, m.metrics) for m in manifests],
+            sms_spend_limit=config.sms.monthly_spend_limit if sends_sms else None,
+            sms_spend_alarm=config.sms.alarm_month_to_date_spend
+            if sends_sms and config.alarms.enabled
+            else None,
+            alarm_arns=alarm_arns,
+        ),
+    )
     outputs: dict[str, pulumi.Output[Any]] = {
-        "api_url": api.stage.invoke_url,
+        "api_url": api_url,
         "user_pool_id": identity.user_pool.id,
         "user_pool_client_id": identity.client.id,
         "table_name": data.table.name,
         "region": pulumi.Output.from_input(region),
     }
     PublishedOutputs("published", f"/{project}/{stack}", outputs)
-    # For the deploy pipeline, not for consumers: the aliases it waits on until their
-    # SnapStart versions are Active (infra.live_versions); empty without SnapStart.
-    return {**outputs, "live_aliases": pulumi.Output.all(*live_aliases).apply(sorted)}
+    return {
+        **outputs,
+        # For operators: the stack's CloudWatch dashboard (docs/deploy.md, The dashboard).
+        "dashboard_name": dashboard.dashboard.dashboard_name,
+        # For the deploy pipeline, not for consumers: the aliases it waits on until their
+        # SnapStart versions are Active (infra.live_versions); empty without SnapStart.
+        "live_aliases": pulumi.Output.all(*live_aliases).apply(sorted),
+    }

@@ -33,6 +33,8 @@ class ApiAttachment:
 class SharedStack:
     stage: str
     config: StackConfig
+    # The stack's CloudWatch namespace (POWERTOOLS_METRICS_NAMESPACE of every function).
+    metrics_namespace: str
     # Every `${reference}` a manifest may name (but `service.version`, each
     # service's own), e.g. "table.name" → the table's name.
     references: Mapping[str, pulumi.Input[str]]

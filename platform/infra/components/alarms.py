@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from infra.config import AlarmsConfig
+from service_manifest import Metric
+
+
+@dataclass(frozen=True)
+class MetricAlarm:
+    """A service's business metric to alarm on when its hourly sum exceeds `threshold`."""
+
+    service: str
+    metric: Metric
+    threshold: int
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,11 @@ class AlarmsArgs:
     function_names: Mapping[str, pulumi.Input[str]]
     # Alarm when more SMS than this go out in an hour (None: the stack sends none).
     sms_sends_per_hour: int | None = None
+    # Alarm when the month's SMS spend so far (USD) exceeds this (None: no SMS).
+    sms_month_to_date_spend: float | None = None
+    # The stack's CloudWatch namespace, where the services' business metrics are.
+    namespace: str = ""
+    metric_alarms: Sequence[MetricAlarm] = ()
 
 
 # SMS published straight to phone numbers (not through a topic) are counted
@@ -30,11 +47,16 @@ class AlarmsArgs:
 # numbers"). Delivered plus failed is every send attempted.
 SMS_DIMENSIONS = {"PhoneNumber": "PhoneNumberDirect"}
 SMS_METRICS = ("NumberOfNotificationsDelivered", "NumberOfNotificationsFailed")
+# The charges for SMS since the month began, account-wide in the region, no
+# dimension; its statistic is Maximum (SNS developer guide, same page).
+SMS_SPEND_METRIC = "SMSMonthToDateSpentUSD"
 HOUR = 3600
 
 
 class Alarms(pulumi.ComponentResource):
     topic: aws.sns.Topic
+    # Every alarm's ARN (the dashboard shows their states).
+    alarm_arns: list[pulumi.Output[str]]
 
     def __init__(
         self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None
@@ -43,6 +65,7 @@ class Alarms(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         settings = args.settings
         self.topic = aws.sns.Topic(f"{name}-topic", name=args.topic_name, opts=child)
+        self.alarm_arns = []
         actions = [self.topic.arn]
         if settings.email:
             aws.sns.TopicSubscription(
@@ -52,7 +75,7 @@ class Alarms(pulumi.ComponentResource):
                 endpoint=settings.email,
                 opts=child,
             )
-        aws.cloudwatch.MetricAlarm(
+        self._alarm(
             f"{name}-api-5xx-rate",
             name=f"{args.topic_name}-api-5xx-rate",
             alarm_description="Share of API requests answered 5xx, in percent",
@@ -79,7 +102,7 @@ class Alarms(pulumi.ComponentResource):
                 ("Errors", settings.function_errors),
                 ("Throttles", settings.function_throttles),
             ):
-                aws.cloudwatch.MetricAlarm(
+                self._alarm(
                     f"{name}-{suffix}-{metric.lower()}",
                     name=pulumi.Output.concat(function_name, f"-{metric.lower()}"),
                     alarm_description=f"Lambda {metric} of one function",
@@ -96,7 +119,7 @@ class Alarms(pulumi.ComponentResource):
                     treat_missing_data="notBreaching",
                     opts=child,
                 )
-        aws.cloudwatch.MetricAlarm(
+        self._alarm(
             f"{name}-table-throttles",
             name=f"{args.topic_name}-table-throttles",
             alarm_description="DynamoDB requests throttled on the shared table",
@@ -123,7 +146,7 @@ class Alarms(pulumi.ComponentResource):
             opts=child,
         )
         if args.sms_sends_per_hour is not None:
-            aws.cloudwatch.MetricAlarm(
+            self._alarm(
                 f"{name}-sms-sends",
                 name=f"{args.topic_name}-sms-sends",
                 alarm_description="SMS sent to phone numbers in one hour, above normal",
@@ -156,7 +179,85 @@ class Alarms(pulumi.ComponentResource):
                 treat_missing_data="notBreaching",
                 opts=child,
             )
+        if args.sms_month_to_date_spend is not None:
+            self._alarm(
+                f"{name}-sms-spend",
+                name=f"{args.topic_name}-sms-spend",
+                alarm_description=(
+                    "SMS spend this month (USD, the account's in this region) above the "
+                    "alarm threshold, before SNS stops sending at the monthly limit"
+                ),
+                namespace="AWS/SNS",
+                metric_name=SMS_SPEND_METRIC,
+                statistic="Maximum",
+                comparison_operator="GreaterThanThreshold",
+                threshold=args.sms_month_to_date_spend,
+                period=HOUR,
+                evaluation_periods=1,
+                alarm_actions=actions,
+                ok_actions=actions,
+                treat_missing_data="notBreaching",
+                opts=child,
+            )
+        for alarm in args.metric_alarms:
+            slug = f"{alarm.service}-{_kebab(alarm.metric.name)}"
+            self._alarm(
+                f"{name}-{slug}",
+                name=f"{args.topic_name}-{slug}",
+                alarm_description=f"{alarm.service}: {alarm.metric.description}, in one hour",
+                comparison_operator="GreaterThanThreshold",
+                threshold=alarm.threshold,
+                metric_queries=_hourly_sum(args.namespace, alarm.service, alarm.metric),
+                evaluation_periods=1,
+                alarm_actions=actions,
+                ok_actions=actions,
+                treat_missing_data="notBreaching",
+                opts=child,
+            )
         self.register_outputs({"topic_arn": self.topic.arn})
+
+    def _alarm(self, resource_name: str, **arguments: Any) -> aws.cloudwatch.MetricAlarm:
+        alarm = aws.cloudwatch.MetricAlarm(resource_name, **arguments)
+        self.alarm_arns.append(alarm.arn)
+        return alarm
+
+
+def _kebab(name: str) -> str:
+    """`CodesFailed` → `codes-failed`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def _hourly_sum(
+    namespace: str, service: str, metric: Metric
+) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgs]:
+    """The metric's sum over an hour; one with a dimension is a metric per value in
+    CloudWatch, so they are added up."""
+    dimension_sets: list[dict[str, str]] = [{"service": service}]
+    if metric.dimension is not None:
+        key, values = metric.dimension
+        dimension_sets = [{"service": service, key: value} for value in values]
+    queries = [
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id=f"m{index}",
+            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                namespace=namespace,
+                metric_name=metric.name,
+                dimensions=dimensions,
+                period=HOUR,
+                stat="Sum",
+            ),
+        )
+        for index, dimensions in enumerate(dimension_sets)
+    ]
+    queries.append(
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id="total",
+            expression=" + ".join(f"m{index}" for index in range(len(dimension_sets))),
+            label=f"{metric.name} per hour",
+            return_data=True,
+        )
+    )
+    return queries
 
 
 def _api_metric(

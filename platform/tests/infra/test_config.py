@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,12 @@ def test_dev_is_developer_friendly() -> None:
         ("auth.testDestinations", ["someone@gmail.com"]),
         ("auth.maxFailedCodes", 0),
         ("sms.monthlySpendLimit", 0),
+        ("sms.alarmMonthToDateSpend", 0),
+        ("auth.alarmFailedCodesPerHour", 0),
+        ("api.domain", "https://api.example.com"),
+        ("api.domain", "API.example.com"),
+        ("api.domain", "localhost"),
+        ("api.hostedZoneId", "example.com"),
     ],
 )
 def test_a_wrong_value_fails_naming_its_key(dotted: str, value: Any) -> None:
@@ -194,4 +201,40 @@ def test_the_quick_starts_number_is_a_test_destination_of_dev() -> None:
 def test_a_source_budget_wider_than_the_stacks_is_refused() -> None:
     raw = _with("dev", "auth.sourceSendLimit", 500)
     with pytest.raises(ConfigError, match="sourceSendLimit"):
+        parse_stack_config(raw, region="eu-west-1")
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"domain": "api.example.com"}, "api.domain and api.hostedZoneId are set together"),
+        ({"hostedZoneId": "Z0123456789ABC"}, "api.domain and api.hostedZoneId are set together"),
+        ({"disableExecuteApiEndpoint": True}, "api.disableExecuteApiEndpoint needs api.domain"),
+    ],
+)
+def test_a_custom_domain_comes_with_its_zone(values: dict[str, Any], message: str) -> None:
+    raw = _raw("dev")
+    raw["api"] = {**raw["api"], **values}
+
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        parse_stack_config(raw, region="eu-west-1")
+
+
+def test_prod_has_a_custom_domain_and_dev_the_execute_api_url() -> None:
+    prod, dev = stack_config("prod").api, stack_config("dev").api
+
+    assert (prod.domain, prod.disable_execute_api_endpoint) == ("api.example.com", True)
+    assert prod.hosted_zone_id
+    assert (dev.domain, dev.hosted_zone_id, dev.disable_execute_api_endpoint) == (
+        None,
+        None,
+        False,
+    )
+
+
+def test_the_sms_spend_alarm_fires_before_sns_stops_sending() -> None:
+    raw = _raw("dev")
+    raw["sms"] = {**raw["sms"], "alarmMonthToDateSpend": raw["sms"]["monthlySpendLimit"]}
+
+    with pytest.raises(ConfigError, match="alarmMonthToDateSpend must be below"):
         parse_stack_config(raw, region="eu-west-1")

@@ -18,6 +18,7 @@ def _shared(stack: str = "dev") -> SharedStack:
     return SharedStack(
         stage=stack,
         config=stack_config(stack),
+        metrics_namespace=f"serverless-backend/{stack}",
         references={
             "stage": stack,
             "table.name": "the-table",
@@ -38,6 +39,8 @@ PLATFORM = {
     "SERVICE_VERSION": "0.1.0+0123456789ab",
     "POWERTOOLS_SERVICE_NAME": "svc",
     "POWERTOOLS_LOG_LEVEL": "DEBUG",
+    "POWERTOOLS_METRICS_NAMESPACE": "serverless-backend/dev",
+    "POWERTOOLS_TRACE_DISABLED": "true",
 }
 
 
@@ -141,7 +144,18 @@ def test_every_function_gets_the_platforms_variables(stack: str) -> None:
 
     assert resolved["STAGE"] == stack
     assert resolved["PRODUCTION"] == config_string(config.production)
+    assert resolved["POWERTOOLS_METRICS_NAMESPACE"] == f"serverless-backend/{stack}"
     assert "ENABLE_DOCS" not in resolved
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_traces_are_on_only_where_lambda_samples_them(stack: str) -> None:
+    """Active tracing: Lambda samples and the function's Tracer records; PassThrough:
+    nothing upstream samples (an HTTP API does not trace), so Tracer stays off."""
+    resolved = _resolve({}, stack)
+    active = stack_config(stack).functions.tracing == "Active"
+
+    assert resolved["POWERTOOLS_TRACE_DISABLED"] == config_string(not active)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

@@ -69,6 +69,8 @@ def _check_functions(declared: DeclaredStack, manifests: tuple[Manifest, ...]) -
                 "SERVICE_VERSION": "abc1234",
                 "POWERTOOLS_SERVICE_NAME": manifest.name,
                 "POWERTOOLS_LOG_LEVEL": defaults.log_level,
+                "POWERTOOLS_METRICS_NAMESPACE": f"serverless-backend/{declared.stack}",
+                "POWERTOOLS_TRACE_DISABLED": config_string(defaults.tracing != "Active"),
                 **(
                     {"ENABLE_DOCS": config_string(declared.config.enable_docs)}
                     if function.openapi
