@@ -51,6 +51,32 @@ class DeployedType:
 
 # Every resource type the program declares (platform/snapshots/*.yaml lists them).
 RESOURCE_TYPES: Mapping[str, DeployedType] = {
+    # The API's custom domain (api.domain): its certificate, requested, then waited on until
+    # ACM issues it; the Record's AWS calls are Route 53's.
+    "aws:acm/certificate:Certificate": DeployedType(
+        actions=(
+            "acm:RequestCertificate",
+            "acm:DescribeCertificate",
+            "acm:UpdateCertificateOptions",
+            "acm:DeleteCertificate",
+        ),
+        tag=(
+            "acm:AddTagsToCertificate",
+            "acm:RemoveTagsFromCertificate",
+            "acm:ListTagsForCertificate",
+        ),
+    ),
+    # Not an AWS resource: it only waits (DescribeCertificate) until the certificate is issued.
+    "aws:acm/certificateValidation:CertificateValidation": DeployedType(
+        actions=("acm:DescribeCertificate",)
+    ),
+    "aws:apigatewayv2/apiMapping:ApiMapping": DeployedType(actions=_APIGATEWAY),
+    "aws:apigatewayv2/domainName:DomainName": DeployedType(
+        # A regional domain name with an ACM certificate creates API Gateway's
+        # service-linked role when the account has none yet.
+        actions=(*_APIGATEWAY, "iam:CreateServiceLinkedRole"),
+        tag=_APIGATEWAY_TAGS,
+    ),
     "aws:apigatewayv2/api:Api": DeployedType(
         # The first API in a fresh account creates API Gateway's service-linked role.
         actions=(*_APIGATEWAY, "iam:CreateServiceLinkedRole"),
@@ -61,6 +87,14 @@ RESOURCE_TYPES: Mapping[str, DeployedType] = {
     "aws:apigatewayv2/route:Route": DeployedType(actions=_APIGATEWAY),
     "aws:apigatewayv2/stage:Stage": DeployedType(
         actions=(*_APIGATEWAY, *_LOG_DELIVERY), tag=_APIGATEWAY_TAGS
+    ),
+    # Dashboards take no tags in pulumi-aws.
+    "aws:cloudwatch/dashboard:Dashboard": DeployedType(
+        actions=(
+            "cloudwatch:PutDashboard",
+            "cloudwatch:GetDashboard",
+            "cloudwatch:DeleteDashboards",
+        )
     ),
     "aws:cloudwatch/logGroup:LogGroup": DeployedType(
         actions=(
@@ -165,6 +199,17 @@ RESOURCE_TYPES: Mapping[str, DeployedType] = {
     "aws:lambda/permission:Permission": DeployedType(
         actions=("lambda:AddPermission", "lambda:GetPolicy", "lambda:RemovePermission")
     ),
+    # The certificate's validation record and the domain's alias, in the stack's hosted zone:
+    # the record is read back by listing the zone's records, and the provider waits on the
+    # change (GetChange) and reads the zone's name (GetHostedZone).
+    "aws:route53/record:Record": DeployedType(
+        actions=(
+            "route53:ChangeResourceRecordSets",
+            "route53:ListResourceRecordSets",
+            "route53:GetHostedZone",
+            "route53:GetChange",
+        )
+    ),
     # A function's schedule (EventBridge Scheduler): schedules in the default group carry
     # no tags; the schedule's role is passed to the scheduler service.
     "aws:scheduler/schedule:Schedule": DeployedType(
@@ -229,12 +274,21 @@ PIPELINE_ACTIONS = (
 # every named resource; `{email_sender}` is the stack's auth.emailSender. The user pool
 # and the API have generated ids, so they are scoped to the account and region only.
 SCOPES: Mapping[str, tuple[str, ...]] = {
+    # Certificates have generated ids.
+    "acm": ("arn:aws:acm:{region}:{account}:certificate/*",),
     "apigateway": (
         "arn:aws:apigateway:{region}::/apis",
         "arn:aws:apigateway:{region}::/apis/*",
         "arn:aws:apigateway:{region}::/tags/*",
+        # The custom domain (its name is the stack's api.domain) and its API mappings.
+        "arn:aws:apigateway:{region}::/domainnames",
+        "arn:aws:apigateway:{region}::/domainnames/*",
     ),
-    "cloudwatch": ("arn:aws:cloudwatch:{region}:{account}:alarm:{name}-*",),
+    "cloudwatch": (
+        "arn:aws:cloudwatch:{region}:{account}:alarm:{name}-*",
+        # Dashboards are global: no region in their ARN.
+        "arn:aws:cloudwatch::{account}:dashboard/{name}",
+    ),
     "cognito-idp": ("arn:aws:cognito-idp:{region}:{account}:userpool/*",),
     "dynamodb": (
         "arn:aws:dynamodb:{region}:{account}:table/{name}",
@@ -249,6 +303,12 @@ SCOPES: Mapping[str, tuple[str, ...]] = {
         "arn:aws:logs:{region}:{account}:log-group:/aws/apigateway/{name}",
         "arn:aws:logs:{region}:{account}:log-group:/aws/apigateway/{name}:*",
     ),
+    # The stack's own hosted zone (api.hostedZoneId), and the changes made in it. A stack
+    # without a custom domain has no zone, and its roles get no Route 53 action at all.
+    "route53": (
+        "arn:aws:route53:::hostedzone/{hosted_zone_id}",
+        "arn:aws:route53:::change/*",
+    ),
     "scheduler": ("arn:aws:scheduler:{region}:{account}:schedule/default/{name}-*",),
     "ses": ("arn:aws:ses:{region}:{account}:identity/{email_sender}",),
     # The alarm topic (Subscribe authorizes on the topic).
@@ -261,6 +321,8 @@ SCOPES: Mapping[str, tuple[str, ...]] = {
 # SNS scopes none of its subscription actions).
 UNSCOPED = frozenset(
     {
+        # A certificate has no ARN before ACM issues the request one.
+        "acm:RequestCertificate",
         "cognito-idp:CreateUserPool",
         "logs:DescribeLogGroups",
         *_LOG_DELIVERY,

@@ -73,6 +73,8 @@ class StackTarget:
     email_sender: str
     # permissionsBoundaryArn: the boundary the program sets on its roles, if any.
     permissions_boundary_arn: str | None = None
+    # api.hostedZoneId: the Route 53 zone of the stack's custom domain, if it has one.
+    hosted_zone_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,8 +162,32 @@ def _fill(patterns: Iterable[str], args: DeployAccessArgs, stack: str) -> list[s
         "stack": stack,
         "name": f"{args.project}-{stack}",
         "email_sender": target.email_sender,
+        "hosted_zone_id": target.hosted_zone_id,
     }
     return [pattern.format(**values) for pattern in patterns]
+
+
+def _scope(service: str, args: DeployAccessArgs, stack: str) -> list[str] | None:
+    """SCOPES[service] for one stack, or None when a pattern names a value the stack does
+    not have (Route 53's hosted zone without a custom domain): it has nothing to act on."""
+    patterns = SCOPES[service]
+    if args.stacks[stack].hosted_zone_id is None and any(
+        "{hosted_zone_id}" in pattern for pattern in patterns
+    ):
+        return None
+    return _fill(patterns, args, stack)
+
+
+def stack_actions(args: DeployAccessArgs, stack: str) -> frozenset[str]:
+    """What the program and the pipeline may need on this stack: every type's actions but
+    those of a service the stack has no resource of (`_scope`)."""
+    return frozenset(
+        action
+        for action in needed_actions()
+        if action in UNSCOPED
+        or action in _CONDITIONED
+        or _scope(action.split(":", 1)[0], args, stack) is not None
+    )
 
 
 def stack_targets(repo_root: Path, stacks: Sequence[str]) -> dict[str, StackTarget]:
@@ -177,6 +203,7 @@ def stack_targets(repo_root: Path, stacks: Sequence[str]) -> dict[str, StackTarg
             region=config.region,
             email_sender=config.auth.email_sender,
             permissions_boundary_arn=config.permissions_boundary_arn,
+            hosted_zone_id=config.api.hosted_zone_id,
         )
     return targets
 
@@ -247,7 +274,7 @@ def _grants(
     """One statement per service on its scoped resources, one for the account-wide rest."""
     scoped: dict[str, list[str]] = defaultdict(list)
     account_wide: list[str] = []
-    for action in sorted(set(actions) - _CONDITIONED):
+    for action in sorted(set(actions) & stack_actions(args, stack) - _CONDITIONED):
         if action in UNSCOPED:
             account_wide.append(action)
         else:
@@ -257,7 +284,7 @@ def _grants(
             "Sid": f"{_sid(service)}{suffix}",
             "Effect": "Allow",
             "Action": service_actions,
-            "Resource": _fill(SCOPES[service], args, stack),
+            "Resource": _scope(service, args, stack) or [],
         }
         for service, service_actions in sorted(scoped.items())
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import json
 import os
@@ -24,7 +25,7 @@ from bootstrap import deployed_types as types
 from bootstrap import github_deploy_access as access
 from bootstrap import print_policy
 from infra.declared import MOCK_ACCOUNT, DeclaredStack, declare_stack
-from infra.stack_files import stacks
+from infra.stack_files import stack_config, stacks
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # parliament imports the deprecated pkg_resources
@@ -33,9 +34,11 @@ with warnings.catch_warnings():
 REPO = "octo/backend"
 ACCOUNT = "123456789012"
 # Two stacks in one account, in different regions: nothing of one may reach the other.
+# Only prod has a custom domain (so a Route 53 hosted zone).
+ZONE = "Z0PRODZONE"
 STACKS = {
     "dev": access.StackTarget("eu-west-1", "no-reply@dev.example.com"),
-    "prod": access.StackTarget("us-east-1", "no-reply@example.com"),
+    "prod": access.StackTarget("us-east-1", "no-reply@example.com", hosted_zone_id=ZONE),
 }
 ROOT = Path(__file__).resolve().parents[3]
 SNAPSHOTS = sorted((ROOT / "platform" / "snapshots").glob("*.yaml"))
@@ -157,14 +160,35 @@ def resources(document: dict[str, Any]) -> set[str]:
     return {r for s in statements(document) for r in s["Resource"]}
 
 
+# Global resources: IAM roles, CloudWatch dashboards, Route 53 zones and their changes.
+GLOBAL = ("arn:aws:iam::", "arn:aws:cloudwatch::", "arn:aws:route53:::")
+
+
 def test_resources_stay_in_the_stacks_account_and_region() -> None:
     for stack, target in STACKS.items():
         region = target.region
         for resource in resources(access.deploy_policy(args(), stack)):
-            if resource == "*" or resource.startswith("arn:aws:iam::"):
+            if resource == "*" or resource.startswith(GLOBAL):
                 continue
             assert f":{region}:" in resource, resource
             assert ACCOUNT in resource or resource.startswith("arn:aws:apigateway:"), resource
+
+
+def test_route_53_is_reached_only_in_the_stacks_own_hosted_zone() -> None:
+    """A stack without a custom domain declares no record, so its roles get no Route 53
+    action at all; one with a domain reaches its own zone and the changes made in it."""
+    for stack, target in STACKS.items():
+        for document in (access.preview_policy(args(), stack), access.deploy_policy(args(), stack)):
+            route53 = [s for s in statements(document) if s["Sid"].startswith("Route53")]
+            if target.hosted_zone_id is None:
+                assert route53 == []
+                assert not {a for a in actions(document) if a.startswith("route53:")}
+                continue
+            (statement,) = route53
+            assert statement["Resource"] == [
+                f"arn:aws:route53:::hostedzone/{target.hosted_zone_id}",
+                "arn:aws:route53:::change/*",
+            ]
 
 
 def granted_on(document: dict[str, Any], arn: str, action: str | None = None) -> bool:
@@ -191,6 +215,7 @@ def named_resources(stack: str) -> list[str]:
         f"arn:aws:sns:{region}:{ACCOUNT}:{name}-alarms",
         f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/serverless-backend/{stack}/api_url",
         f"arn:aws:ses:{region}:{ACCOUNT}:identity/{STACKS[stack].email_sender}",
+        f"arn:aws:cloudwatch::{ACCOUNT}:dashboard/{name}",
     ]
 
 
@@ -230,7 +255,8 @@ BOUNDARY = "arn:aws:iam::123456789012:policy/function-boundary"
 
 def bounded_stacks() -> dict[str, access.StackTarget]:
     return {
-        stack: access.StackTarget(t.region, t.email_sender, BOUNDARY) for stack, t in STACKS.items()
+        stack: dataclasses.replace(target, permissions_boundary_arn=BOUNDARY)
+        for stack, target in STACKS.items()
     }
 
 
@@ -406,7 +432,12 @@ def test_each_stacks_region_sender_and_boundary_come_from_its_stack_file(tmp_pat
     targets = access.stack_targets(tmp_path, ["dev", "prod"])
 
     assert targets["dev"] == access.StackTarget("us-east-2", "no-reply@dev.example.com", None)
-    assert targets["prod"] == access.StackTarget("us-east-2", "no-reply@example.com", BOUNDARY)
+    assert targets["prod"] == access.StackTarget(
+        "us-east-2",
+        "no-reply@example.com",
+        BOUNDARY,
+        hosted_zone_id=stack_config("prod").api.hosted_zone_id,
+    )
 
 
 def test_a_stack_without_a_file_or_a_region_is_refused(tmp_path: Path) -> None:
@@ -543,13 +574,22 @@ def test_every_action_a_type_or_the_pipeline_needs_is_granted() -> None:
             )
             withheld = set(types.UNBOUNDING_IAM_ACTIONS) if boundary else set()
             missing = types.needed_actions() - withheld - actions(document)
-            assert missing == set(), (stack, boundary)
+            assert missing == without_a_zone(stack), (stack, boundary)
+
+
+def without_a_zone(stack: str) -> set[str]:
+    """What a stack without a custom domain needs none of: Route 53's actions."""
+    if STACKS[stack].hosted_zone_id is not None:
+        return set()
+    return {action for action in types.needed_actions() if action.startswith("route53:")}
 
 
 def test_a_preview_may_read_what_a_refresh_reads() -> None:
     reads = {a for a in types.needed_actions() if types.is_read(a)} - types.PREVIEW_WITHHELD
     for stack in STACKS:
-        assert reads - actions(access.preview_policy(args(), stack)) == set()
+        assert reads - actions(access.preview_policy(args(), stack)) == reads & without_a_zone(
+            stack
+        )
 
 
 def test_the_deploy_role_holds_nothing_no_type_nor_the_pipeline_needs() -> None:
