@@ -17,6 +17,10 @@ from service_kernel.testing import AsAuthorizedBy, access_claims
 
 EVENTS = Path(__file__).parent / "events"
 
+# The process's logger writes to the sys.stdout it was made with: make it now, not
+# inside a test whose capsys replaces sys.stdout with a stream it closes afterwards.
+get_logger()
+
 
 @pytest.fixture
 def recorded_event() -> dict[str, Any]:

@@ -20,7 +20,7 @@ from service_kernel.app import PRIMING_REQUEST_ID
 from service_kernel.identity import caller_sub
 from service_kernel.log import mark_next_invocation_cold
 from service_kernel.snapstart import register_hooks
-from service_kernel.testing import LambdaContext, http_event
+from service_kernel.testing import LambdaContext, emitted_metrics, http_event
 
 
 @pytest.fixture
@@ -110,6 +110,31 @@ def test_after_a_restore_the_next_invocation_is_logged_as_cold(
     logged = [json.loads(line) for line in log_output.getvalue().splitlines()]
     cold = {line["function_request_id"]: line["cold_start"] for line in logged}
     assert cold == {PRIMING_REQUEST_ID: True, "before-restore": False, "after-restore": True}
+
+
+def test_the_cold_start_is_counted_after_a_restore_not_for_the_priming_request(
+    runtime: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "serverless-backend/test")
+    app, _ = counting_app()
+    handler = lambda_handler(app, priming_path="/warm")
+
+    take_snapshot()
+    assert emitted_metrics(capsys.readouterr().out) == []
+    restore()
+    handler(http_event("GET", "/warm"), LambdaContext())
+
+    assert [m.name for m in emitted_metrics(capsys.readouterr().out)] == ["ColdStart"]
+
+
+def test_the_snapshot_holds_powertools_metrics_imported(runtime: None) -> None:
+    app, _ = counting_app()
+    lambda_handler(app, priming_path="/warm")
+    sys.modules.pop("aws_lambda_powertools.metrics", None)
+
+    take_snapshot()
+
+    assert "aws_lambda_powertools.metrics" in sys.modules
 
 
 def test_without_the_runtimes_library_nothing_is_registered(

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from service_kernel.app import LambdaHandler, create_app, lambda_handler
     from service_kernel.errors import ApiError, error_body, error_response
     from service_kernel.identity import Caller, CallerDep, get_caller
+    from service_kernel.invocation import lambda_function
     from service_kernel.log import get_logger
     from service_kernel.openapi import RETRY_AFTER, AnswerBody, ErrorBody, error_responses
     from service_kernel.parameters import secret_value
@@ -29,6 +30,7 @@ _HOMES = {
     "Caller": "identity",
     "CallerDep": "identity",
     "get_caller": "identity",
+    "lambda_function": "invocation",
     "get_logger": "log",
     "AnswerBody": "openapi",
     "ErrorBody": "openapi",
@@ -58,6 +60,7 @@ __all__ = [
     "error_responses",
     "get_caller",
     "get_logger",
+    "lambda_function",
     "lambda_handler",
     "load_settings",
     "secret_value",

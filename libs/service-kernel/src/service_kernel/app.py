@@ -9,16 +9,17 @@ from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from mangum import Mangum
 
-from service_kernel import snapstart
+from service_kernel import metrics, snapstart
 from service_kernel.errors import install_error_handlers
+from service_kernel.invocation import instrument
 from service_kernel.log import bind_invocation, mark_next_invocation_cold
 from service_kernel.middleware import install_middleware
 from service_kernel.openapi import install_openapi
 from service_manifest.conventions import docs_routes
 
 # FastAPI's own OpenTelemetry instrumentation, off: tracing and metrics are the
-# platform's (Powertools, issue 15), and off, FastAPI skips looking up the
-# global providers on every request.
+# kernel's (Powertools: service_kernel.invocation), and off, FastAPI skips looking
+# up the global providers on every request.
 NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 # The request id of the synthetic request that primes a SnapStart snapshot.
@@ -65,11 +66,17 @@ class LambdaHandler:
     lifespan="off": Mangum would otherwise run the app's startup on every
     invocation; everything the app needs is built once at import instead.
 
+    Every invocation goes through `invocation.instrument`: the Lambda context in
+    the logs, the cold start and business metrics written, and Tracer's handler
+    subsegment with the route annotated where the stack traces.
+
     With SnapStart, before the snapshot: `prime()` (build what the first request
     would: AWS clients, say), then one synthetic `GET priming_path` through the
     whole app, so the snapshot holds a warm app and a restored instance answers
     at warm speed. Neither should call AWS: a connection opened then would be
-    stale after a restore. After a restore: randomness is re-seeded (see
+    stale after a restore. The priming request is neither traced nor counted as a
+    cold start, and Powertools Metrics is imported then, so a restored instance
+    never pays for it. After a restore: randomness is re-seeded (see
     `snapstart.restore_uniqueness`) and the next invocation counts as cold."""
 
     def __init__(
@@ -82,18 +89,19 @@ class LambdaHandler:
         self._asgi = Mangum(app, lifespan="off")
         self._prime = prime
         self._priming_path = priming_path
+        self._invoke = instrument(self._asgi)
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        # Tracing and metrics (Powertools' Tracer and Metrics, issue 15) go here,
-        # behind their stack flag; off, nothing more is on an invocation's path.
-        bind_invocation(context)
-        answer: dict[str, Any] = self._asgi(event, context)
+        answer: dict[str, Any] = self._invoke(event, context)
         return answer
 
     def before_snapshot(self) -> None:
         if self._prime is not None:
             self._prime()
-        self(priming_event(self._priming_path), _PrimingContext())
+        metrics.preload()
+        context: Any = _PrimingContext()
+        bind_invocation(context)
+        self._asgi(priming_event(self._priming_path), context)
 
     def after_restore(self) -> None:
         snapstart.restore_uniqueness()

@@ -302,12 +302,15 @@ def get_logger() -> Logger:
     )
 
 
-def bind_invocation(context: Any) -> None:
-    """Put the Lambda context of the invocation starting now on every line it logs."""
+def bind_invocation(context: Any) -> bool:
+    """Put the Lambda context of the invocation starting now on every line it logs;
+    True when it is this instance's first (a cold start)."""
     global _cold_start
+    cold = _cold_start
     # The runtime sets the invocation's X-Ray trace header in the environment.
-    _invocation.set((context, _cold_start, os.environ.get("_X_AMZN_TRACE_ID")))
+    _invocation.set((context, cold, os.environ.get("_X_AMZN_TRACE_ID")))
     _cold_start = False
+    return cold
 
 
 def mark_next_invocation_cold() -> None:

@@ -1,6 +1,7 @@
 """Test helpers shared by every service's tests: API Gateway HTTP API
-payload-2.0 events as the gateway builds them, a Lambda context, and an ASGI
-wrapper that plays the JWT authorizer for tests that call the app directly.
+payload-2.0 events as the gateway builds them, a Lambda context, an ASGI
+wrapper that plays the JWT authorizer for tests that call the app directly,
+and the metrics a function wrote (`emitted_metrics`).
 
 Nothing here is imported by a handler."""
 
@@ -224,3 +225,31 @@ def _needs_caller(dependant: Dependant) -> bool:
         dependency.call is get_caller or _needs_caller(dependency)
         for dependency in dependant.dependencies
     )
+
+
+@dataclass(frozen=True)
+class Emitted:
+    """One metric of an EMF line: what CloudWatch would record."""
+
+    namespace: str
+    name: str
+    dimensions: dict[str, str]
+    value: float
+
+
+def emitted_metrics(output: str) -> list[Emitted]:
+    """Every metric in the CloudWatch EMF lines of `output` (what a function wrote on
+    stdout: capsys's `out`, say), in order; other lines are skipped."""
+    found: list[Emitted] = []
+    for line in output.splitlines():
+        if not line.startswith('{"_aws"'):
+            continue
+        document = json.loads(line)
+        for directive in document["_aws"]["CloudWatchMetrics"]:
+            (names,) = directive["Dimensions"]
+            dimensions = {name: document[name] for name in names}
+            for metric in directive["Metrics"]:
+                values = document[metric["Name"]]
+                value = sum(values) if isinstance(values, list) else values
+                found.append(Emitted(directive["Namespace"], metric["Name"], dimensions, value))
+    return found

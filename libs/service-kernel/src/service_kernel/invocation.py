@@ -1,0 +1,52 @@
+"""What every Lambda invocation goes through, whatever invoked it.
+
+- The Lambda context on every log line of the invocation (`log.bind_invocation`).
+- On an instance's first invocation, the `ColdStart` metric.
+- At its end, also when the handler failed, the business metrics it counted
+  (`metrics.flush`).
+- Where the stack turns traces on, Tracer's handler subsegment around it all
+  (`tracing`), decided once, when the handler is built at init.
+
+The HTTP API's handler (`app.LambdaHandler`) gets it from the kernel; any other
+entry point (a Cognito trigger, a schedule) is decorated:
+
+    @lambda_function
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]: ...
+
+Nothing here imports FastAPI: a trigger's cold start stays short.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+from service_kernel import metrics, tracing
+from service_kernel.log import bind_invocation
+from service_kernel.tracing import Handler
+
+
+def instrument(serve: Handler) -> Handler:
+    """`serve` with everything above around it."""
+
+    def handler(event: Any, context: Any) -> Any:
+        if bind_invocation(context):
+            metrics.cold_start(_function_name(context))
+        try:
+            return serve(event, context)
+        finally:
+            metrics.flush()
+
+    return tracing.traced(handler) if tracing.enabled() else handler
+
+
+def lambda_function(handler: Handler) -> Handler:
+    """Decorator: a Lambda entry point with the context in its logs, its cold start and
+    business metrics written, traced where the stack traces."""
+    return functools.wraps(handler)(instrument(handler))
+
+
+def _function_name(context: Any) -> str:
+    name = getattr(context, "function_name", None)
+    return name if isinstance(name, str) else os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
