@@ -19,6 +19,8 @@ os.environ.update(
         "CURSOR_SIGNING_KEY_PARAMETER": "/test/secrets/itemsCursorKey:1",
         "CURSOR_TTL_SECONDS": "300",
         "POWERTOOLS_SERVICE_NAME": "items",
+        # The stack's CloudWatch namespace, which the business metrics are written in.
+        "POWERTOOLS_METRICS_NAMESPACE": "serverless-backend/test",
     }
 )
 

@@ -4,6 +4,9 @@ API Gateway sends (claims, pathParameters and the matched routeKey)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -153,3 +156,41 @@ def test_snapstart_priming_builds_the_client_and_calls_no_aws(
     assert (line["path"], line["status"]) == ("/items/snapstart-priming", 401)
     repository.cache_clear()
     clear_clients()
+
+
+# GET /items/{item_id} through the handler as a stack that does not trace runs it, the
+# table in moto (which itself loads nothing of X-Ray's).
+SERVED_UNTRACED = """
+import sys
+import boto3
+from moto import mock_aws
+from service_kernel.testing import LambdaContext, access_claims, create_shared_table, http_event
+
+with mock_aws():
+    create_shared_table(boto3.client("dynamodb"), "app-table")
+    from items.handler import handler
+    event = http_event(
+        "GET",
+        "/items/lamp",
+        claims=access_claims("user-1"),
+        route_key="GET /items/{item_id}",
+        path_parameters={"item_id": "lamp"},
+    )
+    assert handler(event, LambdaContext())["statusCode"] == 404
+loaded = [m for m in sys.modules if m.startswith(("aws_xray_sdk", "aws_lambda_powertools"))]
+assert not loaded, loaded
+"""
+
+
+@pytest.mark.parametrize("disabled", ["true", None])
+def test_with_tracing_off_a_request_loads_neither_tracer_nor_the_xray_sdk(
+    disabled: str | None,
+) -> None:
+    environment = {**os.environ}
+    environment.pop("POWERTOOLS_TRACE_DISABLED", None)
+    if disabled is not None:
+        environment["POWERTOOLS_TRACE_DISABLED"] = disabled
+
+    subprocess.run(
+        [sys.executable, "-c", SERVED_UNTRACED], env=environment, check=True, timeout=120
+    )

@@ -1,27 +1,31 @@
 """Test helpers shared by every service's tests: API Gateway HTTP API
 payload-2.0 events as the gateway builds them, a Lambda context, an ASGI
 wrapper that plays the JWT authorizer for tests that call the app directly,
-and the metrics a function wrote (`emitted_metrics`).
+the metrics a function wrote (`emitted_metrics`), and what a service's
+metrics module can count against what its service.toml declares.
 
 Nothing here is imported by a handler."""
 
 from __future__ import annotations
 
 import base64
+import inspect
 import json
 import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from types import ModuleType
+from typing import Any, get_args, get_type_hints
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service_kernel import metrics
 from service_kernel.identity import get_caller
-from service_manifest import AUTH_PUBLIC, DEFAULT_ROUTE_KEY, Function
+from service_manifest import AUTH_PUBLIC, DEFAULT_ROUTE_KEY, Function, Manifest
 
 
 def access_claims(sub: str = "user-1", **extra: str) -> dict[str, str]:
@@ -253,3 +257,40 @@ def emitted_metrics(output: str) -> list[Emitted]:
                 value = sum(values) if isinstance(values, list) else values
                 found.append(Emitted(directive["Namespace"], metric["Name"], dimensions, value))
     return found
+
+
+# A metric with its dimension's value: ("CodesSent", (("channel", "sms"),)) or ("Lockouts", ()).
+MetricPoint = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def declared_metrics(manifest: Manifest) -> set[MetricPoint]:
+    """Every metric a service.toml declares, once per value of its one dimension."""
+    points: set[MetricPoint] = set()
+    for metric in manifest.metrics:
+        if metric.dimension is None:
+            points.add((metric.name, ()))
+            continue
+        dimension, values = metric.dimension
+        points |= {(metric.name, ((dimension, value),)) for value in values}
+    return points
+
+
+def countable_metrics(module: ModuleType) -> set[MetricPoint]:
+    """Every metric a service's metrics module can count: each of its public functions
+    called with every value its one `Literal` parameter allows (or with none). What
+    was counted and not yet written is forgotten."""
+    points: set[MetricPoint] = set()
+    metrics.clear()
+    for name, function in sorted(vars(module).items()):
+        if name.startswith("_") or not inspect.isfunction(function):
+            continue
+        if function.__module__ != module.__name__:
+            continue  # imported, e.g. the kernel's `count`
+        parameters = list(inspect.signature(function).parameters)
+        hints = get_type_hints(function)
+        calls = [()] if not parameters else [(v,) for v in get_args(hints[parameters[0]])]
+        for arguments in calls:
+            function(*arguments)
+        points |= set(metrics.pending())
+        metrics.clear()
+    return points

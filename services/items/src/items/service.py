@@ -3,13 +3,16 @@ DynamoDB here: routes translate, the repository stores."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from ulid import ULID
 
+from items import metrics
 from items.cursors import CursorCodec
 from items.models import Item, ItemCreate, ItemPage, ItemPatch
-from items.repository import ItemNotFound, ItemRepository
+from items.repository import ItemAlreadyExists, ItemNotFound, ItemRepository, VersionMismatch
 
 
 def utc_now() -> str:
@@ -35,7 +38,9 @@ def create_item(repository: ItemRepository, owner: str, body: ItemCreate) -> Ite
         updated_at=now,
         version=1,
     )
-    repository.create(owner, item)
+    with _conflicts_counted():
+        repository.create(owner, item)
+    metrics.item_created()
     return item
 
 
@@ -70,9 +75,12 @@ def update_item(
     *,
     expected_version: int | None,
 ) -> Item:
-    return repository.update(
-        owner, item_id, patch.changes(), now=utc_now(), expected_version=expected_version
-    )
+    with _conflicts_counted():
+        item = repository.update(
+            owner, item_id, patch.changes(), now=utc_now(), expected_version=expected_version
+        )
+    metrics.item_updated()
+    return item
 
 
 def replace_item(
@@ -85,13 +93,31 @@ def replace_item(
 ) -> tuple[Item, bool]:
     """The stored item, and whether this call created it."""
     fields = body.model_dump(exclude={"item_id"})
-    item = repository.upsert(
-        owner, item_id, fields, now=utc_now(), expected_version=expected_version
-    )
-    return item, item.version == 1
+    with _conflicts_counted():
+        item = repository.upsert(
+            owner, item_id, fields, now=utc_now(), expected_version=expected_version
+        )
+    created = item.version == 1
+    if created:
+        metrics.item_created()
+    else:
+        metrics.item_updated()
+    return item, created
 
 
 def delete_item(
     repository: ItemRepository, owner: str, item_id: str, *, expected_version: int | None
 ) -> None:
-    repository.delete(owner, item_id, expected_version=expected_version)
+    with _conflicts_counted():
+        repository.delete(owner, item_id, expected_version=expected_version)
+    metrics.item_deleted()
+
+
+@contextmanager
+def _conflicts_counted() -> Iterator[None]:
+    """A write its condition refused (409, 412) is counted, then answered as before."""
+    try:
+        yield
+    except (ItemAlreadyExists, VersionMismatch):
+        metrics.write_conflict()
+        raise
