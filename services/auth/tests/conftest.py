@@ -17,6 +17,8 @@ os.environ.update(
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "POWERTOOLS_SERVICE_NAME": "auth",
+        # The stack's CloudWatch namespace, which the business metrics are written in.
+        "POWERTOOLS_METRICS_NAMESPACE": "serverless-backend/test",
         "STAGE": "test",
         # Unset counts as production, which refuses the dev echo these tests read.
         "PRODUCTION": "false",

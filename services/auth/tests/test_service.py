@@ -165,12 +165,13 @@ class MemoryCounters:
             raise LimitReached(window.retry_after(now))
         self.add(key, window_seconds, now)
 
-    def add(self, key: str, window_seconds: int, now: float) -> None:
+    def add(self, key: str, window_seconds: int, now: float) -> int:
         window = self.window(key, now)
         if window is None:
             self.windows[key] = Window(1, int(now) + window_seconds)
         else:
             self.windows[key] = Window(window.count + 1, window.expires_at)
+        return self.windows[key].count
 
     def reset(self, key: str) -> None:
         self.windows.pop(key, None)
@@ -456,7 +457,7 @@ def test_a_locked_destination_gets_no_code(
 ) -> None:
     hashed = protocol.destination_hash("destination-key", PHONE)
     for _ in range(10):
-        abuse.count_failed_code(counters, hashed, NOW - 3600)
+        abuse.count_failed_code(counters, hashed, 10, NOW - 3600)
     with pytest.raises(TooManyAttempts) as locked:
         start(provider, rules, phone=PHONE)
     assert locked.value.retry_after == 24 * 3600 - 3600
@@ -480,7 +481,7 @@ def test_a_locked_destination_is_refused_even_the_right_code(
     session = start(provider, rules, phone=PHONE).session
     hashed = protocol.destination_hash("destination-key", PHONE)
     for _ in range(10):
-        abuse.count_failed_code(counters, hashed, NOW)
+        abuse.count_failed_code(counters, hashed, 10, NOW)
     with pytest.raises(TooManyAttempts):
         service.verify(provider, rules, VerifyRequest(phone=PHONE, otp=CODE, session=session))
     assert "answer_code" not in provider.calls
@@ -491,10 +492,10 @@ def test_the_failure_that_reaches_the_limit_is_answered_as_the_lockout(
 ) -> None:
     hashed = protocol.destination_hash("destination-key", PHONE)
     for _ in range(9):
-        abuse.count_failed_code(counters, hashed, NOW)
+        abuse.count_failed_code(counters, hashed, 10, NOW)
 
     def wrong_and_counted(username: str, session: str, code: str) -> Tokens:
-        abuse.count_failed_code(counters, hashed, NOW)  # what the verify trigger does
+        abuse.count_failed_code(counters, hashed, 10, NOW)  # what the verify trigger does
         raise SessionExpired
 
     provider.answer_code = wrong_and_counted  # type: ignore[method-assign]

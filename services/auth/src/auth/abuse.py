@@ -8,6 +8,7 @@ an address or an IP address."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from auth.counters import Counters, LimitReached
 from auth.protocol import FAILED_CODE_WINDOW_SECONDS, KEY_PREFIX, destination_hash
@@ -21,11 +22,14 @@ class Budget:
     window_seconds: int
 
 
-class SendRefused(Exception):
-    """A send budget is spent; nothing was created or sent. `budget` names
-    which: "destination", "source" or "stack"."""
+# The send budgets: per destination, per source IP, for the whole stack.
+BudgetName = Literal["destination", "source", "stack"]
 
-    def __init__(self, budget: str, retry_after: int) -> None:
+
+class SendRefused(Exception):
+    """A send budget is spent; nothing was created or sent. `budget` names which."""
+
+    def __init__(self, budget: BudgetName, retry_after: int) -> None:
         super().__init__(budget, retry_after)
         self.budget = budget
         self.retry_after = retry_after
@@ -61,7 +65,7 @@ def failed_codes_key(hashed: str) -> str:
     return f"{KEY_PREFIX}FAILED#{hashed}"
 
 
-def spend(counters: Counters, budgets: list[tuple[str, str, Budget]], now: float) -> None:
+def spend(counters: Counters, budgets: list[tuple[BudgetName, str, Budget]], now: float) -> None:
     """Count one send against each (name, key, budget) in order; the first
     spent one refuses with its name and wait."""
     for name, key, budget in budgets:
@@ -78,8 +82,10 @@ def check_not_locked(counters: Counters, hashed: str, max_failed: int, now: floa
         raise TooManyAttempts(window.retry_after(now))
 
 
-def count_failed_code(counters: Counters, hashed: str, now: float) -> None:
-    counters.add(failed_codes_key(hashed), FAILED_CODE_WINDOW_SECONDS, now)
+def count_failed_code(counters: Counters, hashed: str, max_failed: int, now: float) -> bool:
+    """Count a wrong code against the destination; True when it is the one that
+    locks it (its `max_failed`th in the window)."""
+    return counters.add(failed_codes_key(hashed), FAILED_CODE_WINDOW_SECONDS, now) == max_failed
 
 
 def forget_failed_codes(counters: Counters, hashed: str) -> None:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from auth.dynamodb_pending_users import DynamoDbPendingUsers
 from auth.triggers.aws import client
+from service_kernel.invocation import lambda_function
 from service_kernel.settings import load_settings
 
 UNCONFIRMED_FOR_SECONDS = 24 * 3600
@@ -36,6 +37,7 @@ class CleanupSettings(BaseModel):
 settings = load_settings(CleanupSettings)
 
 
+@lambda_function
 def handler(_event: dict[str, Any], _context: Any) -> dict[str, int]:
     moment = now()
     cognito = client("cognito-idp")

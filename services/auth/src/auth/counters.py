@@ -37,8 +37,9 @@ class Counters(Protocol):
         """Count one against the key's window (opened now when there is none
         or it has expired); LimitReached when it already holds `limit`."""
 
-    def add(self, key: str, window_seconds: int, now: float) -> None:
-        """Count one, with no limit (opening a window when there is none)."""
+    def add(self, key: str, window_seconds: int, now: float) -> int:
+        """Count one, with no limit (opening a window when there is none); the
+        window's count now, this one included."""
 
     def window(self, key: str, now: float) -> Window | None:
         """The key's open window, if any."""

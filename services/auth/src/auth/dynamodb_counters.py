@@ -53,13 +53,15 @@ class DynamoDbCounters:
         raise LimitReached(window_seconds)
 
     @_available
-    def add(self, key: str, window_seconds: int, now: float) -> None:
+    def add(self, key: str, window_seconds: int, now: float) -> int:
         moment = int(now)
         for _ in range(ATTEMPTS):
-            if self._add_to_open_window(key, moment, None):
-                return
+            counted = self._add_to_open_window(key, moment, None)
+            if counted:
+                return counted
             if self._open_window(key, moment + window_seconds, moment):
-                return
+                return 1
+        return 0  # lost every race: nothing was counted
 
     @_available
     def window(self, key: str, now: float) -> Window | None:
@@ -78,20 +80,22 @@ class DynamoDbCounters:
     def _key(self, key: str) -> dict[str, Any]:
         return {"PK": {"S": key}, "SK": {"S": SORT_KEY}}
 
-    def _add_to_open_window(self, key: str, moment: int, limit: int | None) -> bool:
+    def _add_to_open_window(self, key: str, moment: int, limit: int | None) -> int:
+        """The window's count once this one is added; 0 when there is no open window."""
         condition = "expires_at > :now"
         values = {":one": {"N": "1"}, ":now": {"N": str(moment)}}
         if limit is not None:
             condition += " AND #count < :limit"
             values[":limit"] = {"N": str(limit)}
         try:
-            self._dynamodb.update_item(
+            updated = self._dynamodb.update_item(
                 TableName=self._table,
                 Key=self._key(key),
                 UpdateExpression="ADD #count :one",
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#count": "count"},
                 ExpressionAttributeValues=values,
+                ReturnValues="UPDATED_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
@@ -101,8 +105,8 @@ class DynamoDbCounters:
             expires_at = int(old.get("expires_at", {}).get("N", "0"))
             if expires_at > moment:
                 raise LimitReached(expires_at - moment) from None
-            return False  # no window, or an expired one DynamoDB has not deleted yet
-        return True
+            return 0  # no window, or an expired one DynamoDB has not deleted yet
+        return int(updated["Attributes"]["count"]["N"])
 
     def _open_window(self, key: str, expires_at: int, moment: int) -> bool:
         try:

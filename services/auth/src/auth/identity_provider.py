@@ -5,12 +5,10 @@ exceptions. No provider's error names here: the adapter translates them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 from auth.models import Tokens
-
-# Where a one-time code goes: the user's phone (SMS) or e-mail.
-Channel = Literal["sms", "email"]
+from auth.protocol import Channel as Channel  # where the port's users find it
 
 
 @dataclass(frozen=True)

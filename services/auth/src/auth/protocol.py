@@ -7,13 +7,16 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterable
+from typing import Final, Literal
 
 # ClientMetadata keys: which of the user's attributes gets the code, and the
 # API's ticket for this send (see `ticket`).
 DELIVERY = "delivery"
 TICKET = "ticket"
-SMS = "sms"
-EMAIL = "email"
+# Where a one-time code goes: the user's phone (SMS) or e-mail.
+Channel = Literal["sms", "email"]
+SMS: Final = "sms"
+EMAIL: Final = "email"
 
 # Public challenge parameters (the API reads them from ChallengeParameters).
 ATTEMPTS_LEFT = "attempts_left"

@@ -13,8 +13,8 @@ import uuid
 from contextlib import suppress
 from dataclasses import dataclass
 
-from auth import abuse, protocol, timing
-from auth.abuse import Budget
+from auth import abuse, metrics, protocol, timing
+from auth.abuse import Budget, SendRefused
 from auth.counters import Counters
 from auth.destinations import sms_refusal
 from auth.identity_provider import (
@@ -107,19 +107,23 @@ def start(
     hashed = rules.hashed(address)
     abuse.check_not_locked(rules.counters, hashed, rules.max_failed_codes, moment)
     if not test:
-        abuse.spend(
-            rules.counters,
-            [
-                ("destination", abuse.destination_send_key(hashed), rules.destination_budget),
-                (
-                    "source",
-                    abuse.source_send_key(rules.destination_key, source_ip),
-                    rules.source_budget,
-                ),
-                ("stack", abuse.STACK_SEND_KEY, rules.stack_budget),
-            ],
-            moment,
-        )
+        try:
+            abuse.spend(
+                rules.counters,
+                [
+                    ("destination", abuse.destination_send_key(hashed), rules.destination_budget),
+                    (
+                        "source",
+                        abuse.source_send_key(rules.destination_key, source_ip),
+                        rules.source_budget,
+                    ),
+                    ("stack", abuse.STACK_SEND_KEY, rules.stack_budget),
+                ],
+                moment,
+            )
+        except SendRefused as refused:
+            metrics.rate_limited(refused.budget)
+            raise
     ticket = protocol.ticket(rules.ticket_key, address, channel, int(moment) + TICKET_TTL_SECONDS)
     due = int(moment) + rules.pending_seconds
     with at_least(timing.START_FLOOR_SECONDS):
@@ -177,11 +181,13 @@ def verify(provider: IdentityProvider, rules: CodeRules, answer: VerifyRequest) 
     hashed = rules.hashed(answer.username)
     abuse.check_not_locked(rules.counters, hashed, rules.max_failed_codes, now())
     try:
-        return provider.answer_code(answer.username, answer.session, answer.otp)
+        tokens = provider.answer_code(answer.username, answer.session, answer.otp)
     except (InvalidCode, SessionExpired):
         # This failure may have been the last one the window allows.
         abuse.check_not_locked(rules.counters, hashed, rules.max_failed_codes, now())
         raise
+    metrics.signed_in("code")
+    return tokens
 
 
 def signup(
@@ -202,7 +208,9 @@ def confirm(provider: IdentityProvider, confirmation: ConfirmRequest) -> None:
 
 
 def login(provider: IdentityProvider, credentials: Credentials) -> Tokens:
-    return provider.password_sign_in(credentials.email, credentials.password)
+    tokens = provider.password_sign_in(credentials.email, credentials.password)
+    metrics.signed_in("password")
+    return tokens
 
 
 def refresh(provider: IdentityProvider, refresh_token: str) -> Tokens:

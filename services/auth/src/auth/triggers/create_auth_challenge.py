@@ -21,13 +21,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from auth import abuse, protocol
+from auth import abuse, metrics, protocol
 from auth.abuse import Budget, SendRefused
 from auth.dynamodb_counters import DynamoDbCounters
-from auth.protocol import ATTEMPTS_LEFT, DELIVERY, DEV_OTP, EMAIL, SMS, TICKET
+from auth.protocol import ATTEMPTS_LEFT, DELIVERY, DEV_OTP, EMAIL, SMS, TICKET, Channel
 from auth.triggers import delivery, otp
 from auth.triggers.aws import client
 from auth.triggers.config import CreateSettings
+from service_kernel.invocation import lambda_function
 from service_kernel.log import get_logger
 from service_kernel.parameters import secret_value
 from service_kernel.settings import load_settings
@@ -59,6 +60,7 @@ class RateLimitedError(Exception):
         super().__init__(protocol.RATE_LIMITED.format(seconds=self.retry_after))
 
 
+@lambda_function
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     request = event.get("request") or {}
     session = request.get("session") or []
@@ -86,7 +88,7 @@ def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     return event
 
 
-def _new_challenge(destination: tuple[str, str] | None) -> tuple[otp.Challenge, str]:
+def _new_challenge(destination: tuple[Channel, str] | None) -> tuple[otp.Challenge, str]:
     code = otp.new_code()
     hashed = ""
     if destination is not None:
@@ -99,7 +101,7 @@ def _new_challenge(destination: tuple[str, str] | None) -> tuple[otp.Challenge, 
     return otp.Challenge(otp.digest(code), expires_at, hashed), code
 
 
-def _vouched(request: dict[str, Any], destination: tuple[str, str]) -> bool:
+def _vouched(request: dict[str, Any], destination: tuple[Channel, str]) -> bool:
     kind, address = destination
     given = str((request.get("clientMetadata") or {}).get(TICKET) or "")
     return protocol.ticket_is_valid(ticket_key(), given, address, kind, otp.now())
@@ -109,7 +111,7 @@ def _is_test(address: str) -> bool:
     return protocol.is_test_destination(address, settings.test_destination_list)
 
 
-def _deliver(destination: tuple[str, str], code: str, public: dict[str, str]) -> None:
+def _deliver(destination: tuple[Channel, str], code: str, public: dict[str, str]) -> None:
     kind, address = destination
     test = _is_test(address)
     if not settings.production and (test or settings.local_runtime_echo_codes):
@@ -124,11 +126,12 @@ def _deliver(destination: tuple[str, str], code: str, public: dict[str, str]) ->
         delivery.send_sms(address, text)
     else:
         delivery.send_email(settings.email_sender, address, settings.product_name, text)
+    metrics.code_sent(kind)
     # The destination only as its keyed hash, never the address or the code.
     logger.info("code sent", delivery=kind, destination_key=abuse.destination_sent_key(hashed))
 
 
-def _count_send(hashed: str, kind: str) -> None:
+def _count_send(hashed: str, kind: Channel) -> None:
     counters = DynamoDbCounters(client("dynamodb"), settings.table_name)
     try:
         abuse.spend(
@@ -145,10 +148,11 @@ def _count_send(hashed: str, kind: str) -> None:
         )
     except SendRefused as exc:
         logger.warning("code not sent: rate limited", delivery=kind, budget=exc.budget)
+        metrics.rate_limited(exc.budget)
         raise RateLimitedError(exc.retry_after) from None
 
 
-def _destination(request: dict[str, Any]) -> tuple[str, str] | None:
+def _destination(request: dict[str, Any]) -> tuple[Channel, str] | None:
     attributes = request.get("userAttributes") or {}
     phone, email = attributes.get("phone_number"), attributes.get("email")
     wanted = (request.get("clientMetadata") or {}).get(DELIVERY)

@@ -11,6 +11,7 @@ from typing import Any
 
 from auth.triggers import otp
 from auth.triggers.config import DefineSettings
+from service_kernel.invocation import lambda_function
 from service_kernel.settings import load_settings
 
 settings = load_settings(DefineSettings)
@@ -18,6 +19,7 @@ settings = load_settings(DefineSettings)
 CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
 
 
+@lambda_function
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     session = (event.get("request") or {}).get("session") or []
     response = event.setdefault("response", {})

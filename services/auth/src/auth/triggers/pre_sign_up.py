@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from auth.triggers.config import PreSignUpSettings
+from service_kernel.invocation import lambda_function
 from service_kernel.settings import load_settings
 
 settings = load_settings(PreSignUpSettings)
@@ -27,6 +28,7 @@ class PhoneSignUpRefused(Exception):
     """Cognito fails the SignUp with this (UserLambdaValidationException)."""
 
 
+@lambda_function
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     if event.get("triggerSource") != "PreSignUp_SignUp":
         return event

@@ -13,18 +13,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from auth import abuse
+from auth import abuse, metrics
 from auth.abuse import TooManyAttempts
 from auth.dynamodb_counters import DynamoDbCounters
 from auth.dynamodb_pending_users import DynamoDbPendingUsers
 from auth.triggers import otp
 from auth.triggers.aws import client
 from auth.triggers.config import VerifySettings
+from service_kernel.invocation import lambda_function
 from service_kernel.settings import load_settings
 
 settings = load_settings(VerifySettings)
 
 
+@lambda_function
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     request = event.get("request") or {}
     challenge = otp.Challenge.from_private_parameters(
@@ -35,6 +37,8 @@ def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     if challenge is not None:
         # Compare first, then check expiry: the same work either way.
         correct = otp.matches(answer, challenge.code_digest) and not challenge.expired()
+        if not correct:
+            metrics.code_failed()
         if challenge.destination_hash:
             correct = _counted(challenge.destination_hash, correct)
     sub = (request.get("userAttributes") or {}).get("sub")
@@ -53,6 +57,6 @@ def _counted(hashed: str, correct: bool) -> bool:
         return False
     if correct:
         abuse.forget_failed_codes(counters, hashed)
-    else:
-        abuse.count_failed_code(counters, hashed, otp.now())
+    elif abuse.count_failed_code(counters, hashed, settings.max_failed_codes, otp.now()):
+        metrics.lockout()
     return correct

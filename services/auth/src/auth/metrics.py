@@ -1,0 +1,40 @@
+"""The auth service's business metrics: the one place its code names them.
+
+service.toml declares the same metrics (`[metrics.<Name>]`, which the stack's
+dashboard graphs and CodesFailed's alarm watches); tests/test_metrics.py holds
+the two equal and drives each one through the code that counts it. Counts and
+their one small dimension only: never a destination, an address or a code."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from auth.abuse import BudgetName
+from auth.protocol import Channel
+from service_kernel.metrics import count
+
+SignInMethod = Literal["code", "password"]
+
+
+def code_sent(channel: Channel) -> None:
+    """A one-time code delivered (test destinations are sent none)."""
+    count("CodesSent", channel=channel)
+
+
+def code_failed() -> None:
+    """An answer that was not the code (or came after it expired)."""
+    count("CodesFailed")
+
+
+def lockout() -> None:
+    """A wrong code that reached the destination's limit: it is locked for the window."""
+    count("Lockouts")
+
+
+def rate_limited(budget: BudgetName) -> None:
+    """A code request refused by a send budget (429)."""
+    count("RateLimited", budget=budget)
+
+
+def signed_in(method: SignInMethod) -> None:
+    count("SignIns", method=method)
