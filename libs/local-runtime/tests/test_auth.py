@@ -13,6 +13,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +257,22 @@ def test_what_the_emulator_cannot_apply_of_the_pool_is_listed(console_output: An
     text = console_output.text()
     assert "userAttributeUpdateSettings" in text
     assert "writeAttributes (stored, not enforced)" in text
+
+
+def test_the_console_shows_each_business_metric_as_a_line(
+    client: httpx.Client, console_output: Any
+) -> None:
+    tokens = sign_in(client, TEST_PHONE)
+    headers = {"authorization": f"Bearer {tokens['access_token']}"}
+    item = {"item_id": "metric-demo", "name": "Demo", "price": 1}
+    assert client.post("/items", json=item, headers=headers).status_code == 201
+    assert client.post("/items", json=item, headers=headers).status_code == 409
+
+    deadline = time.monotonic() + 10
+    while "WriteConflicts" not in console_output.text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    text = console_output.text()
+    assert "metric  auth.api  SignIns +1  method=code\n" in text
+    assert "metric  items.api  ItemsCreated +1\n" in text
+    assert "metric  items.api  WriteConflicts +1\n" in text
+    assert '{"_aws"' not in text  # every EMF line was shown as its metrics

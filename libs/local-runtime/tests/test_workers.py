@@ -10,6 +10,7 @@ from local_runtime.workers import (
     Worker,
     event_size,
     result_size,
+    worker_environment,
 )
 from tests.support import local_function
 
@@ -38,3 +39,14 @@ def test_sizes_are_the_bytes_lambda_counts() -> None:
     assert MAX_RESULT_BYTES == 6_291_556  # the figure Lambda's own error names
     assert event_size({"a": "é"}) == len('{"a":"\\u00e9"}')  # the event as compact JSON
     assert result_size({"a": "é"}) == len('{"a": "é"}'.encode())  # as the runtime posts it
+
+
+def test_a_worker_never_traces_whatever_the_stack_declares() -> None:
+    """No X-Ray daemon locally: prod's functions (tracing Active) run untraced too."""
+    function = local_function("probe_handler.handler", POWERTOOLS_TRACE_DISABLED="false")
+
+    environment = worker_environment(
+        function, endpoint_url="http://127.0.0.1:1", region="eu-west-1", base={}, credentials={}
+    )
+
+    assert environment["POWERTOOLS_TRACE_DISABLED"] == "true"

@@ -1,17 +1,19 @@
 """What a developer reads while `make dev` runs.
 
 The URL and stack, the routes table, what is not modeled locally, one line
-per request, each function's own output prefixed by its name, and every SMS
-and e-mail the system sent (moto keeps them; locally, one-time codes are read
-here). Everything goes through one lock so lines from threads never mix.
+per request, each function's own output prefixed by its name (a business
+metric it writes, a CloudWatch EMF line, as one short line per metric), and
+every SMS and e-mail the system sent (moto keeps them; locally, one-time codes
+are read here). Everything goes through one lock so lines from threads never mix.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from local_runtime.model import LocalApi, LocalModel, NotModeled
 
@@ -69,6 +71,10 @@ class Console:
         self.line(f"{status} {latency_ms:6.0f}ms  {method} {path}  {function or '-'}  {request_id}")
 
     def function_log(self, function: str, text: str) -> None:
+        metrics = metric_lines(function, text)
+        if metrics is not None:
+            self.line("\n".join(metrics))
+            return
         self.line(f"[{function}] {text}")
 
     def sms(self, phone: str, message: str) -> None:
@@ -94,6 +100,37 @@ def routes_table(api: LocalApi, model: LocalModel) -> str:
         + row[3]
         for row in rows
     )
+
+
+# Dimensions every metric line carries, which the function's name already says.
+_IMPLIED_DIMENSIONS = frozenset({"service", "function_name"})
+
+
+def metric_lines(function: str, text: str) -> list[str] | None:
+    """An EMF line a function wrote, as a readable line per metric:
+    `metric  auth.api  CodesSent +1  channel=sms`; None for any other line."""
+    if not text.startswith('{"_aws"'):
+        return None
+    try:
+        document = json.loads(text)
+        lines = []
+        for directive in document["_aws"]["CloudWatchMetrics"]:
+            names = [name for group in directive["Dimensions"] for name in group]
+            dimensions = "  ".join(
+                f"{name}={document[name]}" for name in names if name not in _IMPLIED_DIMENSIONS
+            )
+            for metric in directive["Metrics"]:
+                value = _number(document[metric["Name"]])
+                line = f"metric  {function}  {metric['Name']} +{value}"
+                lines.append(f"{line}  {dimensions}" if dimensions else line)
+        return lines
+    except (ValueError, KeyError, TypeError):
+        return None  # not EMF after all: shown as it is
+
+
+def _number(values: Any) -> str:
+    total = sum(values) if isinstance(values, list) else values
+    return f"{total:g}"
 
 
 def _indent(text: str) -> str:

@@ -27,6 +27,7 @@ from local_runtime.model import LocalFunction
 
 WORKER_MAIN = Path(__file__).with_name("worker_main.py")
 ECHO_CODES = "LOCAL_RUNTIME_ECHO_CODES"
+TRACE_DISABLED = "POWERTOOLS_TRACE_DISABLED"
 _HEADER = struct.Struct(">I")
 # Lambda's init phase may take 10 s; a cold import on a small laptop may take longer.
 INIT_TIMEOUT = 60.0
@@ -354,4 +355,7 @@ def worker_environment(
         }
     )
     environment.update(function.environment)
+    # No X-Ray daemon here: a stack whose functions trace (prod) is run untraced,
+    # so a worker loads neither Tracer nor the X-Ray SDK and prints nothing of theirs.
+    environment[TRACE_DISABLED] = "true"
     return environment
