@@ -14,7 +14,9 @@ bundle from ~25 MB to under 5 MB zipped (`make bench` prints the sizes).
   client creation parses the endpoints table.
 - Files nothing on Lambda imports or reads (`NEVER_LOADED`), each with its reason:
   development tools, code for other platforms, code whose own dependency is not
-  in the lock, and the workspace's own test helpers.
+  in the lock, and the workspace's own test helpers; and of a few folders, only
+  the entries something loads (`ONLY_SHIPPED`): Powertools' utilities and the
+  X-Ray SDK's integrations, of which the kernel's Metrics and Tracer use a few.
 - Typing stubs; of each distribution's metadata, the headers of METADATA (what
   `importlib.metadata` reads), its entry points and its licences.
 
@@ -101,6 +103,16 @@ NEVER_LOADED: dict[str, str] = {
     # that region; auth only parses and validates full E.164 numbers. Its
     # package's `__init__` (the list of regions) stays: phonenumbers imports it.
     "phonenumbers/shortdata/region_*": "phonenumbers' short-number (emergency code) metadata",
+    # Powertools: the kernel uses Metrics (business metrics) and, where a stack
+    # traces, Tracer; their package's __init__ imports Logger too. Nothing else.
+    "aws_lambda_powertools/event_handler": "Powertools' event handler: the services route "
+    "with FastAPI",
+    "aws_lambda_powertools/middleware_factory": "Powertools' handler-middleware decorators",
+    "aws_lambda_powertools/metrics/provider/datadog": "Powertools' Datadog metrics provider "
+    "(needs datadog-lambda)",
+    "aws_lambda_powertools/logging/formatters": "Powertools' extra log formatters (the kernel "
+    "writes its own lines)",
+    "wrapt/_wrappers.c": "the C source of wrapt's compiled extension, which ships",
     # Imported only to encode a non-ASCII host name (urllib3, anyio): the only
     # hosts called are AWS endpoints, which are ASCII.
     "idna": "internationalised host names",
@@ -109,6 +121,20 @@ NEVER_LOADED: dict[str, str] = {
     "service_kernel/testing.py": "the services' test helpers (a handler never imports them)",
     "service_manifest/model.py": "the service.toml parser: the platform reads manifests, "
     "a function only the conventions",
+}
+# Folders of which only these entries ship, each with its reason: the rest is
+# code nothing here imports (a new entry a new version adds is left out too).
+ONLY_SHIPPED: dict[str, tuple[frozenset[str], str]] = {
+    "aws_lambda_powertools/utilities": (
+        frozenset({"__init__.py", "jmespath_utils"}),
+        "Powertools' utilities (parameters, idempotency, parser, ...): none is used; "
+        "its Logger, which its package imports, reads jmespath_utils",
+    ),
+    "aws_xray_sdk/ext": (
+        frozenset({"__init__.py", "boto_utils.py", "botocore", "resources", "util.py"}),
+        "the X-Ray SDK's integrations: Tracer patches botocore only (with the "
+        "parameter list in resources/)",
+    ),
 }
 # Typing information only: never imported.
 TYPING_FILES = ("*.pyi", "py.typed")
@@ -153,6 +179,11 @@ def slim(staging: Path, models: Iterable[str]) -> None:
     for pattern in NEVER_LOADED:
         for path in sorted(staging.glob(pattern)):
             _remove(path)
+    for folder, (kept, _) in ONLY_SHIPPED.items():
+        if (staging / folder).is_dir():
+            for path in sorted((staging / folder).iterdir()):
+                if path.name not in kept:
+                    _remove(path)
     for pattern in TYPING_FILES:
         for path in sorted(staging.rglob(pattern)):
             path.unlink()

@@ -10,11 +10,13 @@ offline, and `uv export`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import re
 import shutil
+import socket
 import subprocess
 import zipfile
 from pathlib import Path
@@ -238,6 +240,103 @@ def test_every_function_starts_and_makes_its_clients_from_its_unpacked_bundle(
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []  # nothing came from outside the bundle
+
+
+# A function of a stack that traces (prod), from its unpacked bundle: one request whose
+# handler calls DynamoDB, then one business metric written. AWS is a closed port on
+# loopback and the X-Ray daemon a UDP socket of the test's: nothing leaves this machine.
+TRACED = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from items.handler import handler
+from service_kernel.metrics import count, flush
+event = {
+    "version": "2.0", "routeKey": "GET /items/{item_id}", "rawPath": "/items/lamp",
+    "rawQueryString": "", "headers": {"host": "localhost"},
+    "pathParameters": {"item_id": "lamp"}, "isBase64Encoded": False,
+    "requestContext": {
+        "http": {"method": "GET", "path": "/items/lamp", "protocol": "HTTP/1.1",
+                 "sourceIp": "127.0.0.1", "userAgent": "test"},
+        "requestId": "r-1", "routeKey": "GET /items/{item_id}", "stage": "$default",
+        "authorizer": {"jwt": {"claims": {"sub": "user-1", "token_use": "access",
+                                          "username": "user-1"}, "scopes": None}},
+    },
+}
+class Context:
+    function_name = "serverless-backend-prod-items-api"
+    memory_limit_in_mb = 512
+    invoked_function_arn = ""
+    aws_request_id = "r-1"
+answer = handler(event, Context())
+print("STATUS", answer["statusCode"])
+count("ItemsCreated")
+flush()
+loaded = sorted(m for m in sys.modules if m.startswith(("aws_xray_sdk", "wrapt")))
+print("LOADED", json.dumps(loaded))
+"""
+
+
+def test_a_traced_function_sends_its_segments_and_metrics_from_its_unpacked_bundle(
+    unpacked: dict[str, tuple[Manifest, Path]], dev: DeclaredStack
+) -> None:
+    _, folder = unpacked["items"]
+    declared = dev.function("items", "api").inputs["environment"]["variables"]
+    daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    daemon.bind(("127.0.0.1", 0))
+    daemon.settimeout(30)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: AWS refuses at once
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        **{name: str(value) for name, value in declared.items()},
+        "POWERTOOLS_TRACE_DISABLED": "false",  # as on a stack whose tracing is Active
+        "AWS_REGION": dev.config.region,
+        "AWS_DEFAULT_REGION": dev.config.region,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed.getsockname()[1]}",
+        # What Lambda sets for a traced invocation.
+        "LAMBDA_TASK_ROOT": str(folder),
+        "AWS_LAMBDA_FUNCTION_NAME": "serverless-backend-prod-items-api",
+        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;"
+        "Sampled=1",
+        "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{daemon.getsockname()[1]}",
+    }
+
+    try:
+        result = subprocess.run(
+            [str(find_python_312()), "-I", "-S", "-c", TRACED, str(folder)],
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=folder,
+            check=False,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        sent = []
+        daemon.settimeout(1)
+        with contextlib.suppress(TimeoutError):
+            while True:
+                header, _, body = daemon.recv(65535).decode().partition("\n")
+                assert json.loads(header) == {"format": "json", "version": 1}
+                sent.append(json.loads(body))
+    finally:
+        daemon.close()
+        closed.close()
+
+    lines = result.stdout.splitlines()
+    assert "STATUS 503" in lines  # the table unreachable: answered, not crashed
+    (loaded,) = [json.loads(line.removeprefix("LOADED ")) for line in lines if "LOADED" in line]
+    assert "aws_xray_sdk.ext.botocore.patch" in loaded
+    (handler,) = [s for s in sent if s["name"] == "## handler"]
+    assert handler["annotations"]["Route"] == "GET /items/{item_id}"
+    assert handler["annotations"]["ColdStart"] is True
+    assert any(s["name"] == "dynamodb" and s["parent_id"] == handler["id"] for s in sent)
+    metrics = [json.loads(line) for line in lines if line.startswith('{"_aws"')]
+    (created,) = [metric for metric in metrics if "ItemsCreated" in metric]
+    assert (created["ItemsCreated"], created["service"]) == ([1.0], "items")
+    assert [metric["ColdStart"] for metric in metrics if "ColdStart" in metric] == [[1.0]]
 
 
 def test_a_bundle_ships_the_models_of_the_aws_services_its_functions_call(

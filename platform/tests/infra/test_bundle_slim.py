@@ -111,6 +111,9 @@ def installed(tmp_path: Path) -> Path:
     write(tmp_path / "idna" / "core.py")
     write(tmp_path / "idna-3.20.dist-info" / "METADATA", "Name: idna\nVersion: 3.20\n")
     write(tmp_path / "pydantic_core" / "_pydantic_core.pyi")
+    utilities = tmp_path / "aws_lambda_powertools" / "utilities"
+    for name in ("__init__.py", "jmespath_utils/__init__.py", "parser/__init__.py", "batch.py"):
+        write(utilities / name)
     dist_info = tmp_path / "pydantic-2.0.dist-info"
     write(dist_info / "METADATA", "Name: pydantic\nVersion: 2.0\n\n# pydantic\nThe README...\n")
     write(dist_info / "RECORD", "pydantic/main.py,,\n")
@@ -179,6 +182,22 @@ def test_what_lambda_never_loads_goes(installed: Path) -> None:
     assert not (installed / "idna").exists()
     assert not list(installed.glob("idna-*.dist-info"))
     assert not list(installed.rglob("*.pyi"))
+
+
+def test_of_a_folder_shipped_in_part_only_its_kept_entries_go(installed: Path) -> None:
+    slim(installed, ["dynamodb"])
+
+    utilities = installed / "aws_lambda_powertools" / "utilities"
+    assert sorted(path.name for path in utilities.iterdir()) == ["__init__.py", "jmespath_utils"]
+    assert (utilities / "jmespath_utils" / "__init__.py").exists()
+
+
+def test_a_folder_shipped_in_part_may_be_absent(tmp_path: Path) -> None:
+    write(tmp_path / "botocore" / "__init__.py")
+
+    slim(tmp_path, [])
+
+    assert not (tmp_path / "aws_xray_sdk").exists()
 
 
 def test_a_distributions_metadata_keeps_its_headers_entry_points_and_licences(
