@@ -10,7 +10,9 @@
    items function runs alternately with a seed-style handler (`baseline`) built
    from the same lock, reading the same item with the same GetItem.
 3. Warm invocations of every API function; the health function's alternate, in
-   one process, with a bare `async def` route on the bundle's own FastAPI.
+   one process, with a bare `async def` route on the bundle's own FastAPI, then
+   with its own app behind Mangum alone: the cost of the kernel's invocation layer
+   (log context, metrics, the tracing switch) with tracing off, as the stack runs.
 4. The local runtime (`make dev`): time until ready, latency with 1 and 8 clients.
 
 It prints figures and the ratios the issue set goals for; it asserts nothing.
@@ -45,6 +47,9 @@ PROBE = Path(__file__).with_name("lambda_probe.py")
 SIZE_GOAL_MB = 5.0
 COLD_GOAL = 0.8
 WARM_GOAL = 1.3
+# Issue 15: with tracing off, Tracer costs nothing measurable; the whole invocation
+# layer within the noise of alternating runs on this machine.
+INVOCATION_GOAL = 1.05
 # The event of the bare route, in `Events`.
 BARE = "bare"
 # The function measured against the seed-style handler, and that handler.
@@ -53,6 +58,9 @@ SEED_HANDLER = "seed_items.handler"
 # The function whose warm invocations alternate with the bare route, and that route.
 BARE_COMPARED = "health.api"
 BARE_HANDLER = "bare_route.handler"
+# The health app behind Mangum alone, without the kernel's invocation layer.
+APP_ONLY_HANDLER = "health_app_only.handler"
+TRACE_DISABLED = "POWERTOOLS_TRACE_DISABLED"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -84,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 stack, manifests, bundles, baseline, events, python, args.invocations, ratios
             )
         local_runtime(args.stack, scratch, args.requests)
-    say("ratios (goals from issue 13):")
+    say("ratios (goals from issues 13 and 15):")
     for ratio in ratios:
         say(ratio.line())
 
@@ -306,6 +314,43 @@ def warm_invocations(
                         WARM_GOAL,
                     )
                 )
+                invocation_layer(
+                    stack, folder, function.handler, baseline, events, python, invocations, ratios
+                )
+
+
+def invocation_layer(
+    stack: BenchStack,
+    folder: Path,
+    handler: str,
+    baseline: Path,
+    events: Events,
+    python: Path,
+    invocations: int,
+    ratios: list[Ratio],
+) -> None:
+    """The health handler alternating with its own app behind Mangum alone: what the
+    kernel's invocation layer costs with the stack's tracing (off on dev)."""
+    event = events.file(BARE_COMPARED)
+    arguments = ["warm", str(folder), handler, event, str(invocations)]
+    arguments += [str(baseline), APP_ONLY_HANDLER, event]
+    answer = probe(python, stack, BARE_COMPARED, folder, *arguments)
+    ours, app_only = answer["handler"], answer["baseline"]
+    traced = stack.function(*BARE_COMPARED.split(".")).environment.get(TRACE_DISABLED) == "false"
+    tracing = "on" if traced else "off"
+    say(
+        f"  {'  its app, Mangum alone':<30} {'GET /healthz':<26} p50 "
+        f"{percentile(app_only, 0.5):7.1f} us   p99 {percentile(app_only, 0.99):8.1f} us   "
+        f"(the handler: p50 {percentile(ours, 0.5):.1f} us; tracing {tracing})"
+    )
+    ratios.append(
+        Ratio(
+            f"health warm p50 / its app without the invocation layer (tracing {tracing})",
+            percentile(ours, 0.5),
+            percentile(app_only, 0.5),
+            INVOCATION_GOAL,
+        )
+    )
 
 
 # ---- 4. the local runtime ----

@@ -1,9 +1,10 @@
 """The baseline handlers' folder, built from the same uv.lock as the bundles.
 
-What a service's bundle is measured against: the seed-style items handler and
-the bare route (`baselines/`), on FastAPI, Mangum and boto3 at the versions the
-lock pins, installed the plain way (`uv pip install --target` of Lambda's wheels,
-every file kept, bytecode compiled as pip compiles it).
+What a service's bundle is measured against: the seed-style items handler, the
+bare route and the health app without the kernel's invocation layer
+(`baselines/`), on FastAPI, Mangum and boto3 at the versions the lock pins,
+installed the plain way (`uv pip install --target` of Lambda's wheels, every
+file kept, bytecode compiled as pip compiles it).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from infra.bundle import Architecture, find_python_312, uv_executable
 from infra.lambda_runtime import PYTHON_VERSION
 
 BASELINES = Path(__file__).with_name("baselines")
-HANDLERS = ("seed_items.py", "bare_route.py")
+HANDLERS = ("seed_items.py", "bare_route.py", "health_app_only.py")
 DISTRIBUTIONS = ("fastapi", "mangum", "boto3")
 # The wheels' platform for each architecture, as infra.bundle installs them.
 PLATFORMS: dict[Architecture, str] = {

@@ -35,4 +35,4 @@ class Ratio:
 
     def line(self) -> str:
         verdict = "met" if self.met else "NOT MET"
-        return f"  {self.what:<58} {self.value:5.2f}x  (goal <= {self.goal:.1f}x: {verdict})"
+        return f"  {self.what:<58} {self.value:5.2f}x  (goal <= {self.goal:g}x: {verdict})"
