@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from service_kernel import metrics, tracing
 from service_kernel.log import bind_invocation
 from service_kernel.tracing import Handler
+
+EntryPoint = TypeVar("EntryPoint", bound=Callable[[Any, Any], Any])
 
 
 def instrument(serve: Handler) -> Handler:
@@ -41,10 +44,10 @@ def instrument(serve: Handler) -> Handler:
     return tracing.traced(handler) if tracing.enabled() else handler
 
 
-def lambda_function(handler: Handler) -> Handler:
+def lambda_function(handler: EntryPoint) -> EntryPoint:
     """Decorator: a Lambda entry point with the context in its logs, its cold start and
     business metrics written, traced where the stack traces."""
-    return functools.wraps(handler)(instrument(handler))
+    return cast(EntryPoint, functools.wraps(handler)(instrument(handler)))
 
 
 def _function_name(context: Any) -> str:
