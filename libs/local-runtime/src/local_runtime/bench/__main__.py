@@ -345,7 +345,7 @@ def invocation_layer(
     )
     ratios.append(
         Ratio(
-            f"health warm p50 / its app without the invocation layer (tracing {tracing})",
+            f"health warm p50 / its app behind Mangum alone, tracing {tracing}",
             percentile(ours, 0.5),
             percentile(app_only, 0.5),
             INVOCATION_GOAL,
