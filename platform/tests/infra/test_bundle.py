@@ -141,6 +141,27 @@ def test_bytecode_is_precompiled_for_312(names: list[str]) -> None:
     assert "service_kernel/__pycache__/__init__.cpython-312.pyc" in names
 
 
+def run_alone(
+    script: str,
+    folder: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`script` under CPython 3.12 with the unpacked bundle `folder` as its first
+    argument, and nothing else importable: -I, no user site and no PYTHON*
+    variables; -S, no site-packages at all."""
+    return subprocess.run(
+        [str(find_python_312()), "-I", "-S", "-c", script, str(folder), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
+        timeout=120,
+    )
+
+
 def test_the_handler_imports_from_the_unpacked_bundle_alone(bundle: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(bundle) as archive:
         archive.extractall(tmp_path)
@@ -160,15 +181,7 @@ def test_the_handler_imports_from_the_unpacked_bundle_alone(bundle: Path, tmp_pa
         "print(health.handler.__file__); print(fastapi.__file__); print(botocore.__file__)"
     )
 
-    # -I: no user site, no PYTHON* variables; -S: no site-packages at all.
-    result = subprocess.run(
-        [str(find_python_312()), "-I", "-S", "-c", script, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        check=False,
-        timeout=120,
-    )
+    result = run_alone(script, tmp_path, env=environment)
 
     assert result.returncode == 0, result.stderr
     assert all(line.startswith(str(tmp_path)) for line in result.stdout.split())
@@ -218,24 +231,8 @@ def test_every_function_starts_and_makes_its_clients_from_its_unpacked_bundle(
     }
     models = sorted(function_models(function))
 
-    # -I: no user site, no PYTHON* variables; -S: no site-packages at all.
-    result = subprocess.run(
-        [
-            str(find_python_312()),
-            "-I",
-            "-S",
-            "-c",
-            START,
-            str(folder),
-            function.handler,
-            json.dumps(models),
-        ],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=folder,
-        check=False,
-        timeout=120,
+    result = run_alone(
+        START, folder, function.handler, json.dumps(models), env=environment, cwd=folder
     )
 
     assert result.returncode == 0, result.stderr
@@ -304,15 +301,7 @@ def test_a_traced_function_sends_its_segments_and_metrics_from_its_unpacked_bund
     }
 
     try:
-        result = subprocess.run(
-            [str(find_python_312()), "-I", "-S", "-c", TRACED, str(folder)],
-            capture_output=True,
-            text=True,
-            env=environment,
-            cwd=folder,
-            check=False,
-            timeout=120,
-        )
+        result = run_alone(TRACED, folder, env=environment, cwd=folder)
         assert result.returncode == 0, result.stderr
         sent = []
         daemon.settimeout(1)
@@ -376,13 +365,7 @@ def test_auths_phone_number_checks_work_without_phonenumbers_add_ons(
         "assert sms_refusal('+447400123456', {'US'}) is not None\n"
     )
 
-    result = subprocess.run(
-        [str(find_python_312()), "-I", "-S", "-c", check, str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    result = run_alone(check, folder)
 
     assert result.returncode == 0, result.stderr
     assert not (folder / "phonenumbers" / "geodata").exists()
