@@ -14,14 +14,12 @@ address so no per-source budget is reached. Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import time
 
 import httpx2 as httpx
 
-from local_runtime.console import Console
-from local_runtime.runtime import Runtime
+from local_runtime.runtime import quiet_runtime
 
 
 def _client(url: str, source: int) -> httpx.Client:
@@ -64,22 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stack", default="dev")
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args(argv)
-    # Imported here: the program (and Pulumi) load only when the bench runs.
-    from infra.declared import declare
-
-    resources, _ = declare(args.stack)
-    runtime = Runtime(
-        resources, stack=args.stack, port=0, console=Console(io.StringIO()), watch=False
-    )
-    runtime.start()
-    try:
+    with quiet_runtime(args.stack) as runtime:
         for pool in runtime.pools.values():
             worker = pool.warm()
             if worker is not None:
                 worker.wait_ready()
         new_times, known_times = measure(runtime.url, args.runs)
-    finally:
-        runtime.stop()
     print(f"/auth/start on stack {args.stack}, {args.runs} runs each (local runtime):")  # noqa: T201
     print(_describe("new user", new_times))  # noqa: T201
     print(_describe("known user", known_times))  # noqa: T201

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import io
 import statistics
 import sys
 import threading
@@ -26,10 +25,9 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from local_runtime.console import Console
 from local_runtime.gateway import GatewayServer, make_server
 from local_runtime.model import Throttle
-from local_runtime.runtime import Runtime
+from local_runtime.runtime import Runtime, quiet_runtime
 
 PATH = "/healthz"
 
@@ -112,14 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
 
-    from infra.declared import declare
-
-    resources, _ = declare(args.stack)
-    runtime = Runtime(
-        resources, stack=args.stack, port=0, console=Console(io.StringIO()), watch=False
-    )
-    runtime.start()
-    try:
+    with quiet_runtime(args.stack) as runtime:
         assert runtime.gateway is not None
         port = int(runtime.url.rsplit(":", 1)[1])
         throttle = _throttle(runtime)
@@ -147,8 +138,6 @@ def main(argv: list[str] | None = None) -> None:
                 run_rounds(port, args.connections, args.rounds, refill_s),
             )
         )
-    finally:
-        runtime.stop()
 
 
 def _throttle(runtime: Runtime) -> Throttle | None:

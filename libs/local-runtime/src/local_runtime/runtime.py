@@ -8,11 +8,13 @@ of 0 and stop it when done.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -334,3 +336,19 @@ def _as_declared(route: LocalRoute) -> Route:
     """A served route as a manifest declares it: what the OpenAPI merge reads."""
     auth = AUTH_PUBLIC if route.authorizer is None else AUTH_JWT
     return Route(route.method, route.path or DEFAULT_ROUTE_KEY, auth)
+
+
+@contextmanager
+def quiet_runtime(stack: str) -> Iterator[Runtime]:
+    """The stack served as `make dev` serves it, on a free port, its console
+    discarded and no reloads: what a measurement runs against."""
+    # Imported here: the program (and Pulumi) load only when one is wanted.
+    from infra.declared import declare
+
+    resources, _ = declare(stack)
+    runtime = Runtime(resources, stack=stack, port=0, console=Console(io.StringIO()), watch=False)
+    runtime.start()
+    try:
+        yield runtime
+    finally:
+        runtime.stop()
