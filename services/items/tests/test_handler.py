@@ -3,11 +3,9 @@ API Gateway sends (claims, pathParameters and the matched routeKey)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from typing import Any
 
 import pytest
 
@@ -15,41 +13,7 @@ from items.deps import repository
 from items.handler import handler
 from service_kernel.aws import clear_clients
 from service_kernel.testing import LambdaContext, access_claims, http_event, id_token_claims
-
-ITEM_ROUTE = "/items/{item_id}"
-
-
-class Gateway:
-    """Sends one caller's requests the way the HTTP API would."""
-
-    def __init__(self, sub: str) -> None:
-        self.claims = access_claims(sub)
-
-    def __call__(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: str | dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-        query: str = "",
-        claims: dict[str, str] | None = None,
-    ) -> tuple[int, dict[str, str], Any]:
-        item_id = path.removeprefix("/items").removeprefix("/")
-        event = http_event(
-            method,
-            path,
-            body=body,
-            headers={"content-type": "application/json", **(headers or {})},
-            query=query,
-            claims=self.claims if claims is None else claims,
-            route_key=f"{method} {ITEM_ROUTE if item_id else '/items'}",
-            path_parameters={"item_id": item_id} if item_id else None,
-        )
-        context = LambdaContext(function_name="items-api")
-        response = handler(event, context)
-        text = response.get("body") or ""
-        return response["statusCode"], response["headers"], json.loads(text) if text else None
+from tests.lambda_gateway import ITEM_ROUTE, Gateway
 
 
 @pytest.fixture

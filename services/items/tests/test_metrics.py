@@ -7,60 +7,27 @@ The EMF lines are read from the handler's stdout (capsys), as CloudWatch reads t
 from __future__ import annotations
 
 import ast
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from items import metrics as items_metrics
-from items.handler import handler
 from service_kernel import metrics
 from service_kernel.testing import (
     Emitted,
-    LambdaContext,
     MetricPoint,
-    access_claims,
     countable_metrics,
     declared_metrics,
     emitted_metrics,
-    http_event,
 )
 from service_manifest import load_manifest
+from tests.lambda_gateway import Gateway
 
 MANIFEST = load_manifest(Path(__file__).parents[1] / "service.toml")
 SOURCES = Path(__file__).parents[1] / "src" / "items"
 NAMESPACE = "serverless-backend/test"
 ITEM = {"name": "Lamp", "price": 19.99}
-
-
-class Gateway:
-    """One caller's requests, through the Lambda handler as the HTTP API sends them."""
-
-    def __init__(self, sub: str) -> None:
-        self.claims = access_claims(sub)
-
-    def __call__(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, Any]:
-        item_id = path.removeprefix("/items").removeprefix("/")
-        event = http_event(
-            method,
-            path,
-            body=body,
-            headers={"content-type": "application/json", **(headers or {})},
-            claims=self.claims,
-            route_key=f"{method} {'/items/{item_id}' if item_id else '/items'}",
-            path_parameters={"item_id": item_id} if item_id else None,
-        )
-        response = handler(event, LambdaContext(function_name="items-api"))
-        return response["statusCode"], json.loads(response.get("body") or "null")
 
 
 Step = Callable[[Gateway], object]
@@ -154,7 +121,7 @@ def test_an_if_match_that_no_longer_matches_is_a_write_conflict(
 
     for method in ("PATCH", "PUT", "DELETE"):
         body = ITEM if method != "DELETE" else None
-        status, _ = gateway(method, "/items/lamp", body=body, headers={"if-match": '"9"'})
+        status, _, _ = gateway(method, "/items/lamp", body=body, headers={"if-match": '"9"'})
         assert status == 412
 
     assert [m.name for m in business(capsys.readouterr().out)] == ["WriteConflicts"] * 3
