@@ -32,6 +32,7 @@ from service_kernel.testing import (
     emitted_metrics,
 )
 from service_manifest import load_manifest
+from tests.requests import wrong
 
 MANIFEST = load_manifest(Path(__file__).parents[1] / "service.toml")
 SOURCES = Path(__file__).parents[1] / "src" / "auth"
@@ -59,10 +60,6 @@ class World:
         for name, value in changes.items():
             self.monkeypatch.setattr(settings, name, value)
         self.aws.serve_with(kernel_client("cognito-idp"))
-
-
-def wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
 Action = Callable[[], object]

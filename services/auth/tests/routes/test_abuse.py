@@ -16,22 +16,11 @@ from auth.app import app
 from auth.cognito_identity_provider import CognitoIdentityProvider
 from auth.deps import get_identity_provider
 from auth.settings import settings
+from tests.requests import start, verify, wrong
 
 PHONE = "+12025550101"
 OTHER = "+12025550102"
 TEST_PHONE = "+15555550100"
-
-
-def start(client: TestClient, **destination: str) -> Any:
-    return client.post("/auth/start", json=destination)
-
-
-def verify(client: TestClient, session: str, otp: str, **destination: str) -> Any:
-    return client.post("/auth/verify", json={**destination, "otp": otp, "session": session})
-
-
-def wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
 # ---- item 1: where SMS may go, and how many ----

@@ -10,21 +10,10 @@ from botocore.exceptions import ClientError
 from fastapi.testclient import TestClient
 
 from auth.settings import settings
+from tests.requests import start, verify, wrong
 
 PHONE = "+12025550101"
 EMAIL = "ada@example.com"
-
-
-def start(client: TestClient, **destination: str) -> Any:
-    return client.post("/auth/start", json=destination)
-
-
-def verify(client: TestClient, session: str, otp: str, **destination: str) -> Any:
-    return client.post("/auth/verify", json={**destination, "otp": otp, "session": session})
-
-
-def wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
 def test_a_new_phone_is_signed_up_and_gets_an_sms(client: TestClient, aws: Any) -> None:
