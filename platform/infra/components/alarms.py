@@ -66,7 +66,6 @@ class Alarms(pulumi.ComponentResource):
         settings = args.settings
         self.topic = aws.sns.Topic(f"{name}-topic", name=args.topic_name, opts=child)
         self.alarm_arns = []
-        actions = [self.topic.arn]
         if settings.email:
             aws.sns.TopicSubscription(
                 f"{name}-email",
@@ -92,10 +91,6 @@ class Alarms(pulumi.ComponentResource):
                 ),
             ],
             evaluation_periods=settings.evaluation_periods,
-            alarm_actions=actions,
-            ok_actions=actions,
-            treat_missing_data="notBreaching",
-            opts=child,
         )
         for suffix, function_name in sorted(args.function_names.items()):
             for metric, threshold in (
@@ -114,10 +109,6 @@ class Alarms(pulumi.ComponentResource):
                     threshold=threshold,
                     period=settings.period_seconds,
                     evaluation_periods=settings.evaluation_periods,
-                    alarm_actions=actions,
-                    ok_actions=actions,
-                    treat_missing_data="notBreaching",
-                    opts=child,
                 )
         self._alarm(
             f"{name}-table-throttles",
@@ -140,10 +131,6 @@ class Alarms(pulumi.ComponentResource):
                 ),
             ],
             evaluation_periods=settings.evaluation_periods,
-            alarm_actions=actions,
-            ok_actions=actions,
-            treat_missing_data="notBreaching",
-            opts=child,
         )
         if args.sms_sends_per_hour is not None:
             self._alarm(
@@ -174,10 +161,6 @@ class Alarms(pulumi.ComponentResource):
                     ),
                 ],
                 evaluation_periods=1,
-                alarm_actions=actions,
-                ok_actions=actions,
-                treat_missing_data="notBreaching",
-                opts=child,
             )
         if args.sms_month_to_date_spend is not None:
             self._alarm(
@@ -194,10 +177,6 @@ class Alarms(pulumi.ComponentResource):
                 threshold=args.sms_month_to_date_spend,
                 period=HOUR,
                 evaluation_periods=1,
-                alarm_actions=actions,
-                ok_actions=actions,
-                treat_missing_data="notBreaching",
-                opts=child,
             )
         for alarm in args.metric_alarms:
             slug = f"{alarm.service}-{_kebab(alarm.metric.name)}"
@@ -209,15 +188,21 @@ class Alarms(pulumi.ComponentResource):
                 threshold=alarm.threshold,
                 metric_queries=_hourly_sum(args.namespace, alarm.service, alarm.metric),
                 evaluation_periods=1,
-                alarm_actions=actions,
-                ok_actions=actions,
-                treat_missing_data="notBreaching",
-                opts=child,
             )
         self.register_outputs({"topic_arn": self.topic.arn})
 
     def _alarm(self, resource_name: str, **arguments: Any) -> aws.cloudwatch.MetricAlarm:
-        alarm = aws.cloudwatch.MetricAlarm(resource_name, **arguments)
+        """An alarm of the stack's: to the topic when it fires and when it clears,
+        no data counting as fine (a quiet hour is no alarm)."""
+        actions = [self.topic.arn]
+        alarm = aws.cloudwatch.MetricAlarm(
+            resource_name,
+            **arguments,
+            alarm_actions=actions,
+            ok_actions=actions,
+            treat_missing_data="notBreaching",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.alarm_arns.append(alarm.arn)
         return alarm
 
