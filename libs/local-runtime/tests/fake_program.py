@@ -28,6 +28,10 @@ ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
 ALLOWED_ORIGIN = "http://localhost:3000"
 REPO = Path(__file__).resolve().parents[3]
 
+# Long enough that a loaded machine never times out a probe call by accident;
+# the one test that wants a timeout waits this long once.
+PROBE_TIMEOUT = 10
+
 PROBE = Manifest(
     name="probe",
     path=Path(__file__).with_name("probe") / "service.toml",
@@ -37,7 +41,7 @@ PROBE = Manifest(
         Function(
             name="api",
             handler="probe_handler.handler",
-            timeout=2,
+            timeout=PROBE_TIMEOUT,
             permissions=(Permission(("dynamodb:GetItem",), "table", own_keys_only=True),),
             routes=(
                 Route("GET", "/probe/{action}", "jwt"),
@@ -322,7 +326,7 @@ def health_manifest() -> Manifest:
 
 
 def probe_resources(
-    *, api_id: str, authorizer_id: str, table_arn: str, timeout: int = 2
+    *, api_id: str, authorizer_id: str, table_arn: str, timeout: int = PROBE_TIMEOUT
 ) -> list[Resource]:
     """The test-only probe functions and their routes, added to a real
     program's resources. They show the event and context a function gets,

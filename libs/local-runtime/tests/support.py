@@ -27,7 +27,9 @@ PROBE = HERE / "probe"
 # bucket, small enough to reach in a test (conftest).
 EXTRA_ORIGIN = "https://app.test.example"
 FUZZING_RATE, FUZZING_BURST = 5000, 10000
-TEST_RATE, TEST_BURST = 10, 20
+# The throttled route's bucket: 20 at once, then one every 100 s, so however
+# slowly a loaded machine sends them, a burst past 20 meets a 429.
+TEST_RATE, TEST_BURST = 0.01, 20
 THROTTLED_ROUTE = "GET /open/{proxy+}"
 
 
@@ -36,15 +38,31 @@ class Captured(io.StringIO):
 
     def __init__(self) -> None:
         super().__init__()
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
 
     def write(self, text: str) -> int:
         with self.lock:
-            return super().write(text)
+            written = super().write(text)
+            self.lock.notify_all()
+            return written
 
     def text(self) -> str:
         with self.lock:
             return self.getvalue()
+
+    def wait_for(self, text: str, start: int = 0) -> str:
+        """The output from `start` on, once it holds `text`: waits on the
+        runtime's writes, never on the clock. The bound only ends a test
+        whose text never comes (a failure, not a wait)."""
+        with self.lock:
+            found = self.lock.wait_for(lambda: text in self.getvalue()[start:], timeout=120)
+            assert found, f"{text!r} never reached the console"
+            return self.getvalue()[start:]
+
+    def holding_worker(self, start: int) -> int:
+        """The pid of the worker serving the probe's `/any/hold`, once it says it holds."""
+        said = self.wait_for("probe holding in ", start=start)
+        return int(said.split("probe holding in ", 1)[1].split()[0])
 
 
 def write_test_stack_file(folder: Path) -> Path:

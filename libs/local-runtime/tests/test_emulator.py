@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -56,19 +55,23 @@ def test_the_region_comes_from_the_declared_arns() -> None:
 
 
 class _CountsConcurrentCalls:
-    """A WSGI app that notes how many requests it serves at once."""
+    """A WSGI app that notes how many requests it serves at once. Each call
+    stays inside until a second one has come in too, so calls that may
+    overlap do, however the threads are scheduled; `patience` bounds that
+    wait for calls that are served one at a time (no partner can come)."""
 
-    def __init__(self) -> None:
+    def __init__(self, patience: float) -> None:
+        self.patience = patience
         self.inside = 0
         self.most = 0
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         with self._lock:
             self.inside += 1
             self.most = max(self.most, self.inside)
-        time.sleep(0.02)
-        with self._lock:
+            self._lock.notify_all()
+            self._lock.wait_for(lambda: self.most > 1, timeout=self.patience)
             self.inside -= 1
         start_response("200 OK", [])
         return [b"{}"]
@@ -89,13 +92,13 @@ def test_dynamodb_calls_are_served_one_at_a_time() -> None:
     # DynamoDB applies a condition and its write atomically (Developer Guide,
     # "Condition expressions"); moto's backend takes no lock, so concurrent
     # conditional writes could both win unless they are served in turn.
-    backend = _CountsConcurrentCalls()
+    backend = _CountsConcurrentCalls(patience=0.05)  # a chance to overlap, were they let
     _serve_together(AtomicDynamoDb(backend), "DynamoDB_20120810.UpdateItem")
     assert backend.most == 1
 
 
 def test_other_services_calls_are_not_held_up() -> None:
     # A Cognito call waits on its trigger, whose own DynamoDB call must get through.
-    backend = _CountsConcurrentCalls()
+    backend = _CountsConcurrentCalls(patience=60)  # only a failure waits that long
     _serve_together(AtomicDynamoDb(backend), "AWSCognitoIdentityProviderService.InitiateAuth")
     assert backend.most > 1

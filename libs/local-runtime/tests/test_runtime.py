@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import re
+import signal
 import socket
 import time
 import uuid
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from local_runtime import smoke
 from local_runtime.runtime import Runtime
+from tests.fake_program import PROBE_TIMEOUT
 from tests.support import (
     EXTRA_ORIGIN,
     PROBE,
@@ -87,10 +89,7 @@ def test_every_sms_and_email_sent_is_printed(runtime: Runtime, console_output: C
         Destination={"ToAddresses": ["dev@example.com"]},
         Message={"Subject": {"Data": "Your code"}, "Body": {"Text": {"Data": "It is 171717."}}},
     )
-    deadline = time.monotonic() + 5
-    while "171717" not in console_output.text() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    text = console_output.text()
+    text = console_output.text()  # printed before each send answered
     assert "SMS to +15555550199: code 424242" in text
     assert "E-mail to dev@example.com: Your code\n    It is 171717." in text
 
@@ -225,7 +224,6 @@ def test_the_authorizer_refuses_and_the_function_never_runs(
     response = client.get("/probe/echo", headers=headers)
     assert response.status_code == 401
     assert response.json() == UNAUTHORIZED
-    time.sleep(0.05)
     assert not probe_invoked(console_output, response)
 
 
@@ -327,7 +325,7 @@ def test_the_worker_has_the_declared_environment_and_a_lambda_context(
     assert environment["AWS_REGION"] == runtime.emulator.region
     assert environment["AWS_LAMBDA_FUNCTION_NAME"] == "probe-api"
     assert environment["PROBE_TABLE"]  # the declared variable
-    assert 0 < seen["context"]["remaining_ms"] <= 2000  # the declared 2 s timeout
+    assert 0 < seen["context"]["remaining_ms"] <= PROBE_TIMEOUT * 1000  # the declared timeout
     uuid.UUID(seen["context"]["aws_request_id"])
 
 
@@ -440,9 +438,7 @@ def test_throttling_answers_429(runtime: Runtime) -> None:
         )
     assert 429 in statuses
     assert 200 in statuses
-    throttled = httpx.get(f"{runtime.url}/open/t")
-    assert throttled.status_code == 429 or throttled.status_code == 200
-    time.sleep(TEST_BURST / 10)  # the bucket refills for the tests that follow
+    assert statuses.count(200) <= TEST_BURST + 1  # + what refilled while they ran
 
 
 def test_a_body_over_10_mb_is_413_before_it_is_read(runtime: Runtime) -> None:
@@ -480,10 +476,18 @@ def test_a_crashed_worker_is_replaced_on_the_next_request(client: httpx.Client) 
     assert after != before
 
 
-def test_overlapping_requests_start_more_workers(runtime: Runtime) -> None:
-    with httpx.Client(base_url=runtime.url) as client, ThreadPoolExecutor(3) as pool:
-        pids = set(pool.map(lambda _: client.get("/any/nap").json()["pid"], range(3)))
-    assert len(pids) >= 2
+def test_overlapping_requests_start_more_workers(
+    runtime: Runtime, client: httpx.Client, console_output: Captured
+) -> None:
+    seen = len(console_output.text())
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(client.get, "/any/hold")
+        holder = console_output.holding_worker(seen)
+        # The holder is busy: this request overlaps it, and gets a worker of its own.
+        beside = client.get("/any/bare").json()["pid"]
+        os.kill(holder, signal.SIGKILL)  # ends the held request now, not at the timeout
+        assert held.result().status_code == 500
+    assert beside != holder
     assert runtime.pools["probe-api"].size <= runtime.pools["probe-api"].function.concurrency
 
 
@@ -495,10 +499,7 @@ def test_editing_a_services_source_restarts_its_workers(
     handler = PROBE / "probe_handler.py"
     stat = handler.stat()
     os.utime(handler, (stat.st_atime, stat.st_mtime + 1))
-    deadline = time.monotonic() + 10
-    while "probe: source changed" not in console_output.text()[seen:]:
-        assert time.monotonic() < deadline, "the edit was not noticed"
-        time.sleep(0.1)
+    console_output.wait_for("probe: source changed", start=seen)
     assert client.get("/any/bare").json()["pid"] != before
 
 

@@ -139,6 +139,22 @@ class AtomicDynamoDb:
             return list(self.app(environ, start_response))
 
 
+class AfterEachCall:
+    """Runs the listeners once a call is answered and before its answer leaves,
+    so what a call did (a message sent) is seen by the time its caller has the
+    answer: the console prints a code before the request that sent it returns."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.listeners: list[Callable[[], None]] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        answer = list(self.app(environ, start_response))
+        for listener in self.listeners:
+            listener()
+        return answer
+
+
 class Emulator:
     def __init__(self, region: str) -> None:
         self.region = region
@@ -148,6 +164,7 @@ class Emulator:
             region=region,
             account=ACCOUNT_ID,
         )
+        self._served = AfterEachCall(self.gate)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -178,13 +195,18 @@ class Emulator:
         # moto's server logs every API call through werkzeug; the console has its own lines.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = make_server(
-            "127.0.0.1", port, self.gate, threaded=True, request_handler=MotoRequestHandler
+            "127.0.0.1", port, self._served, threaded=True, request_handler=MotoRequestHandler
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="emulator", daemon=True
         )
         self._thread.start()
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def after_each_call(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Calls `listener` after every call is answered; what it returns stops that."""
+        self._served.listeners.append(listener)
+        return lambda: self._served.listeners.remove(listener)
 
     def client(self, service: str) -> Any:
         """One client per service (building one loads the service's model)."""

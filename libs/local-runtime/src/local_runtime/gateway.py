@@ -234,8 +234,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
             except Exception as exc:  # a bug here must still answer, as the gateway would
                 error = gateway_error(500, "Internal Server Error")
                 handled = Handled(error, note=f"local gateway error: {type(exc).__name__}: {exc}")
-        self._write(handled.response)
+        # Logged before the answer goes out: a client that has the answer finds its
+        # line (and the function's note) on the console already.
         self.log(request, handled, (time.monotonic() - started) * 1000)
+        self._write(handled.response)
 
     def _read_chunked(self) -> bytes:
         if "chunked" not in (self.headers.get("transfer-encoding") or "").lower():

@@ -1,13 +1,16 @@
 """Every SMS and e-mail the system sent, read from moto's SNS and SES backends.
 
-moto keeps what it "sent" in memory in this process; a thread prints each
-new message once, so one-time codes can be read on the console locally.
+moto keeps what it "sent" in memory in this process. After each call the
+emulator answers (`Emulator.after_each_call`), the new messages are printed
+once, so one-time codes are on the console before the request that sent them
+has its answer.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +18,6 @@ from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 from local_runtime.console import Console
-from local_runtime.polling import Poller
 
 ACCOUNT_ID = "123456789012"
 
@@ -46,17 +48,18 @@ def _describe(message: Any) -> tuple[str, list[str], str, str]:
     return message.id, list(destinations), str(message.subject), str(message.body)
 
 
-class OutboxWatcher(Poller):
-    def __init__(self, console: Console, region: str, interval: float = 0.3) -> None:
-        super().__init__("outbox", interval)
+class OutboxWatcher:
+    def __init__(self, console: Console, region: str) -> None:
         self._console = console
         self._region = region
         self._seen: set[str] = set()
+        self._lock = threading.Lock()  # calls are answered on many threads
 
     def poll(self) -> None:
-        for message_id, printer in self._new():
-            self._seen.add(message_id)
-            printer()
+        with self._lock:
+            for message_id, printer in list(self._new()):
+                self._seen.add(message_id)
+                printer()
 
     def _new(self) -> Iterator[tuple[str, Any]]:
         for message_id, phone, text in sent_sms(self._region):

@@ -1,4 +1,4 @@
-"""A background thread that polls until stopped (the outbox and the reloader)."""
+"""A background thread that polls until stopped (the reloaders)."""
 
 from __future__ import annotations
 

@@ -145,8 +145,7 @@ class Runtime:
             scheduler.start()
             self._stoppers.append(scheduler.stop)
         outbox = OutboxWatcher(self.console, self.emulator.region)
-        outbox.start()
-        self._stoppers.append(outbox.stop)
+        self._stoppers.append(self.emulator.after_each_call(outbox.poll))
         if self._watch:
             reloader = Reloader({s: [setup.source] for s, setup in setups.items()}, self.restart)
             reloader.start()

@@ -21,6 +21,10 @@ import traceback
 from typing import Any
 
 _HEADER = struct.Struct(">I")
+# Lambda's own last log line of an invocation. The runtime waits for it on the
+# function's output before it answers, so every line the invocation printed is
+# on the console by the time its answer leaves.
+END_LINE = "END RequestId: {request_id}\n"
 
 
 class LambdaContext:
@@ -100,6 +104,8 @@ def main() -> None:
             reply = {"error": error_payload(exc)}
         sys.stdout.flush()
         sys.stderr.flush()
+        # Straight to the descriptor: the handler may have replaced sys.stdout.
+        os.write(1, END_LINE.format(request_id=message["request_id"]).encode())
         send(channel, reply)
 
 

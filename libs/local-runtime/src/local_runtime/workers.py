@@ -29,6 +29,7 @@ WORKER_MAIN = Path(__file__).with_name("worker_main.py")
 ECHO_CODES = "LOCAL_RUNTIME_ECHO_CODES"
 TRACE_DISABLED = "POWERTOOLS_TRACE_DISABLED"
 _HEADER = struct.Struct(">I")
+END_PREFIX = "END RequestId: "  # worker_main.END_LINE: an invocation's output is all out
 # Lambda's init phase may take 10 s; a cold import on a small laptop may take longer.
 INIT_TIMEOUT = 60.0
 # Lambda's quota for a synchronous invocation's payload, 6 MB each way (Lambda
@@ -82,6 +83,9 @@ class Worker:
         child.close()
         self._init_error: dict[str, Any] | None = None
         self._initialized = threading.Event()
+        self._output = threading.Condition()
+        self._output_ended: str | None = None  # the last invocation whose output is all out
+        self._output_closed = False
         threading.Thread(target=self._pump, args=(log,), daemon=True).start()
         threading.Thread(target=self._await_init, daemon=True).start()
 
@@ -95,7 +99,23 @@ class Worker:
     def _pump(self, log: LogSink) -> None:
         assert self._process.stdout is not None
         for raw in self._process.stdout:
-            log(self.function.label, raw.decode(errors="replace").rstrip("\n"))
+            line = raw.decode(errors="replace").rstrip("\n")
+            if line.startswith(END_PREFIX):
+                with self._output:
+                    self._output_ended = line.removeprefix(END_PREFIX)
+                    self._output.notify_all()
+            else:
+                log(self.function.label, line)
+        with self._output:
+            self._output_closed = True
+            self._output.notify_all()
+
+    def _await_output(self, request_id: str) -> None:
+        """Blocks until every line the invocation printed has reached the log: the
+        worker writes its END line after them and before its answer, so a caller
+        that got the answer finds the function's lines already on the console."""
+        with self._output:
+            self._output.wait_for(lambda: self._output_closed or self._output_ended == request_id)
 
     def _await_init(self) -> None:
         """The init phase, read in the background so a worker starts while others do."""
@@ -136,6 +156,7 @@ class Worker:
             self.kill()
             error = {"errorMessage": "the worker exited", "errorType": "Runtime.ExitError"}
             return self._outcome("crash", error, request_id, started)
+        self._await_output(request_id)
         if "error" in reply:
             return self._outcome("error", reply["error"], request_id, started)
         result = reply.get("result")

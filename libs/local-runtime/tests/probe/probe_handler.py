@@ -25,9 +25,11 @@ def handler(event: dict[str, Any], context: Any) -> Any:
         time.sleep(30)
     if action == "fail":
         raise ValueError("the probe was asked to fail")
-    if action == "nap":
-        time.sleep(0.5)
-        return {"pid": os.getpid()}
+    if action == "hold":
+        # Busy until killed or timed out, and says so first: a test acts on
+        # this worker mid-request on that line, never by racing the clock.
+        print(f"probe holding in {os.getpid()}", flush=True)  # noqa: T201 - a function's log line
+        time.sleep(30)
     if action == "bare":
         return {"bare": True, "pid": os.getpid()}
     if action == "string":
