@@ -72,15 +72,19 @@ fmt: setup ## Format and auto-fix with ruff
 
 .PHONY: typecheck
 typecheck: setup ## Type-check every member (sources and tests) with mypy
-	@for member in $(MEMBERS); do \
+	@status=0; for member in $(MEMBERS); do \
 		echo "mypy $$member"; \
-		$(UV) run --no-sync mypy $$member; \
-	done
+		$(UV) run --no-sync mypy $$member || status=1; \
+	done; exit $$status
+
+.PHONY: lock
+lock: uv ## Lock the workspace (uv.lock) with the pinned uv, after a dependency changed
+	$(UV) lock
 
 .PHONY: test
 ifeq ($(SERVICE),)
-test: lint typecheck ## Lint, format check, type check, then every member's tests, each alone
-	@for member in $(MEMBERS); do $(MAKE) --no-print-directory test SERVICE=$$(basename $$member); done
+test: uv ## Lint, format check, type check, then every member's tests, each alone; a summary at the end
+	@MAKE="$(MAKE)" .ci/test-all $(notdir $(MEMBERS))
 else
 MEMBER_DIR := $(patsubst %/pyproject.toml,%,$(firstword $(wildcard services/$(SERVICE)/pyproject.toml libs/$(SERVICE)/pyproject.toml $(SERVICE)/pyproject.toml)))
 test: uv

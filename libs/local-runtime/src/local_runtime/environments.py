@@ -24,12 +24,12 @@ def service_python(root: Path, service: str, warn: Callable[[str], None] = print
     """Sync `.venvs/<service>` from uv.lock and return its interpreter.
 
     A lock file older than a pyproject.toml (someone added a dependency and
-    has not run `uv lock` yet) is used as it is, with a warning: the runtime
+    has not run `make lock` yet) is used as it is, with a warning: the runtime
     never rewrites uv.lock behind the developer's back."""
     environment_dir = root / ".venvs" / service
     result = _sync(root, service, environment_dir, "--locked")
     if result.returncode != 0 and "needs to be updated" in result.stderr:
-        warn(f"uv.lock is out of date (run `uv lock`); {service} runs from it as it is")
+        warn(f"uv.lock is out of date (run `make lock`); {service} runs from it as it is")
         result = _sync(root, service, environment_dir, "--frozen")
     if result.returncode != 0:
         raise SyncError(f"uv sync --package {service} failed:\n{result.stderr.strip()}")
