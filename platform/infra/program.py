@@ -177,7 +177,21 @@ def declare_shared_resources(
         keys={key for manifest in manifests for f in manifest.functions for key in f.secrets},
     )
     declare_senders(config, manifests)
-    stack = SharedStack(
+    stack = _shared_stack(names, config, account, data, identity, api, secrets)
+    return SharedResources(data=data, identity=identity, api=api, api_url=api_url, stack=stack)
+
+
+def _shared_stack(
+    names: StackNames,
+    config: StackConfig,
+    account: pulumi.Output[str],
+    data: Data,
+    identity: Identity,
+    api: HttpApi,
+    secrets: StackSecrets,
+) -> SharedStack:
+    """The shared resources by the names service.toml uses for them."""
+    return SharedStack(
         names=names,
         config=config,
         references={
@@ -204,7 +218,6 @@ def declare_shared_resources(
             authorizer_id=api.authorizer.id,
         ),
     )
-    return SharedResources(data=data, identity=identity, api=api, api_url=api_url, stack=stack)
 
 
 def declare_senders(config: StackConfig, manifests: tuple[Manifest, ...]) -> None:
