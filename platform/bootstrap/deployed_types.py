@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from infra.names import StackNames
+
 # API Gateway's IAM actions are its HTTP verbs (create POST, read GET, update PATCH,
 # delete DELETE; tags are POST and DELETE on /tags/<arn>).
 _APIGATEWAY = ("apigateway:GET", "apigateway:POST", "apigateway:PATCH", "apigateway:DELETE")
@@ -340,8 +342,10 @@ UNSCOPED = frozenset(
 # configuration holds its environment; a secret parameter is denied separately.)
 PREVIEW_WITHHELD = frozenset({"lambda:GetFunctionConfiguration"})
 
-# Where the program keeps the stack's secrets (infra.components.secrets).
-SECRET_PARAMETERS = "arn:aws:ssm:{region}:{account}:parameter/{project}/{stack}/secrets/*"  # noqa: S105
+# Where the program keeps the stack's secrets (infra.names), a pattern `_fill` completes.
+SECRET_PARAMETERS = "arn:aws:ssm:{region}:{account}:parameter" + StackNames(
+    "{project}", "{stack}"
+).secret_parameter("*")
 # Every way to read a parameter's value.
 SECRET_READS = (
     "ssm:GetParameter",

@@ -224,13 +224,25 @@ class StackConfig(_Model):
         return self
 
     def value_at(self, dotted: str) -> Any:
-        """The value at a camelCase dotted path, e.g. `auth.otpTtlSeconds`."""
-        value: Any = self.model_dump(by_alias=True, mode="json")
+        """The typed value at a camelCase dotted path, e.g. `auth.otpTtlSeconds`:
+        what `${config.<path>}` names in a service.toml."""
+        value: Any = self
         for part in dotted.split("."):
-            if not isinstance(value, dict) or part not in value:
+            field = _field_by_key(value, part)
+            if field is None:
                 raise KeyError(dotted)
-            value = value[part]
+            value = getattr(value, field)
         return value
+
+
+def _field_by_key(model: object, key: str) -> str | None:
+    """The attribute a stack file's key names on `model` (None: no such key)."""
+    if not isinstance(model, BaseModel):
+        return None
+    for name, info in type(model).model_fields.items():
+        if key == (info.alias or name):
+            return name
+    return None
 
 
 def parse_stack_config(raw: Mapping[str, Any], *, region: str | None) -> StackConfig:

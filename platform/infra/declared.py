@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -211,107 +212,202 @@ class _RecordingMocks(Mocks):
         return physical, outputs
 
     def _state(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        region, account = self.region, MOCK_ACCOUNT
-        given = str(inputs.get("name") or name)
-        arn = f"arn:aws:mock:{region}:{account}:{_slug(typ)}/{given}"
-        extra: dict[str, Any] = {}
-        physical = given
-        if typ == "aws:dynamodb/table:Table":
-            arn = f"arn:aws:dynamodb:{region}:{account}:table/{given}"
-        elif typ == "aws:cognito/userPool:UserPool":
-            physical = f"{region}_{re.sub(r'[^A-Za-z0-9]', '', given) or 'pool'}"
-            arn = f"arn:aws:cognito-idp:{region}:{account}:userpool/{physical}"
-            extra["endpoint"] = f"cognito-idp.{region}.amazonaws.com/{physical}"
-        elif typ == "aws:cognito/userPoolClient:UserPoolClient":
-            physical = f"client-{_slug(given)}"
-        elif typ == "aws:apigatewayv2/api:Api":
-            physical = f"api-{_slug(given).rsplit('-', 1)[-1]}"
-            extra["apiEndpoint"] = f"https://{physical}.execute-api.{region}.amazonaws.com"
-            extra["executionArn"] = f"arn:aws:execute-api:{region}:{account}:{physical}"
-            arn = f"arn:aws:apigateway:{region}::/apis/{physical}"
-        elif typ == "aws:apigatewayv2/stage:Stage":
-            api = str(inputs.get("apiId", "api"))
-            physical = f"{api}-{given}"
-            extra["invokeUrl"] = f"https://{api}.execute-api.{region}.amazonaws.com/"
-        elif typ in (
-            "aws:apigatewayv2/authorizer:Authorizer",
-            "aws:apigatewayv2/integration:Integration",
-            "aws:apigatewayv2/route:Route",
-        ):
-            physical = f"{_slug(name)}-id"
-        elif typ == "aws:lambda/function:Function":
-            arn = f"arn:aws:lambda:{region}:{account}:function:{given}"
-            extra["invokeArn"] = _invoke_arn(region, arn)
-            extra["version"] = "1" if inputs.get("publish") else "$LATEST"
-            extra["qualifiedArn"] = f"{arn}:{extra['version']}"
-        elif typ == "aws:lambda/alias:Alias":
-            function = str(inputs.get("functionName", "function"))
-            arn = f"arn:aws:lambda:{region}:{account}:function:{function}:{given}"
-            physical = arn
-            extra["invokeArn"] = _invoke_arn(region, arn)
-        elif typ == "aws:cloudwatch/logGroup:LogGroup":
-            arn = f"arn:aws:logs:{region}:{account}:log-group:{given}"
-        elif typ == "aws:iam/role:Role":
-            arn = f"arn:aws:iam::{account}:role/{given}"
-        elif typ == "aws:sns/topic:Topic":
-            arn = f"arn:aws:sns:{region}:{account}:{given}"
-            physical = arn
-        elif typ == "aws:ssm/parameter:Parameter":
-            arn = f"arn:aws:ssm:{region}:{account}:parameter{given}"
-            extra["version"] = 1
-        elif typ == "random:index/randomPassword:RandomPassword":
-            length = int(inputs.get("length", 32))
-            digest = hashlib.sha256(name.encode()).hexdigest() * 2
-            extra["result"] = MOCK_SECRET.format(digest=digest)[:length]
-        elif typ == "aws:sesv2/emailIdentity:EmailIdentity":
-            arn = f"arn:aws:ses:{region}:{account}:identity/{inputs.get('emailIdentity')}"
-        elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
-            arn = f"arn:aws:cloudwatch:{region}:{account}:alarm:{given}"
-        elif typ == "aws:cloudwatch/dashboard:Dashboard":
-            physical = str(inputs.get("dashboardName", given))
-            # Dashboards are global: no region in their ARN.
-            arn = f"arn:aws:cloudwatch::{account}:dashboard/{physical}"
-            extra["dashboardArn"] = arn
-        elif typ == "aws:acm/certificate:Certificate":
-            domain = str(inputs.get("domainName", "example.com"))
-            digest = hashlib.sha256(domain.encode()).hexdigest()
-            physical = (
-                f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
-            )
-            arn = f"arn:aws:acm:{region}:{account}:certificate/{physical}"
-            physical = arn
-            extra["domainValidationOptions"] = [
-                {
-                    "domainName": domain,
-                    "resourceRecordName": f"_{digest[:32]}.{domain}.",
-                    "resourceRecordType": "CNAME",
-                    "resourceRecordValue": f"_{digest[32:]}.mock.acm-validations.aws.",
-                }
-            ]
-        elif typ == "aws:acm/certificateValidation:CertificateValidation":
-            arn = str(inputs.get("certificateArn", arn))
-            physical = f"{_slug(name)}-id"
-        elif typ == "aws:route53/record:Record":
-            zone, record = str(inputs.get("zoneId")), str(inputs.get("name", "")).rstrip(".")
-            physical = f"{zone}_{record}_{inputs.get('type')}"
-            # Records have no ARN: their zone's is what IAM authorizes them on.
-            arn = f"arn:aws:route53:::hostedzone/{zone}"
-            extra["fqdn"] = record
-        elif typ == "aws:apigatewayv2/domainName:DomainName":
-            physical = str(inputs.get("domainName", given))
-            arn = f"arn:aws:apigateway:{region}::/domainnames/{physical}"
-            configuration = dict(inputs.get("domainNameConfiguration") or {})
-            configuration["targetDomainName"] = f"d-mock.execute-api.{region}.amazonaws.com"
-            configuration["hostedZoneId"] = "ZMOCKAPIGATEWAY"
-            extra["domainNameConfiguration"] = configuration
-        elif typ == "aws:apigatewayv2/apiMapping:ApiMapping":
-            physical = f"{_slug(name)}-id"
-            mapped = inputs.get("domainName")
-            arn = f"arn:aws:apigateway:{region}::/domainnames/{mapped}/apimappings/{physical}"
-        else:
-            physical = f"{_slug(name)}-id"
-        extra.setdefault("arn", arn)
-        return physical, extra
+        mocked = _Mocked(typ, name, inputs, self.region)
+        state = _STATE.get(typ)
+        if state is None:
+            return f"{_slug(name)}-id", {"arn": mocked.arn}
+        physical, arn, extra = state(mocked)
+        return physical or mocked.given, {**extra, "arn": arn or mocked.arn}
+
+
+@dataclass(frozen=True)
+class _Mocked:
+    """One resource the mocks are asked to create, and the defaults of its state."""
+
+    typ: str
+    name: str
+    inputs: dict[str, Any]
+    region: str
+    account: str = MOCK_ACCOUNT
+
+    @property
+    def given(self) -> str:
+        """Its name as declared, else its logical name: the default physical id."""
+        return str(self.inputs.get("name") or self.name)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:mock:{self.region}:{self.account}:{_slug(self.typ)}/{self.given}"
+
+    @property
+    def slug_id(self) -> str:
+        return f"{_slug(self.name)}-id"
+
+
+# What a type's state is: its physical id and ARN (None: the defaults above) and
+# any other outputs, as AWS would answer them.
+_State = tuple[str | None, str | None, dict[str, Any]]
+
+
+def _user_pool(r: _Mocked) -> _State:
+    physical = f"{r.region}_{re.sub(r'[^A-Za-z0-9]', '', r.given) or 'pool'}"
+    arn = f"arn:aws:cognito-idp:{r.region}:{r.account}:userpool/{physical}"
+    return physical, arn, {"endpoint": f"cognito-idp.{r.region}.amazonaws.com/{physical}"}
+
+
+def _http_api(r: _Mocked) -> _State:
+    physical = f"api-{_slug(r.given).rsplit('-', 1)[-1]}"
+    return (
+        physical,
+        f"arn:aws:apigateway:{r.region}::/apis/{physical}",
+        {
+            "apiEndpoint": f"https://{physical}.execute-api.{r.region}.amazonaws.com",
+            "executionArn": f"arn:aws:execute-api:{r.region}:{r.account}:{physical}",
+        },
+    )
+
+
+def _stage(r: _Mocked) -> _State:
+    api = str(r.inputs.get("apiId", "api"))
+    return (
+        f"{api}-{r.given}",
+        None,
+        {"invokeUrl": f"https://{api}.execute-api.{r.region}.amazonaws.com/"},
+    )
+
+
+def _function(r: _Mocked) -> _State:
+    arn = f"arn:aws:lambda:{r.region}:{r.account}:function:{r.given}"
+    version = "1" if r.inputs.get("publish") else "$LATEST"
+    return (
+        None,
+        arn,
+        {
+            "invokeArn": _invoke_arn(r.region, arn),
+            "version": version,
+            "qualifiedArn": f"{arn}:{version}",
+        },
+    )
+
+
+def _alias(r: _Mocked) -> _State:
+    function = str(r.inputs.get("functionName", "function"))
+    arn = f"arn:aws:lambda:{r.region}:{r.account}:function:{function}:{r.given}"
+    return arn, arn, {"invokeArn": _invoke_arn(r.region, arn)}
+
+
+def _random_password(r: _Mocked) -> _State:
+    length = int(r.inputs.get("length", 32))
+    digest = hashlib.sha256(r.name.encode()).hexdigest() * 2
+    return None, None, {"result": MOCK_SECRET.format(digest=digest)[:length]}
+
+
+def _dashboard(r: _Mocked) -> _State:
+    physical = str(r.inputs.get("dashboardName", r.given))
+    # Dashboards are global: no region in their ARN.
+    arn = f"arn:aws:cloudwatch::{r.account}:dashboard/{physical}"
+    return physical, arn, {"dashboardArn": arn}
+
+
+def _certificate(r: _Mocked) -> _State:
+    domain = str(r.inputs.get("domainName", "example.com"))
+    digest = hashlib.sha256(domain.encode()).hexdigest()
+    uuid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+    arn = f"arn:aws:acm:{r.region}:{r.account}:certificate/{uuid}"
+    validation = {
+        "domainName": domain,
+        "resourceRecordName": f"_{digest[:32]}.{domain}.",
+        "resourceRecordType": "CNAME",
+        "resourceRecordValue": f"_{digest[32:]}.mock.acm-validations.aws.",
+    }
+    return arn, arn, {"domainValidationOptions": [validation]}
+
+
+def _record(r: _Mocked) -> _State:
+    zone, record = str(r.inputs.get("zoneId")), str(r.inputs.get("name", "")).rstrip(".")
+    # Records have no ARN: their zone's is what IAM authorizes them on.
+    return (
+        f"{zone}_{record}_{r.inputs.get('type')}",
+        f"arn:aws:route53:::hostedzone/{zone}",
+        {"fqdn": record},
+    )
+
+
+def _domain_name(r: _Mocked) -> _State:
+    physical = str(r.inputs.get("domainName", r.given))
+    configuration = dict(r.inputs.get("domainNameConfiguration") or {})
+    configuration["targetDomainName"] = f"d-mock.execute-api.{r.region}.amazonaws.com"
+    configuration["hostedZoneId"] = "ZMOCKAPIGATEWAY"
+    return (
+        physical,
+        f"arn:aws:apigateway:{r.region}::/domainnames/{physical}",
+        {"domainNameConfiguration": configuration},
+    )
+
+
+def _api_mapping(r: _Mocked) -> _State:
+    mapped = r.inputs.get("domainName")
+    arn = f"arn:aws:apigateway:{r.region}::/domainnames/{mapped}/apimappings/{r.slug_id}"
+    return r.slug_id, arn, {}
+
+
+def _arn(template: str) -> Callable[[_Mocked], _State]:
+    """A type whose only difference is its ARN, from the region, account and given name."""
+
+    def state(r: _Mocked) -> _State:
+        arn = template.format(region=r.region, account=r.account, given=r.given)
+        return None, arn, {}
+
+    return state
+
+
+def _slug_id(r: _Mocked) -> _State:
+    return r.slug_id, None, {}
+
+
+_STATE: dict[str, Callable[[_Mocked], _State]] = {
+    "aws:dynamodb/table:Table": _arn("arn:aws:dynamodb:{region}:{account}:table/{given}"),
+    "aws:cognito/userPool:UserPool": _user_pool,
+    "aws:cognito/userPoolClient:UserPoolClient": lambda r: (f"client-{_slug(r.given)}", None, {}),
+    "aws:apigatewayv2/api:Api": _http_api,
+    "aws:apigatewayv2/stage:Stage": _stage,
+    "aws:apigatewayv2/authorizer:Authorizer": _slug_id,
+    "aws:apigatewayv2/integration:Integration": _slug_id,
+    "aws:apigatewayv2/route:Route": _slug_id,
+    "aws:lambda/function:Function": _function,
+    "aws:lambda/alias:Alias": _alias,
+    "aws:cloudwatch/logGroup:LogGroup": _arn("arn:aws:logs:{region}:{account}:log-group:{given}"),
+    "aws:iam/role:Role": _arn("arn:aws:iam::{account}:role/{given}"),
+    "aws:sns/topic:Topic": lambda r: (
+        f"arn:aws:sns:{r.region}:{r.account}:{r.given}",
+        f"arn:aws:sns:{r.region}:{r.account}:{r.given}",
+        {},
+    ),
+    "aws:ssm/parameter:Parameter": lambda r: (
+        None,
+        f"arn:aws:ssm:{r.region}:{r.account}:parameter{r.given}",
+        {"version": 1},
+    ),
+    "random:index/randomPassword:RandomPassword": _random_password,
+    "aws:sesv2/emailIdentity:EmailIdentity": lambda r: (
+        None,
+        f"arn:aws:ses:{r.region}:{r.account}:identity/{r.inputs.get('emailIdentity')}",
+        {},
+    ),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _arn(
+        "arn:aws:cloudwatch:{region}:{account}:alarm:{given}"
+    ),
+    "aws:cloudwatch/dashboard:Dashboard": _dashboard,
+    "aws:acm/certificate:Certificate": _certificate,
+    "aws:acm/certificateValidation:CertificateValidation": lambda r: (
+        r.slug_id,
+        str(r.inputs.get("certificateArn", r.arn)),
+        {},
+    ),
+    "aws:route53/record:Record": _record,
+    "aws:apigatewayv2/domainName:DomainName": _domain_name,
+    "aws:apigatewayv2/apiMapping:ApiMapping": _api_mapping,
+}
 
 
 def _invoke_arn(region: str, function_arn: str) -> str:

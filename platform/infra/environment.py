@@ -30,12 +30,12 @@ def platform_variables(
     stack's metrics namespace, whether traces are on (X-Ray's Active mode), and
     (on the function that serves the service's OpenAPI) whether docs are on."""
     variables = {
-        "STAGE": shared.stage,
+        "STAGE": shared.names.stack,
         "PRODUCTION": config_string(shared.config.production),
         "SERVICE_VERSION": version,
         "POWERTOOLS_SERVICE_NAME": manifest.name,
         "POWERTOOLS_LOG_LEVEL": shared.config.functions.log_level,
-        "POWERTOOLS_METRICS_NAMESPACE": shared.metrics_namespace,
+        "POWERTOOLS_METRICS_NAMESPACE": shared.names.metrics_namespace,
         # Off unless Lambda samples the function's traces itself (Active): in
         # PassThrough nothing upstream samples (HTTP APIs do not trace), so Tracer
         # would cost an import for nothing.

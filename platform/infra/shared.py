@@ -16,6 +16,7 @@ import pulumi
 
 from infra.components.secrets import SecretParameter
 from infra.config import StackConfig
+from infra.names import StackNames
 from service_manifest import Function
 from service_manifest.model import REFERENCES, RESOURCES
 
@@ -31,10 +32,8 @@ class ApiAttachment:
 
 @dataclass(frozen=True)
 class SharedStack:
-    stage: str
+    names: StackNames
     config: StackConfig
-    # The stack's CloudWatch namespace (POWERTOOLS_METRICS_NAMESPACE of every function).
-    metrics_namespace: str
     # Every `${reference}` a manifest may name (but `service.version`, each
     # service's own), e.g. "table.name" → the table's name.
     references: Mapping[str, pulumi.Input[str]]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.config import PROJECT
+from infra.names import StackNames
 from infra.stack_files import stack_config
 
 # The `${secret.<key>}` holding a production stack's fixed test code.
@@ -36,5 +37,7 @@ def smoke_sign_in(stack: str, *, config_file: Path | None = None) -> SmokeSignIn
     return SmokeSignIn(
         region=config.region,
         destinations=config.auth.test_destinations,
-        code_parameter=None if echoes else f"/{PROJECT}/{stack}/secrets/{TEST_CODE_SECRET}",
+        code_parameter=None
+        if echoes
+        else StackNames(PROJECT, stack).secret_parameter(TEST_CODE_SECRET),
     )

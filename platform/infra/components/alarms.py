@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from infra.config import AlarmsConfig
+from infra.config import AlarmsConfig, SmsConfig
 from service_manifest import Metric
 
 
@@ -31,10 +31,9 @@ class AlarmsArgs:
     table_name: pulumi.Input[str]
     # Logical name suffix (e.g. "health-api") → the Lambda function's name.
     function_names: Mapping[str, pulumi.Input[str]]
-    # Alarm when more SMS than this go out in an hour (None: the stack sends none).
-    sms_sends_per_hour: int | None = None
-    # Alarm when the month's SMS spend so far (USD) exceeds this (None: no SMS).
-    sms_month_to_date_spend: float | None = None
+    # The stack's SMS settings, where it sends SMS: its hourly sends and the
+    # month's spend so far are alarmed on.
+    sms: SmsConfig | None = None
     # The stack's CloudWatch namespace, where the services' business metrics are.
     namespace: str = ""
     metric_alarms: Sequence[MetricAlarm] = ()
@@ -62,20 +61,34 @@ class Alarms(pulumi.ComponentResource):
         self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("serverless-backend:platform:Alarms", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        settings = args.settings
-        self.topic = aws.sns.Topic(f"{name}-topic", name=args.topic_name, opts=child)
+        self._name = name
+        self._args = args
+        self.topic = aws.sns.Topic(
+            f"{name}-topic", name=args.topic_name, opts=pulumi.ResourceOptions(parent=self)
+        )
         self.alarm_arns = []
-        if settings.email:
+        if args.settings.email:
             aws.sns.TopicSubscription(
                 f"{name}-email",
                 topic=self.topic.arn,
                 protocol="email",
-                endpoint=settings.email,
-                opts=child,
+                endpoint=args.settings.email,
+                opts=pulumi.ResourceOptions(parent=self),
             )
+        self._api_5xx_rate()
+        self._function_errors_and_throttles()
+        self._table_throttles()
+        if args.sms is not None:
+            self._sms_sends(args.sms)
+            self._sms_spend(args.sms)
+        for alarm in args.metric_alarms:
+            self._business_metric(alarm)
+        self.register_outputs({"topic_arn": self.topic.arn})
+
+    def _api_5xx_rate(self) -> None:
+        args, settings = self._args, self._args.settings
         self._alarm(
-            f"{name}-api-5xx-rate",
+            f"{self._name}-api-5xx-rate",
             name=f"{args.topic_name}-api-5xx-rate",
             alarm_description="Share of API requests answered 5xx, in percent",
             comparison_operator="GreaterThanThreshold",
@@ -92,13 +105,16 @@ class Alarms(pulumi.ComponentResource):
             ],
             evaluation_periods=settings.evaluation_periods,
         )
-        for suffix, function_name in sorted(args.function_names.items()):
+
+    def _function_errors_and_throttles(self) -> None:
+        settings = self._args.settings
+        for suffix, function_name in sorted(self._args.function_names.items()):
             for metric, threshold in (
                 ("Errors", settings.function_errors),
                 ("Throttles", settings.function_throttles),
             ):
                 self._alarm(
-                    f"{name}-{suffix}-{metric.lower()}",
+                    f"{self._name}-{suffix}-{metric.lower()}",
                     name=pulumi.Output.concat(function_name, f"-{metric.lower()}"),
                     alarm_description=f"Lambda {metric} of one function",
                     namespace="AWS/Lambda",
@@ -110,19 +126,19 @@ class Alarms(pulumi.ComponentResource):
                     period=settings.period_seconds,
                     evaluation_periods=settings.evaluation_periods,
                 )
+
+    def _table_throttles(self) -> None:
+        args, settings = self._args, self._args.settings
+        period = settings.period_seconds
         self._alarm(
-            f"{name}-table-throttles",
+            f"{self._name}-table-throttles",
             name=f"{args.topic_name}-table-throttles",
             alarm_description="DynamoDB requests throttled on the shared table",
             comparison_operator="GreaterThanOrEqualToThreshold",
             threshold=settings.table_throttled_requests,
             metric_queries=[
-                _table_metric(
-                    "reads", "ReadThrottleEvents", args.table_name, settings.period_seconds
-                ),
-                _table_metric(
-                    "writes", "WriteThrottleEvents", args.table_name, settings.period_seconds
-                ),
+                _table_metric("reads", "ReadThrottleEvents", args.table_name, period),
+                _table_metric("writes", "WriteThrottleEvents", args.table_name, period),
                 aws.cloudwatch.MetricAlarmMetricQueryArgs(
                     id="throttled",
                     expression="reads + writes",
@@ -132,64 +148,66 @@ class Alarms(pulumi.ComponentResource):
             ],
             evaluation_periods=settings.evaluation_periods,
         )
-        if args.sms_sends_per_hour is not None:
-            self._alarm(
-                f"{name}-sms-sends",
-                name=f"{args.topic_name}-sms-sends",
-                alarm_description="SMS sent to phone numbers in one hour, above normal",
-                comparison_operator="GreaterThanThreshold",
-                threshold=args.sms_sends_per_hour,
-                metric_queries=[
-                    *(
-                        aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                            id=f"m{index}",
-                            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                                namespace="AWS/SNS",
-                                metric_name=metric,
-                                dimensions=SMS_DIMENSIONS,
-                                period=HOUR,
-                                stat="Sum",
-                            ),
-                        )
-                        for index, metric in enumerate(SMS_METRICS)
-                    ),
+
+    def _sms_sends(self, sms: SmsConfig) -> None:
+        self._alarm(
+            f"{self._name}-sms-sends",
+            name=f"{self._args.topic_name}-sms-sends",
+            alarm_description="SMS sent to phone numbers in one hour, above normal",
+            comparison_operator="GreaterThanThreshold",
+            threshold=sms.alarm_sends_per_hour,
+            metric_queries=[
+                *(
                     aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                        id="sends",
-                        expression="m0 + m1",
-                        label="SMS sends per hour",
-                        return_data=True,
-                    ),
-                ],
-                evaluation_periods=1,
-            )
-        if args.sms_month_to_date_spend is not None:
-            self._alarm(
-                f"{name}-sms-spend",
-                name=f"{args.topic_name}-sms-spend",
-                alarm_description=(
-                    "SMS spend this month (USD, the account's in this region) above the "
-                    "alarm threshold, before SNS stops sending at the monthly limit"
+                        id=f"m{index}",
+                        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                            namespace="AWS/SNS",
+                            metric_name=metric,
+                            dimensions=SMS_DIMENSIONS,
+                            period=HOUR,
+                            stat="Sum",
+                        ),
+                    )
+                    for index, metric in enumerate(SMS_METRICS)
                 ),
-                namespace="AWS/SNS",
-                metric_name=SMS_SPEND_METRIC,
-                statistic="Maximum",
-                comparison_operator="GreaterThanThreshold",
-                threshold=args.sms_month_to_date_spend,
-                period=HOUR,
-                evaluation_periods=1,
-            )
-        for alarm in args.metric_alarms:
-            slug = f"{alarm.service}-{_kebab(alarm.metric.name)}"
-            self._alarm(
-                f"{name}-{slug}",
-                name=f"{args.topic_name}-{slug}",
-                alarm_description=f"{alarm.service}: {alarm.metric.description}, in one hour",
-                comparison_operator="GreaterThanThreshold",
-                threshold=alarm.threshold,
-                metric_queries=_hourly_sum(args.namespace, alarm.service, alarm.metric),
-                evaluation_periods=1,
-            )
-        self.register_outputs({"topic_arn": self.topic.arn})
+                aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                    id="sends",
+                    expression="m0 + m1",
+                    label="SMS sends per hour",
+                    return_data=True,
+                ),
+            ],
+            evaluation_periods=1,
+        )
+
+    def _sms_spend(self, sms: SmsConfig) -> None:
+        self._alarm(
+            f"{self._name}-sms-spend",
+            name=f"{self._args.topic_name}-sms-spend",
+            alarm_description=(
+                "SMS spend this month (USD, the account's in this region) above the "
+                "alarm threshold, before SNS stops sending at the monthly limit"
+            ),
+            namespace="AWS/SNS",
+            metric_name=SMS_SPEND_METRIC,
+            statistic="Maximum",
+            comparison_operator="GreaterThanThreshold",
+            threshold=sms.alarm_month_to_date_spend,
+            period=HOUR,
+            evaluation_periods=1,
+        )
+
+    def _business_metric(self, alarm: MetricAlarm) -> None:
+        slug = f"{alarm.service}-{_kebab(alarm.metric.name)}"
+        self._alarm(
+            f"{self._name}-{slug}",
+            name=f"{self._args.topic_name}-{slug}",
+            alarm_description=f"{alarm.service}: {alarm.metric.description}, in one hour",
+            comparison_operator="GreaterThanThreshold",
+            threshold=alarm.threshold,
+            metric_queries=_hourly_sum(self._args.namespace, alarm.service, alarm.metric),
+            evaluation_periods=1,
+        )
 
     def _alarm(self, resource_name: str, **arguments: Any) -> aws.cloudwatch.MetricAlarm:
         """An alarm of the stack's: to the topic when it fires and when it clears,

@@ -47,8 +47,6 @@ class HttpApiArgs:
     # The services' own CORS headers (service.toml), added to the platform's.
     cors_allow_headers: tuple[str, ...] = ()
     cors_expose_headers: tuple[str, ...] = ()
-    # With a custom domain: the default execute-api endpoint answers 403.
-    disable_execute_api_endpoint: bool = False
 
 
 class HttpApi(pulumi.ComponentResource):
@@ -69,7 +67,8 @@ class HttpApi(pulumi.ComponentResource):
             f"{name}-http-api",
             name=args.api_name,
             protocol_type="HTTP",
-            disable_execute_api_endpoint=args.disable_execute_api_endpoint,
+            # With a custom domain: the default execute-api endpoint answers 403.
+            disable_execute_api_endpoint=settings.disable_execute_api_endpoint,
             cors_configuration=aws.apigatewayv2.ApiCorsConfigurationArgs(
                 allow_origins=list(settings.cors_allow_origins),
                 allow_methods=list(CORS_ALLOW_METHODS),

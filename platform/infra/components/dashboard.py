@@ -18,6 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from infra.config import SmsConfig
 from service_manifest import Metric
 
 GRID_WIDTH = 24
@@ -271,12 +272,13 @@ class DashboardArgs:
     stack: str
     region: str
     api_id: pulumi.Input[str]
-    table_name: str
+    table_name: pulumi.Input[str]
     namespace: str
     functions: Sequence[DashboardFunction]
     services: Sequence[ServiceMetrics]
-    sms_spend_limit: float | None = None
-    sms_spend_alarm: float | None = None
+    # The stack's SMS settings, where it sends SMS.
+    sms: SmsConfig | None = None
+    # Empty where the stack has no alarms.
     alarm_arns: Sequence[pulumi.Input[str]] = ()
 
 
@@ -288,18 +290,21 @@ class Dashboard(pulumi.ComponentResource):
     ) -> None:
         super().__init__("serverless-backend:platform:Dashboard", name, None, opts)
 
+        sms = args.sms
+
         def body(resolved: list[Any]) -> str:
-            api_id, *alarm_arns = resolved
+            api_id, table_name, *alarm_arns = resolved
             spec = DashboardSpec(
                 stack=args.stack,
                 region=args.region,
                 api_id=str(api_id),
-                table_name=args.table_name,
+                table_name=str(table_name),
                 namespace=args.namespace,
                 functions=tuple(args.functions),
                 services=tuple(args.services),
-                sms_spend_limit=args.sms_spend_limit,
-                sms_spend_alarm=args.sms_spend_alarm,
+                sms_spend_limit=sms.monthly_spend_limit if sms else None,
+                # The SMS spend alarm exists where the stack's alarms do.
+                sms_spend_alarm=sms.alarm_month_to_date_spend if sms and alarm_arns else None,
                 alarm_arns=tuple(str(arn) for arn in alarm_arns),
             )
             return json.dumps(dashboard_body(spec), sort_keys=True)
@@ -307,7 +312,9 @@ class Dashboard(pulumi.ComponentResource):
         self.dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=args.name,
-            dashboard_body=pulumi.Output.all(args.api_id, *args.alarm_arns).apply(body),
+            dashboard_body=pulumi.Output.all(args.api_id, args.table_name, *args.alarm_arns).apply(
+                body
+            ),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"dashboard_name": self.dashboard.dashboard_name})

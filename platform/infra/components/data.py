@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from infra.config import TableConfig
+
 # The attribute DynamoDB's TTL reads (epoch seconds); services set it on expiring items.
 TTL_ATTRIBUTE = "expires_at"
 
@@ -14,8 +16,7 @@ TTL_ATTRIBUTE = "expires_at"
 @dataclass(frozen=True)
 class DataArgs:
     table_name: str
-    point_in_time_recovery: bool
-    deletion_protection: bool
+    settings: TableConfig
 
 
 class Data(pulumi.ComponentResource):
@@ -40,9 +41,9 @@ class Data(pulumi.ComponentResource):
             ttl=aws.dynamodb.TableTtlArgs(attribute_name=TTL_ATTRIBUTE, enabled=True),
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(
-                enabled=args.point_in_time_recovery
+                enabled=args.settings.point_in_time_recovery
             ),
-            deletion_protection_enabled=args.deletion_protection,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+            deletion_protection_enabled=args.settings.deletion_protection,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.settings.deletion_protection),
         )
         self.register_outputs({"table_name": self.table.name, "table_arn": self.table.arn})

@@ -4,9 +4,9 @@ One secret per `${secret.<key>}` the services' manifests reference. Its value is
 `random.RandomPassword`, so a new stack needs no `pulumi config set --secret`: the
 value is made on the first `pulumi up`, kept in the state as a secret, and changes
 only when someone replaces that resource on purpose (docs/deploy.md, Secrets). It
-lives in a SecureString parameter under `<prefix>/<key>`, encrypted with the AWS
-managed key `aws/ssm`; functions get the parameter's name, never the value, and
-read it at run time (service_kernel.secret_value).
+lives in a SecureString parameter under the stack's secrets prefix (infra.names),
+encrypted with the AWS managed key `aws/ssm`; functions get the parameter's name,
+never the value, and read it at run time (service_kernel.secret_value).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
+
+from infra.names import StackNames
 
 # 64 letters and digits: 380 bits, and no character that needs quoting anywhere.
 SECRET_LENGTH = 64
@@ -38,7 +40,7 @@ class StackSecrets(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        prefix: str,
+        names: StackNames,
         keys: Iterable[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -51,7 +53,7 @@ class StackSecrets(pulumi.ComponentResource):
             )
             parameter = aws.ssm.Parameter(
                 f"{name}-{key}-parameter",
-                name=f"{prefix}/{key}",
+                name=names.secret_parameter(key),
                 type="SecureString",
                 # No key_id: the AWS managed key aws/ssm, so no KMS grant is needed. The
                 # value stays a secret (RandomPassword.result is one; `value` is too).

@@ -14,26 +14,12 @@ import pulumi_aws as aws
 from infra.environment import resolve_environment
 from infra.iam import assume_role_policy, function_policy, schedule_policy
 from infra.lambda_runtime import RUNTIME
+from infra.names import MAX_NAME_LENGTH
 from infra.shared import SharedStack
 from service_manifest import AUTH_PUBLIC, Function, Manifest, Route, docs_routes
 
 # The alias the API and Cognito invoke when SnapStart publishes versions.
 LIVE_ALIAS = "live"
-
-
-# Lambda function and IAM role names are at most 64 characters.
-MAX_NAME_LENGTH = 64
-
-
-def function_name(project: str, stack: str, service: str, function: str) -> str:
-    """`<project>-<stack>-<service>-<function>`, with `-` for `_`."""
-    name = f"{project}-{stack}-{service}-{function}".replace("_", "-")
-    if len(name) > MAX_NAME_LENGTH:
-        raise ValueError(
-            f"service {service}, function {function}: the name {name!r} is longer than "
-            f"{MAX_NAME_LENGTH} characters; shorten the stack, service or function name"
-        )
-    return name
 
 
 def function_arn(
@@ -46,7 +32,6 @@ def function_arn(
 
 @dataclass(frozen=True)
 class ServiceArgs:
-    project: str
     manifest: Manifest
     code: pulumi.Archive
     # The service's `${service.version}` (its own content digest).
@@ -78,12 +63,52 @@ class Service(pulumi.ComponentResource):
 
     def _function(self, name: str, function: Function) -> None:
         args = self._args
+        physical = args.shared.names.function(args.manifest.name, function.name)
+        prefix = f"{name}-{function.name.replace('_', '-')}"
+        snap_start = args.shared.config.functions.snap_start
+        lambda_function = self._lambda(prefix, physical, function)
+        self.functions[function.name] = lambda_function
+
+        invoke_arn: pulumi.Output[str] = lambda_function.invoke_arn
+        # The invoke permissions name the alias by its output, so they wait for it: with
+        # the plain string "live" they would race its creation (and pass only on retries).
+        qualifier: pulumi.Output[str] | None = None
+        if snap_start:
+            alias = aws.lambda_.Alias(
+                f"{prefix}-live",
+                name=LIVE_ALIAS,
+                function_name=lambda_function.name,
+                function_version=lambda_function.version,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.aliases[function.name] = alias
+            invoke_arn, qualifier = alias.invoke_arn, alias.name
+
+        if function.trigger:
+            aws.lambda_.Permission(
+                f"{prefix}-cognito-invoke",
+                action="lambda:InvokeFunction",
+                function=lambda_function.name,
+                qualifier=qualifier,
+                principal="cognito-idp.amazonaws.com",
+                source_arn=args.shared.references["user_pool.arn"],
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        if function.routes:
+            self._routes(prefix, function, invoke_arn, lambda_function, qualifier)
+        if function.schedule:
+            # The live alias where SnapStart publishes versions, as the API invokes.
+            target = lambda_function.arn
+            if qualifier is not None:
+                target = pulumi.Output.concat(lambda_function.arn, ":", qualifier)
+            self._schedule(prefix, physical, function, target)
+
+    def _lambda(self, prefix: str, physical: str, function: Function) -> aws.lambda_.Function:
+        """The function, its log group, and its role with only what service.toml grants."""
+        args = self._args
         config = args.shared.config
         defaults = config.functions
-        physical = function_name(args.project, args.shared.stage, args.manifest.name, function.name)
-        prefix = f"{name}-{function.name.replace('_', '-')}"
         child = pulumi.ResourceOptions(parent=self)
-
         logs = aws.cloudwatch.LogGroup(
             f"{prefix}-logs",
             name=f"/aws/lambda/{physical}",
@@ -98,27 +123,14 @@ class Service(pulumi.ComponentResource):
             permissions_boundary=config.permissions_boundary_arn,
             opts=child,
         )
-        tracing = defaults.tracing == "Active"
-        policy = pulumi.Output.all(
-            args.shared.resource_arns(), logs.arn, args.shared.secret_arns(function)
-        ).apply(
-            lambda resolved: json.dumps(
-                function_policy(
-                    args.manifest,
-                    function,
-                    resolved[0],
-                    log_group_arn=resolved[1],
-                    tracing=tracing,
-                    email_sender=config.auth.email_sender,
-                    secret_arns=resolved[2],
-                ),
-                sort_keys=True,
-            )
-        )
         role_policy = aws.iam.RolePolicy(
-            f"{prefix}-policy", name=physical, role=role.id, policy=policy, opts=child
+            f"{prefix}-policy",
+            name=physical,
+            role=role.id,
+            policy=self._policy(function, logs.arn),
+            opts=child,
         )
-        lambda_function = aws.lambda_.Function(
+        return aws.lambda_.Function(
             f"{prefix}-function",
             name=physical,
             description=function.description or f"{args.manifest.name} {function.name}",
@@ -145,41 +157,28 @@ class Service(pulumi.ComponentResource):
             tags={"service": args.manifest.name, "function": function.name},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[logs, role_policy]),
         )
-        self.functions[function.name] = lambda_function
 
-        invoke_arn: pulumi.Output[str] = lambda_function.invoke_arn
-        # The invoke permissions name the alias by its output, so they wait for it: with
-        # the plain string "live" they would race its creation (and pass only on retries).
-        qualifier: pulumi.Output[str] | None = None
-        if defaults.snap_start:
-            alias = aws.lambda_.Alias(
-                f"{prefix}-live",
-                name=LIVE_ALIAS,
-                function_name=lambda_function.name,
-                function_version=lambda_function.version,
-                opts=child,
+    def _policy(self, function: Function, log_group_arn: pulumi.Output[str]) -> pulumi.Output[str]:
+        """The function's role policy, once the ARNs it names are known."""
+        args = self._args
+        config = args.shared.config
+        tracing = config.functions.tracing == "Active"
+        return pulumi.Output.all(
+            args.shared.resource_arns(), log_group_arn, args.shared.secret_arns(function)
+        ).apply(
+            lambda resolved: json.dumps(
+                function_policy(
+                    args.manifest,
+                    function,
+                    resolved[0],
+                    log_group_arn=resolved[1],
+                    tracing=tracing,
+                    email_sender=config.auth.email_sender,
+                    secret_arns=resolved[2],
+                ),
+                sort_keys=True,
             )
-            self.aliases[function.name] = alias
-            invoke_arn, qualifier = alias.invoke_arn, alias.name
-
-        if function.trigger:
-            aws.lambda_.Permission(
-                f"{prefix}-cognito-invoke",
-                action="lambda:InvokeFunction",
-                function=lambda_function.name,
-                qualifier=qualifier,
-                principal="cognito-idp.amazonaws.com",
-                source_arn=args.shared.references["user_pool.arn"],
-                opts=child,
-            )
-        if function.routes:
-            self._routes(prefix, function, invoke_arn, lambda_function, qualifier)
-        if function.schedule:
-            # The live alias where SnapStart publishes versions, as the API invokes.
-            target = lambda_function.arn
-            if qualifier is not None:
-                target = pulumi.Output.concat(lambda_function.arn, ":", qualifier)
-            self._schedule(prefix, physical, function, target)
+        )
 
     def _schedule(
         self, prefix: str, physical: str, function: Function, target: pulumi.Input[str]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from infra.environment import UnknownReferenceError, resolve_environment
+from infra.names import StackNames
 from infra.shared import ApiAttachment, SharedStack, config_string
 from infra.stack_files import stack_config
 from service_manifest import Function, Manifest
@@ -16,9 +17,8 @@ from service_manifest.model import REFERENCES, RESOURCES
 
 def _shared(stack: str = "dev") -> SharedStack:
     return SharedStack(
-        stage=stack,
+        names=StackNames("serverless-backend", stack),
         config=stack_config(stack),
-        metrics_namespace=f"serverless-backend/{stack}",
         references={
             "stage": stack,
             "table.name": "the-table",

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from infra.components.service import function_name
 from infra.declared import DeclaredStack
 from infra.iam import UNSCOPED_ACTIONS
+from infra.names import function_name
 from service_manifest import Manifest
 
 with warnings.catch_warnings():

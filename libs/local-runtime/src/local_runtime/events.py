@@ -82,15 +82,7 @@ def build_event(
     trace_id: str | None = None,
 ) -> dict[str, Any]:
     now = time.time() if now is None else now
-    headers: dict[str, str] = {}
-    cookies: list[str] = []
-    for key, value in request.headers:
-        name = key.lower()
-        if name == "cookie":
-            # 2.0 moves cookies out of the headers into their own list.
-            cookies.extend(part.strip() for part in value.split(";") if part.strip())
-            continue
-        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    headers, cookies = _headers_and_cookies(request)
     # What the gateway adds on its way to the function.
     forwarded = headers.get("x-forwarded-for")
     headers["x-forwarded-for"] = (
@@ -113,12 +105,57 @@ def build_event(
     event["headers"] = headers
     if request.raw_query:
         event["queryStringParameters"] = query_parameters(request.raw_query)
+    event["requestContext"] = _request_context(
+        request,
+        path=path,
+        user_agent=headers.get("user-agent", ""),
+        route_key=route_key,
+        stage=stage,
+        api_id=api_id,
+        request_id=request_id,
+        authorization=authorization,
+        now=now,
+        domain_name=domain_name,
+    )
+    if path_parameters:
+        event["pathParameters"] = dict(path_parameters)
+    event.update(_body(request.body, headers.get("content-type", "")))
+    return event
+
+
+def _headers_and_cookies(request: IncomingRequest) -> tuple[dict[str, str], list[str]]:
+    """Header names lower-cased, a repeated header's values joined with commas;
+    2.0 moves cookies out of the headers into their own list."""
+    headers: dict[str, str] = {}
+    cookies: list[str] = []
+    for key, value in request.headers:
+        name = key.lower()
+        if name == "cookie":
+            cookies.extend(part.strip() for part in value.split(";") if part.strip())
+            continue
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    return headers, cookies
+
+
+def _request_context(
+    request: IncomingRequest,
+    *,
+    path: str,
+    user_agent: str,
+    route_key: str,
+    stage: str,
+    api_id: str,
+    request_id: str,
+    authorization: Authorization | None,
+    now: float,
+    domain_name: str,
+) -> dict[str, Any]:
     http = {
         "method": request.method,
         "path": path,
         "protocol": request.protocol,
         "sourceIp": request.source_ip,
-        "userAgent": headers.get("user-agent", ""),
+        "userAgent": user_agent,
     }
     context: dict[str, Any] = {
         "accountId": "123456789012",
@@ -139,23 +176,19 @@ def build_event(
                 "scopes": None if authorization.scopes is None else list(authorization.scopes),
             }
         }
-    event["requestContext"] = context
-    if path_parameters:
-        event["pathParameters"] = dict(path_parameters)
-    if request.body:
-        if _is_text(headers.get("content-type", "")):
-            try:
-                event["body"] = request.body.decode()
-                event["isBase64Encoded"] = False
-            except UnicodeDecodeError:
-                event["body"] = base64.b64encode(request.body).decode()
-                event["isBase64Encoded"] = True
-        else:
-            event["body"] = base64.b64encode(request.body).decode()
-            event["isBase64Encoded"] = True
-    else:
-        event["isBase64Encoded"] = False
-    return event
+    return context
+
+
+def _body(body: bytes, content_type: str) -> dict[str, Any]:
+    """The body as text where it is text and decodes, else base64."""
+    if not body:
+        return {"isBase64Encoded": False}
+    if _is_text(content_type):
+        try:
+            return {"body": body.decode(), "isBase64Encoded": False}
+        except UnicodeDecodeError:
+            pass
+    return {"body": base64.b64encode(body).decode(), "isBase64Encoded": True}
 
 
 def query_parameters(raw_query: str) -> dict[str, str]:

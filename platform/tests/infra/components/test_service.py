@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from infra.components.service import function_name, route_slug
+from infra.components.service import route_slug
 from infra.declared import DeclaredStack, declare
+from infra.names import function_name
 from infra.shared import config_string
 from infra.stack_files import stack_file
 from service_manifest import Manifest, ManifestError
