@@ -4,48 +4,16 @@ import importlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.stack import ENVIRONMENT, MANIFEST, REGION, SECRETS, SENDER, TABLE
+
 # Settings are read once at import, as on Lambda: set them first.
-os.environ.update(
-    {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "POWERTOOLS_SERVICE_NAME": "auth",
-        # The stack's CloudWatch namespace, which the business metrics are written in.
-        "POWERTOOLS_METRICS_NAMESPACE": "serverless-backend/test",
-        "STAGE": "test",
-        # Unset counts as production, which refuses the dev echo these tests read.
-        "PRODUCTION": "false",
-        "TABLE_NAME": "app-table",
-        "USER_POOL_ID": "placeholder-pool",
-        "USER_POOL_CLIENT_ID": "placeholder-client",
-        "PRODUCT_NAME": "Acme",
-        "OTP_TTL_SECONDS": "300",
-        "OTP_MAX_ATTEMPTS": "3",
-        # The local runtime's echo of every code, which these tests read.
-        "LOCAL_RUNTIME_ECHO_CODES": "true",
-        "AUTO_CONFIRM": "false",
-        "SEND_RATE_LIMIT": "5",
-        "SEND_RATE_WINDOW_SECONDS": "900",
-        "SOURCE_SEND_LIMIT": "20",
-        "SOURCE_SEND_WINDOW_SECONDS": "3600",
-        "STACK_SENDS_PER_HOUR": "100",
-        "MAX_FAILED_CODES": "10",
-        "SMS_COUNTRIES": "US,CA,GB",
-        "TEST_DESTINATIONS": "+15555550100,@example.test",
-        # The stack secrets' SSM parameters (the `aws` fixture puts SECRETS there).
-        "TICKET_KEY_PARAMETER": "/test/secrets/authTicketKey:1",
-        "DESTINATION_KEY_PARAMETER": "/test/secrets/authDestinationKey:1",
-        "TEST_CODE_PARAMETER": "/test/secrets/authTestCode:1",
-        "EMAIL_SENDER": "no-reply@example.com",
-    }
-)
+os.environ.update(ENVIRONMENT)
 
 import boto3
 from fastapi.testclient import TestClient
@@ -61,40 +29,39 @@ from auth.deps import code_rules, get_code_rules, get_identity_provider
 from auth.dynamodb_counters import DynamoDbCounters
 from auth.dynamodb_pending_users import DynamoDbPendingUsers
 from auth.settings import settings
-from auth.triggers import create_auth_challenge, otp, pre_sign_up
+from auth.triggers.config import CreateSettings, DefineSettings, PreSignUpSettings, VerifySettings
+from auth.triggers.deps import Clock, CreateDeps, DefineDeps, PreSignUpDeps, Trigger, VerifyDeps
 from cognito_emulator import install_triggers, uninstall_triggers
 from cognito_emulator.testing import InProcessInvoker, ManualClock, create_shared_pool
 from service_kernel.aws import client as kernel_client
 from service_kernel.parameters import forget_secrets
+from service_kernel.settings import load_settings
 from service_kernel.testing import AsAuthorizedBy, access_claims, create_shared_table
-from service_manifest import load_manifest
-
-MANIFEST = load_manifest(Path(__file__).parents[1] / "service.toml")
-# The stack secrets' values, as the platform's SSM parameters hold them.
-SECRETS = {
-    "/test/secrets/authTicketKey": "test-ticket-key",
-    "/test/secrets/authDestinationKey": "test-destination-key",
-    "/test/secrets/authTestCode": "test-code-key",
-}
-REGION = "us-east-1"
-TABLE = "app-table"
-SENDER = "no-reply@example.com"
+from service_manifest import Function
 
 
 def function_arn(name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{DEFAULT_ACCOUNT_ID}:function:auth-{name}"
 
 
-def trigger_handlers() -> dict[str, tuple[str, Callable[..., dict[str, Any]]]]:
-    """trigger name → (function ARN, handler), from service.toml, the way the
-    platform wires the pool's LambdaConfig."""
-    wired = {}
-    for function in MANIFEST.functions:
-        if function.trigger:
-            module, _, attribute = function.handler.rpartition(".")
-            handler = getattr(importlib.import_module(module), attribute)
-            wired[function.trigger] = (function_arn(function.name), handler)
-    return wired
+def trigger_deps(trigger: str, clock: Clock) -> Any:
+    """What each trigger works with here: its settings from this environment,
+    the table in moto, and the test's clock."""
+    if trigger == "PreSignUp":
+        return PreSignUpDeps(load_settings(PreSignUpSettings))
+    if trigger == "DefineAuthChallenge":
+        return DefineDeps(load_settings(DefineSettings), clock)
+    if trigger == "CreateAuthChallenge":
+        return replace(CreateDeps.on_table(load_settings(CreateSettings)), clock=clock)
+    if trigger == "VerifyAuthChallengeResponse":
+        return replace(VerifyDeps.on_table(load_settings(VerifySettings)), clock=clock)
+    raise KeyError(trigger)
+
+
+def entry_point(function: Function) -> Trigger[Any, Any]:
+    module, _, attribute = function.handler.rpartition(".")
+    entry: Trigger[Any, Any] = getattr(importlib.import_module(module), attribute)
+    return entry
 
 
 @dataclass
@@ -104,6 +71,26 @@ class Aws:
     client_id: str
     triggers: InProcessInvoker
     clock: ManualClock
+    # Each trigger's deps, as its handler is given them (by trigger name).
+    deps: dict[str, Any] = field(default_factory=dict)
+
+    def wire(self, trigger: str, deps: Any) -> None:
+        """The pool's `trigger` runs its service.toml handler on `deps`."""
+        function = next(f for f in MANIFEST.functions if f.trigger == trigger)
+        self.deps[trigger] = deps
+        self.triggers.handlers[function_arn(function.name)] = entry_point(function).given(deps)
+
+    def trigger(self, trigger: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        """The handler the pool runs for `trigger`, to call as Cognito would."""
+        function = next(f for f in MANIFEST.functions if f.trigger == trigger)
+        return lambda event, context: self.triggers.handlers[function_arn(function.name)](
+            event, context
+        )
+
+    def configure(self, trigger: str, **settings: Any) -> None:
+        """`trigger`'s settings changed, as another stack's config would change them."""
+        deps = self.deps[trigger]
+        self.wire(trigger, replace(deps, settings=deps.settings.model_copy(update=settings)))
 
     def sms(self) -> list[tuple[str, str]]:
         """(phone number, text) of every SMS published through SNS."""
@@ -149,13 +136,16 @@ def create_resources(clock: ManualClock) -> Aws:
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     create_shared_table(dynamodb, TABLE)
     boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
-    wired = trigger_handlers()
     cognito = boto3.client("cognito-idp", region_name=REGION)
-    lambda_config = {trigger: arn for trigger, (arn, _) in wired.items()}
-    pool_id, client_id = create_shared_pool(cognito, lambda_config)
-    invoker = InProcessInvoker({arn: handler for arn, handler in wired.values()})
+    # The pool's LambdaConfig, from service.toml, as the platform wires it.
+    triggers = {f.trigger: function_arn(f.name) for f in MANIFEST.functions if f.trigger}
+    pool_id, client_id = create_shared_pool(cognito, triggers)
+    invoker = InProcessInvoker({})
     install_triggers(invoker, clock=clock)
-    return Aws(cognito, pool_id, client_id, invoker, clock)
+    aws = Aws(cognito, pool_id, client_id, invoker, clock)
+    for trigger in triggers:
+        aws.wire(trigger, trigger_deps(trigger, clock))
+    return aws
 
 
 @pytest.fixture(autouse=True)
@@ -167,9 +157,8 @@ def no_sign_up_floor(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
-    """One clock for the triggers' code expiry and Cognito's session expiry."""
+    """One clock for the API, the triggers (their deps) and Cognito's session expiry."""
     manual = ManualClock()
-    monkeypatch.setattr(otp, "now", manual)
     monkeypatch.setattr(service, "now", manual)
     return manual
 
@@ -189,14 +178,14 @@ def aws(clock: ManualClock) -> Iterator[Aws]:
 
 
 @pytest.fixture
-def no_dev_echo(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_dev_echo(aws: Aws) -> None:
     """A deployed stack: no local runtime echoing every code."""
-    monkeypatch.setattr(create_auth_challenge.settings, "local_runtime_echo_codes", False)
+    aws.configure("CreateAuthChallenge", local_runtime_echo_codes=False)
 
 
 @pytest.fixture
-def auto_confirm(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pre_sign_up.settings, "auto_confirm", True)
+def auto_confirm(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
+    aws.configure("PreSignUp", auto_confirm=True)
     monkeypatch.setattr(settings, "auto_confirm", True)
 
 

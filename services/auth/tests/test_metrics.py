@@ -21,7 +21,6 @@ from fastapi.testclient import TestClient
 
 from auth import metrics as auth_metrics
 from auth.settings import settings
-from auth.triggers import create_auth_challenge, pre_sign_up, verify_auth_challenge_response
 from service_kernel import metrics
 from service_kernel.aws import client as kernel_client
 from service_kernel.testing import (
@@ -79,7 +78,7 @@ def wrong_code(world: World) -> Action:
 
 
 def locked(world: World) -> Action:
-    world.monkeypatch.setattr(verify_auth_challenge_response.settings, "max_failed_codes", 2)
+    world.aws.configure("VerifyAuthChallengeResponse", max_failed_codes=2)
     started = world.start(phone=PHONE).json()
     first = world.verify(started, wrong(started["dev_otp"])).json()
     return lambda: world.verify({**started, "session": first["session"]}, "000000")
@@ -102,7 +101,7 @@ def signed_in_by_code(world: World) -> Action:
 
 def signed_in_by_password(world: World) -> Action:
     world.monkeypatch.setattr(settings, "auto_confirm", True)
-    world.monkeypatch.setattr(pre_sign_up.settings, "auto_confirm", True)
+    world.aws.configure("PreSignUp", auto_confirm=True)
     credentials = {"email": EMAIL, "password": PASSWORD}
     assert world.client.post("/auth/signup", json=credentials).status_code == 201
     return lambda: world.client.post("/auth/login", json=credentials)
@@ -193,7 +192,7 @@ def test_a_test_destination_is_counted_as_sent_nothing(
 def test_a_wrong_code_that_locks_counts_both(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    world.monkeypatch.setattr(verify_auth_challenge_response.settings, "max_failed_codes", 1)
+    world.aws.configure("VerifyAuthChallengeResponse", max_failed_codes=1)
     started = world.start(phone=PHONE).json()
     written(capsys)
 
@@ -206,7 +205,7 @@ def test_the_triggers_own_send_limit_counts_as_a_refusal_too(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Behind the API's budgets: the create trigger's own count of what it sent."""
-    world.monkeypatch.setattr(create_auth_challenge.settings, "stack_sends_per_hour", 1)
+    world.aws.configure("CreateAuthChallenge", stack_sends_per_hour=1)
     assert world.start(phone=PHONE).status_code == 200
     written(capsys)
 

@@ -8,10 +8,11 @@ import pytest
 
 from auth import abuse, protocol
 from auth.protocol import retry_after
-from auth.triggers import create_auth_challenge, otp
-from auth.triggers.create_auth_challenge import RateLimitedError, handler
+from auth.triggers import otp
+from auth.triggers.create_auth_challenge import RateLimitedError
 
 Event = Callable[[str], dict[str, Any]]
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 PHONE = "+12025550101"
 TICKET_KEY = "test-ticket-key"
 HASHED = protocol.destination_hash("test-destination-key", PHONE)
@@ -32,12 +33,18 @@ def vouched(event: dict[str, Any], now: float, *, key: str = TICKET_KEY) -> dict
 
 
 @pytest.fixture
+def handler(aws: Any) -> Handler:
+    """The create trigger as the pool runs it (on moto's table, the test's clock)."""
+    return aws.trigger("CreateAuthChallenge")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
 def first(trigger_event: Event, aws: Any) -> Callable[[], dict[str, Any]]:
     """The first round of a sign-in the API vouched for."""
     return lambda: vouched(trigger_event("create_auth_challenge_first"), aws.clock())
 
 
-def test_the_first_round_sends_a_fresh_code_by_sms(first: Any, aws: Any) -> None:
+def test_the_first_round_sends_a_fresh_code_by_sms(handler: Handler, first: Any, aws: Any) -> None:
     response = handler(first(), None)["response"]
 
     code = response["publicChallengeParameters"]["dev_otp"]
@@ -54,7 +61,7 @@ def test_the_first_round_sends_a_fresh_code_by_sms(first: Any, aws: Any) -> None
     assert aws.sms() == [(PHONE, f"Your Acme sign-in code is {code}. It expires in 5 minutes.")]
 
 
-def test_two_sign_ins_get_different_codes(first: Any, aws: Any) -> None:
+def test_two_sign_ins_get_different_codes(handler: Handler, first: Any, aws: Any) -> None:
     codes = {
         handler(first(), None)["response"]["publicChallengeParameters"]["dev_otp"] for _ in range(5)
     }
@@ -62,7 +69,7 @@ def test_two_sign_ins_get_different_codes(first: Any, aws: Any) -> None:
 
 
 def test_its_own_counters_are_under_the_service_prefix_and_hold_no_phone_number(
-    first: Any, aws: Any
+    handler: Handler, first: Any, aws: Any
 ) -> None:
     handler(first(), None)
     keys = sorted(item["PK"]["S"] for item in items())
@@ -75,7 +82,9 @@ def test_its_own_counters_are_under_the_service_prefix_and_hold_no_phone_number(
     assert int(sent["expires_at"]["N"]) == int(aws.clock()) + 900
 
 
-def test_email_is_used_when_asked_for_and_present(trigger_event: Event, aws: Any) -> None:
+def test_email_is_used_when_asked_for_and_present(
+    handler: Handler, trigger_event: Event, aws: Any
+) -> None:
     event = trigger_event("create_auth_challenge_first")
     event["request"]["userAttributes"]["email"] = "ada@example.com"
     event["request"]["clientMetadata"] = {"delivery": "email"}
@@ -87,7 +96,7 @@ def test_email_is_used_when_asked_for_and_present(trigger_event: Event, aws: Any
 
 
 def test_a_retry_reuses_the_code_and_sends_nothing(
-    first: Any, trigger_event: Event, aws: Any
+    handler: Handler, first: Any, trigger_event: Event, aws: Any
 ) -> None:
     sent = handler(first(), None)["response"]
     event = first()
@@ -104,7 +113,9 @@ def test_a_retry_reuses_the_code_and_sends_nothing(
     assert len(aws.sms()) == 1
 
 
-def test_an_unknown_user_gets_a_challenge_and_no_message(first: Any, aws: Any) -> None:
+def test_an_unknown_user_gets_a_challenge_and_no_message(
+    handler: Handler, first: Any, aws: Any
+) -> None:
     event = first()
     event["request"]["userNotFound"] = True
     response = handler(event, None)["response"]
@@ -134,7 +145,7 @@ def _with_ticket(event: dict[str, Any], ticket: str) -> dict[str, Any]:
     ],
 )
 def test_without_a_valid_ticket_the_challenge_runs_and_nothing_is_sent(
-    trigger_event: Event, aws: Any, ticket: str | None
+    handler: Handler, trigger_event: Event, aws: Any, ticket: str | None
 ) -> None:
     now = int(aws.clock())
     made = {
@@ -157,7 +168,9 @@ def test_without_a_valid_ticket_the_challenge_runs_and_nothing_is_sent(
 # ---- its own limits, behind the API's budgets ----
 
 
-def test_the_sixth_send_to_a_destination_in_the_window_is_refused(first: Any, aws: Any) -> None:
+def test_the_sixth_send_to_a_destination_in_the_window_is_refused(
+    handler: Handler, first: Any, aws: Any
+) -> None:
     for _ in range(5):
         handler(first(), None)
     aws.clock.advance(100)
@@ -170,9 +183,9 @@ def test_the_sixth_send_to_a_destination_in_the_window_is_refused(first: Any, aw
 
 
 def test_the_stack_wide_hourly_limit_holds_across_destinations(
-    trigger_event: Event, aws: Any, monkeypatch: pytest.MonkeyPatch
+    handler: Handler, trigger_event: Event, aws: Any
 ) -> None:
-    monkeypatch.setattr(create_auth_challenge.settings, "stack_sends_per_hour", 3)
+    aws.configure("CreateAuthChallenge", stack_sends_per_hour=3)
     for number in range(3):
         event = trigger_event("create_auth_challenge_first")
         event["request"]["userAttributes"]["phone_number"] = f"+120255501{number:02d}"
@@ -185,7 +198,9 @@ def test_the_stack_wide_hourly_limit_holds_across_destinations(
     assert len(aws.sms()) == 3
 
 
-def test_an_expired_counter_dynamodb_has_not_deleted_yet_is_ignored(first: Any, aws: Any) -> None:
+def test_an_expired_counter_dynamodb_has_not_deleted_yet_is_ignored(
+    handler: Handler, first: Any, aws: Any
+) -> None:
     boto3.client("dynamodb").put_item(
         TableName="app-table",
         Item={
@@ -201,7 +216,9 @@ def test_an_expired_counter_dynamodb_has_not_deleted_yet_is_ignored(first: Any, 
     assert len(aws.sms()) == 1
 
 
-def test_no_code_reaches_the_logs(first: Any, aws: Any, caplog: pytest.LogCaptureFixture) -> None:
+def test_no_code_reaches_the_logs(
+    handler: Handler, first: Any, aws: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     response = handler(first(), None)["response"]
     logs = " ".join(str(record.__dict__) for record in caplog.records)
     assert "code sent" in logs
@@ -213,7 +230,7 @@ def test_no_code_reaches_the_logs(first: Any, aws: Any, caplog: pytest.LogCaptur
 
 
 def test_on_a_deployed_stack_a_real_destinations_code_is_only_sent(
-    first: Any, aws: Any, no_dev_echo: None
+    handler: Handler, first: Any, aws: Any, no_dev_echo: None
 ) -> None:
     response = handler(first(), None)["response"]
     assert "dev_otp" not in response["publicChallengeParameters"]
@@ -221,16 +238,16 @@ def test_on_a_deployed_stack_a_real_destinations_code_is_only_sent(
 
 
 def test_the_local_runtimes_echo_never_reaches_a_production_stack(
-    first: Any, aws: Any, monkeypatch: pytest.MonkeyPatch
+    handler: Handler, first: Any, aws: Any
 ) -> None:
-    monkeypatch.setattr(create_auth_challenge.settings, "production", True)
+    aws.configure("CreateAuthChallenge", production=True)
     response = handler(first(), None)["response"]
     assert "dev_otp" not in response["publicChallengeParameters"]
 
 
 @pytest.mark.parametrize("address", ["+15555550100", "smoke@example.test"])
 def test_a_test_destination_is_sent_nothing_and_its_code_echoed_off_production(
-    trigger_event: Event, aws: Any, no_dev_echo: None, address: str
+    handler: Handler, trigger_event: Event, aws: Any, no_dev_echo: None, address: str
 ) -> None:
     event = trigger_event("create_auth_challenge_first")
     channel = "email" if "@" in address else "sms"
@@ -247,9 +264,9 @@ def test_a_test_destination_is_sent_nothing_and_its_code_echoed_off_production(
 
 
 def test_on_production_a_test_destinations_code_is_fixed_by_the_secret_and_never_echoed(
-    trigger_event: Event, aws: Any, monkeypatch: pytest.MonkeyPatch
+    handler: Handler, trigger_event: Event, aws: Any
 ) -> None:
-    monkeypatch.setattr(create_auth_challenge.settings, "production", True)
+    aws.configure("CreateAuthChallenge", production=True)
     event = trigger_event("create_auth_challenge_first")
     event["request"]["userAttributes"]["phone_number"] = "+15555550100"
     response = handler(vouched(event, aws.clock()), None)["response"]

@@ -3,19 +3,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-from auth.triggers import otp
-from auth.triggers.define_auth_challenge import handler
+from auth.triggers import define_auth_challenge, otp
+from auth.triggers.config import DefineSettings
+from auth.triggers.deps import DefineDeps
+from service_kernel.settings import load_settings
 
 Event = Callable[[str], dict[str, Any]]
+Handler = Callable[[Any, Any], Any]
 NOW = 1_800_000_000
 METADATA = otp.Challenge("d" * 64, NOW + 300).metadata()
 
 
-@pytest.fixture(autouse=True)
-def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(otp, "now", lambda: float(NOW))
+# The trigger on this environment's settings, its clock stopped at NOW.
+handler: Handler = define_auth_challenge.handler.given(
+    DefineDeps(load_settings(DefineSettings), clock=lambda: float(NOW))
+)
 
 
 def answered(*results: bool, metadata: str = METADATA) -> list[dict[str, Any]]:

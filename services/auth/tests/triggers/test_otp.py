@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from auth.triggers import otp
+from auth.triggers.events import ChallengeResult
 
 
 def test_codes_are_six_digits_with_leading_zeros(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,7 +25,7 @@ def test_foreign_metadata_is_no_challenge(metadata: str | None) -> None:
 
 def test_the_latest_code_of_a_session_and_its_failures() -> None:
     first = otp.Challenge("a" * 64, 1).metadata()
-    session = [
+    session: list[ChallengeResult] = [
         {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": False, "challengeMetadata": first},
         {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": False},
     ]

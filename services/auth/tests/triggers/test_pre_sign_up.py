@@ -6,9 +6,19 @@ from typing import Any
 import pytest
 
 from auth.triggers import pre_sign_up
-from auth.triggers.pre_sign_up import handler
+from auth.triggers.config import PreSignUpSettings
+from auth.triggers.deps import PreSignUpDeps
+from service_kernel.settings import load_settings
 
 Event = Callable[[str], dict[str, Any]]
+Handler = Callable[[Any, Any], Any]
+# The trigger on this environment's settings (AUTO_CONFIRM false, as prod's).
+handler: Handler = pre_sign_up.handler.given(PreSignUpDeps(load_settings(PreSignUpSettings)))
+
+
+def on_stack(*, auto_confirm: bool) -> Handler:
+    """The trigger on a stack whose `auth.autoConfirm` is `auto_confirm`."""
+    return pre_sign_up.handler.given(PreSignUpDeps(PreSignUpSettings(auto_confirm=auto_confirm)))
 
 
 def test_a_password_sign_up_waits_for_confirmation_by_default(trigger_event: Event) -> None:
@@ -21,9 +31,9 @@ def test_a_password_sign_up_waits_for_confirmation_by_default(trigger_event: Eve
 
 
 def test_auto_confirm_confirms_and_verifies_what_the_user_gave(
-    trigger_event: Event, monkeypatch: pytest.MonkeyPatch
+    trigger_event: Event,
 ) -> None:
-    monkeypatch.setattr(pre_sign_up.settings, "auto_confirm", True)
+    handler = on_stack(auto_confirm=True)
     result = handler(trigger_event("pre_sign_up_sign_up"), None)
     assert result["response"] == {
         "autoConfirmUser": True,
@@ -34,10 +44,10 @@ def test_auto_confirm_confirms_and_verifies_what_the_user_gave(
 
 @pytest.mark.parametrize("auto_confirm", [False, True])
 def test_a_client_set_passwordless_flag_changes_nothing(
-    trigger_event: Event, monkeypatch: pytest.MonkeyPatch, auto_confirm: bool
+    trigger_event: Event, auto_confirm: bool
 ) -> None:
     """ValidationData comes from whoever calls the public SignUp: it confirms no one."""
-    monkeypatch.setattr(pre_sign_up.settings, "auto_confirm", auto_confirm)
+    handler = on_stack(auto_confirm=auto_confirm)
     flagged = trigger_event("pre_sign_up_sign_up")
     flagged["request"]["validationData"] = {"passwordless": "true"}
     flagged["request"]["clientMetadata"] = {"passwordless": "true"}
@@ -47,9 +57,9 @@ def test_a_client_set_passwordless_flag_changes_nothing(
 
 
 def test_an_admin_created_user_is_left_as_cognito_makes_it(
-    trigger_event: Event, monkeypatch: pytest.MonkeyPatch
+    trigger_event: Event,
 ) -> None:
-    monkeypatch.setattr(pre_sign_up.settings, "auto_confirm", True)
+    handler = on_stack(auto_confirm=True)
     event = trigger_event("pre_sign_up_admin_create_user")
     assert (
         handler(event, None)["response"]

@@ -6,15 +6,16 @@ from typing import Any
 import pytest
 
 from auth.triggers import otp
-from auth.triggers.verify_auth_challenge_response import handler
 
 Event = Callable[[str], dict[str, Any]]
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-@pytest.fixture(autouse=True)
-def frozen(monkeypatch: pytest.MonkeyPatch, aws: Any) -> None:
-    # The fixture's code (123456) expires at 1800000300. The table is moto's.
-    monkeypatch.setattr(otp, "now", lambda: 1_800_000_000.0)
+@pytest.fixture
+def handler(aws: Any) -> Handler:
+    """The verify trigger as the pool runs it: on moto's table, at the test's
+    clock (1800000000; the fixture's code, 123456, expires at 1800000300)."""
+    return aws.trigger("VerifyAuthChallengeResponse")  # type: ignore[no-any-return]
 
 
 HASHED = "f" * 64
@@ -26,36 +27,38 @@ def with_destination(event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def test_the_right_code_is_correct(trigger_event: Event) -> None:
+def test_the_right_code_is_correct(handler: Handler, trigger_event: Event) -> None:
     assert handler(trigger_event("verify_auth_challenge_response"), None)["response"] == {
         "answerCorrect": True
     }
 
 
 @pytest.mark.parametrize("answer", ["123457", "", "12345", "1234567", " 123456"])
-def test_any_other_answer_is_not(trigger_event: Event, answer: str) -> None:
+def test_any_other_answer_is_not(handler: Handler, trigger_event: Event, answer: str) -> None:
     event = trigger_event("verify_auth_challenge_response")
     event["request"]["challengeAnswer"] = answer
     assert handler(event, None)["response"]["answerCorrect"] is False
 
 
 def test_the_right_code_after_its_expiry_is_not(
-    trigger_event: Event, monkeypatch: pytest.MonkeyPatch
+    handler: Handler, trigger_event: Event, aws: Any
 ) -> None:
-    monkeypatch.setattr(otp, "now", lambda: 1_800_000_300.0)
+    aws.clock.advance(300)
     assert handler(trigger_event("verify_auth_challenge_response"), None)["response"] == {
         "answerCorrect": False
     }
 
 
-def test_missing_private_parameters_are_never_correct(trigger_event: Event) -> None:
+def test_missing_private_parameters_are_never_correct(
+    handler: Handler, trigger_event: Event
+) -> None:
     event = trigger_event("verify_auth_challenge_response")
     event["request"]["privateChallengeParameters"] = {}
     assert handler(event, None)["response"]["answerCorrect"] is False
 
 
 def test_the_comparison_is_constant_time(
-    trigger_event: Event, monkeypatch: pytest.MonkeyPatch
+    handler: Handler, trigger_event: Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     compared: list[tuple[str, str]] = []
 
@@ -69,7 +72,7 @@ def test_the_comparison_is_constant_time(
 
 
 def test_wrong_answers_count_across_sessions_and_lock_even_the_right_code(
-    trigger_event: Event, aws: Any
+    handler: Handler, trigger_event: Event, aws: Any
 ) -> None:
     for _ in range(10):
         wrong = with_destination(trigger_event("verify_auth_challenge_response"))
@@ -82,7 +85,7 @@ def test_wrong_answers_count_across_sessions_and_lock_even_the_right_code(
 
 
 def test_a_right_code_clears_the_count_and_the_pending_record(
-    trigger_event: Event, aws: Any
+    handler: Handler, trigger_event: Event, aws: Any
 ) -> None:
     event = with_destination(trigger_event("verify_auth_challenge_response"))
     sub = event["request"]["userAttributes"]["sub"]

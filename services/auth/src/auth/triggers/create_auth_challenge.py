@@ -19,34 +19,18 @@ the local runtime (LOCAL_RUNTIME_ECHO_CODES), never on a deployed stack.
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 from auth import abuse, metrics, protocol
 from auth.abuse import Budget, SendRefused
-from auth.dynamodb_counters import DynamoDbCounters
 from auth.protocol import ATTEMPTS_LEFT, DELIVERY, DEV_OTP, EMAIL, SMS, TICKET, Channel
 from auth.triggers import delivery, otp
-from auth.triggers.aws import client
 from auth.triggers.config import CreateSettings
-from service_kernel.invocation import lambda_function
+from auth.triggers.deps import CreateDeps, Trigger
+from auth.triggers.events import CreateAuthChallengeEvent, CreateAuthChallengeRequest
 from service_kernel.log import get_logger
 from service_kernel.parameters import secret_value
 from service_kernel.settings import load_settings
-
-settings = load_settings(CreateSettings)
-
-
-def ticket_key() -> str:
-    return secret_value(settings.ticket_key_parameter)
-
-
-def destination_key() -> str:
-    return secret_value(settings.destination_key_parameter)
-
-
-def secret_for_test_codes() -> str:
-    return secret_value(settings.test_code_parameter)
-
 
 logger = get_logger()
 HOUR = 3600
@@ -60,67 +44,80 @@ class RateLimitedError(Exception):
         super().__init__(protocol.RATE_LIMITED.format(seconds=self.retry_after))
 
 
-@lambda_function
-def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
-    request = event.get("request") or {}
-    session = request.get("session") or []
+def respond(event: CreateAuthChallengeEvent, deps: CreateDeps) -> CreateAuthChallengeEvent:
+    request = event["request"]
+    session = request["session"]
     destination = _destination(request)
     public: dict[str, str] = {}
 
     challenge = otp.current_challenge(session)
     if challenge is None:
-        challenge, code = _new_challenge(destination)
+        challenge, code = _new_challenge(destination, deps)
         if destination is not None and not request.get("userNotFound"):
-            if _vouched(request, destination):
-                _deliver(destination, code, public)
+            if _vouched(request, destination, deps):
+                _deliver(destination, code, public, deps)
             else:
                 logger.warning(
                     "code not sent: no valid ticket from the API", delivery=destination[0]
                 )
 
+    settings = deps.settings
     attempts_left = max(settings.otp_max_attempts - otp.failed_attempts(session), 0)
     public[ATTEMPTS_LEFT] = str(attempts_left)
     public[DELIVERY] = destination[0] if destination else SMS
-    response = event.setdefault("response", {})
+    response = event["response"]
     response["publicChallengeParameters"] = public
     response["privateChallengeParameters"] = challenge.private_parameters()
     response["challengeMetadata"] = challenge.metadata()
     return event
 
 
-def _new_challenge(destination: tuple[Channel, str] | None) -> tuple[otp.Challenge, str]:
+def _new_challenge(
+    destination: tuple[Channel, str] | None, deps: CreateDeps
+) -> tuple[otp.Challenge, str]:
+    settings = deps.settings
     code = otp.new_code()
     hashed = ""
     if destination is not None:
         address = destination[1]
-        hashed = protocol.destination_hash(destination_key(), address)
-        if settings.production and _is_test(address):
+        hashed = protocol.destination_hash(
+            secret_value(settings.destination_key_parameter), address
+        )
+        if settings.production and _is_test(address, settings):
             # Fixed per test destination, never echoed: what smoke tests use.
-            code = protocol.code_for_test_destination(secret_for_test_codes(), address)
-    expires_at = int(otp.now()) + settings.otp_ttl_seconds
+            code = protocol.code_for_test_destination(
+                secret_value(settings.test_code_parameter), address
+            )
+    expires_at = int(deps.clock()) + settings.otp_ttl_seconds
     return otp.Challenge(otp.digest(code), expires_at, hashed), code
 
 
-def _vouched(request: dict[str, Any], destination: tuple[Channel, str]) -> bool:
+def _vouched(
+    request: CreateAuthChallengeRequest, destination: tuple[Channel, str], deps: CreateDeps
+) -> bool:
     kind, address = destination
     given = str((request.get("clientMetadata") or {}).get(TICKET) or "")
-    return protocol.ticket_is_valid(ticket_key(), given, address, kind, otp.now())
+    key = secret_value(deps.settings.ticket_key_parameter)
+    return protocol.ticket_is_valid(key, given, address, kind, deps.clock())
 
 
-def _is_test(address: str) -> bool:
+def _is_test(address: str, settings: CreateSettings) -> bool:
     return protocol.is_test_destination(address, settings.test_destination_list)
 
 
-def _deliver(destination: tuple[Channel, str], code: str, public: dict[str, str]) -> None:
+def _deliver(
+    destination: tuple[Channel, str], code: str, public: dict[str, str], deps: CreateDeps
+) -> None:
+    settings = deps.settings
     kind, address = destination
-    test = _is_test(address)
+    test = _is_test(address, settings)
     if not settings.production and (test or settings.local_runtime_echo_codes):
         public[DEV_OTP] = code
     if test:
         logger.info("code not sent: a test destination", delivery=kind)
         return
-    hashed = protocol.destination_hash(destination_key(), address)
-    _count_send(hashed, kind)
+    hashed = protocol.destination_hash(secret_value(settings.destination_key_parameter), address)
+    _count_send(hashed, kind, deps)
     text = delivery.message(settings.product_name, code, settings.otp_ttl_seconds)
     if kind == SMS:
         delivery.send_sms(address, text)
@@ -131,11 +128,11 @@ def _deliver(destination: tuple[Channel, str], code: str, public: dict[str, str]
     logger.info("code sent", delivery=kind, destination_key=abuse.destination_sent_key(hashed))
 
 
-def _count_send(hashed: str, kind: Channel) -> None:
-    counters = DynamoDbCounters(client("dynamodb"), settings.table_name)
+def _count_send(hashed: str, kind: Channel, deps: CreateDeps) -> None:
+    settings = deps.settings
     try:
         abuse.spend(
-            counters,
+            deps.counters,
             [
                 (
                     "destination",
@@ -144,7 +141,7 @@ def _count_send(hashed: str, kind: Channel) -> None:
                 ),
                 ("stack", abuse.STACK_SENT_KEY, Budget(settings.stack_sends_per_hour, HOUR)),
             ],
-            otp.now(),
+            deps.clock(),
         )
     except SendRefused as exc:
         logger.warning("code not sent: rate limited", delivery=kind, budget=exc.budget)
@@ -152,14 +149,17 @@ def _count_send(hashed: str, kind: Channel) -> None:
         raise RateLimitedError(exc.retry_after) from None
 
 
-def _destination(request: dict[str, Any]) -> tuple[Channel, str] | None:
-    attributes = request.get("userAttributes") or {}
+def _destination(request: CreateAuthChallengeRequest) -> tuple[Channel, str] | None:
+    attributes = request["userAttributes"]
     phone, email = attributes.get("phone_number"), attributes.get("email")
     wanted = (request.get("clientMetadata") or {}).get(DELIVERY)
     if wanted == EMAIL and email:
-        return EMAIL, str(email)
+        return EMAIL, email
     if phone:
-        return SMS, str(phone)
+        return SMS, phone
     if email:
-        return EMAIL, str(email)
+        return EMAIL, email
     return None
+
+
+handler = Trigger(respond, partial(CreateDeps.on_table, load_settings(CreateSettings)))

@@ -6,18 +6,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from auth.triggers.events import ChallengeResult
+
 CODE_DIGITS = 6
 _METADATA_PREFIX = "OTP"
-
-
-def now() -> float:
-    """The clock every trigger reads (tests move it)."""
-    return time.time()
 
 
 def new_code() -> str:
@@ -44,8 +40,8 @@ class Challenge:
     expires_at: int
     destination_hash: str = ""
 
-    def expired(self) -> bool:
-        return now() >= self.expires_at
+    def expired(self, now: float) -> bool:
+        return now >= self.expires_at
 
     def metadata(self) -> str:
         return f"{_METADATA_PREFIX}:{self.code_digest}:{self.expires_at}:{self.destination_hash}"
@@ -79,7 +75,7 @@ class Challenge:
             return None
 
 
-def current_challenge(session: Iterable[Mapping[str, Any]]) -> Challenge | None:
+def current_challenge(session: Iterable[ChallengeResult]) -> Challenge | None:
     """The code this sign-in already sent, from the session list's latest answer."""
     for entry in reversed(list(session)):
         challenge = Challenge.from_metadata(entry.get("challengeMetadata"))
@@ -88,5 +84,5 @@ def current_challenge(session: Iterable[Mapping[str, Any]]) -> Challenge | None:
     return None
 
 
-def failed_attempts(session: Iterable[Mapping[str, Any]]) -> int:
+def failed_attempts(session: Iterable[ChallengeResult]) -> int:
     return sum(1 for entry in session if entry.get("challengeResult") is not True)

@@ -15,31 +15,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 from auth.triggers.config import PreSignUpSettings
-from service_kernel.invocation import lambda_function
+from auth.triggers.deps import PreSignUpDeps, Trigger
+from auth.triggers.events import PreSignUpEvent
 from service_kernel.settings import load_settings
-
-settings = load_settings(PreSignUpSettings)
 
 
 class PhoneSignUpRefused(Exception):
     """Cognito fails the SignUp with this (UserLambdaValidationException)."""
 
 
-@lambda_function
-def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
-    if event.get("triggerSource") != "PreSignUp_SignUp":
+def respond(event: PreSignUpEvent, deps: PreSignUpDeps) -> PreSignUpEvent:
+    if event["triggerSource"] != "PreSignUp_SignUp":
         return event
-    attributes = (event.get("request") or {}).get("userAttributes") or {}
+    attributes = event["request"]["userAttributes"]
     if attributes.get("phone_number"):
         raise PhoneSignUpRefused("sign-up with a phone number is not offered; use /auth/start")
-    if not settings.auto_confirm:
+    if not deps.settings.auto_confirm:
         return event
-    response = event.setdefault("response", {})
+    response = event["response"]
     response["autoConfirmUser"] = True
     # Cognito fails the sign-up if a flag names an attribute the user lacks.
     response["autoVerifyEmail"] = bool(attributes.get("email"))
     response["autoVerifyPhone"] = bool(attributes.get("phone_number"))
     return event
+
+
+handler = Trigger(respond, partial(PreSignUpDeps, load_settings(PreSignUpSettings)))

@@ -11,52 +11,48 @@ before that clears the count, and proves the user: it is no longer pending
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 from auth import abuse, metrics
 from auth.abuse import TooManyAttempts
-from auth.dynamodb_counters import DynamoDbCounters
-from auth.dynamodb_pending_users import DynamoDbPendingUsers
 from auth.triggers import otp
-from auth.triggers.aws import client
 from auth.triggers.config import VerifySettings
-from service_kernel.invocation import lambda_function
+from auth.triggers.deps import Trigger, VerifyDeps
+from auth.triggers.events import VerifyAuthChallengeEvent
 from service_kernel.settings import load_settings
 
-settings = load_settings(VerifySettings)
 
-
-@lambda_function
-def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
-    request = event.get("request") or {}
-    challenge = otp.Challenge.from_private_parameters(
-        request.get("privateChallengeParameters") or {}
-    )
-    answer = str(request.get("challengeAnswer") or "")
+def respond(event: VerifyAuthChallengeEvent, deps: VerifyDeps) -> VerifyAuthChallengeEvent:
+    request = event["request"]
+    challenge = otp.Challenge.from_private_parameters(request["privateChallengeParameters"])
+    answer = request["challengeAnswer"]
     correct = False
     if challenge is not None:
         # Compare first, then check expiry: the same work either way.
-        correct = otp.matches(answer, challenge.code_digest) and not challenge.expired()
+        correct = otp.matches(answer, challenge.code_digest) and not challenge.expired(deps.clock())
         if not correct:
             metrics.code_failed()
         if challenge.destination_hash:
-            correct = _counted(challenge.destination_hash, correct)
-    sub = (request.get("userAttributes") or {}).get("sub")
+            correct = _counted(challenge.destination_hash, correct, deps)
+    sub = request["userAttributes"].get("sub")
     if correct and sub:
-        DynamoDbPendingUsers(client("dynamodb"), settings.table_name).remove(str(sub))
-    event.setdefault("response", {})["answerCorrect"] = correct
+        deps.pending_users.remove(sub)
+    event["response"]["answerCorrect"] = correct
     return event
 
 
-def _counted(hashed: str, correct: bool) -> bool:
+def _counted(hashed: str, correct: bool, deps: VerifyDeps) -> bool:
     """The verdict once the destination's failed codes are taken into account."""
-    counters = DynamoDbCounters(client("dynamodb"), settings.table_name)
+    counters, limit = deps.counters, deps.settings.max_failed_codes
     try:
-        abuse.check_not_locked(counters, hashed, settings.max_failed_codes, otp.now())
+        abuse.check_not_locked(counters, hashed, limit, deps.clock())
     except TooManyAttempts:
         return False
     if correct:
         abuse.forget_failed_codes(counters, hashed)
-    elif abuse.count_failed_code(counters, hashed, settings.max_failed_codes, otp.now()):
+    elif abuse.count_failed_code(counters, hashed, limit, deps.clock()):
         metrics.lockout()
     return correct
+
+
+handler = Trigger(respond, partial(VerifyDeps.on_table, load_settings(VerifySettings)))
