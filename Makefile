@@ -11,8 +11,8 @@ UV_PRIVATE := .tools/uv/bin/uv
 UV := $(shell found=$$(command -v uv 2>/dev/null) && [ "$$($$found --version 2>/dev/null | cut -d' ' -f2)" = "$(UV_VERSION)" ] && echo $$found || echo $(UV_PRIVATE))
 # A virtualenv the user activated is not the project's: uv would warn on every call.
 unexport VIRTUAL_ENV
-# Workspace members: every folder with a pyproject.toml under libs/ and services/, and platform/.
-MEMBERS := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml services/*/pyproject.toml platform/pyproject.toml))
+# Workspace members: every folder with a pyproject.toml under libs/, services/ and tools/, and platform/.
+MEMBERS := $(patsubst %/pyproject.toml,%,$(wildcard libs/*/pyproject.toml services/*/pyproject.toml tools/*/pyproject.toml platform/pyproject.toml))
 SERVICE ?=
 STACK ?= dev
 PORT ?= 8000
@@ -86,7 +86,7 @@ ifeq ($(SERVICE),)
 test: uv ## Lint, format check, type check, then every member's tests, each alone; a summary at the end
 	@MAKE="$(MAKE)" .ci/test-all $(notdir $(MEMBERS))
 else
-MEMBER_DIR := $(patsubst %/pyproject.toml,%,$(firstword $(wildcard services/$(SERVICE)/pyproject.toml libs/$(SERVICE)/pyproject.toml $(SERVICE)/pyproject.toml)))
+MEMBER_DIR := $(patsubst %/pyproject.toml,%,$(firstword $(wildcard services/$(SERVICE)/pyproject.toml libs/$(SERVICE)/pyproject.toml tools/$(SERVICE)/pyproject.toml $(SERVICE)/pyproject.toml)))
 test: uv
 	@test -n "$(MEMBER_DIR)" || { echo "no workspace member named '$(SERVICE)'" >&2; exit 2; }
 	@echo "== $(SERVICE): synced alone into .venvs/$(SERVICE)"

@@ -49,7 +49,7 @@ def test_the_test_matrix_is_every_workspace_member_including_platform(tmp_path: 
 
     on_disk = [
         path.parent.name
-        for pattern in ("libs/*/pyproject.toml", "services/*/pyproject.toml")
-        for path in REPO.glob(pattern)
+        for folder in ("libs", "services", "tools")
+        for path in REPO.glob(f"{folder}/*/pyproject.toml")
     ]
     assert sorted(members) == sorted([*on_disk, "platform"])

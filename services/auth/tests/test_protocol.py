@@ -43,6 +43,6 @@ def test_test_destinations_are_exact_numbers_or_whole_domains(address: str, expe
 
 
 def test_the_test_code_is_fixed_by_the_key_and_the_destination() -> None:
-    # libs/local-runtime/tests/test_smoke.py pins the same value for the smoke suite.
+    # tools/local-runtime/tests/test_smoke.py pins the same value for the smoke suite.
     assert protocol.code_for_test_destination("k", "+15555550100") == "757037"
     assert protocol.code_for_test_destination("k2", "+15555550100") != "757037"

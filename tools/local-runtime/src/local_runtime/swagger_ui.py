@@ -56,7 +56,7 @@ def _read(name: str) -> bytes:
 def _assets_folder() -> Path:
     spec = importlib.util.find_spec(ASSETS_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise AssetsMissing(f"{ASSETS_PACKAGE} is not installed (libs/local-runtime depends on it)")
+        raise AssetsMissing(f"{ASSETS_PACKAGE} is not installed (local-runtime depends on it)")
     return Path(next(iter(spec.submodule_search_locations))) / "static"
 
 
