@@ -16,6 +16,7 @@ from tests.fake_program import (
     CLIENT_ID,
     ISSUER,
     PROBE,
+    PROBE_TIMEOUT,
     TABLE,
     declared,
     health_manifest,
@@ -29,7 +30,7 @@ def test_functions_carry_their_declared_handler_environment_and_limits() -> None
     assert probe.manifest_function == "api"
     assert probe.label == "probe.api"
     assert probe.handler == "probe_handler.handler"
-    assert probe.timeout == 2
+    assert probe.timeout == PROBE_TIMEOUT
     assert probe.concurrency == DEFAULT_CONCURRENCY
     assert probe.environment["PROBE_CLIENT"] == CLIENT_ID
     assert probe.environment["PROBE_STAGE"] == "dev"
