@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from service_manifest.conventions import AUTH_JWT, DEFAULT_ROUTE_KEY
+from service_manifest.user_errors import UserError, shown, validation_problems
 
 # Cognito's LambdaConfig keys a function may be wired to.
 COGNITO_TRIGGERS = frozenset(
@@ -87,8 +88,8 @@ RESERVED_METRICS = frozenset({"ColdStart"})
 MAX_DIMENSION_VALUES = 10
 
 
-class ManifestError(ValueError):
-    pass
+class ManifestError(UserError, ValueError):
+    """A service.toml a person wrote wrongly: the file, the key, what is allowed."""
 
 
 # ---- what the rest of the system reads: plain, frozen values ----
@@ -229,28 +230,18 @@ def load_manifest(path: Path) -> Manifest:
     try:
         data = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ManifestError(f"{path}: {exc}") from exc
+        raise ManifestError(f"{shown(path)}: {exc}") from exc
     try:
         parsed = _ManifestFile.model_validate(data)
     except ValidationError as exc:
-        raise ManifestError(f"{path}: {_describe(exc)}") from None
+        problems = validation_problems(exc, _ManifestFile)
+        raise ManifestError(f"{shown(path)}: " + "\n  ".join(problems)) from None
     return parsed.manifest(path)
 
 
 def find_manifests(services_dir: Path) -> tuple[Manifest, ...]:
     """Every service under `services_dir`, in name order."""
     return tuple(load_manifest(path) for path in sorted(services_dir.glob("*/service.toml")))
-
-
-def _describe(exc: ValidationError) -> str:
-    problems = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        if error["type"] == "extra_forbidden":
-            problems.append(f"{where}: unknown key (a misspelling?)")
-        else:
-            problems.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
-    return "; ".join(problems)
 
 
 # ---- the file as written: every key known, every value checked ----
