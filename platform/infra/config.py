@@ -22,6 +22,9 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from infra.stack_file_errors import bad_config
+from service_manifest.user_errors import UserError
+
 PROJECT = "serverless-backend"
 
 # Plain enough for SES and SNS, strict enough to catch a typo.
@@ -43,7 +46,7 @@ _HOST = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 _HOSTED_ZONE_ID = r"^Z[A-Z0-9]{1,31}$"
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A stack config value is missing or wrong; the message names the key."""
 
 
@@ -253,7 +256,7 @@ def parse_stack_config(raw: Mapping[str, Any], *, region: str | None) -> StackCo
     try:
         return StackConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc)) from None
+        raise ConfigError(bad_config(exc, StackConfig, PROJECT)) from None
 
 
 def _decode(value: Any) -> Any:
@@ -264,11 +267,3 @@ def _decode(value: Any) -> Any:
         return json.loads(value)
     except ValueError:
         return value
-
-
-def _describe(exc: ValidationError) -> str:
-    problems = []
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "(stack config)"
-        problems.append(f"{PROJECT}:{key}: {error['msg']}")
-    return "bad stack config: " + "; ".join(problems)

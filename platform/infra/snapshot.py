@@ -118,4 +118,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from service_manifest.user_errors import run_for_people
+
+    raise SystemExit(run_for_people(main))

@@ -15,6 +15,7 @@ import yaml
 
 from infra.config import PROJECT, ConfigError, StackConfig, parse_stack_config
 from infra.repo import repo_root
+from infra.stack_file_errors import in_file, missing_stack_file
 
 
 def stack_file(stack: str, repo: Path | None = None) -> Path:
@@ -52,7 +53,10 @@ class StackFile:
             for key, value in self.values.items()
             if key.startswith(f"{PROJECT}:")
         }
-        return parse_stack_config(project_values, region=self.values.get("aws:region"))
+        try:
+            return parse_stack_config(project_values, region=self.values.get("aws:region"))
+        except ConfigError as exc:
+            raise ConfigError(in_file(self.path, str(exc))) from None
 
 
 def stack_config(stack: str, *, config_file: Path | None = None) -> StackConfig:
@@ -62,7 +66,7 @@ def stack_config(stack: str, *, config_file: Path | None = None) -> StackConfig:
 
 def read_stack_file(path: Path) -> StackFile:
     if not path.is_file():
-        raise ConfigError(f"no stack config file {path}")
+        raise ConfigError(missing_stack_file(path, stacks(path.parent)))
     data = yaml.safe_load(path.read_text()) or {}
     values: dict[str, str] = {}
     encrypted: set[str] = set()
