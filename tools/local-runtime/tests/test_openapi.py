@@ -10,7 +10,7 @@ import pytest
 
 from local_runtime import openapi
 from local_runtime.model import LocalModel
-from local_runtime.openapi_merge import render
+from local_runtime.openapi_merge import ServiceApi, render
 from service_manifest import AUTH_JWT, Function, Manifest, Route, find_manifests
 from tests.fake_program import REPO
 from tests.support import local_function
@@ -113,3 +113,41 @@ def test_make_openapi_writes_the_document_and_check_tells_when_it_is_stale(
     assert openapi.main(["--check"]) == 0
     document["paths"] = {"/new": {}}
     assert openapi.main(["--check"]) == 1
+
+
+def test_a_route_declared_but_not_served_is_refused_naming_the_route_and_the_file(
+    tmp_path: Path,
+) -> None:
+    routes = (Route("GET", "/svc"), Route("GET", "/svc/{id}/archive"))
+    function = local_function("svc.handler.handler", service="svc")
+    manifest_path = tmp_path / "services" / "svc" / "service.toml"
+    service = openapi.DocumentedService("svc", routes, function, manifest_path)
+    api = ServiceApi("svc", {"paths": {"/svc": {"get": {}}}}, routes)
+
+    with pytest.raises(openapi.UnservedRoutes) as refused:
+        openapi.refuse_unserved([api], [service])
+
+    assert str(refused.value) == (
+        "no document written: a declared route is not served\n"
+        f"  GET /svc/{{id}}/archive is declared in {manifest_path} but the svc app"
+        " does not serve it (the app answers 404)"
+    )
+
+
+def test_make_openapi_says_a_persons_mistake_in_a_few_lines_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "docs").mkdir()
+
+    def refused(root: Path) -> dict[str, Any]:
+        raise openapi.UnservedRoutes("no document written: a declared route is not served")
+
+    monkeypatch.delenv("DEBUG", raising=False)
+    monkeypatch.setattr(openapi, "repo_root", lambda: tmp_path)
+    monkeypatch.setattr(openapi, "generate", refused)
+
+    assert openapi.main([]) == 2
+    assert capsys.readouterr().err == (
+        "error: no document written: a declared route is not served\n"
+    )
+    assert not (tmp_path / "docs" / "openapi.json").exists()

@@ -29,7 +29,9 @@ from local_runtime.api_info import api_info
 from local_runtime.environments import service_python
 from local_runtime.model import LocalFunction, LocalModel, build_model
 from local_runtime.openapi_merge import ServiceApi, merge, render
+from local_runtime.served_routes import unserved_routes
 from service_manifest import Manifest, Route, find_manifests
+from service_manifest.user_errors import UserError, run_for_people
 
 # What Lambda gives every function; the document is built without any AWS call.
 LAMBDA_ENVIRONMENT = {
@@ -52,6 +54,11 @@ sys.stdout.write(json.dumps(app.openapi()))
 
 class OpenApiError(RuntimeError):
     """A service's document could not be produced."""
+
+
+class UnservedRoutes(OpenApiError, UserError):
+    """A manifest declares a route its service's app does not serve: the
+    document would leave it out, so none is written."""
 
 
 def service_document(python: Path, function: LocalFunction) -> dict[str, Any]:
@@ -77,6 +84,7 @@ class DocumentedService(NamedTuple):
     name: str
     routes: tuple[Route, ...]  # its `openapi = true` function's, from the manifest
     function: LocalFunction  # that function as the program declares it
+    manifest: Path  # its service.toml
 
 
 def documented_services(
@@ -98,7 +106,7 @@ def documented_services(
         )
         if declared is None:
             raise OpenApiError(f"{manifest.name}.{function.name} is not declared by the program")
-        found.append(DocumentedService(manifest.name, function.routes, declared))
+        found.append(DocumentedService(manifest.name, function.routes, declared, manifest.path))
     return found
 
 
@@ -116,7 +124,23 @@ def generate(
         return ServiceApi(service.name, document, service.routes)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return merge(list(pool.map(one, services)), api_info(root))
+        apis = list(pool.map(one, services))
+    refuse_unserved(apis, services)
+    return merge(apis, api_info(root))
+
+
+def refuse_unserved(apis: Sequence[ServiceApi], services: Sequence[DocumentedService]) -> None:
+    """UnservedRoutes when a manifest declares a route its app does not serve:
+    the merge would leave it out of the document without a word."""
+    problems = unserved_routes(
+        {api.name: api.routes for api in apis},
+        {api.name: api.document for api in apis},
+        {service.name: service.manifest for service in services},
+    )
+    if problems:
+        raise UnservedRoutes(
+            "no document written: a declared route is not served\n  " + "\n  ".join(problems)
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,10 +149,15 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help=f"exit 1 when {OUTPUT} is not what the code gives"
     )
     args = parser.parse_args(argv)
+    return run_for_people(lambda: write(args.check))
+
+
+def write(check: bool) -> int:
+    """Write (or, with `check`, compare) the document."""
     root = repo_root()
     output = root / OUTPUT
     text = render(generate(root))
-    if args.check:
+    if check:
         if not output.is_file() or output.read_text(encoding="utf-8") != text:
             sys.stderr.write(f"{OUTPUT} is stale: run make openapi\n")
             return 1

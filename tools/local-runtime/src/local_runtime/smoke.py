@@ -421,4 +421,6 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from service_manifest.user_errors import run_for_people
+
+    sys.exit(run_for_people(main))
