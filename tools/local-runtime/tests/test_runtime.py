@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx2 as httpx
@@ -21,7 +22,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from local_runtime import smoke
-from local_runtime.runtime import Runtime
+from local_runtime.runtime import NotYetListening, Runtime, open_when_announced
 from tests.fake_program import PROBE_TIMEOUT
 from tests.support import (
     EXTRA_ORIGIN,
@@ -75,9 +76,48 @@ def test_console_shows_url_stack_routes_and_what_is_not_modeled(
     assert "local runtime: stack dev" in text
     assert "GET     /healthz" in text
     assert "health.api" in text
-    assert "aws:cloudwatch/logGroup:LogGroup" in text  # declared, listed, not silently dropped
-    assert " GET /healthz  health.api  " in text  # one line per request
-    assert "[health.api] " in text  # the function's own log lines, prefixed
+    assert "not modeled locally: " in text  # declared, counted, not silently dropped
+    assert " log groups, " in text
+    assert "\nGET /healthz  200  " in text  # one line per request
+    assert '"message":"request"' not in text  # the function's access line: the request line says it
+
+
+def test_the_ready_line_comes_before_any_request_line(
+    runtime: Runtime, client: httpx.Client, console_output: Captured
+) -> None:
+    client.get("/healthz")
+    text = console_output.text()
+
+    assert re.search(rf"\nready in [\d.]+s: {runtime.url}  \(Ctrl-C stops everything\)\n", text)
+    assert text.index("\nready in ") < text.index("\nGET /healthz  ")
+
+
+def test_the_port_refuses_connections_until_ready_and_nothing_is_answered_before_the_line() -> None:
+    server = NotYetListening(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    address = ("127.0.0.1", server.server_address[1])
+    try:
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(address).close()
+        when_announced: list[bool] = []
+
+        def announce() -> None:
+            # A client that read the line connects at once; no request is answered yet.
+            socket.create_connection(address).close()
+            when_announced.append(server.serving)
+
+        open_when_announced(server, announce)
+
+        assert when_announced == [False]
+        assert server.serving
+    finally:
+        server.stop()
+        server.server_close()
+
+
+def test_every_declared_route_is_served_so_make_dev_warns_of_none(
+    runtime: Runtime, console_output: Captured
+) -> None:
+    assert " is declared in " not in console_output.text()
 
 
 def test_every_sms_and_email_sent_is_printed(runtime: Runtime, console_output: Captured) -> None:

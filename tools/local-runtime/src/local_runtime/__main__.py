@@ -1,8 +1,14 @@
-"""`python -m local_runtime --stack dev --port 8000`: what `make dev` runs."""
+"""`python -m local_runtime --stack dev --port 8000`: what `make dev` runs.
+
+A person's mistake (an unknown stack, a misspelt key in a stack file or a
+`service.toml`) is said in a few lines; a bug keeps its traceback, and
+`--debug` (`make dev DEBUG=1`) keeps it for mistakes too.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -12,6 +18,10 @@ from types import FrameType
 
 from local_runtime.console import Console
 from local_runtime.runtime import REPO_ROOT, PortInUse, Runtime
+from service_manifest.user_errors import run_for_people, wants_traceback
+
+# When this module was first imported: the process's start where /proc cannot say.
+_IMPORTED = time.monotonic()
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -25,7 +35,34 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--config-file", type=Path, default=None, help="a stack config file other than the stack's"
     )
     parser.add_argument("--no-watch", action="store_true", help="do not restart on source edits")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="each function's log lines whole (JSON), every resource not modeled named",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=wants_traceback(),
+        help="a traceback for every error, a mistake in a file too (default: DEBUG=1)",
+    )
     return parser.parse_args(argv)
+
+
+def process_started() -> float:
+    """When this process started, on time.monotonic()'s clock: "ready in" counts
+    from the command's start, imports and the program's declaration included.
+    Linux says it in /proc (the process's start and the uptime, both counted
+    from boot); elsewhere, the first import of this module is close."""
+    try:
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as uptime:
+            # The command name (field 2) may hold spaces: count fields after its ")".
+            fields = stat.read().rpartition(")")[2].split()
+            started_after_boot = int(fields[19]) / os.sysconf("SC_CLK_TCK")
+            age = float(uptime.read().split()[0]) - started_after_boot
+    except (OSError, ValueError, IndexError):
+        return _IMPORTED
+    return time.monotonic() - max(age, 0.0)
 
 
 def program_files(stack: str, config_file: Path | None) -> list[Path]:
@@ -39,16 +76,21 @@ def program_files(stack: str, config_file: Path | None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = process_started()
     args = parse_args(argv)
-    console = Console()
-    started = time.monotonic()
+    return run_for_people(lambda: run(args, started), debug=args.debug)
+
+
+def run(args: argparse.Namespace, started: float) -> int:
+    console = Console(verbose=args.verbose)
+    declaring = time.monotonic()
     # Imported here: the program (and Pulumi) load only when the runtime really starts.
     from infra.declared import declare
 
     resources, _outputs = declare(args.stack, config_file=args.config_file)
     console.line(
         f"declared stack {args.stack}: {len(resources)} resources"
-        f" in {time.monotonic() - started:.1f}s"
+        f" in {time.monotonic() - declaring:.1f}s"
     )
     runtime = Runtime(
         resources,
@@ -57,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         console=console,
         watch=not args.no_watch,
         program_files=program_files(args.stack, args.config_file),
+        started=started,
     )
     stopping = threading.Event()
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,11 @@ from infra.repo import repo_root
 from local_runtime import model
 from local_runtime.api_info import api_info
 from local_runtime.console import Console
-from local_runtime.docs import DocumentedService, docs_handler
+from local_runtime.docs import DocsHandler, DocumentedService, docs_handler
 from local_runtime.emulator import ACCOUNT_ID, Emulator, region_of
 from local_runtime.environments import service_python
 from local_runtime.events import IncomingRequest
-from local_runtime.gateway import Gateway, Handled, serve
+from local_runtime.gateway import Gateway, GatewayServer, Handled, make_server
 from local_runtime.iam.access import Target
 from local_runtime.iam.gate import Identity
 from local_runtime.iam.policy import PolicyError
@@ -37,6 +38,7 @@ from local_runtime.model import Declared, LocalFunction, LocalModel, LocalRoute,
 from local_runtime.outbox import OutboxWatcher
 from local_runtime.reloader import Reloader
 from local_runtime.scheduler import Scheduler
+from local_runtime.served_routes import docs_documents, unserved_routes
 from local_runtime.workers import FunctionPool, Invocation, Worker, WorkerSpec, worker_environment
 from service_manifest import AUTH_JWT, AUTH_PUBLIC, DEFAULT_ROUTE_KEY, Route
 
@@ -86,6 +88,7 @@ class Runtime:
         services: Callable[[str], ServiceSetup] | None = None,
         watch: bool = True,
         program_files: Sequence[Path] = (),
+        started: float | None = None,
     ) -> None:
         self.stack = stack
         self._resources = list(resources)
@@ -100,14 +103,21 @@ class Runtime:
         self.model: LocalModel | None = None
         self.emulator = Emulator(region_of(self._resources))
         self.gateway: Gateway | None = None
+        self.docs: DocsHandler | None = None
         self.url = ""
         self._stoppers: list[Callable[[], None]] = []
+        # "ready in N s" counts from here: the command's start (`make dev`'s
+        # process), else the call to start().
+        self._since = started
         self._started = time.monotonic()
+        self._server: NotYetListening | None = None
 
     # ---- lifecycle ----
 
     def start(self) -> None:
-        self._started = time.monotonic()
+        """Everything up: returns once the API answers (its functions' workers
+        are warm); the ready line is printed just before it takes requests."""
+        self._started = time.monotonic() if self._since is None else self._since
         try:
             self._start()
         except BaseException:
@@ -165,10 +175,16 @@ class Runtime:
             "one-time codes: echoed as dev_otp for every destination here (make dev only;"
             " a deployed stack echoes only its test destinations' codes)"
         )
-        self.console.not_modeled(local.not_modeled, created.settings_not_applied)
-        self._warm(local)
+        routed = self._warm_routed(local)
         later = self.emulator.create(self._resources, model.EMULATED_LATER, created.substitutions)
-        self.console.not_modeled([], later.settings_not_applied)
+        self.console.not_modeled(
+            local.not_modeled, [*created.settings_not_applied, *later.settings_not_applied]
+        )
+        self._report_init(routed)
+        if local.api is not None:
+            self._warn_unserved(local, setups)
+        self._open()
+        threading.Thread(target=self._warm_the_rest, args=(local,), daemon=True).start()
 
     def _enforce_iam(self, local: LocalModel) -> None:
         """Each function gets its own role session; the emulator authorises
@@ -203,23 +219,40 @@ class Runtime:
         spec = WorkerSpec(setup.python, setup.folder, environment)
         return FunctionPool(function, lambda: Worker(function, spec, self.console.function_log))
 
-    def _warm(self, local: LocalModel) -> None:
-        """One warm worker per function: those behind routes first (the API is
-        ready when they are), then the rest (Cognito triggers), so a small
+    def _warm_routed(self, local: LocalModel) -> list[tuple[FunctionPool, Worker | None]]:
+        """One warm worker per function behind a route, started now: the API is
+        ready when they are. The rest wait (`_warm_the_rest`), so a small
         machine imports the API's handlers first."""
         routed = {route.function for route in local.api.routes} if local.api else set()
-        first = [pool for name, pool in self.pools.items() if name in routed]
+        return [(pool, pool.warm()) for name, pool in self.pools.items() if name in routed]
+
+    def _open(self) -> None:
+        elapsed = time.monotonic() - self._started
+        line = f"ready in {elapsed:.1f}s: {self.url}  (Ctrl-C stops everything)"
+        if self._server is None:
+            self.console.line(line)
+        else:
+            open_when_announced(self._server, lambda: self.console.line(line))
+
+    def _warm_the_rest(self, local: LocalModel) -> None:
+        """After ready: the IAM gate's policies prepared, and one warm worker for
+        each function no route reaches (Cognito triggers, schedules)."""
+        self.emulator.gate.prepare()
+        routed = {route.function for route in local.api.routes} if local.api else set()
         later = [pool for name, pool in self.pools.items() if name not in routed]
-        started = [(pool, pool.warm()) for pool in first]
+        self._report_init([(pool, pool.warm()) for pool in later])
 
-        def report() -> None:
-            self._report_init(started)
-            elapsed = time.monotonic() - self._started
-            self.console.line(f"ready in {elapsed:.1f}s: {self.url}  (Ctrl-C stops everything)")
-            self.emulator.gate.prepare()
-            self._report_init([(pool, pool.warm()) for pool in later])
-
-        threading.Thread(target=report, name="warm", daemon=True).start()
+    def _warn_unserved(self, local: LocalModel, setups: Mapping[str, ServiceSetup]) -> None:
+        """A route the manifest declares that the service's app does not serve (a
+        404 from the app): said at start, naming the route and the file."""
+        services = self._documented_services(local)
+        documents = docs_documents(self.docs, services)
+        for problem in unserved_routes(
+            {name: services[name].routes for name in documents},
+            documents,
+            {name: setups[name].folder / "service.toml" for name in documents},
+        ):
+            self.console.line(f"warning: {problem}")
 
     def _report_init(self, started: Sequence[tuple[FunctionPool, Worker | None]]) -> None:
         for pool, worker in started:
@@ -253,15 +286,19 @@ class Runtime:
         assert local.api is not None
         jwks = JwksCache(fetch_jwks_from(self.emulator.url))
         docs = docs_handler(self._documented_services(local), self.invoke, api_info(REPO_ROOT))
+        self.docs = docs
         gateway = self.gateway = Gateway(local.api, self.invoke, jwks, local=docs)
         try:
-            server = serve(gateway, self._port, self._log_request)
+            # Bound now (the port is ours, its URL known), listening once ready (`_open`).
+            server = make_server(gateway, self._port, self._log_request, NotYetListening)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise PortInUse(str(exc)) from exc
             raise
+        assert isinstance(server, NotYetListening)
+        self._server = server
         self._stoppers.append(server.server_close)
-        self._stoppers.append(server.shutdown)
+        self._stoppers.append(server.stop)
         self.url = f"http://127.0.0.1:{server.server_address[1]}"
 
     @staticmethod
@@ -329,6 +366,42 @@ class Runtime:
 
         install_triggers(invoke_trigger)
         self._stoppers.append(uninstall_triggers)
+
+
+class NotYetListening(GatewayServer):
+    """Bound to its port at once, but listening only from `listen()`: until
+    then a connection is refused, not left waiting."""
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler, bind_and_activate=False)
+        self.serving = False
+        try:
+            self.server_bind()
+        except BaseException:
+            self.server_close()
+            raise
+
+    def listen(self) -> None:
+        self.server_activate()
+
+    def serve(self) -> None:
+        """Answer requests, in a thread, until `stop()`."""
+        self.serving = True
+        threading.Thread(target=self.serve_forever, name="gateway", daemon=True).start()
+
+    def stop(self) -> None:
+        # shutdown() waits for serve_forever to end: forever, if it never started.
+        if self.serving:
+            self.shutdown()
+
+
+def open_when_announced(server: NotYetListening, announce: Callable[[], None]) -> None:
+    """The port listens, `announce()` says so, then requests are answered: a
+    client that read the announcement connects at once, and nothing is
+    answered before it."""
+    server.listen()
+    announce()
+    server.serve()
 
 
 def _as_declared(route: LocalRoute) -> Route:
