@@ -38,8 +38,9 @@ setup: uv ## Install uv if needed, then sync the locked workspace into .venv
 	$(UV) sync --locked --all-packages
 
 .PHONY: dev
-dev: setup ## Run the whole system locally for STACK (dev) on http://127.0.0.1:PORT (8000)
-	$(UV) run --no-sync python -m local_runtime --stack $(STACK) --port $(PORT)
+dev: setup ## Run the whole system locally for STACK (dev) on http://127.0.0.1:PORT (8000); VERBOSE=1, DEBUG=1
+	$(UV) run --no-sync python -m local_runtime --stack $(STACK) --port $(PORT) \
+		$(if $(filter 1,$(VERBOSE)),--verbose) $(if $(filter 1,$(DEBUG)),--debug)
 
 .PHONY: smoke
 smoke: setup ## Run the contract's flows against API_URL, signing in with STACK's test destinations
