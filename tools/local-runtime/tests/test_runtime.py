@@ -22,6 +22,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from local_runtime import smoke
+from local_runtime.bench.local_api import READY
 from local_runtime.runtime import NotYetListening, Runtime, open_when_announced
 from tests.fake_program import PROBE_TIMEOUT
 from tests.support import (
@@ -90,6 +91,9 @@ def test_the_ready_line_comes_before_any_request_line(
 
     assert re.search(rf"\nready in [\d.]+s: {runtime.url}  \(Ctrl-C stops everything\)\n", text)
     assert text.index("\nready in ") < text.index("\nGET /healthz  ")
+    found = READY.search(text)  # make bench waits for this line
+    assert found is not None
+    assert found["url"] == runtime.url
 
 
 def test_the_port_refuses_connections_until_ready_and_nothing_is_answered_before_the_line() -> None:
