@@ -102,17 +102,25 @@ def run(args: argparse.Namespace, started: float) -> int:
         started=started,
     )
     stopping = threading.Event()
+    started_up = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stopping.set()
+        if not started_up.is_set():
+            # start() waits for the workers to warm: Ctrl-C stops that wait too.
+            raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
-        runtime.start()
+        runtime.start()  # stops what it started, when interrupted
     except PortInUse as exc:
         console.line(f"port {args.port} is in use ({exc}); choose another: PORT=8001 make dev")
         return 1
+    except KeyboardInterrupt:
+        console.line("stopped before it was ready")
+        return 130
+    started_up.set()
     try:
         stopping.wait()
     finally:
