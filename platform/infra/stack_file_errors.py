@@ -30,6 +30,14 @@ def in_file(path: Path, message: str) -> str:
     return f"{shown(path)}: {message}"
 
 
+def not_yaml(path: Path, exc: Exception) -> str:
+    """A file YAML cannot read: the file, PyYAML's problem and where it is."""
+    problem = getattr(exc, "problem", None) or str(exc)
+    mark = getattr(exc, "problem_mark", None)
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+    return f"{shown(path)}: not valid YAML: {problem}{where}"
+
+
 def missing_stack_file(path: Path, stacks: Sequence[str]) -> str:
     """No file at `path`: which stack that was, the nearest one and every one there is."""
     name = path.name

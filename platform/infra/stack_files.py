@@ -15,7 +15,7 @@ import yaml
 
 from infra.config import PROJECT, ConfigError, StackConfig, parse_stack_config
 from infra.repo import repo_root
-from infra.stack_file_errors import in_file, missing_stack_file
+from infra.stack_file_errors import in_file, missing_stack_file, not_yaml
 
 
 def stack_file(stack: str, repo: Path | None = None) -> Path:
@@ -67,7 +67,10 @@ def stack_config(stack: str, *, config_file: Path | None = None) -> StackConfig:
 def read_stack_file(path: Path) -> StackFile:
     if not path.is_file():
         raise ConfigError(missing_stack_file(path, stacks(path.parent)))
-    data = yaml.safe_load(path.read_text()) or {}
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(not_yaml(path, exc)) from None
     values: dict[str, str] = {}
     encrypted: set[str] = set()
     for key, value in (data.get("config") or {}).items():

@@ -86,6 +86,15 @@ def test_a_config_file_of_another_name_is_named_as_it_is(tmp_path: Path) -> None
     assert message.startswith(f"no stack config file {tmp_path / 'config.yaml'}\n")
 
 
+def test_a_file_yaml_cannot_read_names_the_file_the_problem_and_where(tmp_path: Path) -> None:
+    path = edited(tmp_path, "    memory: 512\n", "    memory: 512\n   timeout: 3\n")
+
+    assert mistake(path) == (
+        f"{path}: not valid YAML: expected <block end>, but found '<block mapping start>'"
+        " (line 11, column 4)"
+    )
+
+
 def test_a_stack_config_mistake_is_a_persons_mistake_not_a_bug() -> None:
     """Command lines show it as its message, with no traceback."""
     assert issubclass(ConfigError, UserError)
