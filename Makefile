@@ -48,7 +48,7 @@ smoke: setup ## Run the contract's flows against API_URL, signing in with STACK'
 
 .PHONY: snapshot
 snapshot: setup ## Regenerate platform/snapshots/<stack>.yaml (the program under Pulumi mocks)
-	$(UV) run --no-sync python -m infra.snapshot
+	$(UV) run --no-sync python -m infra.offline.snapshot
 
 .PHONY: openapi
 openapi: setup ## Regenerate docs/openapi.json, the whole HTTP API (each service's app, merged)

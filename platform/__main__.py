@@ -1,5 +1,5 @@
 """The Pulumi program (Pulumi.yaml `main: platform/`): `pulumi up --stack <name>`."""
 
-from infra.program import run
+from infra.program.main import run
 
 run()

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from infra.names import StackNames
+from infra.program.names import StackNames
 
 # API Gateway's IAM actions are its HTTP verbs (create POST, read GET, update PATCH,
 # delete DELETE; tags are POST and DELETE on /tags/<arn>).
@@ -263,7 +263,7 @@ RESOURCE_TYPES: Mapping[str, DeployedType] = {
 
 # What the deploy pipeline calls after `pulumi up`, with the deploy role.
 PIPELINE_ACTIONS = (
-    # infra.live_versions: wait for the `live` versions, prune old ones.
+    # infra.operations.live_versions: wait for the `live` versions, prune old ones.
     "lambda:GetFunction",
     "lambda:ListVersionsByFunction",
     "lambda:ListAliases",
@@ -342,7 +342,7 @@ UNSCOPED = frozenset(
 # configuration holds its environment; a secret parameter is denied separately.)
 PREVIEW_WITHHELD = frozenset({"lambda:GetFunctionConfiguration"})
 
-# Where the program keeps the stack's secrets (infra.names), a pattern `_fill` completes.
+# Where the program keeps the stack's secrets (infra.program.names), a pattern `_fill` completes.
 SECRET_PARAMETERS = "arn:aws:ssm:{region}:{account}:parameter" + StackNames(
     "{project}", "{stack}"
 ).secret_parameter("*")

@@ -45,7 +45,7 @@ from bootstrap.deployed_types import (
     is_read,
     needed_actions,
 )
-from infra.stack_files import stack_config
+from infra.program.stack_files import stack_config
 
 GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"

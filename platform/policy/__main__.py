@@ -1,7 +1,7 @@
 """The policy pack's entry point: `pulumi preview --policy-pack platform/policy`.
 
 The rules are in serverless_rules.py. They read the checkout: the services'
-manifests and each stack's typed config (infra.stack_files, the program's own
+manifests and each stack's typed config (infra.program.stack_files, the program's own
 parser, so the pack's `production` is the program's); requirements.txt holds
 what those need besides pulumi-policy.
 """

@@ -20,10 +20,10 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from infra.iam import UNSCOPED_ACTIONS
-from infra.lambda_runtime import RUNTIME as LAMBDA_RUNTIME
+from infra.bundles.lambda_runtime import RUNTIME as LAMBDA_RUNTIME
+from infra.program.iam import UNSCOPED_ACTIONS
+from infra.program.stack_files import stack_config
 from infra.repo import repo_root
-from infra.stack_files import stack_config
 from service_manifest import AUTH_PUBLIC, docs_routes, find_manifests
 
 SERVICES_DIR = repo_root() / "services"

@@ -24,8 +24,8 @@ from pulumi.runtime.sync_await import _sync_await
 from bootstrap import deployed_types as types
 from bootstrap import github_deploy_access as access
 from bootstrap import print_policy
-from infra.declared import MOCK_ACCOUNT, DeclaredStack, declare_stack
-from infra.stack_files import stack_config, stacks
+from infra.offline.declared import MOCK_ACCOUNT, DeclaredStack, declare_stack
+from infra.program.stack_files import stack_config, stacks
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # parliament imports the deprecated pkg_resources

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from infra.declared import DeclaredStack, declare_stack
+from infra.offline.declared import DeclaredStack, declare_stack
+from infra.program.stack_files import stacks
 from infra.repo import repo_root
-from infra.stack_files import stacks
 from service_manifest import AUTH_PUBLIC, Manifest, docs_routes, find_manifests
 
 FIXTURE_SERVICES = Path(__file__).parent / "fixtures" / "services"

@@ -13,9 +13,9 @@ import pulumi_policy
 import pytest
 from pulumi_policy import ResourceValidationArgs, ResourceValidationPolicy
 
-from infra.declared import DeclaredStack, declare_stack
+from infra.offline.declared import DeclaredStack, declare_stack
+from infra.program.stack_files import stacks
 from infra.repo import repo_root
-from infra.stack_files import stacks
 
 POLICY_DIR = repo_root() / "platform" / "policy"
 
@@ -137,7 +137,7 @@ def test_production_tables_need_pitr_and_deletion_protection() -> None:
 
 @pytest.mark.parametrize("stack", stacks())
 def test_production_is_the_stacks_own_flag_never_its_name(stack: str) -> None:
-    from infra.stack_files import stack_config
+    from infra.program.stack_files import stack_config
 
     assert rules.is_production(stack) is stack_config(stack).production
 

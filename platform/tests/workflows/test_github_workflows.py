@@ -560,10 +560,11 @@ def test_the_smoke_test_signs_in_with_the_deployed_stacks_own_test_destinations(
 
 def test_a_stack_is_deployed_only_once_every_live_version_is_active() -> None:
     """pulumi up returns before a first SnapStart version is Active
-    (hashicorp/terraform-provider-aws#42693): the smoke test waits for infra.live_versions."""
+    (hashicorp/terraform-provider-aws#42693): the smoke test waits for
+    infra.operations.live_versions."""
     steps = ACTIONS["deploy-stack"]["runs"]["steps"]
     (up,) = uses_of(steps, "pulumi/actions")
-    (wait,) = [s for s in steps if "infra.live_versions" in s.get("run", "")]
+    (wait,) = [s for s in steps if "infra.operations.live_versions" in s.get("run", "")]
     (smoke,) = [s for s in steps if "make smoke" in s.get("run", "")]
     assert steps.index(up) < steps.index(wait) < steps.index(smoke)
     assert wait["env"]["LIVE_ALIASES"] == f"${{{{ steps.{up['id']}.outputs.live_aliases }}}}"

@@ -39,7 +39,7 @@ def console_output() -> Captured:
 def runtime(
     tmp_path_factory: pytest.TempPathFactory, console_output: Captured
 ) -> Iterator[Runtime]:
-    from infra.declared import declare
+    from infra.offline.declared import declare
 
     config_file = write_test_stack_file(tmp_path_factory.mktemp("stack"))
     resources, _ = declare("dev", config_file=config_file)

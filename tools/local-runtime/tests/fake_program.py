@@ -1,7 +1,7 @@
 """Declared resources shaped exactly like the program's under Pulumi mocks.
 
 Input names are pulumi-aws's (camelCase), ids are mock physical ids (not the
-emulator's), references are resolved to those ids, as `infra.declared.declare`
+emulator's), references are resolved to those ids, as `infra.offline.declared.declare`
 returns them. Built from the services' real `service.toml` files plus a
 test-only `probe` function, so the runtime is tested without the program.
 """
@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from infra.iam import email_identity_arns, function_policy
+from infra.program.iam import email_identity_arns, function_policy
 from local_runtime.model import Resource
 from service_manifest import AUTH_PUBLIC, Function, Manifest, Permission, Route, load_manifest
 

@@ -20,9 +20,9 @@ class SettingsError(RuntimeError):
 
 
 class ServiceSettings(BaseModel):
-    """What the platform gives every function (infra/environment.py), as a
+    """What the platform gives every function (infra/program/environment.py), as a
     base for each service's own settings. Bounds of stack settings are the
-    stack config's to check (platform/infra/config.py, the one place they
+    stack config's to check (platform/infra/program/config.py, the one place they
     live); a service's settings check types and its code's own invariants."""
 
     stage: str = Field(min_length=1)

@@ -61,7 +61,7 @@ def _value(
 
 def environment_string(value: object) -> str:
     """A config value as the platform writes it into an environment
-    (infra.shared.config_string): bools lower-case, lists comma-separated."""
+    (infra.program.shared.config_string): bools lower-case, lists comma-separated."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):

@@ -1,7 +1,7 @@
 """The API function's settings (the triggers have their own, in auth.triggers.config).
 
 Types and the code's own invariants only: the bounds of every stack setting
-live in the stack config (platform/infra/config.py)."""
+live in the stack config (platform/infra/program/config.py)."""
 
 from __future__ import annotations
 

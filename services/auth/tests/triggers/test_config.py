@@ -46,7 +46,7 @@ def test_every_secret_is_required(secret: str) -> None:
 
 
 def test_bounds_are_the_stack_configs_not_repeated_here() -> None:
-    # platform/infra/config.py holds otpTtlSeconds to 60-900; the trigger checks types.
+    # platform/infra/program/config.py holds otpTtlSeconds to 60-900; the trigger checks types.
     assert load_settings(CreateSettings, {**CREATE, "OTP_TTL_SECONDS": "900"})
     assert load_settings(DefineSettings, {"OTP_MAX_ATTEMPTS": "10"}).otp_max_attempts == 10
     assert load_settings(VerifySettings, {"TABLE_NAME": "t", "MAX_FAILED_CODES": "10"})

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace, started: float) -> int:
     console = Console(verbose=args.verbose)
     declaring = time.monotonic()
     # Imported here: the program (and Pulumi) load only when the runtime really starts.
-    from infra.declared import declare
+    from infra.offline.declared import declare
 
     resources, _outputs = declare(args.stack, config_file=args.config_file)
     console.line(

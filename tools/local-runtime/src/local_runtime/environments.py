@@ -13,7 +13,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from infra.bundle import uv_executable
+from infra.bundles.bundle import uv_executable
 
 
 class SyncError(RuntimeError):

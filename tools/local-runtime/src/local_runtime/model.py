@@ -73,7 +73,7 @@ DEFAULT_CONCURRENCY = 4
 
 
 class Declared(Protocol):
-    """The shape of infra.declared.DeclaredResource that the runtime reads."""
+    """The shape of infra.offline.declared.DeclaredResource that the runtime reads."""
 
     @property
     def type(self) -> str: ...

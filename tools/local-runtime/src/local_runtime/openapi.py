@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from infra.declared import declare
+from infra.offline.declared import declare
 from infra.repo import repo_root
 from local_runtime.api_info import api_info
 from local_runtime.environments import service_python

@@ -415,7 +415,7 @@ def quiet_runtime(stack: str) -> Iterator[Runtime]:
     """The stack served as `make dev` serves it, on a free port, its console
     discarded and no reloads: what a measurement runs against."""
     # Imported here: the program (and Pulumi) load only when one is wanted.
-    from infra.declared import declare
+    from infra.offline.declared import declare
 
     resources, _ = declare(stack)
     runtime = Runtime(resources, stack=stack, port=0, console=Console(io.StringIO()), watch=False)

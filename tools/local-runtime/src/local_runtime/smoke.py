@@ -366,7 +366,7 @@ def sign_in_options(args: argparse.Namespace, environ: Mapping[str, str]) -> Sig
     region = None
     if args.stack:
         # Imported here: only --stack needs the platform's config reader.
-        from infra.smoke_sign_in import smoke_sign_in
+        from infra.operations.smoke_sign_in import smoke_sign_in
 
         stack = smoke_sign_in(args.stack)
         destinations = destinations or stack.destinations

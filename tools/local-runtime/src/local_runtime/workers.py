@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from infra.lambda_runtime import RUNTIME
+from infra.bundles.lambda_runtime import RUNTIME
 from local_runtime.model import LocalFunction
 
 WORKER_MAIN = Path(__file__).with_name("worker_main.py")
@@ -371,7 +371,7 @@ def worker_environment(
             "PYTHONUNBUFFERED": "1",
             # `make dev` alone echoes every one-time code as `dev_otp` (auth's
             # create trigger reads it); no deployed function ever has it
-            # (platform/tests/infra/test_program.py checks).
+            # (platform/tests/infra/program/test_main.py checks).
             ECHO_CODES: "true",
         }
     )

@@ -184,7 +184,7 @@ def test_public_app_client_calls_need_no_permission_and_no_signature(runtime: Ru
 
 
 def test_the_code_sender_may_text_phones_but_never_publish_to_a_topic(runtime: Runtime) -> None:
-    """platform/infra/iam.py's SMS grant: Allow sns:Publish on *, Deny on
+    """platform/infra/program/iam.py's SMS grant: Allow sns:Publish on *, Deny on
     arn:aws:sns:*:*:* (an explicit deny, as SNS reports it)."""
     sns = client_as(runtime, "auth.create_auth_challenge", "sns")
     assert sns.publish(PhoneNumber="+15555550142", Message="gate test")["MessageId"]

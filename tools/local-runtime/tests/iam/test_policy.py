@@ -124,7 +124,7 @@ def test_not_resource_allows_every_other_resource() -> None:
     assert decide([statement], other) is Decision.ALLOWED
 
 
-# ---- this project's patterns (platform/infra/iam.py) ----
+# ---- this project's patterns (platform/infra/program/iam.py) ----
 
 SMS = [allow(["sns:Publish"], ["*"]), deny(["sns:Publish"], ["arn:aws:sns:*:*:*"])]
 

@@ -2,7 +2,7 @@
 with service_kernel.settings.load_settings (which loads no FastAPI).
 
 Types and the code's own invariants only: the bounds of every stack setting
-live in the stack config (platform/infra/config.py)."""
+live in the stack config (platform/infra/program/config.py)."""
 
 from __future__ import annotations
 

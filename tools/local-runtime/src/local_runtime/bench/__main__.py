@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from infra.bundle import Architecture, Workspace, build_bundle, find_python_312
+from infra.bundles.bundle import Architecture, Workspace, build_bundle, find_python_312
 from infra.repo import repo_root
 from local_runtime.bench.baseline import build_baseline
 from local_runtime.bench.figures import Ratio, percentile

@@ -13,13 +13,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from infra.bundle import Architecture, find_python_312, uv_executable
-from infra.lambda_runtime import PYTHON_VERSION
+from infra.bundles.bundle import Architecture, find_python_312, uv_executable
+from infra.bundles.lambda_runtime import PYTHON_VERSION
 
 BASELINES = Path(__file__).with_name("baselines")
 HANDLERS = ("seed_items.py", "bare_route.py", "health_app_only.py")
 DISTRIBUTIONS = ("fastapi", "mangum", "boto3")
-# The wheels' platform for each architecture, as infra.bundle installs them.
+# The wheels' platform for each architecture, as infra.bundles.bundle installs them.
 PLATFORMS: dict[Architecture, str] = {
     "x86_64": "x86_64-manylinux2014",
     "arm64": "aarch64-manylinux2014",

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from infra.stack_files import stack_file
+from infra.program.stack_files import stack_file
 
 READY = re.compile(r"ready in [\d.]+s: (?P<url>http://\S+)")
 # Long enough for a cold machine to import every service's handler.

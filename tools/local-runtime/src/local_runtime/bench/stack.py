@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from infra.declared import declare
+from infra.offline.declared import declare
 from local_runtime import model
 from local_runtime.emulator import Emulator, region_of
 from local_runtime.model import LocalFunction, LocalModel, build_model

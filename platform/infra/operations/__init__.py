@@ -1,0 +1,1 @@
+"""What runs against a deployed stack: SnapStart's live versions, the smoke test's sign-in."""

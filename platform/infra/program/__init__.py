@@ -1,0 +1,1 @@
+"""The Pulumi program: its entry (main), components, typed config and physical names."""

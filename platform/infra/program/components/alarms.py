@@ -1,0 +1,293 @@
+"""CloudWatch alarms from the stack config, all sent to one SNS topic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.program.config import AlarmsConfig, SmsConfig
+from service_manifest import Metric
+
+
+@dataclass(frozen=True)
+class MetricAlarm:
+    """A service's business metric to alarm on when its hourly sum exceeds `threshold`."""
+
+    service: str
+    metric: Metric
+    threshold: int
+
+
+@dataclass(frozen=True)
+class AlarmsArgs:
+    topic_name: str
+    settings: AlarmsConfig
+    api_id: pulumi.Input[str]
+    table_name: pulumi.Input[str]
+    # Logical name suffix (e.g. "health-api") → the Lambda function's name.
+    function_names: Mapping[str, pulumi.Input[str]]
+    # The stack's SMS settings, where it sends SMS: its hourly sends and the
+    # month's spend so far are alarmed on.
+    sms: SmsConfig | None = None
+    # The stack's CloudWatch namespace, where the services' business metrics are.
+    namespace: str = ""
+    metric_alarms: Sequence[MetricAlarm] = ()
+
+
+# SMS published straight to phone numbers (not through a topic) are counted
+# in AWS/SNS under the dimension PhoneNumber=PhoneNumberDirect (SNS developer
+# guide, "Monitoring Amazon SNS topics using CloudWatch": NumberOfNotifications
+# Delivered / Failed, "PhoneNumber ... when you publish SMS directly to phone
+# numbers"). Delivered plus failed is every send attempted.
+SMS_DIMENSIONS = {"PhoneNumber": "PhoneNumberDirect"}
+SMS_METRICS = ("NumberOfNotificationsDelivered", "NumberOfNotificationsFailed")
+# The charges for SMS since the month began, account-wide in the region, no
+# dimension; its statistic is Maximum (SNS developer guide, same page).
+SMS_SPEND_METRIC = "SMSMonthToDateSpentUSD"
+HOUR = 3600
+
+
+class Alarms(pulumi.ComponentResource):
+    topic: aws.sns.Topic
+    # Every alarm's ARN (the dashboard shows their states).
+    alarm_arns: list[pulumi.Output[str]]
+
+    def __init__(
+        self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("serverless-backend:platform:Alarms", name, None, opts)
+        self._name = name
+        self._args = args
+        self.topic = aws.sns.Topic(
+            f"{name}-topic", name=args.topic_name, opts=pulumi.ResourceOptions(parent=self)
+        )
+        self.alarm_arns = []
+        if args.settings.email:
+            aws.sns.TopicSubscription(
+                f"{name}-email",
+                topic=self.topic.arn,
+                protocol="email",
+                endpoint=args.settings.email,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        self._api_5xx_rate()
+        self._function_errors_and_throttles()
+        self._table_throttles()
+        if args.sms is not None:
+            self._sms_sends(args.sms)
+            self._sms_spend(args.sms)
+        for alarm in args.metric_alarms:
+            self._business_metric(alarm)
+        self.register_outputs({"topic_arn": self.topic.arn})
+
+    def _api_5xx_rate(self) -> None:
+        args, settings = self._args, self._args.settings
+        self._alarm(
+            f"{self._name}-api-5xx-rate",
+            name=f"{args.topic_name}-api-5xx-rate",
+            alarm_description="Share of API requests answered 5xx, in percent",
+            comparison_operator="GreaterThanThreshold",
+            threshold=settings.api_5xx_rate_percent,
+            metric_queries=[
+                _api_metric("errors", "5xx", args.api_id, settings.period_seconds),
+                _api_metric("requests", "Count", args.api_id, settings.period_seconds),
+                aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                    id="rate",
+                    expression="IF(requests > 0, 100 * errors / requests, 0)",
+                    label="5xx rate (%)",
+                    return_data=True,
+                ),
+            ],
+            evaluation_periods=settings.evaluation_periods,
+        )
+
+    def _function_errors_and_throttles(self) -> None:
+        settings = self._args.settings
+        for suffix, function_name in sorted(self._args.function_names.items()):
+            for metric, threshold in (
+                ("Errors", settings.function_errors),
+                ("Throttles", settings.function_throttles),
+            ):
+                self._alarm(
+                    f"{self._name}-{suffix}-{metric.lower()}",
+                    name=pulumi.Output.concat(function_name, f"-{metric.lower()}"),
+                    alarm_description=f"Lambda {metric} of one function",
+                    namespace="AWS/Lambda",
+                    metric_name=metric,
+                    dimensions={"FunctionName": function_name},
+                    statistic="Sum",
+                    comparison_operator="GreaterThanOrEqualToThreshold",
+                    threshold=threshold,
+                    period=settings.period_seconds,
+                    evaluation_periods=settings.evaluation_periods,
+                )
+
+    def _table_throttles(self) -> None:
+        args, settings = self._args, self._args.settings
+        period = settings.period_seconds
+        self._alarm(
+            f"{self._name}-table-throttles",
+            name=f"{args.topic_name}-table-throttles",
+            alarm_description="DynamoDB requests throttled on the shared table",
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=settings.table_throttled_requests,
+            metric_queries=[
+                _table_metric("reads", "ReadThrottleEvents", args.table_name, period),
+                _table_metric("writes", "WriteThrottleEvents", args.table_name, period),
+                aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                    id="throttled",
+                    expression="reads + writes",
+                    label="throttled requests",
+                    return_data=True,
+                ),
+            ],
+            evaluation_periods=settings.evaluation_periods,
+        )
+
+    def _sms_sends(self, sms: SmsConfig) -> None:
+        self._alarm(
+            f"{self._name}-sms-sends",
+            name=f"{self._args.topic_name}-sms-sends",
+            alarm_description="SMS sent to phone numbers in one hour, above normal",
+            comparison_operator="GreaterThanThreshold",
+            threshold=sms.alarm_sends_per_hour,
+            metric_queries=[
+                *(
+                    aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                        id=f"m{index}",
+                        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                            namespace="AWS/SNS",
+                            metric_name=metric,
+                            dimensions=SMS_DIMENSIONS,
+                            period=HOUR,
+                            stat="Sum",
+                        ),
+                    )
+                    for index, metric in enumerate(SMS_METRICS)
+                ),
+                aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                    id="sends",
+                    expression="m0 + m1",
+                    label="SMS sends per hour",
+                    return_data=True,
+                ),
+            ],
+            evaluation_periods=1,
+        )
+
+    def _sms_spend(self, sms: SmsConfig) -> None:
+        self._alarm(
+            f"{self._name}-sms-spend",
+            name=f"{self._args.topic_name}-sms-spend",
+            alarm_description=(
+                "SMS spend this month (USD, the account's in this region) above the "
+                "alarm threshold, before SNS stops sending at the monthly limit"
+            ),
+            namespace="AWS/SNS",
+            metric_name=SMS_SPEND_METRIC,
+            statistic="Maximum",
+            comparison_operator="GreaterThanThreshold",
+            threshold=sms.alarm_month_to_date_spend,
+            period=HOUR,
+            evaluation_periods=1,
+        )
+
+    def _business_metric(self, alarm: MetricAlarm) -> None:
+        slug = f"{alarm.service}-{_kebab(alarm.metric.name)}"
+        self._alarm(
+            f"{self._name}-{slug}",
+            name=f"{self._args.topic_name}-{slug}",
+            alarm_description=f"{alarm.service}: {alarm.metric.description}, in one hour",
+            comparison_operator="GreaterThanThreshold",
+            threshold=alarm.threshold,
+            metric_queries=_hourly_sum(self._args.namespace, alarm.service, alarm.metric),
+            evaluation_periods=1,
+        )
+
+    def _alarm(self, resource_name: str, **arguments: Any) -> aws.cloudwatch.MetricAlarm:
+        """An alarm of the stack's: to the topic when it fires and when it clears,
+        no data counting as fine (a quiet hour is no alarm)."""
+        actions = [self.topic.arn]
+        alarm = aws.cloudwatch.MetricAlarm(
+            resource_name,
+            **arguments,
+            alarm_actions=actions,
+            ok_actions=actions,
+            treat_missing_data="notBreaching",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.alarm_arns.append(alarm.arn)
+        return alarm
+
+
+def _kebab(name: str) -> str:
+    """`CodesFailed` → `codes-failed`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def _hourly_sum(
+    namespace: str, service: str, metric: Metric
+) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgs]:
+    """The metric's sum over an hour; one with a dimension is a metric per value in
+    CloudWatch, so they are added up."""
+    dimension_sets: list[dict[str, str]] = [{"service": service}]
+    if metric.dimension is not None:
+        key, values = metric.dimension
+        dimension_sets = [{"service": service, key: value} for value in values]
+    queries = [
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id=f"m{index}",
+            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                namespace=namespace,
+                metric_name=metric.name,
+                dimensions=dimensions,
+                period=HOUR,
+                stat="Sum",
+            ),
+        )
+        for index, dimensions in enumerate(dimension_sets)
+    ]
+    queries.append(
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id="total",
+            expression=" + ".join(f"m{index}" for index in range(len(dimension_sets))),
+            label=f"{metric.name} per hour",
+            return_data=True,
+        )
+    )
+    return queries
+
+
+def _api_metric(
+    query_id: str, metric: str, api_id: pulumi.Input[str], period: int
+) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+    return aws.cloudwatch.MetricAlarmMetricQueryArgs(
+        id=query_id,
+        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+            namespace="AWS/ApiGateway",
+            metric_name=metric,
+            dimensions={"ApiId": api_id, "Stage": "$default"},
+            period=period,
+            stat="Sum",
+        ),
+    )
+
+
+def _table_metric(
+    query_id: str, metric: str, table_name: pulumi.Input[str], period: int
+) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+    return aws.cloudwatch.MetricAlarmMetricQueryArgs(
+        id=query_id,
+        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+            namespace="AWS/DynamoDB",
+            metric_name=metric,
+            dimensions={"TableName": table_name},
+            period=period,
+            stat="Sum",
+        ),
+    )

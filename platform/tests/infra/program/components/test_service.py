@@ -1,0 +1,243 @@
+"""One component per service.toml: functions, environment, roles, logs and invoke permissions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from infra.offline.declared import DeclaredStack, declare
+from infra.program.components.service import route_slug
+from infra.program.names import function_name
+from infra.program.shared import config_string
+from infra.program.stack_files import stack_file
+from service_manifest import Manifest, ManifestError
+from service_manifest.model import REFERENCE
+
+
+def _expected_value(declared: DeclaredStack, template: str) -> str:
+    pool = declared.one("aws:cognito/userPool:UserPool")
+    table = declared.one("aws:dynamodb/table:Table")
+    plain = {
+        "stage": declared.stack,
+        "service.version": "abc1234",
+        "table.name": table.id,
+        "table.arn": table.outputs["arn"],
+        "user_pool.id": pool.id,
+        "user_pool.arn": pool.outputs["arn"],
+        "user_pool.client_id": declared.one("aws:cognito/userPoolClient:UserPoolClient").id,
+    }
+
+    def value(reference: str) -> str:
+        root, _, rest = reference.partition(".")
+        if root == "config":
+            return config_string(declared.config.value_at(rest))
+        if root == "secret":
+            return f"/serverless-backend/{declared.stack}/secrets/{rest}:1"
+        return str(plain[reference])
+
+    return REFERENCE.sub(lambda match: value(match.group(1)), template)
+
+
+def _check_functions(declared: DeclaredStack, manifests: tuple[Manifest, ...]) -> None:
+    defaults = declared.config.functions
+    for manifest in manifests:
+        for function in manifest.functions:
+            resource = declared.function(manifest.name, function.name)
+            inputs = resource.inputs
+            assert inputs["name"] == function_name(
+                "serverless-backend", declared.stack, manifest.name, function.name
+            )
+            assert "_" not in inputs["name"]
+            assert inputs["handler"] == function.handler
+            assert inputs["runtime"] == "python3.12"
+            assert inputs["architectures"] == [defaults.architecture]
+            assert inputs["memorySize"] == (function.memory or defaults.memory)
+            assert inputs["timeout"] == (function.timeout or defaults.timeout)
+            assert inputs["tracingConfig"] == {"mode": defaults.tracing}
+            assert inputs["loggingConfig"] == {
+                "logFormat": "JSON",
+                "logGroup": f"/aws/lambda/{inputs['name']}",
+            }
+            variables = inputs["environment"]["variables"]
+            assert variables == {
+                **{
+                    key: _expected_value(declared, template)
+                    for key, template in function.environment.items()
+                },
+                "STAGE": declared.stack,
+                "PRODUCTION": config_string(declared.config.production),
+                "SERVICE_VERSION": "abc1234",
+                "POWERTOOLS_SERVICE_NAME": manifest.name,
+                "POWERTOOLS_LOG_LEVEL": defaults.log_level,
+                "POWERTOOLS_METRICS_NAMESPACE": f"serverless-backend/{declared.stack}",
+                "POWERTOOLS_TRACE_DISABLED": config_string(defaults.tracing != "Active"),
+                **(
+                    {"ENABLE_DOCS": config_string(declared.config.enable_docs)}
+                    if function.openapi
+                    else {}
+                ),
+            }
+
+
+def test_each_manifest_function_becomes_a_lambda_function(
+    declared: DeclaredStack, manifests: tuple[Manifest, ...]
+) -> None:
+    _check_functions(declared, manifests)
+
+
+def test_fixture_functions_too(
+    sample: DeclaredStack, sample_manifests: tuple[Manifest, ...]
+) -> None:
+    _check_functions(sample, sample_manifests)
+
+
+def test_functions_point_at_the_shared_table_and_pool(declared: DeclaredStack) -> None:
+    for function in declared.of_type("aws:lambda/function:Function"):
+        variables = function.inputs["environment"]["variables"]
+        if "TABLE_NAME" in variables:
+            assert variables["TABLE_NAME"] == declared.outputs["table_name"]
+        if "USER_POOL_ID" in variables:
+            assert variables["USER_POOL_ID"] == declared.outputs["user_pool_id"]
+
+
+def test_config_references_follow_the_stack(sample: DeclaredStack) -> None:
+    variables = sample.function("sample-auth", "api").inputs["environment"]["variables"]
+    production = sample.config.production
+
+    # A list arrives comma-separated.
+    assert variables["SMS_COUNTRIES"] == ",".join(sample.config.auth.sms_countries)
+    assert variables["AUTO_CONFIRM"] == ("false" if production else "true")
+    assert variables["OTP_TTL_SECONDS"] == str(sample.config.auth.otp_ttl_seconds)
+    assert variables["GREETING"] == (
+        f"Welcome to {sample.config.auth.product_name} on {sample.stack}"
+    )
+
+
+def test_a_secret_reaches_the_function_only_as_its_parameters_name(sample: DeclaredStack) -> None:
+    """Never the value: `lambda:GetFunctionConfiguration` shows every variable."""
+    notes = sample.function("notes", "api")
+    (parameter,) = [
+        r
+        for r in sample.of_type("aws:ssm/parameter:Parameter")
+        if r.inputs["type"] == "SecureString"
+    ]
+
+    reference = notes.inputs["environment"]["variables"]["SIGNING_KEY"]
+    assert reference == f"{parameter.inputs['name']}:{parameter.outputs['version']}"
+    assert parameter.inputs["value"] not in str(notes.inputs)
+    for function in sample.of_type("aws:lambda/function:Function"):
+        assert not function.secret_inputs, function.name
+
+
+def test_snap_start_publishes_versions_behind_a_live_alias(declared: DeclaredStack) -> None:
+    snap_start = declared.config.functions.snap_start
+    aliases = {alias.inputs["functionName"] for alias in declared.of_type("aws:lambda/alias:Alias")}
+
+    for function in declared.of_type("aws:lambda/function:Function"):
+        assert function.inputs["publish"] is snap_start
+        if snap_start:
+            assert function.inputs["snapStart"] == {"applyOn": "PublishedVersions"}
+            assert function.inputs["name"] in aliases
+        else:
+            assert "snapStart" not in function.inputs
+    for permission in declared.of_type("aws:lambda/permission:Permission"):
+        assert permission.inputs.get("qualifier") == ("live" if snap_start else None)
+
+
+def test_an_invoke_permission_waits_for_the_alias_it_names(declared: DeclaredStack) -> None:
+    """Named as a plain "live", a permission races its alias's creation on the first deploy
+    (AddPermission on a qualifier that does not exist yet fails, passing only on retries)."""
+    aliases = {a.inputs["functionName"]: a.urn for a in declared.of_type("aws:lambda/alias:Alias")}
+    for permission in declared.of_type("aws:lambda/permission:Permission"):
+        if declared.config.functions.snap_start:
+            assert aliases[permission.inputs["function"]] in permission.dependencies
+        else:
+            assert "qualifier" not in permission.inputs
+
+
+def test_the_pipeline_gets_every_live_alias_to_wait_for(declared: DeclaredStack) -> None:
+    arns = sorted(alias.outputs["arn"] for alias in declared.of_type("aws:lambda/alias:Alias"))
+
+    assert declared.outputs["live_aliases"] == arns
+    assert bool(arns) is declared.config.functions.snap_start
+
+
+def test_each_function_logs_to_its_own_group_with_retention(declared: DeclaredStack) -> None:
+    groups = {
+        group.inputs["name"]: group.inputs["retentionInDays"]
+        for group in declared.of_type("aws:cloudwatch/logGroup:LogGroup")
+    }
+
+    for function in declared.of_type("aws:lambda/function:Function"):
+        assert (
+            groups[f"/aws/lambda/{function.inputs['name']}"] == declared.config.log_retention_days
+        )
+
+
+def test_only_this_api_may_invoke_a_routed_function(declared: DeclaredStack) -> None:
+    execution_arn = declared.one("aws:apigatewayv2/api:Api").outputs["executionArn"]
+    from_api = [
+        permission.inputs
+        for permission in declared.of_type("aws:lambda/permission:Permission")
+        if permission.inputs["principal"] == "apigateway.amazonaws.com"
+    ]
+
+    assert from_api
+    for permission in from_api:
+        assert permission["sourceArn"] == f"{execution_arn}/*/*"
+        assert permission["action"] == "lambda:InvokeFunction"
+
+
+def test_an_unknown_reference_fails_naming_service_function_and_variable(tmp_path: Path) -> None:
+    service = tmp_path / "broken"
+    service.mkdir()
+    (service / "service.toml").write_text(
+        'name = "broken"\n[functions.api]\nhandler = "broken.handler.handler"\n'
+        '[functions.api.environment]\nWHAT = "${table.colour}"\n'
+    )
+
+    with pytest.raises(ManifestError, match=r"broken/service.toml.*api.*WHAT.*table\.colour"):
+        declare("dev", version="v", services_dir=tmp_path)
+
+
+def test_route_slugs_are_stable_names() -> None:
+    assert route_slug("GET /items/{item_id}") == "get-items-item-id"
+    assert route_slug("DELETE /items") == "delete-items"
+
+
+def test_function_names_follow_the_contract() -> None:
+    assert function_name("serverless-backend", "dev", "auth", "pre_sign_up") == (
+        "serverless-backend-dev-auth-pre-sign-up"
+    )
+
+
+def test_a_name_too_long_for_lambda_fails_naming_the_function() -> None:
+    with pytest.raises(ValueError, match="service auth, function verify_auth_challenge_response"):
+        function_name(
+            "serverless-backend", "staging-eu-west", "auth", "verify_auth_challenge_response"
+        )
+
+
+BOUNDARY = "arn:aws:iam::123456789012:policy/serverless-boundary"
+
+
+def test_every_role_carries_the_stacks_permissions_boundary(tmp_path: Path) -> None:
+    """Where the CI deploy role may only create roles with a boundary (the bootstrap's
+    permissionsBoundaryArn), a role without it would fail the whole deploy."""
+    config = tmp_path / "Pulumi.dev.yaml"
+    config.write_text(
+        stack_file("dev").read_text() + f"  serverless-backend:permissionsBoundaryArn: {BOUNDARY}\n"
+    )
+
+    resources, _ = declare("dev", config_file=config, version="v")
+
+    roles = [r for r in resources if r.type == "aws:iam/role:Role"]
+    assert roles
+    assert all(role.inputs["permissionsBoundary"] == BOUNDARY for role in roles)
+
+
+def test_without_a_boundary_configured_roles_have_none(declared: DeclaredStack) -> None:
+    assert declared.config.permissions_boundary_arn is None
+    for role in declared.of_type("aws:iam/role:Role"):
+        assert "permissionsBoundary" not in role.inputs
