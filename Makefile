@@ -54,6 +54,10 @@ snapshot: setup ## Regenerate platform/snapshots/<stack>.yaml (the program under
 openapi: setup ## Regenerate docs/openapi.json, the whole HTTP API (each service's app, merged)
 	$(UV) run --no-sync python -m local_runtime.openapi
 
+.PHONY: docs
+docs: openapi ## Regenerate the references: docs/openapi.json, and docs/config.md from StackConfig
+	$(UV) run --no-sync python -m infra.offline.config_docs
+
 .PHONY: bench
 bench: setup ## Measure what ships (sizes, cold and warm starts against baselines, make dev), the local API under load, /auth/start's timing
 	$(UV) run --no-sync python -m local_runtime.bench --stack $(STACK) --runs $(RUNS) \

@@ -1,6 +1,7 @@
 """The typed, validated stack config: read once, from `Pulumi.<stack>.yaml`.
 
-Every setting that differs between stacks lives here and in docs/config.md.
+Every setting that differs between stacks lives here, with what it means
+(`Field(description=…)`); `make docs` writes docs/config.md from it.
 Keys are the camelCase names of the stack file (`serverless-backend:<key>`);
 nested objects are pydantic models of their own. A wrong value fails with an
 error naming the dotted key, e.g. `auth.otpTtlSeconds`.
@@ -60,29 +61,105 @@ class _Model(BaseModel):
     )
 
 
+# What docs/config.md calls a value each pattern admits.
+PATTERN_NAMES = {
+    _EMAIL: "e-mail address",
+    _POLICY_ARN: "IAM policy ARN",
+    _REGION: "ISO 3166-1 alpha-2 region",
+    _HOST: "lower-case host name",
+    _HOSTED_ZONE_ID: "Route 53 hosted zone id (`Z…`)",
+    f"{_TEST_PHONE}|{_TEST_EMAIL}": (
+        "fictional phone number (`+1NXX55501XX`), or e-mail address or `@domain` at a "
+        "reserved domain (`example.com/.net/.org`, `*.test`, `*.example`, `*.invalid`)"
+    ),
+}
+
+
 class FunctionDefaults(_Model):
-    architecture: Literal["arm64", "x86_64"] = "arm64"
-    memory: int = Field(default=512, ge=128, le=10240)
-    timeout: int = Field(default=10, ge=1, le=900)
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    tracing: Literal["Active", "PassThrough"] = "PassThrough"
-    # SnapStart on published versions; the API then invokes the `live` alias.
-    snap_start: bool = False
+    """defaults of every Lambda function
+
+    A service's `service.toml` may override `timeout` and `memory` per function.
+    """
+
+    architecture: Literal["arm64", "x86_64"] = Field(
+        default="arm64", description="CPU architecture; also the target of the bundle's wheels"
+    )
+    memory: int = Field(default=512, ge=128, le=10240, description="memory size, in MB")
+    timeout: int = Field(
+        default=10,
+        ge=1,
+        le=900,
+        description="timeout, in seconds (the API integration waits at most 30 s)",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="`POWERTOOLS_LOG_LEVEL` of every function"
+    )
+    tracing: Literal["Active", "PassThrough"] = Field(
+        default="PassThrough",
+        description=(
+            "X-Ray tracing mode. Active adds the X-Ray upload permission and turns the "
+            "functions' Powertools Tracer on (`POWERTOOLS_TRACE_DISABLED=false`); PassThrough "
+            "leaves it off (nothing upstream samples: HTTP APIs do not trace)"
+        ),
+    )
+    snap_start: bool = Field(
+        default=False,
+        description="SnapStart on published versions, invoked through the `live` alias",
+    )
 
 
 class ApiConfig(_Model):
-    throttling_rate_limit: float = Field(default=50, gt=0)
-    throttling_burst_limit: int = Field(default=100, gt=0)
-    cors_allow_origins: tuple[str, ...] = ()
-    cors_max_age_seconds: int = Field(default=600, ge=0, le=86400)
-    # A custom domain for the API (a regional API Gateway domain name, its ACM
-    # certificate and a Route 53 alias in `hostedZoneId`); unset: the execute-api URL.
-    domain: str | None = Field(default=None, pattern=_HOST, max_length=253)
-    # The public Route 53 hosted zone `domain` is in, by id: the program looks
-    # nothing up, and the CI roles may change records of this zone only.
-    hosted_zone_id: str | None = Field(default=None, pattern=_HOSTED_ZONE_ID)
-    # With a domain: only the domain answers (the execute-api URL returns 403).
-    disable_execute_api_endpoint: bool = False
+    """the HTTP API"""
+
+    throttling_rate_limit: float = Field(
+        default=50,
+        gt=0,
+        description=(
+            "steady-state rate (requests per second) of the `$default` stage's default "
+            "route settings"
+        ),
+    )
+    throttling_burst_limit: int = Field(default=100, gt=0, description="burst of the same")
+    cors_allow_origins: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "CORS allowed origins. The allowed and exposed headers are no config: the "
+            "platform's own (`CORS_ALLOW_HEADERS`, `CORS_EXPOSE_HEADERS` in "
+            "platform/infra/program/components/api.py) plus those each service adds in its "
+            "`service.toml`'s `[cors]` (items: `if-match`; `etag`, `location`)"
+        ),
+    )
+    cors_max_age_seconds: int = Field(
+        default=600, ge=0, le=86400, description="how long browsers cache a preflight, in seconds"
+    )
+    domain: str | None = Field(
+        default=None,
+        pattern=_HOST,
+        max_length=253,
+        description=(
+            "the API's custom domain: the program declares its ACM certificate (validated by "
+            "DNS in `api.hostedZoneId`), a regional API Gateway domain name (TLS 1.2 minimum) "
+            "mapped to the `$default` stage, and a Route 53 alias record; `api_url` and its "
+            "SSM parameter become `https://<domain>/`. Unset: the execute-api URL "
+            "([deploy.md, Custom domain](deploy.md#custom-domain))"
+        ),
+    )
+    hosted_zone_id: str | None = Field(
+        default=None,
+        pattern=_HOSTED_ZONE_ID,
+        description=(
+            "the public hosted zone `api.domain` is in; set with `api.domain` or not at all. "
+            "By id, so the program looks nothing up and the CI roles may change records of "
+            "this zone only"
+        ),
+    )
+    disable_execute_api_endpoint: bool = Field(
+        default=False,
+        description=(
+            "needs `api.domain`: the execute-api URL answers 403, so clients reach the API "
+            "through the domain only"
+        ),
+    )
 
     @model_validator(mode="after")
     def _a_domain_needs_its_zone(self) -> ApiConfig:
@@ -96,55 +173,174 @@ class ApiConfig(_Model):
 
 
 class UserPoolConfig(_Model):
-    password_minimum_length: int = Field(default=12, ge=8, le=99)
-    password_require_lowercase: bool = True
-    password_require_uppercase: bool = True
-    password_require_numbers: bool = True
-    password_require_symbols: bool = False
-    # Logout cannot reach an access token at the gateway (the JWT authorizer
-    # never sees GlobalSignOut): a short life bounds what a stolen one is worth.
-    access_token_validity_minutes: int = Field(default=15, ge=5, le=15)
-    id_token_validity_minutes: int = Field(default=60, ge=5, le=1440)
-    refresh_token_validity_days: int = Field(default=30, ge=1, le=3650)
+    """the Cognito user pool and app client
+
+    Fixed for every stack: sign-in with e-mail or phone number, user-existence
+    errors prevented, token revocation on, client without secret allowing
+    `ALLOW_CUSTOM_AUTH`, `ALLOW_USER_PASSWORD_AUTH`, `ALLOW_REFRESH_TOKEN_AUTH`;
+    the client's auth session validity derived from `auth.otpTtlSeconds` (rounded
+    up to minutes, within Cognito's 3 to 15), so a code is never answered
+    `session_expired` before it expires; clients may write only `email`
+    (`write_attributes`), and a changed e-mail counts only once verified
+    (`user_attribute_update_settings`: Cognito keeps the old value until then);
+    Cognito's own e-mails go through SES (`email_sending_account = "DEVELOPER"`)
+    from `auth.emailSender`'s declared identity.
+    """
+
+    password_minimum_length: int = Field(default=12, ge=8, le=99, description="password policy")
+    password_require_lowercase: bool = Field(default=True, description="password policy")
+    password_require_uppercase: bool = Field(default=True, description="password policy")
+    password_require_numbers: bool = Field(default=True, description="password policy")
+    password_require_symbols: bool = Field(default=False, description="password policy")
+    access_token_validity_minutes: int = Field(
+        default=15,
+        ge=5,
+        le=15,
+        description=(
+            "access token lifetime, in minutes: logout (`GlobalSignOut`) cannot reach an "
+            "access token at the gateway's JWT authorizer, so it lives 15 minutes at most; "
+            "clients refresh for more (`make dev` honours it too)"
+        ),
+    )
+    id_token_validity_minutes: int = Field(
+        default=60, ge=5, le=1440, description="ID token lifetime, in minutes"
+    )
+    refresh_token_validity_days: int = Field(
+        default=30, ge=1, le=3650, description="refresh token lifetime, in days"
+    )
 
 
 class TableConfig(_Model):
-    point_in_time_recovery: bool = True
-    deletion_protection: bool = True
+    """the DynamoDB table
+
+    Fixed: `PK`/`SK` strings, on-demand billing, server-side encryption, TTL on `expires_at`.
+    """
+
+    point_in_time_recovery: bool = Field(
+        default=True, description="PITR backups (must be true when `production`)"
+    )
+    deletion_protection: bool = Field(
+        default=True,
+        description=(
+            "DynamoDB deletion protection and Pulumi `protect` (must be true when `production`)"
+        ),
+    )
 
 
 class ItemsConfig(_Model):
-    cursor_ttl_seconds: int = Field(default=3600, ge=60, le=604800)
+    """the items service"""
+
+    cursor_ttl_seconds: int = Field(
+        default=3600,
+        ge=60,
+        le=604800,
+        description="how long a list cursor stays valid, in seconds",
+    )
 
 
 class AuthConfig(_Model):
-    product_name: str = Field(default="Serverless Backend", min_length=1, max_length=60)
-    # The app client's auth session validity follows it (3 to 15 minutes).
-    otp_ttl_seconds: int = Field(default=300, ge=60, le=900)
-    otp_max_attempts: int = Field(default=3, ge=1, le=10)
-    auto_confirm: bool = False
-    # Send budgets, checked before anything is created or sent.
-    send_rate_limit: int = Field(default=5, ge=1, le=100)
-    send_rate_window_seconds: int = Field(default=900, ge=60, le=86400)
-    source_send_limit: int = Field(default=10, ge=1, le=1000)
-    source_send_window_seconds: int = Field(default=3600, ge=60, le=86400)
-    stack_sends_per_hour: int = Field(default=200, ge=1, le=100000)
-    # Wrong codes per destination in 24 hours before it is locked.
-    max_failed_codes: int = Field(default=10, ge=3, le=100)
-    # Alarm when more wrong codes than this are entered in an hour, stack-wide:
-    # someone guessing codes shows here before any lockout does.
-    alarm_failed_codes_per_hour: int = Field(default=50, ge=1)
-    # Regions SMS may go to (ISO 3166-1 alpha-2); every other is refused.
-    sms_countries: tuple[Annotated[str, StringConstraints(pattern=_REGION)], ...] = Field(
-        default=("GB", "IE", "FR", "DE", "NL", "US", "CA"), min_length=1
+    """the auth service: one-time codes, their budgets, their senders"""
+
+    product_name: str = Field(
+        default="Serverless Backend",
+        min_length=1,
+        max_length=60,
+        description="name in one-time-code messages",
     )
-    # Fictional phone numbers and addresses (or `@domain`s) the auth service never
-    # sends a message: their code is echoed off production, a fixed code on it. The
-    # smoke test signs in with them, reading them only through infra.operations.smoke_sign_in.
+    otp_ttl_seconds: int = Field(
+        default=300,
+        ge=60,
+        le=900,
+        description=(
+            "one-time code lifetime, in seconds; the app client's auth session validity "
+            "follows it (3 to 15 minutes)"
+        ),
+    )
+    otp_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="wrong answers before a code (one sign-in session) is void",
+    )
+    auto_confirm: bool = Field(
+        default=False,
+        description="confirm sign-ups without a code (refused when `production`)",
+    )
+    send_rate_limit: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description=(
+            "codes sent per destination per window, checked before anything is created or "
+            "sent (the API's budget; the create trigger keeps its own count too)"
+        ),
+    )
+    send_rate_window_seconds: int = Field(
+        default=900, ge=60, le=86400, description="that window, in seconds"
+    )
+    source_send_limit: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description=(
+            "codes asked for per source IP (`requestContext.http.sourceIp`) per window, "
+            "whatever the destination; at most `auth.stackSendsPerHour`"
+        ),
+    )
+    source_send_window_seconds: int = Field(
+        default=3600, ge=60, le=86400, description="that window, in seconds"
+    )
+    stack_sends_per_hour: int = Field(
+        default=200,
+        ge=1,
+        le=100000,
+        description=(
+            "codes sent by the whole stack per hour (both the API and the create trigger count it)"
+        ),
+    )
+    max_failed_codes: int = Field(
+        default=10,
+        ge=3,
+        le=100,
+        description=(
+            "wrong codes per destination, across sessions, in a fixed 24-hour window; then "
+            "`/auth/start` and `/auth/verify` answer 429 `too_many_attempts` for it, even "
+            "with the right code (a right code before that clears the count)"
+        ),
+    )
+    alarm_failed_codes_per_hour: int = Field(
+        default=50,
+        ge=1,
+        description=(
+            "alarm (to the alarm topic) when more wrong codes than this are entered in an "
+            "hour, stack-wide (auth's `CodesFailed` metric; someone guessing codes shows "
+            "here before any lockout)"
+        ),
+    )
+    sms_countries: tuple[Annotated[str, StringConstraints(pattern=_REGION)], ...] = Field(
+        default=("GB", "IE", "FR", "DE", "NL", "US", "CA"),
+        min_length=1,
+        description=(
+            "the only regions SMS may go to (a mobile number of one of them); anything else "
+            "is 422 `unsupported_destination`"
+        ),
+    )
     test_destinations: tuple[
         Annotated[str, StringConstraints(pattern=f"{_TEST_PHONE}|{_TEST_EMAIL}")], ...
-    ] = ()
-    email_sender: str = Field(pattern=_EMAIL)
+    ] = Field(
+        default=(),
+        description=(
+            "never sent a message and counted by no send budget (the failed-code lockout "
+            "does count them); their code is `dev_otp` where the stack is not production, "
+            "and on production a fixed code derived from the `authTestCode` stack secret. "
+            "The smoke test signs in with them, and only with them "
+            "(`infra.operations.smoke_sign_in`)"
+        ),
+    )
+    email_sender: str = Field(
+        pattern=_EMAIL,
+        description="SES sender; the auth role may send as this address or its domain",
+    )
 
     @model_validator(mode="after")
     def _one_budget_is_not_wider_than_the_whole(self) -> AuthConfig:
@@ -154,15 +350,37 @@ class AuthConfig(_Model):
 
 
 class SmsConfig(_Model):
-    """The account's SMS settings (SNS), which the program declares."""
+    """the account's SMS settings (SNS), which the program declares"""
 
-    # USD per month; SNS stops sending SMS when the month's spend reaches it.
-    monthly_spend_limit: int = Field(default=10, ge=1, le=100000)
-    # Alarm when more SMS than this go out in one hour.
-    alarm_sends_per_hour: int = Field(default=100, ge=1)
-    # Alarm when the month's SMS spend so far (USD) exceeds this, before SNS stops
-    # sending at `monthlySpendLimit`.
-    alarm_month_to_date_spend: float = Field(default=8, gt=0)
+    monthly_spend_limit: int = Field(
+        default=10,
+        ge=1,
+        le=100000,
+        description=(
+            "`aws.sns.SmsPreferences` monthly spend limit, in USD (account-wide, per "
+            "region): SNS stops sending SMS once the month's spend reaches it; raising it "
+            "above USD 1 needs an AWS support request first"
+        ),
+    )
+    alarm_sends_per_hour: int = Field(
+        default=100,
+        ge=1,
+        description=(
+            "alarm (to the alarm topic) when more SMS than this went to phone numbers in "
+            "one hour (`AWS/SNS` `NumberOfNotificationsDelivered` + "
+            "`NumberOfNotificationsFailed`, dimension `PhoneNumber=PhoneNumberDirect`)"
+        ),
+    )
+    alarm_month_to_date_spend: float = Field(
+        default=8,
+        gt=0,
+        description=(
+            "alarm (to the alarm topic) when the month's SMS spend so far, in USD, exceeds "
+            "this (`AWS/SNS` `SMSMonthToDateSpentUSD`, Maximum over an hour; account-wide "
+            "in the region), before SNS stops sending at the limit; below "
+            "`sms.monthlySpendLimit`"
+        ),
+    )
 
     @model_validator(mode="after")
     def _the_spend_alarm_fires_before_the_limit(self) -> SmsConfig:
@@ -175,29 +393,96 @@ class SmsConfig(_Model):
 
 
 class AlarmsConfig(_Model):
-    enabled: bool = True
-    # Optional e-mail subscribed to the alarm topic (confirmed by its owner).
-    email: str | None = Field(default=None, pattern=_EMAIL)
-    api_5xx_rate_percent: float = Field(default=5, gt=0, le=100, alias="api5xxRatePercent")
-    function_errors: int = Field(default=1, ge=1)
-    function_throttles: int = Field(default=1, ge=1)
-    table_throttled_requests: int = Field(default=1, ge=1)
-    period_seconds: int = Field(default=300, ge=60)
-    evaluation_periods: int = Field(default=1, ge=1, le=24)
+    """CloudWatch alarms to one SNS topic
+
+    Besides these, the topic gets the abuse alarms configured elsewhere: SMS sends
+    per hour (`sms.alarmSendsPerHour`), the month's SMS spend
+    (`sms.alarmMonthToDateSpend`), and each business metric a service alarms on in
+    its `service.toml` (`alarm_per_hour`, e.g. auth's wrong codes per hour,
+    `auth.alarmFailedCodesPerHour`). Every alarm's state is on the stack's
+    dashboard ([deploy.md, The dashboard](deploy.md#the-dashboard)).
+    """
+
+    enabled: bool = Field(default=True, description="declare the topic and alarms at all")
+    email: str | None = Field(
+        default=None,
+        pattern=_EMAIL,
+        description="subscribed to the topic (the owner confirms the subscription)",
+    )
+    api_5xx_rate_percent: float = Field(
+        default=5,
+        gt=0,
+        le=100,
+        alias="api5xxRatePercent",
+        description="alarm when 5xx answers exceed this share of API requests, in percent",
+    )
+    function_errors: int = Field(
+        default=1, ge=1, description="alarm per function when its `Errors` sum reaches this"
+    )
+    function_throttles: int = Field(
+        default=1, ge=1, description="alarm per function when its `Throttles` sum reaches this"
+    )
+    table_throttled_requests: int = Field(
+        default=1,
+        ge=1,
+        description="alarm when read + write throttle events on the table reach this",
+    )
+    period_seconds: int = Field(default=300, ge=60, description="alarm period, in seconds")
+    evaluation_periods: int = Field(
+        default=1, ge=1, le=24, description="periods over the threshold before the alarm fires"
+    )
 
 
 class StackConfig(_Model):
-    """Everything a stack decides. Defaults are the safe (production) choice."""
+    """Everything a stack decides. Defaults are the safe (production) choice.
 
-    region: str = Field(min_length=1)
-    production: bool = False
-    enable_docs: bool = False
+    The stack secrets the services name, all generated by the program:
+    `itemsCursorKey` (items: cursor signing), and auth's `authTicketKey` (the API's
+    short-lived ticket to the create-auth-challenge trigger, which sends a code
+    only with one), `authDestinationKey` (HMAC key of every destination and
+    source-IP hash in the table, so stored hashes cannot be reversed by hashing
+    candidate numbers) and `authTestCode` (on production stacks each test
+    destination's fixed 6-digit code is derived from it; the smoke test reads it
+    from its parameter).
+    """
+
+    region: str = Field(min_length=1, description="AWS region of every resource")
+    production: bool = Field(
+        default=False,
+        description=(
+            "marks a production stack: refuses `enableDocs`, `auth.autoConfirm` = true and "
+            "`table.pointInTimeRecovery`, `table.deletionProtection` = false; turns on the "
+            "user pool's deletion protection and `protect`; test destinations get a fixed "
+            "code (never echoed)"
+        ),
+    )
+    enable_docs: bool = Field(
+        default=False,
+        description=(
+            "each service serves Swagger UI at `/docs/<service>` and its OpenAPI document "
+            "at `/docs/<service>/openapi.json` (its OpenAPI function alone gets "
+            "`ENABLE_DOCS`), and the program routes those two paths, public, to the "
+            "service's API function. Off, neither exists on the stack. `make dev` serves "
+            "Swagger UI for every service at `/_local/docs/<service>` whatever this says"
+        ),
+    )
     log_retention_days: Literal[
         1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653
-    ] = 30
-    # A permissions boundary set on every role the program creates. Where the CI
-    # bootstrap's deploy role may only create roles carrying a boundary, set the same one.
-    permissions_boundary_arn: str | None = Field(default=None, pattern=_POLICY_ARN)
+    ] = Field(
+        default=30,
+        description="retention of every log group (functions and API access logs), in days",
+    )
+    permissions_boundary_arn: str | None = Field(
+        default=None,
+        pattern=_POLICY_ARN,
+        description=(
+            "set as the permissions boundary of every role the program creates (the "
+            "functions' roles). Required when the CI bootstrap was given "
+            "`permissionsBoundaryArn`: its deploy role may then create and change only roles "
+            "carrying that boundary, so set the same ARN here (the bootstrap refuses a stack "
+            "whose value differs)"
+        ),
+    )
     functions: FunctionDefaults = FunctionDefaults()
     api: ApiConfig = ApiConfig()
     user_pool: UserPoolConfig = UserPoolConfig()
