@@ -59,11 +59,9 @@ docs: openapi ## Regenerate the references: docs/openapi.json, and docs/config.m
 	$(UV) run --no-sync python -m infra.offline.config_docs
 
 .PHONY: bench
-bench: setup ## Measure what ships (sizes, cold and warm starts against baselines, make dev), the local API under load, /auth/start's timing
-	$(UV) run --no-sync python -m local_runtime.bench --stack $(STACK) --runs $(RUNS) \
+bench: setup ## Measure what ships (sizes, cold and warm starts against baselines, make dev), the local API under load, /auth/start's timing; write docs/performance.md
+	$(UV) run --no-sync python -m local_runtime.bench.performance --stack $(STACK) --runs $(RUNS) \
 		--invocations $(INVOCATIONS)
-	$(UV) run --no-sync python -m local_runtime.gateway_load --stack $(STACK)
-	$(UV) run --no-sync python -m local_runtime.auth_timing --stack $(STACK) --runs $(RUNS)
 
 .PHONY: lint
 lint: setup ## Lint with ruff, and check formatting

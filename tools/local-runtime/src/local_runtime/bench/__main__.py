@@ -16,6 +16,8 @@
 4. The local runtime (`make dev`): time until ready, latency with 1 and 8 clients.
 
 It prints figures and the ratios the issue set goals for; it asserts nothing.
+`make bench` runs it through `local_runtime.bench.performance`, which writes
+docs/performance.md from what it prints.
 The machine is shared: compare ratios from one run, not absolute times across runs.
 """
 
@@ -69,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=10, help="fresh processes per cold start")
     parser.add_argument("--invocations", type=int, default=3000, help="warm invocations")
     parser.add_argument("--requests", type=int, default=400, help="requests to the local API")
+    parser.add_argument(
+        "--ratios", type=Path, default=None, help="also write the ratios here, as JSON"
+    )
     args = parser.parse_args(argv)
 
     root = repo_root()
@@ -95,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     say("ratios (goals from issues 13 and 15):")
     for ratio in ratios:
         say(ratio.line())
+    if args.ratios is not None:
+        args.ratios.write_text(json.dumps([ratio.as_dict() for ratio in ratios], indent=2))
 
 
 def say(line: str) -> None:

@@ -33,6 +33,16 @@ class Ratio:
     def met(self) -> bool:
         return self.value <= self.goal
 
+    def as_dict(self) -> dict[str, str | float | bool]:
+        return {
+            "what": self.what,
+            "measured": self.measured,
+            "baseline": self.baseline,
+            "goal": self.goal,
+            "value": self.value,
+            "met": self.met,
+        }
+
     def line(self) -> str:
         verdict = "met" if self.met else "NOT MET"
         return f"  {self.what:<58} {self.value:5.2f}x  (goal <= {self.goal:g}x: {verdict})"
