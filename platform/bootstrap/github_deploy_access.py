@@ -45,6 +45,7 @@ from bootstrap.deployed_types import (
     is_read,
     needed_actions,
 )
+from infra.program.names import StackNames
 from infra.program.stack_files import stack_config
 
 GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
@@ -160,7 +161,7 @@ def _fill(patterns: Iterable[str], args: DeployAccessArgs, stack: str) -> list[s
         "account": args.account_id,
         "project": args.project,
         "stack": stack,
-        "name": f"{args.project}-{stack}",
+        "name": StackNames(args.project, stack).base,
         "email_sender": target.email_sender,
         "hosted_zone_id": target.hosted_zone_id,
     }
