@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from infra.stack_file_errors import bad_config
+from infra.program.stack_file_errors import bad_config
 from service_manifest.user_errors import UserError
 
 PROJECT = "serverless-backend"

@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 
 from infra.program.config import PROJECT, ConfigError, StackConfig, parse_stack_config
+from infra.program.stack_file_errors import in_file, missing_stack_file, not_yaml
 from infra.repo import repo_root
-from infra.stack_file_errors import in_file, missing_stack_file, not_yaml
 
 
 def stack_file(stack: str, repo: Path | None = None) -> Path:

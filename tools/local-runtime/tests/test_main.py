@@ -85,7 +85,7 @@ def test_with_debug_a_mistake_keeps_its_traceback() -> None:
 
     assert result.returncode == 1
     assert "Traceback (most recent call last)" in result.stderr
-    assert "infra.config.ConfigError: no stack 'nosuch'" in result.stderr
+    assert "infra.program.config.ConfigError: no stack 'nosuch'" in result.stderr
 
 
 def test_verbose_and_debug_are_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:

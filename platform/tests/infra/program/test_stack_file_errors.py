@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from infra.config import ConfigError
-from infra.stack_file_errors import missing_stack_file
-from infra.stack_files import stack_config, stack_file, stacks
+from infra.program.config import ConfigError
+from infra.program.stack_file_errors import missing_stack_file
+from infra.program.stack_files import stack_config, stack_file, stacks
 from service_manifest.user_errors import UserError
 
 
