@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import datetime
 
+from infra.repo import repo_root
+from local_runtime.bench.__main__ import COLD_GOAL, INVOCATION_GOAL, SIZE_GOAL_MB, WARM_GOAL
 from local_runtime.bench.figures import Ratio
 from local_runtime.bench.performance import Measurement, machine, render
+
+# The multiplication sign the README writes its ratios with.
+TIMES = "\u00d7"
 
 
 def _document() -> str:
@@ -49,3 +54,13 @@ def test_the_machine_names_its_cpu_cores_and_memory() -> None:
 
     assert {"system", "CPU", "memory", "workspace Python"} <= described.keys()
     assert "cores" in described["CPU"]
+
+
+def test_the_readme_states_the_goals_the_bench_holds_each_ratio_to() -> None:
+    readme = (repo_root() / "README.md").read_text()
+    section = readme.split("## Performance\n", 1)[1].split("\n## ", 1)[0]
+
+    for goal in (COLD_GOAL, WARM_GOAL, INVOCATION_GOAL):
+        assert f"≤ {goal:g}{TIMES}" in section
+    assert f"| {SIZE_GOAL_MB:g} MB | ≤ 1{TIMES} |" in section
+    assert "docs/performance.md" in section
