@@ -44,7 +44,8 @@ INTRODUCTION = f"""\
 Everything that differs between stacks is in `Pulumi.<stack>.yaml`, under the
 project namespace `{PROJECT}:` (plus `{REGION_KEY}`). The program reads
 it once into a typed, validated model (`platform/infra/program/config.py`); a wrong,
-missing or unknown key fails `preview` with the key's name, e.g.
+missing or unknown key fails `preview` with the key's name (an unknown key with the
+nearest valid one: ``did you mean `memory`?``), e.g.
 `bad stack config: {PROJECT}:auth.otpTtlSeconds: Input should be a valid integer`.
 
 Objects are set in YAML as in the stack files, or from the CLI with `--path`:
