@@ -1,7 +1,8 @@
 """The contract's answers, in each service's OpenAPI document.
 
-`error_responses` documents a route's own answers; `describe_kernel_answers`
-adds, once for every route, what the kernel itself answers (its middleware
+A route documents its own answers from its service's error catalogue
+(`service_kernel.errors`); `describe_kernel_answers` adds, from the kernel's
+rows, once for every route, what the kernel itself answers (its middleware
 and error handlers run on every request), so no document leaves one out:
 - 413 `payload_too_large`, 415 `unsupported_media_type`, 500 `internal_error`;
 - on a route with a body, 400 `invalid_json`;
@@ -26,28 +27,21 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import models_json_schema
 
+from service_kernel.errors import (
+    INTERNAL_ERROR,
+    INVALID_JSON,
+    NOT_FOUND,
+    PAYLOAD_TOO_LARGE,
+    UNAUTHORIZED,
+    UNSUPPORTED_MEDIA_TYPE,
+    VALIDATION_ERROR,
+    ErrorBody,
+    ErrorRow,
+    ValidationErrorBody,
+)
+
 SECURITY_SCHEME = "cognitoJwt"
 REF = "#/components/schemas/{model}"
-
-
-class ErrorBody(BaseModel):
-    """The contract's error envelope."""
-
-    error: str
-    message: str
-    request_id: str
-
-
-class ValidationDetail(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str | None = None
-
-
-class ValidationErrorBody(ErrorBody):
-    """A 422: one entry per bad field (the input itself is never echoed)."""
-
-    details: list[ValidationDetail]
 
 
 def _optional_never_null(schema: dict[str, Any]) -> None:
@@ -72,29 +66,6 @@ class AnswerBody(BaseModel):
     model_config = ConfigDict(json_schema_extra=_optional_never_null)
 
 
-# A route's answers: status → "code: when", or (description, the body's model).
-Answers = Mapping[int, str | tuple[str, type[BaseModel]]]
-
-
-def error_responses(
-    answers: Answers, headers: Mapping[int, Mapping[str, Any]] | None = None
-) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route: each status with its codes described, e.g.
-    `{401: "invalid_code: the code is not right"}`, in the error envelope (or
-    the model given with the description), with any headers it carries."""
-    documented: dict[int | str, dict[str, Any]] = {}
-    for status, answer in sorted(answers.items()):
-        description, model = answer if isinstance(answer, tuple) else (answer, None)
-        model = model or (ValidationErrorBody if status == 422 else ErrorBody)
-        documented[status] = {"model": model, "description": description}
-        if headers and status in headers:
-            documented[status]["headers"] = dict(headers[status])
-    return documented
-
-
-RETRY_AFTER = {
-    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "string"}}
-}
 RESPONSE_HEADERS: dict[str, Any] = {
     "x-request-id": {
         "description": "The request's id: the client's `x-request-id` when safe to echo, "
@@ -108,21 +79,12 @@ RESPONSE_HEADERS: dict[str, Any] = {
         "schema": {"type": "string"},
     },
 }
-Described = dict[str, tuple[str, type[BaseModel]]]
-COMMON: Described = {
-    "413": ("payload_too_large: the body is over 256 KiB", ErrorBody),
-    "415": ("unsupported_media_type: a body not sent as application/json", ErrorBody),
-    "500": ("internal_error: an unexpected failure (never a trace)", ErrorBody),
-}
-WITH_BODY: Described = {"400": ("invalid_json: the body is not valid JSON", ErrorBody)}
-WITH_PATH: Described = {"404": ("not_found: the path names no resource", ErrorBody)}
-WITH_CALLER: Described = {
-    "401": ("unauthorized: no access token reached the service (an ID token is refused)", ErrorBody)
-}
-VALIDATION: tuple[str, type[BaseModel]] = (
-    "validation_error: a parameter or the body is not valid; `details` names each field",
-    ValidationErrorBody,
-)
+# The kernel's answers: on every route, and on a route with a body, a path
+# parameter or a caller.
+COMMON = (PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, INTERNAL_ERROR)
+WITH_BODY = (INVALID_JSON,)
+WITH_PATH = (NOT_FOUND,)
+WITH_CALLER = (UNAUTHORIZED,)
 JWT_SCHEME: dict[str, Any] = {
     "type": "http",
     "scheme": "bearer",
@@ -167,17 +129,17 @@ def install_openapi(app: Any) -> None:
 def _describe_operation(operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     parameters = operation.get("parameters") or []
-    answers: Described = dict(COMMON)
+    answers: list[ErrorRow] = list(COMMON)
     if "requestBody" in operation:
-        answers.update(WITH_BODY)
+        answers += WITH_BODY
     if any(p.get("in") == "path" for p in parameters):
-        answers.update(WITH_PATH)
+        answers += WITH_PATH
     if operation.get("security"):
-        answers.update(WITH_CALLER)
+        answers += WITH_CALLER
     if "422" in responses or parameters or "requestBody" in operation:
-        answers["422"] = VALIDATION
-    for status, (description, model) in answers.items():
-        _add_answer(responses, status, description, model)
+        answers.append(VALIDATION_ERROR)
+    for row in answers:
+        _add_answer(responses, str(row.status), row.documented, row.model)
     for response in responses.values():
         headers = response.setdefault("headers", {})
         for name in RESPONSE_HEADERS:
