@@ -203,15 +203,15 @@ class ErrorCatalogue(Mapping[type[Exception], ErrorRow]):
         for exception in exceptions:
             row = self._rows[exception]
             by_status.setdefault(row.status, []).append(row)
-        said = dict(also or {})
         answers: dict[int, str | tuple[str, type[BaseModel]]] = {}
         headers: dict[int, HeaderDocs] = {}
-        for status in sorted(set(by_status) | set(said)):
+        for status in sorted(set(by_status) | set(also or {})):
             rows = by_status.get(status, [])
-            descriptions = [said[status]] if status in said else []
-            descriptions += [row.documented for row in _unique_by_code(rows)]
+            said = [(also or {})[status]] if status in (also or {}) else []
+            whens = [tuple(text.split(": ", 1)) for text in said]
+            whens += [(row.code, row.description) for row in rows]
+            described = _described(whens)
             models = [row.model for row in rows if row.model is not ErrorBody]
-            described = "; ".join(descriptions)
             answers[status] = (described, models[0]) if models else described
             documented = {name: doc for row in rows for name, doc in row.headers.items()}
             if documented:
@@ -219,13 +219,16 @@ class ErrorCatalogue(Mapping[type[Exception], ErrorRow]):
         return error_responses(answers, headers)
 
 
-def _unique_by_code(rows: Sequence[ErrorRow]) -> list[ErrorRow]:
-    """One row per code: the first says when (rows sharing a code, e.g.
-    two 503s of one route, would say it twice)."""
-    seen: dict[str, ErrorRow] = {}
-    for row in rows:
-        seen.setdefault(row.code, row)
-    return list(seen.values())
+def _described(whens: Sequence[tuple[str, ...]]) -> str:
+    """`code: when; or when; other_code: when`, each code once, in order."""
+    by_code: dict[str, list[str]] = {}
+    for code, *when in whens:
+        said = by_code.setdefault(code, [])
+        if when and when[0] not in said:
+            said.append(when[0])
+    return "; ".join(
+        f"{code}: {'; or '.join(said)}" if said else code for code, said in by_code.items()
+    )
 
 
 # A route's answers: status → "code: when", or (description, the body's model).
