@@ -12,10 +12,11 @@ and error handlers run on every request), so no document leaves one out:
   resource of the app, e.g. a parameter holding an encoded `/`);
 - on a route that needs a caller, the `cognitoJwt` bearer scheme and 401
   `unauthorized` (no claims, or an ID token);
-- on every answer, `x-request-id` and the security headers.
+- on every operation, the `X-Request-Id` header a client may send, and on
+  every answer, `x-request-id` and the security headers.
 A body schema a route documents itself (`openapi_extra`, with refs to
-`#/components/schemas/...`) has its `$defs` moved into the components, so its
-refs resolve.
+`#/components/schemas/...`), or a model's own schema (a choice of named
+bodies), has its `$defs` moved into the components, so its refs resolve.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from service_kernel.errors import (
     ErrorRow,
     ValidationErrorBody,
 )
+from service_kernel.request_context import SAFE_REQUEST_ID
 
 SECURITY_SCHEME = "cognitoJwt"
 REF = "#/components/schemas/{model}"
@@ -66,6 +68,15 @@ class AnswerBody(BaseModel):
     model_config = ConfigDict(json_schema_extra=_optional_never_null)
 
 
+REQUEST_ID_PARAMETER: dict[str, Any] = {
+    "name": "X-Request-Id",
+    "in": "header",
+    "required": False,
+    "description": "An id of the client's for this request, answered in `x-request-id` and "
+    f"on the service's log lines when it matches `{SAFE_REQUEST_ID.pattern}`; any other is "
+    "replaced by the Lambda request id, never refused",
+    "schema": {"type": "string"},
+}
 RESPONSE_HEADERS: dict[str, Any] = {
     "x-request-id": {
         "description": "The request's id: the client's `x-request-id` when safe to echo, "
@@ -102,9 +113,12 @@ def describe_kernel_answers(document: dict[str, Any]) -> dict[str, Any]:
     for name in _FASTAPI_VALIDATION:
         schemas.pop(name, None)
     schemas.update(_kernel_schemas())
+    for schema in list(schemas.values()):
+        _hoist_definitions(schema, schemas)
     for operation in _all_operations(document):
         _describe_operation(operation)
         _hoist_definitions(operation.get("requestBody"), schemas)
+        operation.setdefault("parameters", []).append(dict(REQUEST_ID_PARAMETER))
     document["components"].setdefault("headers", {}).update(RESPONSE_HEADERS)
     if any(op.get("security") for op in _all_operations(document)):
         schemes = document["components"].setdefault("securitySchemes", {})
@@ -124,6 +138,36 @@ def install_openapi(app: Any) -> None:
         return described
 
     app.openapi = openapi
+
+
+def install_docs(app: Any, service: str) -> None:
+    """Swagger UI of the service's document at `/docs/<service>`, every file it
+    loads served by the function itself, under a Content-Security-Policy that
+    allows nothing else (`swagger_ui`)."""
+    from fastapi import HTTPException
+    from fastapi.responses import HTMLResponse, Response
+
+    from service_kernel import swagger_ui
+    from service_manifest.conventions import docs_routes
+
+    ui_path, openapi_path, assets_path = docs_routes(service)
+    assets_url = assets_path.rpartition("/")[0]
+    csp = {"Content-Security-Policy": swagger_ui.CONTENT_SECURITY_POLICY}
+
+    @app.get(ui_path, include_in_schema=False)
+    async def docs_page() -> HTMLResponse:
+        links = {f"{service} API": ui_path, "openapi.json": openapi_path}
+        text = swagger_ui.page(
+            title=f"{service} API", spec_url=openapi_path, assets_url=assets_url, links=links
+        )
+        return HTMLResponse(text, headers=csp)
+
+    @app.get(assets_path, include_in_schema=False)
+    async def docs_asset(asset: str) -> Response:
+        found = swagger_ui.asset(asset)
+        if found is None:
+            raise HTTPException(404)
+        return Response(found.body, media_type=found.content_type, headers=csp)
 
 
 def _describe_operation(operation: dict[str, Any]) -> None:
