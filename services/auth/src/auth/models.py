@@ -87,7 +87,7 @@ def _one_of(*choices: type[BaseModel]) -> Callable[[dict[str, Any]], None]:
             one = choice.model_json_schema(ref_template=REF)
             definitions.update(one.pop("$defs", {}))
             definitions[choice.__name__] = one
-        kept = {key: schema[key] for key in ("title", "description") if key in schema}
+        kept: dict[str, Any] = {k: schema[k] for k in ("title", "description") if k in schema}
         schema.clear()
         schema.update(kept)
         schema["oneOf"] = [{"$ref": REF.format(model=choice.__name__)} for choice in choices]

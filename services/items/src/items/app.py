@@ -14,19 +14,12 @@ from fastapi import Depends, Path, Query, Response
 from pydantic.json_schema import SkipJsonSchema
 
 from items import service
-from items.cursors import MAX_CURSOR_CHARS
+from items.cursors import MAX_CURSOR_CHARS, InvalidCursor
 from items.deps import CursorsDep, ExpectedVersionDep, RepositoryDep
-from items.errors import (
-    ANSWERS,
-    InvalidCursor,
-    ItemAlreadyExists,
-    ItemIdMismatch,
-    ItemNotFound,
-    VersionMismatch,
-    answers,
-)
+from items.errors import ANSWERS, ItemIdMismatch, answers
 from items.http_body import documented_body, json_body
 from items.models import ITEM_ID_PATTERN, Item, ItemCreate, ItemPage, ItemPatch
+from items.repository import ItemAlreadyExists, ItemNotFound, VersionMismatch
 from items.responses import ExactJSONResponse, item_response
 from items.settings import settings
 from service_kernel import CallerDep, create_app
