@@ -199,16 +199,16 @@ class ErrorCatalogue(Mapping[type[Exception], ErrorRow]):
         """`responses=` for a route that may let `exceptions` through: each
         status once, with every row's `code: description`, body and headers;
         `also` adds what the route says of a kernel answer (a 422's fields)."""
+        said = dict(also or {})
         by_status: dict[int, list[ErrorRow]] = {}
         for exception in exceptions:
             row = self._rows[exception]
             by_status.setdefault(row.status, []).append(row)
         answers: dict[int, str | tuple[str, type[BaseModel]]] = {}
         headers: dict[int, HeaderDocs] = {}
-        for status in sorted(set(by_status) | set(also or {})):
+        for status in sorted(set(by_status) | set(said)):
             rows = by_status.get(status, [])
-            said = [(also or {})[status]] if status in (also or {}) else []
-            whens = [tuple(text.split(": ", 1)) for text in said]
+            whens = [tuple(said[status].split(": ", 1))] if status in said else []
             whens += [(row.code, row.description) for row in rows]
             described = _described(whens)
             models = [row.model for row in rows if row.model is not ErrorBody]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import models_json_schema
@@ -41,6 +41,9 @@ from service_kernel.errors import (
     ValidationErrorBody,
 )
 from service_kernel.request_context import SAFE_REQUEST_ID
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 SECURITY_SCHEME = "cognitoJwt"
 REF = "#/components/schemas/{model}"
@@ -140,7 +143,7 @@ def install_openapi(app: Any) -> None:
     app.openapi = openapi
 
 
-def install_docs(app: Any, service: str) -> None:
+def install_docs(app: FastAPI, service: str) -> None:
     """Swagger UI of the service's document at `/docs/<service>`, every file it
     loads served by the function itself, under a Content-Security-Policy that
     allows nothing else (`swagger_ui`)."""

@@ -67,10 +67,10 @@ def asset(name: str) -> Asset | None:
     if name in OWN:
         content_type, text = OWN[name]
         return Asset(content_type, text.encode())
-    content_type = PACKAGED.get(name)
-    if content_type is None:
+    packaged = PACKAGED.get(name)
+    if packaged is None:
         return None
-    return Asset(content_type, _read(name))
+    return Asset(packaged, _read(name))
 
 
 def page(*, title: str, spec_url: str, assets_url: str, links: Mapping[str, str]) -> str:
