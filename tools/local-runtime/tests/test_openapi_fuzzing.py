@@ -2,8 +2,10 @@
 through the local gateway: the whole API's document (`/openapi.json`, what a
 client of the gateway reads), one service's operations at a time, every
 check but those excluded below, with a real access token from signing in
-through the running system. Bounded and deterministic (Hypothesis derandomised
-from a fixed seed), so a failure reproduces."""
+through the running system, and one more: a schema-valid request is refused
+only by a business rule no schema states (`BUSINESS_RULES`), never for its
+shape. Bounded and deterministic (Hypothesis derandomised from a fixed seed),
+so a failure reproduces."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pytest
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.checks import CheckFunction
-from schemathesis.config._auth import AuthConfig
+from schemathesis.config._auth import AuthConfig  # what schemathesis.toml's [auth] builds
 from schemathesis.specs.openapi import checks
 
 from local_runtime.runtime import Runtime
