@@ -15,7 +15,10 @@ from service_kernel import AnswerBody, ErrorBody
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Strings are taken as sent, never trimmed: trimmed, a schema-valid " " would
+    # be refused as empty and a schema-invalid " ada@example.com" accepted, and
+    # the schema could not say what the server enforces.
+    model_config = ConfigDict(extra="forbid")
 
 
 # Cognito's own bounds (API reference), so a schema-valid request never fails
