@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,6 +51,10 @@ def build_app() -> FastAPI:
     @app.get("/me")
     def me(caller: CallerDep) -> dict[str, str]:
         return {"sub": caller.sub, "username": caller.username}
+
+    @app.delete("/gone", status_code=204, response_class=Response)
+    def gone() -> Response:
+        return Response(status_code=204)
 
     @app.get("/conflict")
     def conflict() -> None:

@@ -96,3 +96,11 @@ def test_security_headers_through_the_handler(handler: Any) -> None:
     assert response["statusCode"] == 200
     assert response["headers"]["x-content-type-options"] == "nosniff"
     assert "strict-transport-security" in response["headers"]
+
+
+def test_a_204_has_no_content_type(handler: Any) -> None:
+    """Mangum types every body, an empty one too; a 204 has none (RFC 9110, 15.3.5)."""
+    response = handler(http_event("DELETE", "/gone", route_key="DELETE /gone"), LambdaContext())
+    assert response["statusCode"] == 204
+    assert "content-type" not in (response["headers"] or {})
+    assert not response["body"]

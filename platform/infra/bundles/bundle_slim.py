@@ -113,6 +113,8 @@ NEVER_LOADED: dict[str, str] = {
     "aws_lambda_powertools/logging/formatters": "Powertools' extra log formatters (the kernel "
     "writes its own lines)",
     "wrapt/_wrappers.c": "the C source of wrapt's compiled extension, which ships",
+    # The kernel's docs pages serve Swagger UI's files from this package, never ReDoc.
+    "fastapi_offline/static/redoc.standalone.js": "ReDoc, which no docs page serves",
     # Imported only to encode a non-ASCII host name (urllib3, anyio): the only
     # hosts called are AWS endpoints, which are ASCII.
     "idna": "internationalised host names",

@@ -459,9 +459,10 @@ class StackConfig(_Model):
     enable_docs: bool = Field(
         default=False,
         description=(
-            "each service serves Swagger UI at `/docs/<service>` and its OpenAPI document "
+            "each service serves Swagger UI at `/docs/<service>` (its files, from the "
+            "function itself, at `/docs/<service>/assets/{asset}`) and its OpenAPI document "
             "at `/docs/<service>/openapi.json` (its OpenAPI function alone gets "
-            "`ENABLE_DOCS`), and the program routes those two paths, public, to the "
+            "`ENABLE_DOCS`), and the program routes those three paths, public, to the "
             "service's API function. Off, neither exists on the stack. `make dev` serves "
             "Swagger UI for every service at `/_local/docs/<service>` whatever this says"
         ),

@@ -596,6 +596,27 @@ def test_the_docs_pages_load_only_local_assets_with_their_content_types(
     }
 
 
+def test_a_services_own_docs_page_loads_every_file_from_its_function(
+    client: httpx.Client,
+) -> None:
+    """What a deployed stack with enableDocs serves: the page and Swagger UI's
+    files from the service's function, through the gateway's declared routes,
+    under a Content-Security-Policy of the function's own origin."""
+    page = client.get("/docs/items")
+    assert page.status_code == 200
+    policy = page.headers["content-security-policy"]
+    assert policy.startswith("default-src 'self';")
+    loaded = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    files = [url for url in loaded if url.startswith("/docs/items/assets/")]
+    assert len(files) == 5  # Swagger UI's script, styles and icon; the page's own two
+    for url in files:
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert answer.headers["content-security-policy"] == policy
+        assert answer.content
+    assert client.get("/docs/items/assets/nothing.js").status_code == 404
+
+
 # ---- the smoke suite ----
 
 

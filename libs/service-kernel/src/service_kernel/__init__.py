@@ -11,11 +11,20 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from service_kernel.app import LambdaHandler, create_app, lambda_handler
-    from service_kernel.errors import ApiError, error_body, error_response
+    from service_kernel.errors import (
+        RETRY_AFTER,
+        ApiError,
+        ErrorBody,
+        ErrorCatalogue,
+        ErrorRow,
+        error_body,
+        error_response,
+        error_responses,
+    )
     from service_kernel.identity import Caller, CallerDep, get_caller
     from service_kernel.invocation import lambda_function
     from service_kernel.log import get_logger
-    from service_kernel.openapi import RETRY_AFTER, AnswerBody, ErrorBody, error_responses
+    from service_kernel.openapi import AnswerBody
     from service_kernel.parameters import secret_value
     from service_kernel.request_context import current_request_id
     from service_kernel.settings import ServiceSettings, SettingsError, load_settings
@@ -33,9 +42,11 @@ _HOMES = {
     "lambda_function": "invocation",
     "get_logger": "log",
     "AnswerBody": "openapi",
-    "ErrorBody": "openapi",
-    "RETRY_AFTER": "openapi",
-    "error_responses": "openapi",
+    "ErrorBody": "errors",
+    "ErrorCatalogue": "errors",
+    "ErrorRow": "errors",
+    "RETRY_AFTER": "errors",
+    "error_responses": "errors",
     "secret_value": "parameters",
     "ServiceSettings": "settings",
     "current_request_id": "request_context",
@@ -50,6 +61,8 @@ __all__ = [
     "Caller",
     "CallerDep",
     "ErrorBody",
+    "ErrorCatalogue",
+    "ErrorRow",
     "LambdaHandler",
     "ServiceSettings",
     "SettingsError",

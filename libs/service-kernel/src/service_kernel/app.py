@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.telemetry import TelemetryConfig
 from mangum import Mangum
 
@@ -14,7 +15,7 @@ from service_kernel.errors import install_error_handlers
 from service_kernel.invocation import instrument
 from service_kernel.log import bind_invocation, mark_next_invocation_cold
 from service_kernel.middleware import install_middleware
-from service_kernel.openapi import install_openapi
+from service_kernel.openapi import install_docs, install_openapi
 from service_manifest.conventions import docs_routes
 
 # FastAPI's own OpenTelemetry instrumentation, off: tracing and metrics are the
@@ -22,29 +23,44 @@ from service_manifest.conventions import docs_routes
 # up the global providers on every request.
 NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
+# Answers that never have a body, so never a body's Content-Type (RFC 9110, 15.3.5, 15.4.5).
+NO_CONTENT = frozenset({204, 304})
+
 # The request id of the synthetic request that primes a SnapStart snapshot.
 PRIMING_REQUEST_ID = "snapstart-priming"
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's OperationId: its function's name in camelCase (`update_item` →
+    `updateItem`), what a generated client names its call by."""
+    first, *rest = route.name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
 
 
 def create_app(service: str, version: str, *, docs: bool = False, **kwargs: Any) -> FastAPI:
     """A FastAPI app with the contract's envelope, headers, request id and logs.
 
     With `docs`, Swagger UI and the OpenAPI document are served under the
-    service's own name (`/docs/<service>`, `/docs/<service>/openapi.json`), the
-    routes the platform adds for stacks whose config enables docs."""
-    ui_path, openapi_path = docs_routes(service)
+    service's own name (`/docs/<service>`, `/docs/<service>/openapi.json`, and
+    Swagger UI's files under `/docs/<service>/assets/`, from the function
+    itself: `swagger_ui`), the routes the platform adds for stacks whose config
+    enables docs."""
+    _, openapi_path, _ = docs_routes(service)
     app = FastAPI(
         title=service,
         version=version,
-        docs_url=ui_path if docs else None,
+        docs_url=None,
         redoc_url=None,
         openapi_url=openapi_path if docs else None,
         telemetry=NO_NATIVE_TELEMETRY,
+        generate_unique_id_function=operation_id,
         **kwargs,
     )
     install_error_handlers(app)
     install_middleware(app)
     install_openapi(app)
+    if docs:
+        install_docs(app, service)
     return app
 
 
@@ -93,6 +109,10 @@ class LambdaHandler:
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         answer: dict[str, Any] = self._invoke(event, context)
+        if answer.get("statusCode") in NO_CONTENT:
+            # Mangum types every payload-2.0 body, an empty one too; a 204 has none.
+            headers = answer.get("headers") or {}
+            headers.pop("content-type", None)
         return answer
 
     def before_snapshot(self) -> None:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from service_kernel.errors import ApiError
+from service_kernel.errors import UNAUTHORIZED, ApiError
 from service_kernel.openapi import JWT_SCHEME, SECURITY_SCHEME
 
 # Documents the bearer token a caller sends (the `cognitoJwt` scheme on every
@@ -69,12 +69,12 @@ def caller_sub(scope: Mapping[str, Any]) -> str | None:
 
 def caller_from_claims(claims: Mapping[str, str] | None) -> Caller:
     if claims is None:
-        raise ApiError(401, "unauthorized", "Authentication is required.")
+        raise ApiError.of(UNAUTHORIZED)
     if claims.get("token_use") != "access":
-        raise ApiError(401, "unauthorized", "An access token is required.")
+        raise ApiError.of(UNAUTHORIZED, "An access token is required.")
     sub = claims.get("sub", "")
     if not sub:
-        raise ApiError(401, "unauthorized", "The token has no subject.")
+        raise ApiError.of(UNAUTHORIZED, "The token has no subject.")
     return Caller(
         sub=sub,
         username=claims.get("username") or claims.get("cognito:username") or sub,

@@ -27,7 +27,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service_kernel.errors import error_body
+from service_kernel.errors import (
+    INTERNAL_ERROR,
+    PAYLOAD_TOO_LARGE,
+    UNSUPPORTED_MEDIA_TYPE,
+    ErrorRow,
+)
 from service_kernel.identity import caller_sub
 from service_kernel.log import get_logger
 from service_kernel.request_context import choose_request_id, set_request_id
@@ -82,27 +87,20 @@ class RequestPipeline:
             # 5. The whole body, read before anything parses it.
             body = await _read_body(receive, self.max_body_bytes, _declared_length(scope))
             if body is None:
-                message = f"The request body is larger than {self.max_body_bytes} bytes."
-                await send_error(answer.send, 413, "payload_too_large", message)
+                message = PAYLOAD_TOO_LARGE.message.format(limit=self.max_body_bytes)
+                await send_error(answer.send, PAYLOAD_TOO_LARGE, message)
                 return
             # 6. JSON only: read as JSON, a form post from any web page would reach
             # the API from a visitor's browser with no CORS preflight.
             if body and not is_json_media_type(_header(scope, b"content-type")):
-                await send_error(
-                    answer.send,
-                    415,
-                    "unsupported_media_type",
-                    "Send the body as JSON, with Content-Type: application/json.",
-                )
+                await send_error(answer.send, UNSUPPORTED_MEDIA_TYPE)
                 return
             await self.app(scope, _replay(body, receive), answer.send)
         except Exception:
             # 4. Logged with its trace, answered in the envelope if nothing was sent yet.
             get_logger().exception("unhandled error")
             if answer.status is None:
-                await send_error(
-                    answer.send, 500, "internal_error", "Something went wrong on our side."
-                )
+                await send_error(answer.send, INTERNAL_ERROR)
 
 
 class _Answer:
@@ -138,12 +136,13 @@ def is_json_media_type(content_type: str) -> bool:
     )
 
 
-async def send_error(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps(error_body(code, message)).encode()
+async def send_error(send: Send, row: ErrorRow, message: str | None = None) -> None:
+    """The row's answer, sent by the middleware itself (no route ran)."""
+    body = json.dumps(row.body(message)).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": status,
+            "status": row.status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),

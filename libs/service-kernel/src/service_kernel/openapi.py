@@ -1,7 +1,8 @@
 """The contract's answers, in each service's OpenAPI document.
 
-`error_responses` documents a route's own answers; `describe_kernel_answers`
-adds, once for every route, what the kernel itself answers (its middleware
+A route documents its own answers from its service's error catalogue
+(`service_kernel.errors`); `describe_kernel_answers` adds, from the kernel's
+rows, once for every route, what the kernel itself answers (its middleware
 and error handlers run on every request), so no document leaves one out:
 - 413 `payload_too_large`, 415 `unsupported_media_type`, 500 `internal_error`;
 - on a route with a body, 400 `invalid_json`;
@@ -11,43 +12,41 @@ and error handlers run on every request), so no document leaves one out:
   resource of the app, e.g. a parameter holding an encoded `/`);
 - on a route that needs a caller, the `cognitoJwt` bearer scheme and 401
   `unauthorized` (no claims, or an ID token);
-- on every answer, `x-request-id` and the security headers.
+- on every operation, the `X-Request-Id` header a client may send, and on
+  every answer, `x-request-id` and the security headers.
 A body schema a route documents itself (`openapi_extra`, with refs to
-`#/components/schemas/...`) has its `$defs` moved into the components, so its
-refs resolve.
+`#/components/schemas/...`), or a model's own schema (a choice of named
+bodies), has its `$defs` moved into the components, so its refs resolve.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import models_json_schema
 
+from service_kernel.errors import (
+    INTERNAL_ERROR,
+    INVALID_JSON,
+    NOT_FOUND,
+    PAYLOAD_TOO_LARGE,
+    UNAUTHORIZED,
+    UNSUPPORTED_MEDIA_TYPE,
+    VALIDATION_ERROR,
+    ErrorBody,
+    ErrorRow,
+    ValidationErrorBody,
+)
+from service_kernel.request_context import SAFE_REQUEST_ID
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 SECURITY_SCHEME = "cognitoJwt"
 REF = "#/components/schemas/{model}"
-
-
-class ErrorBody(BaseModel):
-    """The contract's error envelope."""
-
-    error: str
-    message: str
-    request_id: str
-
-
-class ValidationDetail(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str | None = None
-
-
-class ValidationErrorBody(ErrorBody):
-    """A 422: one entry per bad field (the input itself is never echoed)."""
-
-    details: list[ValidationDetail]
 
 
 def _optional_never_null(schema: dict[str, Any]) -> None:
@@ -72,28 +71,14 @@ class AnswerBody(BaseModel):
     model_config = ConfigDict(json_schema_extra=_optional_never_null)
 
 
-# A route's answers: status → "code: when", or (description, the body's model).
-Answers = Mapping[int, str | tuple[str, type[BaseModel]]]
-
-
-def error_responses(
-    answers: Answers, headers: Mapping[int, Mapping[str, Any]] | None = None
-) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route: each status with its codes described, e.g.
-    `{401: "invalid_code: the code is not right"}`, in the error envelope (or
-    the model given with the description), with any headers it carries."""
-    documented: dict[int | str, dict[str, Any]] = {}
-    for status, answer in sorted(answers.items()):
-        description, model = answer if isinstance(answer, tuple) else (answer, None)
-        model = model or (ValidationErrorBody if status == 422 else ErrorBody)
-        documented[status] = {"model": model, "description": description}
-        if headers and status in headers:
-            documented[status]["headers"] = dict(headers[status])
-    return documented
-
-
-RETRY_AFTER = {
-    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "string"}}
+REQUEST_ID_PARAMETER: dict[str, Any] = {
+    "name": "X-Request-Id",
+    "in": "header",
+    "required": False,
+    "description": "An id of the client's for this request, answered in `x-request-id` and "
+    f"on the service's log lines when it matches `{SAFE_REQUEST_ID.pattern}`; any other is "
+    "replaced by the Lambda request id, never refused",
+    "schema": {"type": "string"},
 }
 RESPONSE_HEADERS: dict[str, Any] = {
     "x-request-id": {
@@ -108,21 +93,12 @@ RESPONSE_HEADERS: dict[str, Any] = {
         "schema": {"type": "string"},
     },
 }
-Described = dict[str, tuple[str, type[BaseModel]]]
-COMMON: Described = {
-    "413": ("payload_too_large: the body is over 256 KiB", ErrorBody),
-    "415": ("unsupported_media_type: a body not sent as application/json", ErrorBody),
-    "500": ("internal_error: an unexpected failure (never a trace)", ErrorBody),
-}
-WITH_BODY: Described = {"400": ("invalid_json: the body is not valid JSON", ErrorBody)}
-WITH_PATH: Described = {"404": ("not_found: the path names no resource", ErrorBody)}
-WITH_CALLER: Described = {
-    "401": ("unauthorized: no access token reached the service (an ID token is refused)", ErrorBody)
-}
-VALIDATION: tuple[str, type[BaseModel]] = (
-    "validation_error: a parameter or the body is not valid; `details` names each field",
-    ValidationErrorBody,
-)
+# The kernel's answers: on every route, and on a route with a body, a path
+# parameter or a caller.
+COMMON = (PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, INTERNAL_ERROR)
+WITH_BODY = (INVALID_JSON,)
+WITH_PATH = (NOT_FOUND,)
+WITH_CALLER = (UNAUTHORIZED,)
 JWT_SCHEME: dict[str, Any] = {
     "type": "http",
     "scheme": "bearer",
@@ -140,9 +116,12 @@ def describe_kernel_answers(document: dict[str, Any]) -> dict[str, Any]:
     for name in _FASTAPI_VALIDATION:
         schemas.pop(name, None)
     schemas.update(_kernel_schemas())
+    for schema in list(schemas.values()):
+        _hoist_definitions(schema, schemas)
     for operation in _all_operations(document):
         _describe_operation(operation)
         _hoist_definitions(operation.get("requestBody"), schemas)
+        operation.setdefault("parameters", []).append(dict(REQUEST_ID_PARAMETER))
     document["components"].setdefault("headers", {}).update(RESPONSE_HEADERS)
     if any(op.get("security") for op in _all_operations(document)):
         schemes = document["components"].setdefault("securitySchemes", {})
@@ -164,20 +143,50 @@ def install_openapi(app: Any) -> None:
     app.openapi = openapi
 
 
+def install_docs(app: FastAPI, service: str) -> None:
+    """Swagger UI of the service's document at `/docs/<service>`, every file it
+    loads served by the function itself, under a Content-Security-Policy that
+    allows nothing else (`swagger_ui`)."""
+    from fastapi import HTTPException
+    from fastapi.responses import HTMLResponse, Response
+
+    from service_kernel import swagger_ui
+    from service_manifest.conventions import docs_routes
+
+    ui_path, openapi_path, assets_path = docs_routes(service)
+    assets_url = assets_path.rpartition("/")[0]
+    csp = {"Content-Security-Policy": swagger_ui.CONTENT_SECURITY_POLICY}
+
+    @app.get(ui_path, include_in_schema=False)
+    async def docs_page() -> HTMLResponse:
+        links = {f"{service} API": ui_path, "openapi.json": openapi_path}
+        text = swagger_ui.page(
+            title=f"{service} API", spec_url=openapi_path, assets_url=assets_url, links=links
+        )
+        return HTMLResponse(text, headers=csp)
+
+    @app.get(assets_path, include_in_schema=False)
+    async def docs_asset(asset: str) -> Response:
+        found = swagger_ui.asset(asset)
+        if found is None:
+            raise HTTPException(404)
+        return Response(found.body, media_type=found.content_type, headers=csp)
+
+
 def _describe_operation(operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     parameters = operation.get("parameters") or []
-    answers: Described = dict(COMMON)
+    answers: list[ErrorRow] = list(COMMON)
     if "requestBody" in operation:
-        answers.update(WITH_BODY)
+        answers += WITH_BODY
     if any(p.get("in") == "path" for p in parameters):
-        answers.update(WITH_PATH)
+        answers += WITH_PATH
     if operation.get("security"):
-        answers.update(WITH_CALLER)
+        answers += WITH_CALLER
     if "422" in responses or parameters or "requestBody" in operation:
-        answers["422"] = VALIDATION
-    for status, (description, model) in answers.items():
-        _add_answer(responses, status, description, model)
+        answers.append(VALIDATION_ERROR)
+    for row in answers:
+        _add_answer(responses, str(row.status), row.documented, row.model)
     for response in responses.values():
         headers = response.setdefault("headers", {})
         for name in RESPONSE_HEADERS:

@@ -13,8 +13,8 @@ AUTH_JWT = "jwt"
 DEFAULT_ROUTE_KEY = "$default"
 
 
-def docs_routes(service: str) -> tuple[str, str]:
-    """Where a service serves its Swagger UI and OpenAPI document when its
-    stack enables docs: under its own name, so services never collide on the
-    one API."""
-    return f"/docs/{service}", f"/docs/{service}/openapi.json"
+def docs_routes(service: str) -> tuple[str, str, str]:
+    """Where a service serves its Swagger UI, its OpenAPI document and Swagger
+    UI's files (`{asset}`: the function serves them itself) when its stack
+    enables docs: under its own name, so services never collide on the one API."""
+    return f"/docs/{service}", f"/docs/{service}/openapi.json", f"/docs/{service}/assets/{{asset}}"

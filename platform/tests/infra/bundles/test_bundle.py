@@ -187,6 +187,30 @@ def test_the_handler_imports_from_the_unpacked_bundle_alone(bundle: Path, tmp_pa
     assert all(line.startswith(str(tmp_path)) for line in result.stdout.split())
 
 
+def test_the_docs_pages_files_ship_in_the_bundle_and_load_from_it(
+    bundle: Path, tmp_path: Path
+) -> None:
+    """Swagger UI's files are the function's own (service_kernel.swagger_ui), so
+    /docs/<service> loads nothing from elsewhere; ReDoc, which no page serves, stays out."""
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(tmp_path)
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "from service_kernel import swagger_ui; "
+        "names = [*swagger_ui.PACKAGED, *swagger_ui.OWN]; "
+        "assert all(swagger_ui.asset(name).body for name in names); "
+        "version = f'PACKAGE_VERSION:\"{swagger_ui.SWAGGER_UI_VERSION}\"'.encode(); "
+        "assert version in swagger_ui.asset('swagger-ui-bundle.js').body; "
+        "print(swagger_ui._assets_folder())"
+    )
+
+    result = run_alone(script, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(str(tmp_path))
+    assert not list(tmp_path.glob("fastapi_offline/static/redoc*"))
+
+
 # What a function would do first on Lambda: import its handler, then make its clients.
 START = """
 import importlib, json, sys

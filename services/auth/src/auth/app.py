@@ -4,12 +4,12 @@ back (auth.routes); the identity provider's refusals answer from one table
 
 from __future__ import annotations
 
-from auth.errors import install_auth_errors
+from auth.errors import ANSWERS
 from auth.routes import password, passwordless, session
 from auth.settings import settings
 from service_kernel import create_app
 
 app = create_app("auth", settings.version("auth"), docs=settings.enable_docs)
-install_auth_errors(app)
+ANSWERS.install(app)
 for module in (passwordless, password, session):
     app.include_router(module.router)

@@ -19,7 +19,8 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 
 # What may be typed: a leading +, ASCII digits and the usual separators.
-_TYPED_PHONE = re.compile(r"^\+[0-9][0-9 ().\-]{5,30}$")
+TYPED_PHONE_PATTERN = r"^\+[0-9][0-9 ().\-]{5,30}$"
+_TYPED_PHONE = re.compile(TYPED_PHONE_PATTERN)
 # Types that receive SMS. FIXED_LINE_OR_MOBILE is where the metadata cannot
 # tell the two apart (the US, Canada).
 SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})

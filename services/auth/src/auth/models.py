@@ -3,18 +3,22 @@ CDK runbook: phone, email, otp, session, refresh_token)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
-from auth.destinations import normalize_email, normalize_phone
-from auth.protocol import EMAIL_PATTERN
+from auth.destinations import TYPED_PHONE_PATTERN, NotAPhoneNumber, normalize_email, normalize_phone
 from service_kernel import AnswerBody, ErrorBody
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Strings are taken as sent, never trimmed: trimmed, a schema-valid " " would
+    # be refused as empty and a schema-invalid " ada@example.com" accepted, and
+    # the schema could not say what the server enforces.
+    model_config = ConfigDict(extra="forbid")
 
 
 # Cognito's own bounds (API reference), so a schema-valid request never fails
@@ -29,25 +33,79 @@ def _lower(value: str | None) -> str | None:
 
 
 def _e164(value: str | None) -> str | None:
-    return normalize_phone(value) if value is not None else None
+    """E.164 for a number typed as the pattern says; one no numbering plan has
+    (libphonenumber's metadata, which no pattern can state) is refused as a
+    destination codes are not sent to."""
+    if value is None:
+        return None
+    try:
+        return normalize_phone(value)
+    except NotAPhoneNumber:
+        raise PydanticCustomError("unsupported_destination", "not a number in service") from None
+
+
+# What the user pool takes for an e-mail address, and no more: ASCII, a word
+# character first, a dotted domain ending in letters (moto's check, within
+# Cognito's); the server NFC-normalises and lower-cases it (auth.destinations).
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9_][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
+)
+REF = "#/components/schemas/{model}"
+Phone = Annotated[str, Field(pattern=TYPED_PHONE_PATTERN, max_length=32)]
+Email = Annotated[str, Field(pattern=EMAIL_PATTERN, max_length=EMAIL_MAX)]
+Otp = Annotated[str, Field(pattern=r"^\d{6}$")]
+Session = Annotated[str, Field(min_length=SESSION_MIN, max_length=SESSION_MAX)]
+
+
+class StartWithPhone(Body):
+    """A phone number in international format, ASCII digits (answered and keyed in E.164)."""
+
+    phone: Phone
+
+
+class StartWithEmail(Body):
+    """An e-mail address (NFC, lower-cased)."""
+
+    email: Email
+
+
+class VerifyWithPhone(StartWithPhone):
+    otp: Otp
+    session: Session
+
+
+class VerifyWithEmail(StartWithEmail):
+    otp: Otp
+    session: Session
+
+
+def _one_of(*choices: type[BaseModel]) -> Callable[[dict[str, Any]], None]:
+    """A body's schema as the choice of `choices`, each a named component with
+    every field it takes, so a client generator keeps them all; the model
+    itself validates (one model, one set of validators, one error shape)."""
+
+    def documented(schema: dict[str, Any]) -> None:
+        definitions: dict[str, Any] = {}
+        for choice in choices:
+            one = choice.model_json_schema(ref_template=REF)
+            definitions.update(one.pop("$defs", {}))
+            definitions[choice.__name__] = one
+        kept: dict[str, Any] = {k: schema[k] for k in ("title", "description") if k in schema}
+        schema.clear()
+        schema.update(kept)
+        schema["oneOf"] = [{"$ref": REF.format(model=choice.__name__)} for choice in choices]
+        # The kernel moves these into the document's components.
+        schema["$defs"] = definitions
+
+    return documented
 
 
 class Destination(Body):
     """Exactly one of `phone` (international format, ASCII digits; answered
     and keyed in E.164) or `email` (NFC, lower-cased)."""
 
-    # The schema says what the validator below refuses: `{}`, or both.
-    model_config = ConfigDict(
-        json_schema_extra={
-            "oneOf": [
-                {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
-                {"required": ["email"], "properties": {"email": {"type": "string"}}},
-            ]
-        }
-    )
-
-    phone: str | None = Field(default=None, max_length=32)
-    email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=EMAIL_MAX)
+    phone: Phone | None = None
+    email: Email | None = None
 
     _phone_e164 = field_validator("phone")(_e164)
     _email_lower = field_validator("email")(_lower)
@@ -64,7 +122,9 @@ class Destination(Body):
 
 
 class StartRequest(Destination):
-    pass
+    """Sign in or up by phone or by e-mail: exactly one of them."""
+
+    model_config = ConfigDict(json_schema_extra=_one_of(StartWithPhone, StartWithEmail))
 
 
 class StartResponse(AnswerBody):
@@ -76,8 +136,12 @@ class StartResponse(AnswerBody):
 
 
 class VerifyRequest(Destination):
-    otp: str = Field(pattern=r"^\d{6}$")
-    session: str = Field(min_length=SESSION_MIN, max_length=SESSION_MAX)
+    """The code sent to the phone or e-mail address given to /auth/start."""
+
+    model_config = ConfigDict(json_schema_extra=_one_of(VerifyWithPhone, VerifyWithEmail))
+
+    otp: Otp
+    session: Session
 
 
 class Tokens(AnswerBody):
@@ -89,7 +153,7 @@ class Tokens(AnswerBody):
 
 
 class Credentials(Body):
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=EMAIL_MAX)
+    email: Email
     # Cognito's own bounds; the pool's policy decides the rest.
     password: str = Field(min_length=1, max_length=256)
 
@@ -102,7 +166,7 @@ class SignupResponse(BaseModel):
 
 
 class ConfirmRequest(Body):
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=EMAIL_MAX)
+    email: Email
     code: str = Field(min_length=1, max_length=16)
 
     _email_lower = field_validator("email")(_lower)

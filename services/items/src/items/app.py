@@ -11,26 +11,25 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Response
-from fastapi.exceptions import RequestValidationError
 from pydantic.json_schema import SkipJsonSchema
 
 from items import service
-from items.cursors import MAX_CURSOR_CHARS
+from items.cursors import MAX_CURSOR_CHARS, InvalidCursor
 from items.deps import CursorsDep, ExpectedVersionDep, RepositoryDep
-from items.errors import install_item_errors
+from items.errors import ANSWERS, ItemIdMismatch, answers
 from items.http_body import documented_body, json_body
 from items.models import ITEM_ID_PATTERN, Item, ItemCreate, ItemPage, ItemPatch
+from items.repository import ItemAlreadyExists, ItemNotFound, VersionMismatch
 from items.responses import ExactJSONResponse, item_response
 from items.settings import settings
-from service_kernel import CallerDep, create_app, error_responses
-from service_kernel.openapi import RETRY_AFTER
+from service_kernel import CallerDep, create_app
 
 VERSION = settings.version("items")
 
 app = create_app(
     "items", VERSION, docs=settings.enable_docs, default_response_class=ExactJSONResponse
 )
-install_item_errors(app)
+ANSWERS.install(app)
 
 ItemIdPath = Annotated[str, Path(pattern=ITEM_ID_PATTERN)]
 CreateBody = Annotated[ItemCreate, Depends(json_body(ItemCreate))]
@@ -46,30 +45,12 @@ def _item_answer(status: int, description: str, *, location: bool = False) -> di
     return {status: {"description": description, "model": Item, "headers": headers}}
 
 
-# Each route's own answers; the kernel adds its own to every route (400
-# invalid_json on a body, 401, 413, 415, 422, 500: service_kernel.openapi).
-ERRORS = {
-    400: "invalid_cursor: the cursor is not one this caller was given, or has expired",
-    404: "not_found: no such item of the caller's",
-    409: "conflict: the caller already has an item with this item_id",
-    412: "precondition_failed: the item is not at the version If-Match names; nothing was written",
-    422: "validation_error: also a body item_id other than the path's (PUT)",
-    503: "service_unavailable: the table is busy or unreachable; retry after Retry-After",
-}
-
-
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """These answers, and the table's 503, which every route may give."""
-    answers = {status: ERRORS[status] for status in (*statuses, 503)}
-    return error_responses(answers, headers={503: RETRY_AFTER})
-
-
 @app.post(
     "/items",
     status_code=201,
     response_model=Item,
     openapi_extra=documented_body(ItemCreate),
-    responses={**_item_answer(201, "Created", location=True), **_errors(409)},
+    responses={**_item_answer(201, "Created", location=True), **answers(ItemAlreadyExists)},
 )
 async def create_item(caller: CallerDep, repository: RepositoryDep, body: CreateBody) -> Response:
     """Create an item; answers with its Location and ETag."""
@@ -77,7 +58,7 @@ async def create_item(caller: CallerDep, repository: RepositoryDep, body: Create
     return item_response(item, 201, created=True)
 
 
-@app.get("/items", response_model=ItemPage, responses=_errors(400))
+@app.get("/items", response_model=ItemPage, responses=answers(InvalidCursor))
 async def list_items(
     caller: CallerDep,
     repository: RepositoryDep,
@@ -96,7 +77,7 @@ async def list_items(
 @app.get(
     "/items/{item_id}",
     response_model=Item,
-    responses={**_item_answer(200, "The item"), **_errors(404)},
+    responses={**_item_answer(200, "The item"), **answers(ItemNotFound)},
 )
 async def get_item(caller: CallerDep, repository: RepositoryDep, item_id: ItemIdPath) -> Response:
     return item_response(service.get_item(repository, caller.sub, item_id))
@@ -106,7 +87,7 @@ async def get_item(caller: CallerDep, repository: RepositoryDep, item_id: ItemId
     "/items/{item_id}",
     response_model=Item,
     openapi_extra=documented_body(ItemPatch),
-    responses={**_item_answer(200, "The changed item"), **_errors(404, 412)},
+    responses={**_item_answer(200, "The changed item"), **answers(ItemNotFound, VersionMismatch)},
 )
 async def update_item(
     caller: CallerDep,
@@ -129,7 +110,7 @@ async def update_item(
     responses={
         **_item_answer(200, "Replaced"),
         **_item_answer(201, "Created", location=True),
-        **_errors(412, 422),
+        **answers(VersionMismatch, ItemIdMismatch),
     },
 )
 async def replace_item(
@@ -142,12 +123,7 @@ async def replace_item(
     """Create (201) or fully replace (200). With If-Match, only replace the
     item at that version: an absent item is then 412, never created."""
     if body.item_id is not None and body.item_id != item_id:
-        mismatch = {
-            "loc": ("body", "item_id"),
-            "msg": "must be the path's item_id",
-            "type": "value_error",
-        }
-        raise RequestValidationError([mismatch])
+        raise ItemIdMismatch
     item, created = service.replace_item(
         repository, caller.sub, item_id, body, expected_version=expected_version
     )
@@ -158,7 +134,7 @@ async def replace_item(
     "/items/{item_id}",
     status_code=204,
     response_class=Response,
-    responses=_errors(404, 412),
+    responses=answers(ItemNotFound, VersionMismatch),
 )
 async def delete_item(
     caller: CallerDep,

@@ -35,12 +35,18 @@ def json_body(model: type[ModelT]) -> Callable[[Request], Awaitable[ModelT]]:
     return parse
 
 
+REF = "#/components/schemas/{model}"
+
+
 def documented_body(model: type[BaseModel]) -> dict[str, Any]:
-    """`openapi_extra` describing `model` as the route's required JSON body."""
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    """`openapi_extra` describing `model` as the route's required JSON body, a
+    named component (its `$defs`, the kernel moves into the components)."""
+    schema = model.model_json_schema(ref_template=REF)
+    definitions = {**schema.pop("$defs", {}), model.__name__: schema}
+    named = {"$ref": REF.format(model=model.__name__), "$defs": definitions}
     return {
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schema}},
+            "content": {"application/json": {"schema": named}},
         }
     }

@@ -6,8 +6,11 @@
   `make openapi` writes to docs/openapi.json.
 - `/_local/docs`: Swagger UI of that document, with links to each service's.
 - `/_local/docs/<service>` and `/_local/docs/<service>/openapi.json`: one service's.
-- `/_local/docs/assets/<file>`: Swagger UI's JS and CSS, from a package, so
-  the pages work offline.
+- `/_local/docs/assets/<file>`: Swagger UI's files, so the pages work offline.
+
+The pages and files are the ones a service's function serves at
+`/docs/<service>` (`service_kernel.swagger_ui`: one source of Swagger UI's
+files, pinned by uv.lock), under the same Content-Security-Policy.
 
 Each service's document comes from its own worker (an invocation of
 `GET /docs/<service>/openapi.json`), with docs switched on in local workers
@@ -21,7 +24,6 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from local_runtime import swagger_ui
 from local_runtime.events import (
     GatewayResponse,
     IncomingRequest,
@@ -32,9 +34,11 @@ from local_runtime.events import (
 )
 from local_runtime.openapi_merge import ApiInfo, ServiceApi, merge, render
 from local_runtime.workers import Invocation
+from service_kernel import swagger_ui
 from service_manifest import Route, docs_routes
 
 PREFIX = "/_local/docs"
+_CSP = ("content-security-policy", swagger_ui.CONTENT_SECURITY_POLICY)
 ASSETS = f"{PREFIX}/assets"
 MERGED = "/openapi.json"
 
@@ -62,7 +66,7 @@ def docs_handler(
             found = swagger_ui.asset(request.raw_path[len(ASSETS) :].strip("/"))
             if found is None:
                 return gateway_error(404, "Not Found")
-            return GatewayResponse(200, [("content-type", found.content_type)], found.body)
+            return GatewayResponse(200, [("content-type", found.content_type), _CSP], found.body)
         if request.raw_path != PREFIX and not request.raw_path.startswith(PREFIX + "/"):
             return None
         rest = request.raw_path[len(PREFIX) :].strip("/")
@@ -94,7 +98,7 @@ def _merged(
 
 
 def _service_document(service: str, function: str, invoke: InvokeFunction) -> GatewayResponse:
-    _, openapi_path = docs_routes(service)
+    _, openapi_path, _ = docs_routes(service)
     request = IncomingRequest("GET", openapi_path, "", [("accept", "application/json")])
     event = build_event(
         request,
@@ -114,7 +118,7 @@ def _service_document(service: str, function: str, invoke: InvokeFunction) -> Ga
 
 
 def _html(text: str) -> GatewayResponse:
-    return GatewayResponse(200, [("content-type", "text/html; charset=utf-8")], text.encode())
+    return GatewayResponse(200, [("content-type", swagger_ui.HTML), _CSP], text.encode())
 
 
 def _page(title: str, spec_url: str, services: Mapping[str, DocumentedService]) -> str:

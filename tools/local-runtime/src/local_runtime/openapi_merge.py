@@ -7,8 +7,10 @@ both give the same document for the same code.
 
 What the merge adds is what no service can know: which operations the gateway
 really routes (its declared routes, never the docs routes), which of them its
-JWT authorizer guards, and the answers the gateway gives itself (401 on a
-refused token, 429 when throttled) before any service runs.
+JWT authorizer guards, the answers the gateway gives itself (401 on a
+refused token, 429 when throttled) before any service runs, and where the API
+answers (`servers`: the local runtime's default address; a deployed stack's
+address is its `api_url` output, known only once deployed, so named in words).
 """
 
 from __future__ import annotations
@@ -40,6 +42,12 @@ JWT_SCHEME: JsonObject = {
         "<access_token>` and checked by the HTTP API's JWT authorizer (signature, issuer, "
         "app client, expiry). An ID token passes the authorizer; the services refuse it (401)."
     ),
+}
+# `make dev`'s default address (python -m local_runtime --port 8000).
+LOCAL_SERVER: JsonObject = {
+    "url": "http://127.0.0.1:8000",
+    "description": "make dev (the local runtime). A deployed stack answers at its "
+    "`api_url` output: `pulumi stack output api_url --stack <stack>`.",
 }
 GATEWAY_MESSAGE_SCHEMA: JsonObject = {
     "title": GATEWAY_MESSAGE,
@@ -116,6 +124,7 @@ def merge(services: Sequence[ServiceApi], info: ApiInfo) -> JsonObject:
     return {
         "openapi": OPENAPI_VERSION,
         "info": described,
+        "servers": [_copy(LOCAL_SERVER)],
         "paths": _merged_paths(parts, renames),
         "components": components,
         "tags": [{"name": part.service} for part in parts if part.paths],

@@ -6,17 +6,23 @@ from fastapi import APIRouter, Response
 
 from auth import service
 from auth.deps import IdentityProviderDep, SettingsDep
-from auth.errors import COGNITO_ANSWERS
+from auth.errors import ANSWERS, COGNITO
+from auth.identity_provider import (
+    BadCredentials,
+    InvalidConfirmationCode,
+    UnusableEmailAddress,
+    UserNotConfirmed,
+    WeakPassword,
+)
 from auth.models import ConfirmRequest, Credentials, SignupResponse, Tokens
-from service_kernel import error_responses
 
-router = APIRouter(prefix="/auth", tags=["password"], responses=COGNITO_ANSWERS)
+router = APIRouter(prefix="/auth", tags=["password"])
 
 
 @router.post(
     "/signup",
     status_code=201,
-    responses=error_responses({422: "validation_error: the password policy rule that failed"}),
+    responses=ANSWERS.responses(WeakPassword, UnusableEmailAddress, *COGNITO),
 )
 async def signup(
     body: Credentials, provider: IdentityProviderDep, settings: SettingsDep
@@ -30,7 +36,7 @@ async def signup(
     "/confirm",
     status_code=204,
     response_class=Response,
-    responses=error_responses({400: "invalid_code"}),
+    responses=ANSWERS.responses(InvalidConfirmationCode, *COGNITO),
 )
 async def confirm(body: ConfirmRequest, provider: IdentityProviderDep) -> Response:
     """Confirm a sign-up with the code Cognito e-mailed."""
@@ -40,7 +46,7 @@ async def confirm(body: ConfirmRequest, provider: IdentityProviderDep) -> Respon
 
 @router.post(
     "/login",
-    responses=error_responses({401: "invalid_credentials", 403: "user_not_confirmed"}),
+    responses=ANSWERS.responses(BadCredentials, UserNotConfirmed, *COGNITO),
 )
 async def login(body: Credentials, provider: IdentityProviderDep) -> Tokens:
     """Tokens for an e-mail and password (USER_PASSWORD_AUTH)."""

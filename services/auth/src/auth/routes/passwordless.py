@@ -5,27 +5,39 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from auth import service
+from auth.abuse import SendRefused, TooManyAttempts
+from auth.counters import CountersUnavailable
 from auth.deps import CodeRulesDep, IdentityProviderDep, SettingsDep, SourceIpDep
-from auth.errors import COGNITO_ANSWERS
-from auth.models import CodeRefused, StartRequest, StartResponse, Tokens, VerifyRequest
-from service_kernel import RETRY_AFTER, error_responses
+from auth.errors import ANSWERS, COGNITO
+from auth.identity_provider import (
+    CodeRateLimited,
+    InvalidCode,
+    SessionExpired,
+    UnusableEmailAddress,
+    UnusablePhoneNumber,
+)
+from auth.models import StartRequest, StartResponse, Tokens, VerifyRequest
+from auth.service import UnsupportedDestination
 
-router = APIRouter(prefix="/auth", tags=["passwordless"], responses=COGNITO_ANSWERS)
+router = APIRouter(prefix="/auth", tags=["passwordless"])
 
 
 @router.post(
     "/start",
     response_model_exclude_none=True,
-    responses=error_responses(
-        {
+    responses=ANSWERS.responses(
+        UnsupportedDestination,
+        UnusablePhoneNumber,
+        UnusableEmailAddress,
+        SendRefused,
+        CodeRateLimited,
+        TooManyAttempts,
+        CountersUnavailable,
+        *COGNITO,
+        also={
             422: "validation_error: not a phone number (international format, ASCII "
-            "digits) or an e-mail address; unsupported_destination: a country or "
-            "number type codes are not sent to",
-            429: "too_many_requests: a send budget (this destination, this source, the "
-            "whole service) or Cognito's is spent; too_many_attempts: too many wrong codes "
-            "for this destination; both with Retry-After",
+            "digits) or an e-mail address",
         },
-        headers={429: RETRY_AFTER},
     ),
 )
 async def start(
@@ -43,16 +55,8 @@ async def start(
 
 @router.post(
     "/verify",
-    responses=error_responses(
-        {
-            401: (
-                "invalid_code (with attempts_left and a new session) or session_expired",
-                CodeRefused,
-            ),
-            429: "too_many_attempts: too many wrong codes for this destination in 24 h, "
-            "even with the right one; or Cognito's throttling; see Retry-After",
-        },
-        headers={429: RETRY_AFTER},
+    responses=ANSWERS.responses(
+        InvalidCode, SessionExpired, TooManyAttempts, CountersUnavailable, *COGNITO
     ),
 )
 async def verify(body: VerifyRequest, provider: IdentityProviderDep, rules: CodeRulesDep) -> Tokens:

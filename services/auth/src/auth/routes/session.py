@@ -6,17 +6,18 @@ from fastapi import APIRouter, Response
 
 from auth import service
 from auth.deps import AccessTokenDep, IdentityProviderDep
-from auth.errors import COGNITO_ANSWERS
+from auth.errors import ANSWERS, COGNITO
+from auth.identity_provider import InvalidAccessToken, InvalidRefreshToken
 from auth.models import LogoutRequest, Me, RefreshRequest, Tokens
-from service_kernel import CallerDep, error_responses
+from service_kernel import CallerDep
 
-router = APIRouter(prefix="/auth", tags=["session"], responses=COGNITO_ANSWERS)
+router = APIRouter(prefix="/auth", tags=["session"])
 
 
 @router.post(
     "/refresh",
     response_model_exclude_none=True,
-    responses=error_responses({401: "unauthorized: invalid, expired or revoked"}),
+    responses=ANSWERS.responses(InvalidRefreshToken, *COGNITO),
 )
 async def refresh(body: RefreshRequest, provider: IdentityProviderDep) -> Tokens:
     """New access and ID tokens; the refresh token stays the client's own."""
@@ -27,7 +28,7 @@ async def refresh(body: RefreshRequest, provider: IdentityProviderDep) -> Tokens
     "/logout",
     status_code=204,
     response_class=Response,
-    responses=error_responses({401: "unauthorized"}),
+    responses=ANSWERS.responses(InvalidAccessToken, *COGNITO),
 )
 async def logout(
     caller: CallerDep,
@@ -43,7 +44,9 @@ async def logout(
 
 
 @router.get(
-    "/me", response_model_exclude_none=True, responses=error_responses({401: "unauthorized"})
+    "/me",
+    response_model_exclude_none=True,
+    responses=ANSWERS.responses(InvalidAccessToken, *COGNITO),
 )
 async def me(caller: CallerDep, token: AccessTokenDep, provider: IdentityProviderDep) -> Me:
     """Who the gateway's JWT authorizer let in, with its e-mail and phone
