@@ -3,8 +3,8 @@
 - `program`: the Pulumi program (its entry `main`, the components, the typed
   stack config, every physical name);
 - `bundles`: building and slimming each service's Lambda bundle;
-- `offline`: the program run under Pulumi's mocks, and what is written from it
-  (the snapshots);
+- `offline`: the program run under Pulumi's mocks, and the references written
+  from it (the snapshots, docs/config.md);
 - `operations`: what runs against a deployed stack (SnapStart's live versions,
   the smoke test's sign-in).
 

@@ -1,2 +1,2 @@
 """The program run offline, under Pulumi's mocks (engine, declared), and the
-references written from it (snapshot)."""
+references written from it (snapshot, config_docs)."""
