@@ -9,7 +9,7 @@ import pytest
 from infra.offline.declared import DeclaredStack, declare_stack
 from infra.program.stack_files import stacks
 from infra.repo import repo_root
-from service_manifest import AUTH_PUBLIC, Manifest, docs_routes, find_manifests
+from service_manifest import Manifest, find_manifests
 
 FIXTURE_SERVICES = Path(__file__).parent / "fixtures" / "services"
 # The one ${service.version} the tests pass in for every service, so declared stacks do
@@ -52,14 +52,3 @@ def sample(request: pytest.FixtureRequest) -> DeclaredStack:
 @pytest.fixture(scope="session")
 def sample_manifests() -> tuple[Manifest, ...]:
     return find_manifests(FIXTURE_SERVICES)
-
-
-def gateway_routes(manifests: tuple[Manifest, ...], *, docs: bool) -> dict[str, str]:
-    """What the API should route, as route key → auth: every declared route, plus
-    the public docs routes of the services that serve an OpenAPI where docs are on."""
-    routes = {route.route_key: route.auth for manifest in manifests for route in manifest.routes}
-    if docs:
-        for manifest in manifests:
-            if manifest.openapi_function is not None:
-                routes.update({f"GET {path}": AUTH_PUBLIC for path in docs_routes(manifest.name)})
-    return routes

@@ -12,7 +12,7 @@ from infra.offline.declared import DeclaredStack, declare, declare_stack
 from infra.program.main import ServicesConflictError
 from infra.repo import repo_root
 from service_manifest import Manifest
-from tests.infra.conftest import gateway_routes
+from tests.infra.support import gateway_routes
 
 # For consumers (and published as SSM parameters), and for the deploy pipeline.
 PUBLISHED = {"api_url", "user_pool_id", "user_pool_client_id", "table_name", "region"}

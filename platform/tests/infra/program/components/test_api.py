@@ -7,7 +7,7 @@ import json
 from infra.offline.declared import DeclaredStack
 from infra.program.components.api import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS
 from service_manifest import AUTH_PUBLIC, Manifest, docs_routes
-from tests.infra.conftest import gateway_routes
+from tests.infra.support import gateway_routes
 
 
 def test_the_default_stage_auto_deploys_with_throttling_from_config(
