@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable
 from typing import Final, Literal
 
+from auth.mailbox import mailbox_key
+
 # ClientMetadata keys: which of the user's attributes gets the code, and the
 # API's ticket for this send (see `ticket`).
 DELIVERY = "delivery"
@@ -55,8 +57,10 @@ def _mac(key: str, *parts: str) -> str:
 
 def destination_hash(key: str, destination: str) -> str:
     """A destination as the table may hold it: keyed with a stack secret, so
-    stored hashes cannot be reversed by hashing candidate numbers."""
-    return _mac(key, "destination", canonical(destination))
+    stored hashes cannot be reversed by hashing candidate numbers. An e-mail
+    address is keyed by its mailbox (`auth.mailbox`), so its spellings share
+    one budget."""
+    return _mac(key, "destination", mailbox_key(canonical(destination)))
 
 
 def ticket(key: str, destination: str, channel: str, expires_at: int) -> str:
