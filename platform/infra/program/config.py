@@ -10,6 +10,7 @@ error naming the dotted key, e.g. `auth.otpTtlSeconds`.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -45,6 +46,11 @@ _REGION = r"^[A-Z]{2}$"
 _HOST = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 # A Route 53 hosted zone id, as the console and `aws route53 list-hosted-zones` show it.
 _HOSTED_ZONE_ID = r"^Z[A-Z0-9]{1,31}$"
+DAY = 24 * 3600
+# How many one-time codes there are: auth's are 6 digits, uniform (auth.triggers.otp).
+CODES = 1_000_000
+# Issue 18: guessing codes succeeds against one destination at most this often a day.
+MAX_GUESSING_ODDS_PER_DAY = 1e-4
 
 
 class ConfigError(UserError, ValueError):
@@ -284,28 +290,60 @@ class AuthConfig(_Model):
         le=1000,
         description=(
             "codes asked for per source IP (`requestContext.http.sourceIp`) per window, "
-            "whatever the destination; at most `auth.stackSendsPerHour`"
+            "whatever the destination; at most `auth.stackSmsPerHour` and `auth.stackEmailsPerHour`"
         ),
     )
     source_send_window_seconds: int = Field(
         default=3600, ge=60, le=86400, description="that window, in seconds"
     )
-    stack_sends_per_hour: int = Field(
-        default=200,
+    stack_sms_per_hour: int = Field(
+        default=100,
         ge=1,
         le=100000,
         description=(
-            "codes sent by the whole stack per hour (both the API and the create trigger count it)"
+            "codes sent by SMS by the whole stack per hour (the API and the create trigger "
+            "each count it); spent, it stops SMS codes only"
+        ),
+    )
+    stack_emails_per_hour: int = Field(
+        default=200,
+        ge=1,
+        le=100000,
+        description="the same for codes sent by e-mail; spent, it stops e-mailed codes only",
+    )
+    trusted_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description=(
+            "a destination that signed in by code within this many days still gets its "
+            "code when its channel's stack budget is spent (within its own destination "
+            "budget)"
+        ),
+    )
+    alarm_stack_budget_spent_per_hour: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "alarm (to the alarm topic) when more code requests than this meet a spent "
+            "stack budget in an hour (auth's `StackBudgetSpent` metric); 0: at the first"
         ),
     )
     max_failed_codes: int = Field(
-        default=10,
+        default=40,
         ge=3,
         le=100,
         description=(
-            "wrong codes per destination, across sessions, in a fixed 24-hour window; then "
-            "`/auth/start` and `/auth/verify` answer 429 `too_many_attempts` for it, even "
-            "with the right code (a right code before that clears the count)"
+            "wrong codes per destination, across sessions and sources, in a fixed 24-hour "
+            "window; then `/auth/start` and `/auth/verify` answer 429 `too_many_attempts` "
+            "for it, even with the right code. Each source also backs off on its own wrong "
+            "codes for a destination (after 3, waits doubling from a minute), so a "
+            "stranger's guesses do not stop its owner. The stack is refused when "
+            "`min(2 * maxFailedCodes, otpMaxAttempts * sendRateLimit * "
+            "(ceil(86400 / sendRateWindowSeconds) + 1)) / 10**6`, the odds that guessing "
+            "succeeds against one destination in a day, is above 1e-4 (auth README, "
+            '"Guessing codes: the arithmetic"). Test destinations are never counted off '
+            "production"
         ),
     )
     alarm_failed_codes_per_hour: int = Field(
@@ -330,8 +368,9 @@ class AuthConfig(_Model):
     ] = Field(
         default=(),
         description=(
-            "never sent a message and counted by no send budget (the failed-code lockout "
-            "does count them); their code is `dev_otp` where the stack is not production, "
+            "never sent a message and counted by no send budget (off production no failed "
+            "code counts against them either, so nobody can lock the smoke test out); their "
+            "code is `dev_otp` where the stack is not production, "
             "and on production a fixed code derived from the `authTestCode` stack secret. "
             "The smoke test signs in with them, and only with them "
             "(`infra.operations.smoke_sign_in`)"
@@ -344,9 +383,36 @@ class AuthConfig(_Model):
 
     @model_validator(mode="after")
     def _one_budget_is_not_wider_than_the_whole(self) -> AuthConfig:
-        if self.source_send_limit > self.stack_sends_per_hour:
-            raise ValueError("auth.sourceSendLimit cannot exceed auth.stackSendsPerHour")
+        if self.source_send_limit > min(self.stack_sms_per_hour, self.stack_emails_per_hour):
+            raise ValueError(
+                "auth.sourceSendLimit cannot exceed auth.stackSmsPerHour or auth.stackEmailsPerHour"
+            )
         return self
+
+    @model_validator(mode="after")
+    def _guessing_a_code_stays_unlikely(self) -> AuthConfig:
+        if self.guessing_odds_per_day > MAX_GUESSING_ODDS_PER_DAY:
+            raise ValueError(
+                f"auth.maxFailedCodes, auth.otpMaxAttempts, auth.sendRateLimit and "
+                f"auth.sendRateWindowSeconds let guessing a code against one destination "
+                f"succeed with odds {self.guessing_odds_per_day:.2g} a day, above "
+                f"{MAX_GUESSING_ODDS_PER_DAY:g} (services/auth/README.md)"
+            )
+        return self
+
+    @property
+    def guessing_odds_per_day(self) -> float:
+        """The chance that guessing codes succeeds against one destination in any
+        24 hours, under the worst mix of budgets (services/auth/README.md,
+        "Guessing codes: the arithmetic"): each wrong answer is one of the
+        10^6 codes ruled out, so the odds are at most the answers tried over 10^6.
+        Answers are bounded twice: by the destination's failed-code ceiling (24
+        hours touch at most two of its fixed windows), and by the codes its send
+        budget lets out in 24 hours (a span touches at most ceil(86400 / W) + 1
+        windows) times the answers each code takes."""
+        ceiling = 2 * self.max_failed_codes
+        codes = self.send_rate_limit * (math.ceil(DAY / self.send_rate_window_seconds) + 1)
+        return min(ceiling, codes * self.otp_max_attempts) / CODES
 
 
 class SmsConfig(_Model):

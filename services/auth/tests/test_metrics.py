@@ -115,7 +115,8 @@ SCENARIOS: dict[MetricPoint, Callable[[World], Action]] = {
     ("Lockouts", ()): locked,
     ("RateLimited", (("budget", "destination"),)): refused_by("destination", send_rate_limit=1),
     ("RateLimited", (("budget", "source"),)): refused_by("source", source_send_limit=1),
-    ("RateLimited", (("budget", "stack"),)): refused_by("stack", stack_sends_per_hour=1),
+    ("RateLimited", (("budget", "stack"),)): refused_by("stack", stack_sms_per_hour=1),
+    ("StackBudgetSpent", ()): refused_by("stack", stack_sms_per_hour=1),
     ("SignIns", (("method", "code"),)): signed_in_by_code,
     ("SignIns", (("method", "password"),)): signed_in_by_password,
 }
@@ -205,12 +206,13 @@ def test_the_triggers_own_send_limit_counts_as_a_refusal_too(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Behind the API's budgets: the create trigger's own count of what it sent."""
-    world.aws.configure("CreateAuthChallenge", stack_sends_per_hour=1)
+    world.aws.configure("CreateAuthChallenge", stack_sms_per_hour=1)
     assert world.start(phone=PHONE).status_code == 200
     written(capsys)
 
     assert world.start(phone="+12025550111").status_code == 429
 
-    assert [(m.name, m.dimensions.get("budget")) for m in written(capsys)] == [
-        ("RateLimited", "stack")
+    assert sorted((m.name, m.dimensions.get("budget", "")) for m in written(capsys)) == [
+        ("RateLimited", "stack"),
+        ("StackBudgetSpent", ""),
     ]

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
 
-from auth import abuse, protocol, service, timing
+from auth import abuse, metrics, protocol, service, timing
 from auth.abuse import Budget, SendRefused, TooManyAttempts
-from auth.counters import LimitReached, Window
+from auth.counters import LimitReached, Take, Window
 from auth.identity_provider import (
     AlreadySignedOut,
     CannotUseCodes,
@@ -159,11 +160,17 @@ class MemoryCounters:
     def __init__(self) -> None:
         self.windows: dict[str, Window] = {}
 
-    def take(self, key: str, limit: int, window_seconds: int, now: float) -> None:
-        window = self.window(key, now)
-        if window is not None and window.count >= limit:
-            raise LimitReached(window.retry_after(now))
-        self.add(key, window_seconds, now)
+    def take_all(self, takes: Sequence[Take], now: float) -> None:
+        full = [
+            (take.key, window.retry_after(now))
+            for take in takes
+            if (window := self.window(take.key, now)) is not None and window.count >= take.limit
+        ]
+        if full:
+            keys = tuple(key for key, _ in full)
+            raise LimitReached(max(wait for _, wait in full), keys[0], keys)
+        for take in takes:
+            self.add(take.key, take.window_seconds, now)
 
     def add(self, key: str, window_seconds: int, now: float) -> int:
         window = self.window(key, now)
@@ -172,6 +179,14 @@ class MemoryCounters:
         else:
             self.windows[key] = Window(window.count + 1, window.expires_at)
         return self.windows[key].count
+
+    def give_back(self, key: str, now: float) -> None:
+        window = self.window(key, now)
+        if window is not None and window.count > 0:
+            self.windows[key] = Window(window.count - 1, window.expires_at)
+
+    def restart(self, key: str, window_seconds: int, now: float) -> None:
+        self.windows[key] = Window(1, int(now) + window_seconds)
 
     def reset(self, key: str) -> None:
         self.windows.pop(key, None)
@@ -215,7 +230,8 @@ def make_rules(counters: MemoryCounters, **changes: object) -> service.CodeRules
         test_destinations=(TEST_PHONE, "@example.test"),
         destination_budget=Budget(5, 900),
         source_budget=Budget(8, 3600),
-        stack_budget=Budget(12, 3600),
+        stack_budgets={"sms": Budget(12, 3600), "email": Budget(12, 3600)},
+        trusted_days=30,
         max_failed_codes=10,
         pending=MemoryPendingUsers(),
         pending_seconds=360,
@@ -249,6 +265,17 @@ def start(
     return service.start(
         provider, rules, StartRequest(**to), source_ip=source, production=production
     )
+
+
+def verify(
+    provider: MemoryIdentityProvider,
+    rules: service.CodeRules,
+    answer: VerifyRequest,
+    *,
+    production: bool = False,
+    source: str = SOURCE,
+) -> Tokens:
+    return service.verify(provider, rules, answer, source_ip=source, production=production)
 
 
 # --- start ------------------------------------------------------------------
@@ -324,7 +351,7 @@ def test_a_disabled_user_gets_a_decoy_session_and_no_code(
     # Shaped like a Cognito session (hundreds of characters), not a marker.
     assert len(first.session) > 800
     with pytest.raises(SessionExpired):
-        service.verify(provider, rules, VerifyRequest(email=EMAIL, otp=CODE, session=first.session))
+        verify(provider, rules, VerifyRequest(email=EMAIL, otp=CODE, session=first.session))
 
 
 def test_only_the_production_flag_decides_whether_the_code_is_passed_on(
@@ -457,11 +484,100 @@ def test_a_locked_destination_gets_no_code(
 ) -> None:
     hashed = protocol.destination_hash("destination-key", PHONE)
     for _ in range(10):
-        abuse.count_failed_code(counters, hashed, 10, NOW - 3600)
+        abuse.take_answer(counters, hashed, 10, NOW - 3600)
     with pytest.raises(TooManyAttempts) as locked:
         start(provider, rules, phone=PHONE)
     assert locked.value.retry_after == 24 * 3600 - 3600
     assert provider.calls == []
+
+
+def test_a_refused_request_spends_no_budget(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    """Issue 18, finding 3: a client out of its own source budget asked for a
+    victim's number again and again, and each refusal spent the victim's
+    destination budget. Now all budgets are spent together or not at all."""
+    pumping = make_rules(counters, source_budget=Budget(1, 3600))
+    start(provider, pumping, phone="+12025550150")
+    before = dict(counters.windows)
+    for _ in range(10):
+        with pytest.raises(SendRefused) as refused:
+            start(provider, pumping, phone=PHONE)
+        assert refused.value.budget == "source"
+    assert counters.windows == before
+    for _ in range(5):  # the victim's whole destination budget is left
+        start(provider, rules, phone=PHONE, source="198.51.100.1")
+
+
+def test_sms_and_email_have_their_own_stack_budgets(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    """Issue 18, finding 4: throw-away e-mails spent the one stack budget SMS
+    shared. Running one channel's out never stops the other."""
+    for number in range(12):
+        start(provider, rules, email=f"u{number}@example.com", source=f"198.51.100.{number}")
+    with pytest.raises(SendRefused) as refused:
+        start(provider, rules, email="late@example.com", source="198.51.100.99")
+    assert (refused.value.budget, refused.value.retry_after) == ("stack", 3600)
+    start(provider, rules, phone=PHONE, source="198.51.100.99")
+    assert provider.sent[-1] == (PHONE, "sms")
+
+
+def test_a_destination_that_signed_in_lately_gets_its_code_past_a_spent_stack_budget(
+    provider: MemoryIdentityProvider,
+    counters: MemoryCounters,
+    rules: service.CodeRules,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spent: list[str] = []
+    monkeypatch.setattr(metrics, "stack_budget_spent", lambda: spent.append("stack"))
+    session = start(provider, rules, email=EMAIL).session
+    verify(provider, rules, VerifyRequest(email=EMAIL, otp=CODE, session=session))
+    for number in range(11):
+        start(provider, rules, email=f"u{number}@example.com", source=f"198.51.100.{number}")
+    # The stack's e-mails are spent: a stranger is refused, the trusted user is not.
+    with pytest.raises(SendRefused):
+        start(provider, rules, email="stranger@example.com", source="198.51.100.98")
+    start(provider, rules, email=EMAIL, source="198.51.100.99")
+    assert provider.sent[-1] == (EMAIL, "email")
+    assert spent == ["stack", "stack"]  # both met the spent budget: the alarm counts both
+    # Still within its own destination budget (5): one used above, one now.
+    for _ in range(3):
+        start(provider, rules, email=EMAIL, source="198.51.100.99")
+    with pytest.raises(SendRefused) as refused:
+        start(provider, rules, email=EMAIL, source="198.51.100.99")
+    assert refused.value.budget == "destination"
+    # Trust lasts `trusted_days` from the sign-in.
+    monkeypatch.setattr(service, "now", lambda: NOW + 30 * 24 * 3600)
+    for number in range(12):
+        start(provider, rules, email=f"v{number}@example.com", source=f"198.51.100.{number}")
+    with pytest.raises(SendRefused) as refused:
+        start(provider, rules, email=EMAIL, source="198.51.100.99")
+    assert refused.value.budget == "stack"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Ada.Lovelace@gmail.com",
+        "adalovelace+news@gmail.com",
+        "a.d.a.l.o.v.e.l.a.c.e@googlemail.com",
+        "ADALOVELACE+x@GoogleMail.COM",
+    ],
+)
+def test_an_email_budget_is_keyed_by_its_mailbox_not_its_spelling(
+    provider: MemoryIdentityProvider, rules: service.CodeRules, spelling: str
+) -> None:
+    """Issue 18, finding 8: plus-tags and Gmail's dots gave one mailbox new
+    budget keys. The user keeps the address they typed."""
+    for _ in range(5):
+        start(provider, rules, email="adalovelace@gmail.com")
+    with pytest.raises(SendRefused) as refused:
+        start(provider, rules, email=spelling)
+    assert refused.value.budget == "destination"
+    answer = start(provider, rules, email="ada+x@example.com", source="198.51.100.1")
+    assert answer.email == "ada+x@example.com"
+    assert provider.sent[-1] == ("ada+x@example.com", "email")
 
 
 # --- verify -----------------------------------------------------------------
@@ -472,7 +588,7 @@ def test_verify_exchanges_the_code_of_that_session_for_tokens(
 ) -> None:
     session = start(provider, rules, phone=PHONE).session
     answer = VerifyRequest(phone=PHONE, otp=CODE, session=session)
-    assert service.verify(provider, rules, answer) == tokens(PHONE)
+    assert verify(provider, rules, answer) == tokens(PHONE)
 
 
 def test_a_locked_destination_is_refused_even_the_right_code(
@@ -481,9 +597,9 @@ def test_a_locked_destination_is_refused_even_the_right_code(
     session = start(provider, rules, phone=PHONE).session
     hashed = protocol.destination_hash("destination-key", PHONE)
     for _ in range(10):
-        abuse.count_failed_code(counters, hashed, 10, NOW)
+        abuse.take_answer(counters, hashed, 10, NOW)
     with pytest.raises(TooManyAttempts):
-        service.verify(provider, rules, VerifyRequest(phone=PHONE, otp=CODE, session=session))
+        verify(provider, rules, VerifyRequest(phone=PHONE, otp=CODE, session=session))
     assert "answer_code" not in provider.calls
 
 
@@ -492,15 +608,87 @@ def test_the_failure_that_reaches_the_limit_is_answered_as_the_lockout(
 ) -> None:
     hashed = protocol.destination_hash("destination-key", PHONE)
     for _ in range(9):
-        abuse.count_failed_code(counters, hashed, 10, NOW)
+        abuse.take_answer(counters, hashed, 10, NOW)
 
     def wrong_and_counted(username: str, session: str, code: str) -> Tokens:
-        abuse.count_failed_code(counters, hashed, 10, NOW)  # what the verify trigger does
+        abuse.take_answer(counters, hashed, 10, NOW)  # what the verify trigger does
         raise SessionExpired
 
     provider.answer_code = wrong_and_counted  # type: ignore[method-assign]
     with pytest.raises(TooManyAttempts):
-        service.verify(provider, rules, VerifyRequest(phone=PHONE, otp=CODE, session="s" * 40))
+        verify(provider, rules, VerifyRequest(phone=PHONE, otp=CODE, session="s" * 40))
+
+
+def test_a_strangers_wrong_codes_back_off_the_stranger_and_not_the_owner(
+    provider: MemoryIdentityProvider,
+    counters: MemoryCounters,
+    rules: service.CodeRules,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 18, finding 1: ten wrong answers locked the owner out for a day.
+    Failures count per destination and source: past three, that source
+    waits (a minute, then doubling); the owner, elsewhere, signs in."""
+    stranger = "198.51.100.66"
+    for _ in range(3):
+        session = start(provider, rules, phone=PHONE, source=stranger).session
+        with pytest.raises(SessionExpired):
+            verify(
+                provider,
+                rules,
+                VerifyRequest(phone=PHONE, otp="000000", session=session),
+                source=stranger,
+            )
+    with pytest.raises(TooManyAttempts) as waits:
+        start(provider, rules, phone=PHONE, source=stranger)
+    assert waits.value.retry_after == 60
+    session = start(provider, rules, phone=PHONE).session
+    assert verify(provider, rules, VerifyRequest(phone=PHONE, otp=CODE, session=session)) == (
+        tokens(PHONE)
+    )
+    # The stranger's next failure doubles its wait.
+    monkeypatch.setattr(service, "now", lambda: NOW + 60)
+    session = start(provider, rules, phone=PHONE, source=stranger).session
+    with pytest.raises(SessionExpired):
+        verify(
+            provider,
+            rules,
+            VerifyRequest(phone=PHONE, otp="000000", session=session),
+            source=stranger,
+        )
+    with pytest.raises(TooManyAttempts) as waits:
+        start(provider, rules, phone=PHONE, source=stranger)
+    assert waits.value.retry_after == 120
+
+
+def test_a_right_code_clears_its_sources_failures(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    for _ in range(2):
+        session = start(provider, rules, phone=PHONE).session
+        with pytest.raises(SessionExpired):
+            verify(provider, rules, VerifyRequest(phone=PHONE, otp="000000", session=session))
+    session = start(provider, rules, phone=PHONE).session
+    verify(provider, rules, VerifyRequest(phone=PHONE, otp=CODE, session=session))
+    assert not any(key.startswith(("AUTH#FAILED#", "AUTH#BACKOFF#")) for key in counters.windows)
+
+
+def test_failures_against_a_test_destination_never_lock_it_off_production(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    """Issue 18, finding 2: the smoke test's public numbers could be locked,
+    stopping every deploy. Off production their failures count nowhere."""
+    for _ in range(20):
+        session = start(provider, rules, phone=TEST_PHONE).session
+        with pytest.raises(SessionExpired):
+            verify(provider, rules, VerifyRequest(phone=TEST_PHONE, otp="000000", session=session))
+    hashed = protocol.destination_hash("destination-key", TEST_PHONE)
+    for _ in range(10):  # even the trigger's ceiling, had it counted them, is not read
+        abuse.take_answer(counters, hashed, 10, NOW)
+    session = start(provider, rules, phone=TEST_PHONE).session
+    verify(provider, rules, VerifyRequest(phone=TEST_PHONE, otp=CODE, session=session))
+    # On production a test destination is counted like any other.
+    with pytest.raises(TooManyAttempts):
+        start(provider, rules, phone=TEST_PHONE, production=True)
 
 
 # --- signup, confirm, login -------------------------------------------------

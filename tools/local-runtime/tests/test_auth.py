@@ -185,29 +185,28 @@ def test_a_direct_initiate_auth_sends_no_sms(runtime: Runtime, client: httpx.Cli
 # ---- item 2: failed codes across sessions ----
 
 
-def test_ten_wrong_codes_lock_the_destination_even_for_the_right_code(runtime: Runtime) -> None:
+def test_a_strangers_wrong_codes_back_off_the_stranger_not_the_owner(runtime: Runtime) -> None:
+    """Issue 18, finding 1: ten wrong answers from one client locked the owner
+    out for a day. Now that client waits (after three, a minute, doubling);
+    the owner, elsewhere, signs in. The per-destination ceiling
+    (`auth.maxFailedCodes`, 40 on dev) still stops guessing spread over many
+    clients: services/auth/tests/routes/test_abuse.py reaches it on the
+    emulator's clock."""
     guesser = from_address(runtime, "127.0.0.22")
     phone = "+12025550302"
-    failures, last = 0, None
-    while failures < 10:
-        started = guesser.post("/auth/start", json={"phone": phone}).json()
-        session = started["session"]
-        for _ in range(3):
-            if failures == 10:
-                break
-            wrong = f"{(int(started['dev_otp']) + 1) % 1_000_000:06d}"
-            last = guesser.post(
-                "/auth/verify", json={"phone": phone, "otp": wrong, "session": session}
-            )
-            failures += 1
-            session = last.json().get("session", session)
-    assert last is not None
-    assert last.status_code == 429
-    assert last.json()["error"] == "too_many_attempts"
-    assert int(last.headers["retry-after"]) > 23 * 3600
-    again = guesser.post("/auth/start", json={"phone": phone})
-    assert again.status_code == 429
-    assert again.json()["error"] == "too_many_attempts"
+    started = guesser.post("/auth/start", json={"phone": phone}).json()
+    session = started["session"]
+    wrong = f"{(int(started['dev_otp']) + 1) % 1_000_000:06d}"
+    for _ in range(3):
+        last = guesser.post("/auth/verify", json={"phone": phone, "otp": wrong, "session": session})
+        assert last.status_code == 401
+        session = last.json().get("session", session)
+    waits = guesser.post("/auth/start", json={"phone": phone})
+    assert waits.status_code == 429
+    assert waits.json()["error"] == "too_many_attempts"
+    assert 0 < int(waits.headers["retry-after"]) <= 60
+    owner = from_address(runtime, "127.0.0.23")
+    assert sign_in(owner, phone)["access_token"]
 
 
 # ---- items 5 and 8: tokens, logout, /auth/me ----

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,10 @@ def test_dev_is_developer_friendly() -> None:
         ("sms.monthlySpendLimit", 0),
         ("sms.alarmMonthToDateSpend", 0),
         ("auth.alarmFailedCodesPerHour", 0),
+        ("auth.alarmStackBudgetSpentPerHour", -1),
+        ("auth.trustedDays", 0),
+        ("auth.stackSmsPerHour", 0),
+        ("auth.stackEmailsPerHour", 0),
         ("api.domain", "https://api.example.com"),
         ("api.domain", "API.example.com"),
         ("api.domain", "localhost"),
@@ -198,9 +203,35 @@ def test_the_quick_starts_number_is_a_test_destination_of_dev() -> None:
     assert "+15555550100" in stack_config("dev").auth.test_destinations
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_guessing_a_code_succeeds_at_most_once_in_ten_thousand_days(stack: str) -> None:
+    """Issue 18: the chance that guessing succeeds against one destination in a
+    day, under the worst mix of the stack's budgets (services/auth/README.md,
+    "Guessing codes: the arithmetic")."""
+    auth = stack_config(stack).auth
+    answers = min(
+        2 * auth.max_failed_codes,
+        auth.otp_max_attempts
+        * auth.send_rate_limit
+        * (math.ceil(86400 / auth.send_rate_window_seconds) + 1),
+    )
+    assert auth.guessing_odds_per_day == answers / 10**6
+    assert auth.guessing_odds_per_day <= 1e-4
+
+
+def test_a_failed_code_ceiling_that_lets_guessing_succeed_too_often_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"maxFailedCodes.*odds 0\.0001[0-9]* a day"):
+        parse_stack_config(_with("dev", "auth.maxFailedCodes", 51), region="eu-west-1")
+    parse_stack_config(_with("dev", "auth.maxFailedCodes", 50), region="eu-west-1")
+
+
 def test_a_source_budget_wider_than_the_stacks_is_refused() -> None:
     raw = _with("dev", "auth.sourceSendLimit", 500)
     with pytest.raises(ConfigError, match="sourceSendLimit"):
+        parse_stack_config(raw, region="eu-west-1")
+    # Each channel's stack budget bounds it: e-mail's wider budget does not widen it.
+    raw = _with("dev", "auth.sourceSendLimit", 150)
+    with pytest.raises(ConfigError, match="stackSmsPerHour"):
         parse_stack_config(raw, region="eu-west-1")
 
 

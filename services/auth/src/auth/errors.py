@@ -60,12 +60,14 @@ ANSWERS = ErrorCatalogue(
         SendRefused: _too_many(
             "too_many_requests",
             "Too many codes were asked for; try again later.",
-            "a send budget (this destination, this source, the whole service) is spent",
+            "a send budget (this destination, this source, the whole service's for this "
+            "channel) is spent",
         ),
         TooManyAttempts: _too_many(
             "too_many_attempts",
             "Too many wrong codes for this destination; try again later.",
-            "too many wrong codes for this destination in 24 h, even with the right one",
+            "too many wrong codes for this destination in 24 h, or from this client for it "
+            "(it waits, doubling), even with the right one",
         ),
         CountersUnavailable: ErrorRow(
             503,

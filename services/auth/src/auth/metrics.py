@@ -36,5 +36,13 @@ def rate_limited(budget: BudgetName) -> None:
     count("RateLimited", budget=budget)
 
 
+def stack_budget_spent() -> None:
+    """A code request met its channel's spent stack-wide budget: refused, or
+    let past it for a trusted destination. Alarmed at once: either someone
+    pumps sends or the budget is too small for the stack's users. No
+    dimension, so its alarm is one metric (RateLimited says which budget)."""
+    count("StackBudgetSpent")
+
+
 def signed_in(method: SignInMethod) -> None:
     count("SignIns", method=method)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -70,7 +71,11 @@ class CodeRules:
     test_destinations: tuple[str, ...]
     destination_budget: Budget
     source_budget: Budget
-    stack_budget: Budget
+    # The whole stack's sends per hour, one budget per channel.
+    stack_budgets: Mapping[Channel, Budget]
+    # A destination that signed in by code this many days back is let past a
+    # spent stack budget (still within its own).
+    trusted_days: int
     max_failed_codes: int
     # Users /auth/start creates are removed after this long unless proved.
     pending: PendingUsers
@@ -78,6 +83,15 @@ class CodeRules:
 
     def hashed(self, destination: str) -> str:
         return protocol.destination_hash(self.destination_key, destination)
+
+    def source(self, source_ip: str) -> str:
+        return abuse.source_hash(self.destination_key, source_ip)
+
+    def counts_failures(self, destination: str, *, production: bool) -> bool:
+        """Failed codes count against every destination but a test one off
+        production: the smoke test's numbers are public, and locking them
+        would stop every deploy."""
+        return production or not protocol.is_test_destination(destination, self.test_destinations)
 
 
 def start(
@@ -105,25 +119,12 @@ def start(
             raise UnsupportedDestination(refusal)
     moment = now()
     hashed = rules.hashed(address)
-    abuse.check_not_locked(rules.counters, hashed, rules.max_failed_codes, moment)
+    if rules.counts_failures(address, production=production):
+        abuse.check_not_locked(
+            rules.counters, hashed, rules.max_failed_codes, moment, source=rules.source(source_ip)
+        )
     if not test:
-        try:
-            abuse.spend(
-                rules.counters,
-                [
-                    ("destination", abuse.destination_send_key(hashed), rules.destination_budget),
-                    (
-                        "source",
-                        abuse.source_send_key(rules.destination_key, source_ip),
-                        rules.source_budget,
-                    ),
-                    ("stack", abuse.STACK_SEND_KEY, rules.stack_budget),
-                ],
-                moment,
-            )
-        except SendRefused as refused:
-            metrics.rate_limited(refused.budget)
-            raise
+        _spend_budgets(rules, channel, hashed, source_ip, moment)
     ticket = protocol.ticket(rules.ticket_key, address, channel, int(moment) + TICKET_TTL_SECONDS)
     due = int(moment) + rules.pending_seconds
     with at_least(timing.START_FLOOR_SECONDS):
@@ -136,6 +137,36 @@ def start(
         # Only a stack that echoes codes has one; a production one never passes it on.
         dev_otp=None if production else sent.dev_otp,
     )
+
+
+def _spend_budgets(
+    rules: CodeRules, channel: Channel, hashed: str, source_ip: str, moment: float
+) -> None:
+    """One send from every budget, all together or none (a refusal leaves the
+    others as they were, so nobody spends a victim's budget with requests
+    that are refused anyway)."""
+    try:
+        stack_spent = abuse.spend(
+            rules.counters,
+            [
+                ("destination", abuse.destination_send_key(hashed), rules.destination_budget),
+                (
+                    "source",
+                    abuse.source_send_key(rules.destination_key, source_ip),
+                    rules.source_budget,
+                ),
+                ("stack", abuse.stack_send_key(channel), rules.stack_budgets[channel]),
+            ],
+            moment,
+            trusted=abuse.trusted_key(hashed),
+        )
+    except SendRefused as refused:
+        metrics.rate_limited(refused.budget)
+        if refused.stack_spent:
+            metrics.stack_budget_spent()
+        raise
+    if stack_spent:
+        metrics.stack_budget_spent()
 
 
 def _send_code(
@@ -174,18 +205,35 @@ def _create(
         pending.add(provider.create_passwordless_user(address, channel), due)
 
 
-def verify(provider: IdentityProvider, rules: CodeRules, answer: VerifyRequest) -> Tokens:
+def verify(
+    provider: IdentityProvider,
+    rules: CodeRules,
+    answer: VerifyRequest,
+    *,
+    source_ip: str,
+    production: bool,
+) -> Tokens:
     """Tokens for the right code, unless the destination had its failed codes
-    for the window: then not even the right one (the verify trigger counts
-    every wrong answer, and refuses them all while locked)."""
+    for the window (the verify trigger counts every wrong answer, and refuses
+    them all while locked), or this source waits out its backoff for it: then
+    not even the right one. A failure counts against this source; a right
+    code clears the source's count and trusts the destination."""
     hashed = rules.hashed(answer.username)
-    abuse.check_not_locked(rules.counters, hashed, rules.max_failed_codes, now())
+    counted = rules.counts_failures(answer.username, production=production)
+    source = rules.source(source_ip)
+    if counted:
+        abuse.check_not_locked(rules.counters, hashed, rules.max_failed_codes, now(), source=source)
     try:
         tokens = provider.answer_code(answer.username, answer.session, answer.otp)
     except (InvalidCode, SessionExpired):
-        # This failure may have been the last one the window allows.
-        abuse.check_not_locked(rules.counters, hashed, rules.max_failed_codes, now())
+        if counted:
+            abuse.count_failed_code_from(rules.counters, hashed, source, now())
+            # This failure may have been the last one the window allows.
+            abuse.check_not_locked(rules.counters, hashed, rules.max_failed_codes, now())
         raise
+    if counted:
+        abuse.forget_source_failures(rules.counters, hashed, source)
+    abuse.trust(rules.counters, hashed, rules.trusted_days, now())
     metrics.signed_in("code")
     return tokens
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from auth.abuse import Budget
-from auth.protocol import split_list
+from auth.protocol import Channel, split_list
 from service_kernel import ServiceSettings, load_settings
 
 HOUR = 3600
@@ -30,7 +30,9 @@ class Settings(ServiceSettings):
     send_rate_window_seconds: int = Field(gt=0)
     source_send_limit: int = Field(gt=0)
     source_send_window_seconds: int = Field(gt=0)
-    stack_sends_per_hour: int = Field(gt=0)
+    stack_sms_per_hour: int = Field(gt=0)
+    stack_emails_per_hour: int = Field(gt=0)
+    trusted_days: int = Field(gt=0)
     max_failed_codes: int = Field(gt=0)
     otp_ttl_seconds: int = Field(gt=0)
     # Stack secrets, as the SSM parameters holding them (read at first use):
@@ -56,8 +58,11 @@ class Settings(ServiceSettings):
         return Budget(self.source_send_limit, self.source_send_window_seconds)
 
     @property
-    def stack_budget(self) -> Budget:
-        return Budget(self.stack_sends_per_hour, HOUR)
+    def stack_budgets(self) -> dict[Channel, Budget]:
+        return {
+            "sms": Budget(self.stack_sms_per_hour, HOUR),
+            "email": Budget(self.stack_emails_per_hour, HOUR),
+        }
 
     @property
     def pending_seconds(self) -> int:

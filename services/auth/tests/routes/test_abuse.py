@@ -15,6 +15,7 @@ from auth import abuse, protocol
 from auth.app import app
 from auth.cognito_identity_provider import CognitoIdentityProvider
 from auth.deps import get_identity_provider
+from auth.dynamodb_counters import DynamoDbCounters
 from auth.settings import settings
 from tests.requests import start, verify, wrong
 
@@ -98,7 +99,7 @@ def test_one_source_cannot_pump_many_destinations(
 def test_the_stack_wide_hourly_budget_holds_whatever_the_source(
     aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(settings, "stack_sends_per_hour", 2)
+    monkeypatch.setattr(settings, "stack_sms_per_hour", 2)
     _rebuild_rules()
     for number in range(2):
         client = TestClient(app, client=(f"198.51.100.{number}", 5000))
@@ -126,7 +127,6 @@ def test_the_budget_tables_hold_no_number_and_no_address(client: TestClient, aws
 def _rebuild_rules() -> None:
     """The app's code rules from the (patched) settings."""
     from auth.deps import code_rules, get_code_rules
-    from auth.dynamodb_counters import DynamoDbCounters
     from auth.dynamodb_pending_users import DynamoDbPendingUsers
     from service_kernel.aws import client as kernel_client
 
@@ -173,31 +173,59 @@ def test_a_direct_initiate_auth_sends_nothing(client: TestClient, aws: Any) -> N
 def test_failed_codes_are_counted_across_sessions_and_lock_even_the_right_code(
     client: TestClient, aws: Any
 ) -> None:
-    for _ in range(3):
-        started = start(client, phone=PHONE).json()
+    """Guessing spread over many sources, each staying under its own backoff,
+    still stops at the destination's ceiling (MAX_FAILED_CODES: 10 here)."""
+    failures = 0
+    for number in range(4):
+        guesser = TestClient(app, client=(f"198.51.100.{number}", 5000))
+        started = start(guesser, phone=PHONE).json()
         session = started["session"]
         for _ in range(3):
-            answer = verify(client, session, wrong(started["dev_otp"]), phone=PHONE)
+            answer = verify(guesser, session, wrong(started["dev_otp"]), phone=PHONE)
+            failures += 1
             session = answer.json().get("session", session)
-        aws.clock.advance(300)  # past the destination's send window now and then
-    started = start(client, phone=PHONE).json()  # 9 failures so far: still allowed
-    last = verify(client, started["session"], wrong(started["dev_otp"]), phone=PHONE)
-    assert last.status_code == 429
-    assert last.json()["error"] == "too_many_attempts"
-    assert 0 < int(last.headers["retry-after"]) <= 24 * 3600
-    right = verify(
-        client, last.json().get("session", started["session"]), started["dev_otp"], phone=PHONE
-    )
-    assert right.status_code == 429
-    assert right.json()["error"] == "too_many_attempts"
-    again = start(client, phone=PHONE)
+            if failures == 10:
+                break
+    assert answer.status_code == 429
+    assert answer.json()["error"] == "too_many_attempts"
+    assert 0 < int(answer.headers["retry-after"]) <= 24 * 3600
+    owner = TestClient(app, client=("203.0.113.50", 5000))
+    again = start(owner, phone=PHONE)
     assert again.status_code == 429
     assert again.json()["error"] == "too_many_attempts"
     # Another destination is not affected; the lock lifts with the window.
-    assert start(client, phone=OTHER).status_code == 200
+    assert start(owner, phone=OTHER).status_code == 200
     aws.clock.advance(24 * 3600)
-    started = start(client, phone=PHONE).json()
-    assert verify(client, started["session"], started["dev_otp"], phone=PHONE).status_code == 200
+    started = start(owner, phone=PHONE).json()
+    assert verify(owner, started["session"], started["dev_otp"], phone=PHONE).status_code == 200
+
+
+def test_a_strangers_wrong_codes_do_not_lock_the_owner_out(client: TestClient, aws: Any) -> None:
+    """Issue 18, finding 1: ten wrong answers from one client locked the
+    destination for 24 h, the owner's right code included. Now that client
+    backs off (a minute after three, then doubling) and the owner, answering
+    from elsewhere, signs in while the stranger keeps guessing."""
+    stranger = TestClient(app, client=("198.51.100.66", 5000))
+    owner = TestClient(app, client=("203.0.113.50", 5000))
+    refused = 0
+    for _ in range(10):
+        started = start(stranger, phone=PHONE)
+        if started.status_code == 429:
+            assert started.json()["error"] == "too_many_attempts"
+            refused += 1
+            aws.clock.advance(int(started.headers["retry-after"]))
+            continue
+        body = started.json()
+        session = body["session"]
+        for _ in range(3):
+            answer = verify(stranger, session, wrong(body["dev_otp"]), phone=PHONE)
+            if answer.status_code != 401:
+                break
+            session = answer.json().get("session", session)
+        mine = start(owner, phone=PHONE).json()
+        assert verify(owner, mine["session"], mine["dev_otp"], phone=PHONE).status_code == 200
+        aws.clock.advance(900)  # out of the destination's send window
+    assert refused > 0
 
 
 def test_answers_sent_straight_to_cognito_are_counted_too(client: TestClient, aws: Any) -> None:
@@ -224,17 +252,98 @@ def test_answers_sent_straight_to_cognito_are_counted_too(client: TestClient, aw
 
 
 def test_a_right_code_clears_the_failed_count(client: TestClient, aws: Any) -> None:
-    for _ in range(3):
+    """Of the source that answered it: the destination's ceiling counts on."""
+    for _ in range(2):
         started = start(client, phone=PHONE).json()
-        verify(client, started["session"], wrong(started["dev_otp"]), phone=PHONE)
-        answer = verify(client, started["session"], started["dev_otp"], phone=PHONE)
-        # The first answer spent that session: sign in with the one it gave back.
-        assert answer.status_code in {200, 401}
-    started = start(client, phone=PHONE).json()
-    first = verify(client, started["session"], wrong(started["dev_otp"]), phone=PHONE).json()
-    assert verify(client, first["session"], started["dev_otp"], phone=PHONE).status_code == 200
+        first = verify(client, started["session"], wrong(started["dev_otp"]), phone=PHONE).json()
+        assert verify(client, first["session"], started["dev_otp"], phone=PHONE).status_code == 200
     hashed = protocol.destination_hash("test-destination-key", PHONE)
-    assert abuse.failed_codes_key(hashed) not in [i["PK"]["S"] for i in aws.table_items()]
+    source = abuse.source_hash("test-destination-key", "testclient")
+    counters = DynamoDbCounters(boto3.client("dynamodb", region_name="us-east-1"), "app-table")
+    assert counters.window(abuse.source_failed_codes_key(hashed, source), aws.clock()) is None
+    assert counters.window(abuse.source_backoff_key(hashed, source), aws.clock()) is None
+
+
+# ---- issue 18: budgets spend only what they grant ----
+
+
+def test_a_refused_request_leaves_the_victims_budget_as_it_was(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 3: a client whose own source budget was spent still burnt any
+    victim's destination budget with requests refused at once."""
+    monkeypatch.setattr(settings, "source_send_limit", 1)
+    _rebuild_rules()
+    pumping = TestClient(app, client=("198.51.100.66", 5000))
+    assert start(pumping, phone=OTHER).status_code == 200
+    before = aws.table_items()
+    for _ in range(10):
+        refused = start(pumping, phone=PHONE)
+        assert refused.status_code == 429
+        assert refused.json()["error"] == "too_many_requests"
+    assert aws.table_items() == before
+    # The victim, never sent a code, still has its whole destination budget.
+    for number in range(5):
+        victim = TestClient(app, client=(f"203.0.113.{number}", 5000))
+        assert start(victim, phone=PHONE).status_code == 200
+
+
+def test_spent_emails_never_stop_sms(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 4: one hourly counter for SMS and e-mail together; throw-away
+    addresses switched code sign-in off for everyone."""
+    monkeypatch.setattr(settings, "stack_emails_per_hour", 2)
+    _rebuild_rules()
+    for number in range(2):
+        sender = TestClient(app, client=(f"198.51.100.{number}", 5000))
+        assert start(sender, email=f"throwaway{number}@example.com").status_code == 200
+    late = TestClient(app, client=("198.51.100.9", 5000))
+    refused = start(late, email="another@example.com")
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many_requests"
+    assert start(late, phone=PHONE).status_code == 200
+    assert len(aws.sms()) == 1
+
+
+def test_a_destination_that_signed_in_lately_still_gets_its_code(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "stack_emails_per_hour", 2)
+    _rebuild_rules()
+    owner = TestClient(app, client=("203.0.113.50", 5000))
+    started = start(owner, email="ada@example.com").json()
+    assert (
+        verify(owner, started["session"], started["dev_otp"], email="ada@example.com").status_code
+        == 200
+    )
+    sender = TestClient(app, client=("198.51.100.1", 5000))
+    assert start(sender, email="throwaway@example.com").status_code == 200
+    assert start(sender, email="another@example.com").status_code == 429
+    again = start(owner, email="ada@example.com")
+    assert again.status_code == 200
+    assert (
+        verify(
+            owner, again.json()["session"], again.json()["dev_otp"], email="ada@example.com"
+        ).status_code
+        == 200
+    )
+
+
+def test_one_mailbox_under_many_spellings_has_one_budget(client: TestClient, aws: Any) -> None:
+    """Finding 8: plus-tags and dots gave one Gmail mailbox new keys (6 codes
+    in one window against a limit of 5). The address typed is kept."""
+    spellings = [
+        "ada.lovelace@gmail.com",
+        "adalovelace+1@gmail.com",
+        "a.da.love.lace@googlemail.com",
+        "AdaLovelace+x@GMAIL.com",
+        "ada.lovelace+y@gmail.com",
+    ]
+    for spelling in spellings:
+        answer = start(client, email=spelling)
+        assert answer.status_code == 200
+        assert answer.json()["email"] == spelling.lower()
+    assert start(client, email="adalovelace@gmail.com").status_code == 429
+    assert [m.destinations["ToAddresses"] for m in aws.emails()] == [[s.lower()] for s in spellings]
 
 
 # ---- item 3: test destinations ----
@@ -247,6 +356,28 @@ def test_a_test_destination_is_sent_nothing_and_echoed_on_a_deployed_dev_stack(
     assert aws.sms() == []
     tokens = verify(client, started["session"], started["dev_otp"], phone=TEST_PHONE)
     assert tokens.status_code == 200
+
+
+def test_wrong_codes_never_lock_a_test_destination_off_production(
+    aws: Any, no_dev_echo: None
+) -> None:
+    """Issue 18, finding 2: the test destinations are public; five starts and
+    ten wrong answers a day locked the smoke test out, and with it every
+    promotion to prod. Off production no wrong answer counts against them."""
+    for number in range(8):
+        guesser = TestClient(app, client=(f"198.51.100.{number}", 5000))
+        started = start(guesser, phone=TEST_PHONE).json()
+        session = started["session"]
+        for _ in range(3):
+            answer = verify(guesser, session, wrong(started["dev_otp"]), phone=TEST_PHONE)
+            assert answer.status_code == 401
+            session = answer.json().get("session", session)
+    smoke = TestClient(app, client=("198.51.100.0", 5000))
+    started = start(smoke, phone=TEST_PHONE).json()
+    signed_in = verify(smoke, started["session"], started["dev_otp"], phone=TEST_PHONE)
+    assert signed_in.status_code == 200
+    assert aws.table_items("AUTH#FAILED#") == []
+    assert aws.table_items("AUTH#BACKOFF#") == []
 
 
 def test_a_real_destination_gets_no_dev_otp_on_a_deployed_stack(

@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 from fastapi.testclient import TestClient
 
+from auth.app import app
 from auth.settings import settings
 from tests.requests import start, verify, wrong
 
@@ -199,9 +200,11 @@ def test_the_session_is_dead_after_the_max_attempts(client: TestClient, aws: Any
     third = verify(client, second["session"], wrong(code), phone=PHONE)
     assert third.status_code == 401
     assert third.json()["error"] == "session_expired"
-    # Even the right code cannot revive any session of this sign-in.
+    # Even the right code cannot revive any session of this sign-in (sent from
+    # elsewhere: this client now waits out its backoff after three wrong codes).
+    elsewhere = TestClient(app, client=("198.51.100.7", 5000), raise_server_exceptions=False)
     for spent in (session, first["session"], second["session"]):
-        again = verify(client, spent, code, phone=PHONE)
+        again = verify(elsewhere, spent, code, phone=PHONE)
         assert again.status_code == 401
         assert again.json()["error"] == "session_expired"
 

@@ -73,7 +73,7 @@ def test_its_own_counters_are_under_the_service_prefix_and_hold_no_phone_number(
 ) -> None:
     handler(first(), None)
     keys = sorted(item["PK"]["S"] for item in items())
-    assert keys == sorted([abuse.destination_sent_key(HASHED), abuse.STACK_SENT_KEY])
+    assert keys == sorted([abuse.destination_sent_key(HASHED), abuse.stack_sent_key("sms")])
     for item in items():
         assert item["SK"]["S"] == "COUNT"
         assert item["count"]["N"] == "1"
@@ -185,7 +185,7 @@ def test_the_sixth_send_to_a_destination_in_the_window_is_refused(
 def test_the_stack_wide_hourly_limit_holds_across_destinations(
     handler: Handler, trigger_event: Event, aws: Any
 ) -> None:
-    aws.configure("CreateAuthChallenge", stack_sends_per_hour=3)
+    aws.configure("CreateAuthChallenge", stack_sms_per_hour=3)
     for number in range(3):
         event = trigger_event("create_auth_challenge_first")
         event["request"]["userAttributes"]["phone_number"] = f"+120255501{number:02d}"
@@ -196,6 +196,39 @@ def test_the_stack_wide_hourly_limit_holds_across_destinations(
         handler(vouched(event, aws.clock()), None)
     assert refused.value.retry_after == 3600
     assert len(aws.sms()) == 3
+
+
+def test_spent_sms_never_stop_emails(handler: Handler, trigger_event: Event, aws: Any) -> None:
+    """Issue 18, finding 4: each channel has its own stack-wide count."""
+    aws.configure("CreateAuthChallenge", stack_sms_per_hour=1)
+    handler(vouched(trigger_event("create_auth_challenge_first"), aws.clock()), None)
+    event = trigger_event("create_auth_challenge_first")
+    event["request"]["userAttributes"]["email"] = "ada@example.com"
+    event["request"]["clientMetadata"] = {"delivery": "email"}
+    handler(vouched(event, aws.clock()), None)
+    assert len(aws.emails()) == 1
+    event = trigger_event("create_auth_challenge_first")
+    event["request"]["userAttributes"]["phone_number"] = "+12025550109"
+    with pytest.raises(RateLimitedError):
+        handler(vouched(event, aws.clock()), None)
+
+
+def test_a_trusted_destination_is_sent_its_code_past_the_spent_stack_count(
+    handler: Handler, trigger_event: Event, aws: Any
+) -> None:
+    """The API let it past its own spent stack budget (it signed in lately):
+    the trigger's count behind it does too, within the destination's count."""
+    aws.configure("CreateAuthChallenge", stack_sms_per_hour=1)
+    event = trigger_event("create_auth_challenge_first")
+    event["request"]["userAttributes"]["phone_number"] = "+12025550109"
+    handler(vouched(event, aws.clock()), None)
+    abuse.trust(aws.deps["CreateAuthChallenge"].counters, HASHED, 30, aws.clock())
+    for _ in range(5):
+        handler(vouched(trigger_event("create_auth_challenge_first"), aws.clock()), None)
+    with pytest.raises(RateLimitedError) as refused:
+        handler(vouched(trigger_event("create_auth_challenge_first"), aws.clock()), None)
+    assert refused.value.retry_after == 900  # its own destination count, not the stack's
+    assert len(aws.sms()) == 6
 
 
 def test_an_expired_counter_dynamodb_has_not_deleted_yet_is_ignored(
@@ -261,6 +294,8 @@ def test_a_test_destination_is_sent_nothing_and_its_code_echoed_off_production(
     assert aws.sms() == []
     assert aws.emails() == []
     assert items() == []  # sent nothing, so counted nothing
+    # Issue 18, finding 2: its wrong answers count against nothing either.
+    assert response["privateChallengeParameters"]["destination_hash"] == ""
 
 
 def test_on_production_a_test_destinations_code_is_fixed_by_the_secret_and_never_echoed(
@@ -274,3 +309,6 @@ def test_on_production_a_test_destinations_code_is_fixed_by_the_secret_and_never
     expected = protocol.code_for_test_destination("test-code-key", "+15555550100")
     assert otp.matches(expected, response["privateChallengeParameters"]["code_digest"])
     assert aws.sms() == []
+    # Counted like any destination's on production: its code is a secret to guess.
+    hashed = protocol.destination_hash("test-destination-key", "+15555550100")
+    assert response["privateChallengeParameters"]["destination_hash"] == hashed

@@ -84,9 +84,11 @@ def test_wrong_answers_count_across_sessions_and_lock_even_the_right_code(
     assert count["count"]["N"] == "10"
 
 
-def test_a_right_code_clears_the_count_and_the_pending_record(
+def test_a_right_code_gives_its_count_back_and_clears_the_pending_record(
     handler: Handler, trigger_event: Event, aws: Any
 ) -> None:
+    """The wrong codes stay counted (issue 18: a right one no longer reopens
+    the ceiling, or guesses and sign-ins could alternate past it)."""
     event = with_destination(trigger_event("verify_auth_challenge_response"))
     sub = event["request"]["userAttributes"]["sub"]
     aws.pending().add(sub, 1_800_000_100)
@@ -94,4 +96,53 @@ def test_a_right_code_clears_the_count_and_the_pending_record(
     wrong["request"]["challengeAnswer"] = "000000"
     handler(wrong, None)
     assert handler(event, None)["response"]["answerCorrect"] is True
+    (count,) = aws.table_items()
+    assert (count["PK"]["S"], count["count"]["N"]) == (f"AUTH#FAILED#{HASHED}", "1")
+
+
+def test_the_ceiling_bounds_the_wrong_answers_judged_whoever_signs_in_between(
+    handler: Handler, trigger_event: Event, aws: Any
+) -> None:
+    signed_in = 0
+    for _ in range(15):
+        wrong = with_destination(trigger_event("verify_auth_challenge_response"))
+        wrong["request"]["challengeAnswer"] = "000000"
+        handler(wrong, None)
+        right = with_destination(trigger_event("verify_auth_challenge_response"))
+        signed_in += handler(right, None)["response"]["answerCorrect"]
+    assert signed_in == 9  # the tenth wrong answer locked it (MAX_FAILED_CODES)
+    (count,) = aws.table_items(f"AUTH#FAILED#{HASHED}")
+    assert count["count"]["N"] == "10"
+
+
+def test_an_answer_is_counted_before_it_is_judged(
+    handler: Handler, trigger_event: Event, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So answers arriving at once never judge more than the ceiling: each
+    holds its count while the code is compared."""
+    seen: list[str] = []
+
+    def matches(answer: str, digest: str) -> bool:
+        (count,) = aws.table_items(f"AUTH#FAILED#{HASHED}")
+        seen.append(count["count"]["N"])
+        return otp.digest(answer) == digest
+
+    monkeypatch.setattr(otp, "matches", matches)
+    handler(with_destination(trigger_event("verify_auth_challenge_response")), None)
+    assert seen == ["1"]
+    (count,) = aws.table_items(f"AUTH#FAILED#{HASHED}")
+    assert count["count"]["N"] == "0"
+
+
+def test_a_challenge_naming_no_destination_counts_nowhere(
+    handler: Handler, trigger_event: Event, aws: Any
+) -> None:
+    """An unknown user's, or a test destination's off production."""
+    for _ in range(20):
+        wrong = trigger_event("verify_auth_challenge_response")
+        wrong["request"]["challengeAnswer"] = "000000"
+        handler(wrong, None)
+    assert handler(trigger_event("verify_auth_challenge_response"), None)["response"] == {
+        "answerCorrect": True
+    }
     assert aws.table_items() == []

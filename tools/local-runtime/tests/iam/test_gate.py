@@ -235,6 +235,31 @@ def test_each_trigger_has_its_own_role_session_and_its_own_permissions(runtime: 
     assert refused(sender.put_item, TableName=table(runtime), Item=items_key)["status"] == 400
 
 
+def test_the_budgets_transaction_is_authorised_item_by_item_under_the_functions_keys(
+    runtime: Runtime,
+) -> None:
+    """auth's send budgets are one TransactWriteItems of updates: IAM checks
+    each as dynamodb:UpdateItem with its key as dynamodb:LeadingKeys (DynamoDB
+    guide, "Using IAM with DynamoDB transactions"), so the role's AUTH#-only
+    grant allows it, and one item under another prefix refuses it whole."""
+    api = client_as(runtime, "auth.api", "dynamodb")
+
+    def update(key: str) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": table(runtime),
+                "Key": {"PK": {"S": key}, "SK": {"S": "COUNT"}},
+                "UpdateExpression": "ADD #count :one",
+                "ExpressionAttributeNames": {"#count": "count"},
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        }
+
+    api.transact_write_items(TransactItems=[update("AUTH#SEND#gate"), update("AUTH#SOURCE#gate")])
+    outside = [update("AUTH#SEND#gate"), update("ITEMS#gate")]
+    assert refused(api.transact_write_items, TransactItems=outside)["status"] == 400
+
+
 def test_the_runtimes_own_calls_act_as_the_account_administrator(runtime: Runtime) -> None:
     """Calls not signed by a function (the runtime, the tests, your own
     scripts with AWS_ENDPOINT_URL) are not held to any function's role."""

@@ -59,7 +59,15 @@ async def start(
         InvalidCode, SessionExpired, TooManyAttempts, CountersUnavailable, *COGNITO
     ),
 )
-async def verify(body: VerifyRequest, provider: IdentityProviderDep, rules: CodeRulesDep) -> Tokens:
+async def verify(
+    body: VerifyRequest,
+    provider: IdentityProviderDep,
+    rules: CodeRulesDep,
+    settings: SettingsDep,
+    source_ip: SourceIpDep,
+) -> Tokens:
     """Exchange the code for tokens. A wrong code answers with a new session to
     retry with (Cognito issues one per answer) and the attempts left."""
-    return service.verify(provider, rules, body)
+    return service.verify(
+        provider, rules, body, source_ip=source_ip, production=settings.production
+    )

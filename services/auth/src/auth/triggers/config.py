@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from auth.protocol import EMAIL_PATTERN, split_list
+from auth.abuse import Budget
+from auth.protocol import EMAIL_PATTERN, Channel, split_list
 from service_kernel.settings import ServiceSettings
+
+HOUR = 3600
 
 
 class PreSignUpSettings(BaseModel):
@@ -30,7 +33,9 @@ class CreateSettings(ServiceSettings):
     # The trigger's own send counts (defence in depth behind the API's budgets).
     send_rate_limit: int = Field(gt=0)
     send_rate_window_seconds: int = Field(gt=0)
-    stack_sends_per_hour: int = Field(gt=0)
+    # The whole stack's sends per hour, per channel.
+    stack_sms_per_hour: int = Field(gt=0)
+    stack_emails_per_hour: int = Field(gt=0)
     test_destinations: str = ""
     # Stack secrets, as the SSM parameters holding them (read at first use): the
     # API's ticket key, the key of destination hashes, and the secret a
@@ -46,6 +51,10 @@ class CreateSettings(ServiceSettings):
     @property
     def test_destination_list(self) -> tuple[str, ...]:
         return split_list(self.test_destinations)
+
+    def stack_budget(self, channel: Channel) -> Budget:
+        per_hour = self.stack_sms_per_hour if channel == "sms" else self.stack_emails_per_hour
+        return Budget(per_hour, HOUR)
 
 
 class VerifySettings(BaseModel):

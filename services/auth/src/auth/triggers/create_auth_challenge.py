@@ -13,8 +13,11 @@ challengeMetadata and send nothing.
 
 Test destinations (TEST_DESTINATIONS) are never sent anything: their code is
 echoed as `dev_otp` where the stack is not production, and is derived from
-the authTestCode stack secret where it is. Every other code is echoed only under
-the local runtime (LOCAL_RUNTIME_ECHO_CODES), never on a deployed stack.
+the authTestCode stack secret where it is. Off production their challenge
+names no destination hash, so no wrong answer counts against them (their
+numbers are public: locking them would stop the smoke test, and every
+deploy). Every other code is echoed only under the local runtime
+(LOCAL_RUNTIME_ECHO_CODES), never on a deployed stack.
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from service_kernel.parameters import secret_value
 from service_kernel.settings import load_settings
 
 logger = get_logger()
-HOUR = 3600
 
 
 class RateLimitedError(Exception):
@@ -83,11 +85,14 @@ def _new_challenge(
         hashed = protocol.destination_hash(
             secret_value(settings.destination_key_parameter), address
         )
-        if settings.production and _is_test(address, settings):
-            # Fixed per test destination, never echoed: what smoke tests use.
-            code = protocol.code_for_test_destination(
-                secret_value(settings.test_code_parameter), address
-            )
+        if _is_test(address, settings):
+            if settings.production:
+                # Fixed per test destination, never echoed: what smoke tests use.
+                code = protocol.code_for_test_destination(
+                    secret_value(settings.test_code_parameter), address
+                )
+            else:
+                hashed = ""  # counted nowhere: nobody can lock the smoke test out
     expires_at = int(deps.clock()) + settings.otp_ttl_seconds
     return otp.Challenge(otp.digest(code), expires_at, hashed), code
 
@@ -131,7 +136,7 @@ def _deliver(
 def _count_send(hashed: str, kind: Channel, deps: CreateDeps) -> None:
     settings = deps.settings
     try:
-        abuse.spend(
+        stack_spent = abuse.spend(
             deps.counters,
             [
                 (
@@ -139,14 +144,19 @@ def _count_send(hashed: str, kind: Channel, deps: CreateDeps) -> None:
                     abuse.destination_sent_key(hashed),
                     Budget(settings.send_rate_limit, settings.send_rate_window_seconds),
                 ),
-                ("stack", abuse.STACK_SENT_KEY, Budget(settings.stack_sends_per_hour, HOUR)),
+                ("stack", abuse.stack_sent_key(kind), settings.stack_budget(kind)),
             ],
             deps.clock(),
+            trusted=abuse.trusted_key(hashed),
         )
     except SendRefused as exc:
         logger.warning("code not sent: rate limited", delivery=kind, budget=exc.budget)
         metrics.rate_limited(exc.budget)
+        if exc.stack_spent:
+            metrics.stack_budget_spent()
         raise RateLimitedError(exc.retry_after) from None
+    if stack_spent:
+        metrics.stack_budget_spent()
 
 
 def _destination(request: CreateAuthChallengeRequest) -> tuple[Channel, str] | None:

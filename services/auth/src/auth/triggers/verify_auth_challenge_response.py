@@ -3,11 +3,16 @@ digest, in constant time, and only before the code expires; every wrong
 answer counted against the destination's failed codes, across sessions.
 
 Cognito runs this trigger for every answer, through the API or not, so the
-lockout holds for direct RespondToAuthChallenge calls too: once the
-destination has MAX_FAILED_CODES wrong answers in its 24-hour window, every
-answer is wrong, even the right code, until the window closes. A right code
-before that clears the count, and proves the user: it is no longer pending
-(auth.cleanup would otherwise delete it)."""
+ceiling holds for direct RespondToAuthChallenge calls too: each answer is
+counted against the destination before it is judged (a right one is given
+back), and once the destination has MAX_FAILED_CODES wrong answers in its
+24-hour window every answer is wrong, even the right code, until the window
+closes. That bounds the guesses a destination takes a day, however many
+arrive at once (auth/README.md, "Guessing codes: the arithmetic"); the API's
+per-source backoff keeps one guesser from spending it alone. A right code
+proves the user: it is no longer pending (auth.cleanup would otherwise
+delete it). A challenge with no destination hash (an unknown user, or a
+test destination off production) counts nowhere."""
 
 from __future__ import annotations
 
@@ -28,12 +33,16 @@ def respond(event: VerifyAuthChallengeEvent, deps: VerifyDeps) -> VerifyAuthChal
     answer = request["challengeAnswer"]
     correct = False
     if challenge is not None:
-        # Compare first, then check expiry: the same work either way.
-        correct = otp.matches(answer, challenge.code_digest) and not challenge.expired(deps.clock())
+        hashed = challenge.destination_hash
+        if not hashed or _answer_taken(hashed, deps):
+            # Compare first, then check expiry: the same work either way.
+            correct = otp.matches(answer, challenge.code_digest) and not challenge.expired(
+                deps.clock()
+            )
+            if hashed:
+                _settle(hashed, correct, deps)
         if not correct:
             metrics.code_failed()
-        if challenge.destination_hash:
-            correct = _counted(challenge.destination_hash, correct, deps)
     sub = request["userAttributes"].get("sub")
     if correct and sub:
         deps.pending_users.remove(sub)
@@ -41,18 +50,22 @@ def respond(event: VerifyAuthChallengeEvent, deps: VerifyDeps) -> VerifyAuthChal
     return event
 
 
-def _counted(hashed: str, correct: bool, deps: VerifyDeps) -> bool:
-    """The verdict once the destination's failed codes are taken into account."""
-    counters, limit = deps.counters, deps.settings.max_failed_codes
+def _answer_taken(hashed: str, deps: VerifyDeps) -> bool:
+    """Whether the destination's ceiling has room for this answer (counted now)."""
     try:
-        abuse.check_not_locked(counters, hashed, limit, deps.clock())
+        abuse.take_answer(deps.counters, hashed, deps.settings.max_failed_codes, deps.clock())
     except TooManyAttempts:
         return False
+    return True
+
+
+def _settle(hashed: str, correct: bool, deps: VerifyDeps) -> None:
+    """A right answer gives its count back; the wrong one that fills the ceiling locks."""
+    counters, limit = deps.counters, deps.settings.max_failed_codes
     if correct:
-        abuse.forget_failed_codes(counters, hashed)
-    elif abuse.count_failed_code(counters, hashed, limit, deps.clock()):
+        abuse.give_back_answer(counters, hashed, deps.clock())
+    elif abuse.is_locked(counters, hashed, limit, deps.clock()):
         metrics.lockout()
-    return correct
 
 
 handler = Trigger(respond, partial(VerifyDeps.on_table, load_settings(VerifySettings)))
