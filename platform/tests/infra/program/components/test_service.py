@@ -238,7 +238,7 @@ def test_every_role_carries_the_stacks_permissions_boundary(tmp_path: Path) -> N
 
 
 def test_without_a_boundary_configured_roles_have_none(declared: DeclaredStack) -> None:
-    """Only off production: a production stack must name one (infra.config)."""
+    """Only off production: a production stack must name one (infra.program.config)."""
     boundary = declared.config.permissions_boundary_arn
     assert (boundary is not None) is declared.config.production
     for role in declared.of_type("aws:iam/role:Role"):
