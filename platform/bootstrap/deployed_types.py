@@ -122,6 +122,9 @@ RESOURCE_TYPES: Mapping[str, DeployedType] = {
     ),
     "aws:cognito/userPool:UserPool": DeployedType(
         actions=(
+            # A pool that sends through SES creates Cognito's e-mail service-linked role
+            # when the account has none.
+            "iam:CreateServiceLinkedRole",
             "cognito-idp:CreateUserPool",
             "cognito-idp:DescribeUserPool",
             "cognito-idp:GetUserPoolMfaConfig",
@@ -227,10 +230,6 @@ RESOURCE_TYPES: Mapping[str, DeployedType] = {
         actions=("ses:CreateEmailIdentity", "ses:GetEmailIdentity", "ses:DeleteEmailIdentity"),
         tag=("ses:TagResource", "ses:UntagResource", "ses:ListTagsForResource"),
     ),
-    # The account's SMS settings (monthly spend limit, default type): no resource at all.
-    "aws:sns/smsPreferences:SmsPreferences": DeployedType(
-        actions=("sns:SetSMSAttributes", "sns:GetSMSAttributes")
-    ),
     "aws:sns/topic:Topic": DeployedType(
         actions=(
             "sns:CreateTopic",
@@ -273,8 +272,9 @@ PIPELINE_ACTIONS = (
 )
 
 # Each service's resources of one stack. `{name}` is "<project>-<stack>", which prefixes
-# every named resource; `{email_sender}` is the stack's auth.emailSender. The user pool
-# and the API have generated ids, so they are scoped to the account and region only.
+# every named resource; `{email_sender}` is the SES identity the stack declares
+# (auth.emailIdentity, else auth.emailSender). The user pool and the API have generated
+# ids, so they are scoped to the account and region only.
 SCOPES: Mapping[str, tuple[str, ...]] = {
     # Certificates have generated ids.
     "acm": ("arn:aws:acm:{region}:{account}:certificate/*",),
@@ -331,9 +331,6 @@ UNSCOPED = frozenset(
         "sns:GetSubscriptionAttributes",
         "sns:SetSubscriptionAttributes",
         "sns:Unsubscribe",
-        # The account's SMS attributes: SNS names no resource type for them.
-        "sns:SetSMSAttributes",
-        "sns:GetSMSAttributes",
         "ssm:DescribeParameters",
     }
 )
@@ -361,6 +358,15 @@ APIGATEWAY_SERVICE_LINKED_ROLE = (
     "arn:aws:iam::{account}:role/aws-service-role/"
     + APIGATEWAY_SERVICE
     + "/AWSServiceRoleForAPIGateway"
+)
+
+# Cognito's e-mail service-linked role, created with the first pool that sends through
+# SES (Amazon Cognito Developer Guide, "Using service-linked roles for Amazon Cognito").
+COGNITO_EMAIL_SERVICE = "email.cognito-idp.amazonaws.com"
+COGNITO_EMAIL_SERVICE_LINKED_ROLE = (
+    "arn:aws:iam::{account}:role/aws-service-role/"
+    + COGNITO_EMAIL_SERVICE
+    + "/AWSServiceRoleForAmazonCognitoIdpEmailService"
 )
 
 # Role changes that can grant permissions: with a permissions boundary configured, each

@@ -36,6 +36,8 @@ from bootstrap.deployed_types import (
     APIGATEWAY_SERVICE,
     APIGATEWAY_SERVICE_LINKED_ROLE,
     BOUNDED_IAM_ACTIONS,
+    COGNITO_EMAIL_SERVICE,
+    COGNITO_EMAIL_SERVICE_LINKED_ROLE,
     PREVIEW_WITHHELD,
     SCOPES,
     SECRET_PARAMETERS,
@@ -70,12 +72,17 @@ class StackTarget:
     """What the bootstrap needs of one stack, read from its Pulumi.<stack>.yaml."""
 
     region: str
-    # auth.emailSender: the SES identity the program declares.
+    # The SES identity the program declares: auth.emailIdentity, else auth.emailSender.
     email_sender: str
     # permissionsBoundaryArn: the boundary the program sets on its roles, if any.
     permissions_boundary_arn: str | None = None
     # api.hostedZoneId: the Route 53 zone of the stack's custom domain, if it has one.
     hosted_zone_id: str | None = None
+    # production: such a stack's roles must carry the account's permissions boundary.
+    production: bool = False
+    # The user pool sends its mail through SES (Cognito then creates its e-mail
+    # service-linked role on the first up).
+    pool_sends_through_ses: bool = True
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,9 @@ class DeployAccessArgs:
     state: StateBackend | None = None
     # The account has one provider per URL: pass its ARN when another program made it.
     existing_oidc_provider_arn: str | None = None
-    # When set, roles the deploy role creates or changes must carry this boundary.
+    # The account's permissions boundary (bootstrap.account_settings, or the organisation's
+    # own): a stack that sets one must set this one, and a production stack must set it.
+    # Roles its deploy role creates or changes must then carry it.
     permissions_boundary_arn: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -113,7 +122,8 @@ class DeployAccessArgs:
             if not stack or not stack.replace("-", "").replace("_", "").isalnum():
                 raise ValueError(f"stack names are letters, digits, '-' and '_': {stack!r}")
             boundary = self.permissions_boundary_arn
-            if boundary and target.permissions_boundary_arn != boundary:
+            own = target.permissions_boundary_arn
+            if boundary and (own or target.production) and own != boundary:
                 # The deploy role could then create none of the stack's roles.
                 raise ValueError(
                     f"the deploy role of stack {stack} may only create roles with the "
@@ -202,9 +212,11 @@ def stack_targets(repo_root: Path, stacks: Sequence[str]) -> dict[str, StackTarg
         config = stack_config(stack, config_file=path)
         targets[stack] = StackTarget(
             region=config.region,
-            email_sender=config.auth.email_sender,
+            email_sender=config.auth.sending_identity,
             permissions_boundary_arn=config.permissions_boundary_arn,
             hosted_zone_id=config.api.hosted_zone_id,
+            production=config.production,
+            pool_sends_through_ses=config.user_pool.email_sender == "ses",
         )
     return targets
 
@@ -325,7 +337,9 @@ def deploy_policy(args: DeployAccessArgs, stack: str) -> PolicyDocument:
     stack's own resources only."""
     actions = set(needed_actions())
     statements: list[dict[str, Any]] = []
-    boundary = args.permissions_boundary_arn
+    # The stack's own boundary: a stack off production may have none (its roles are then
+    # unbounded, which the bootstrap warns about).
+    boundary = args.stacks[stack].permissions_boundary_arn
     if boundary:
         # Roles may then only be created or changed with the boundary, never lose it.
         actions -= {*BOUNDED_IAM_ACTIONS, *UNBOUNDING_IAM_ACTIONS}
@@ -358,6 +372,18 @@ def deploy_policy(args: DeployAccessArgs, stack: str) -> PolicyDocument:
             "Condition": {"StringEquals": {"iam:AWSServiceName": APIGATEWAY_SERVICE}},
         },
     ]
+    if args.stacks[stack].pool_sends_through_ses:
+        statements.append(
+            {
+                # A pool that sends through SES makes Cognito create its e-mail
+                # service-linked role, with the caller's rights, if the account has none.
+                "Sid": "CognitoEmailServiceLinkedRole",
+                "Effect": "Allow",
+                "Action": ["iam:CreateServiceLinkedRole"],
+                "Resource": _fill([COGNITO_EMAIL_SERVICE_LINKED_ROLE], args, stack),
+                "Condition": {"StringEquals": {"iam:AWSServiceName": COGNITO_EMAIL_SERVICE}},
+            }
+        )
     statements += _state_statements(args, stack, write=True)
     return {"Version": "2012-10-17", "Statement": statements}
 

@@ -216,6 +216,57 @@ RULES: Sequence[Rule] = (
 )
 
 
+# Rules over a resource's options (`protect`, `deleteBeforeReplace`), not its properties.
+OptionsCheck = Callable[[str, Mapping[str, Any], bool], list[str]]
+
+# What a production stack keeps, whatever a change says: its users and its data.
+KEPT_TYPES = {"aws:dynamodb/table:Table": "table", "aws:cognito/userPool:UserPool": "user pool"}
+
+
+@dataclass(frozen=True)
+class OptionRule:
+    name: str
+    description: str
+    check: OptionsCheck
+
+
+def production_data_not_replaced(
+    resource_type: str, options: Mapping[str, Any], production: bool
+) -> list[str]:
+    """A protected resource is never deleted by the engine, and so never replaced: a
+    change that would replace the pool or the table (a new name, username attributes, a
+    key) fails instead of creating an empty one. (A policy sees the options, not the
+    plan: `protect` is what makes the engine refuse the replacement. The program also
+    sets `retainOnDelete`, which a policy cannot read, so that even an unprotected
+    replacement leaves the old one in AWS.)"""
+    kind = KEPT_TYPES.get(resource_type)
+    if not production or kind is None:
+        return []
+    violations = []
+    if not options.get("protect"):
+        violations.append(f"the {kind} is not protected: a replacing change would delete it")
+    if options.get("deleteBeforeReplace"):
+        violations.append(f"the {kind} would be deleted before its replacement is created")
+    return violations
+
+
+OPTION_RULES: Sequence[OptionRule] = (
+    OptionRule(
+        "production-data-not-replaced",
+        "Production stacks' table and user pool are protected, so never replaced or deleted",
+        production_data_not_replaced,
+    ),
+)
+
+
+def option_violations(
+    resource_type: str, options: Mapping[str, Any], production: bool
+) -> dict[str, list[str]]:
+    """Every option rule's violations for one resource (rules without any are left out)."""
+    found = {rule.name: rule.check(resource_type, options, production) for rule in OPTION_RULES}
+    return {name: messages for name, messages in found.items() if messages}
+
+
 def violations(
     resource_type: str, props: Mapping[str, Any], production: bool
 ) -> dict[str, list[str]]:
@@ -233,10 +284,33 @@ def _validation(rule: Rule) -> Callable[[ResourceValidationArgs, ReportViolation
     return validate
 
 
+def _options_validation(
+    rule: OptionRule,
+) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        production = is_production(stack_of(args.urn))
+        options = {
+            "protect": bool(args.opts and args.opts.protect),
+            "deleteBeforeReplace": bool(args.opts and args.opts.delete_before_replace),
+        }
+        for message in rule.check(args.resource_type, options, production):
+            report_violation(message, None)
+
+    return validate
+
+
 def policies() -> list[Policy]:
     return [
-        ResourceValidationPolicy(
-            name=rule.name, description=rule.description, validate=_validation(rule)
-        )
-        for rule in RULES
+        *(
+            ResourceValidationPolicy(
+                name=rule.name, description=rule.description, validate=_validation(rule)
+            )
+            for rule in RULES
+        ),
+        *(
+            ResourceValidationPolicy(
+                name=rule.name, description=rule.description, validate=_options_validation(rule)
+            )
+            for rule in OPTION_RULES
+        ),
     ]

@@ -41,6 +41,9 @@ class Registration:
     urn: str
     # URNs of the resources it waits for: its inputs' and its explicit depends_on.
     dependencies: frozenset[str] = field(default_factory=frozenset)
+    # Its `protect` and `retain_on_delete` options.
+    protect: bool = False
+    retain_on_delete: bool = False
 
 
 class _RecordingMonitor(MockMonitor):
@@ -55,6 +58,8 @@ class _RecordingMonitor(MockMonitor):
         self._registrations[(request.type, request.name)] = Registration(
             urn=_engine_urn(self.make_urn(request.parent, request.type, request.name)),
             dependencies=frozenset(_engine_urn(urn) for urn in request.dependencies),
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
         )
         return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 

@@ -54,7 +54,23 @@ def _resource(resource: DeclaredResource) -> dict[str, Any]:
         entry["inputs"] = _clean(_redact(resource.inputs, resource.secret_inputs, ""))
     if resource.secret_inputs:
         entry["secret_inputs"] = sorted(resource.secret_inputs)
+    options = _options(resource)
+    if options:
+        entry["options"] = options
     return entry
+
+
+def _options(resource: DeclaredResource) -> dict[str, Any]:
+    """What decides when and whether the engine creates, replaces or deletes it: its
+    `protect` and `retainOnDelete`, and the resources it waits for (`dependsOn`, by name)."""
+    options: dict[str, Any] = {}
+    if resource.protect:
+        options["protect"] = True
+    if resource.retain_on_delete:
+        options["retainOnDelete"] = True
+    if resource.dependencies:
+        options["dependsOn"] = sorted({urn.rsplit("::", 1)[-1] for urn in resource.dependencies})
+    return options
 
 
 def _redact(value: Any, secrets: frozenset[str], path: str) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -189,10 +190,25 @@ class UserPoolConfig(_Model):
     `session_expired` before it expires; clients may write only `email`
     (`write_attributes`), and a changed e-mail counts only once verified
     (`user_attribute_update_settings`: Cognito keeps the old value until then);
-    Cognito's own e-mails go through SES (`email_sending_account = "DEVELOPER"`)
-    from `auth.emailSender`'s declared identity.
+    with `emailSender: ses`, Cognito's own e-mails go through SES
+    (`email_sending_account = "DEVELOPER"`) from `auth.emailSender`, with the
+    `sourceArn` of the identity the stack declares (`auth.emailIdentity`), taken from
+    that resource's output, so the pool is created after it.
     """
 
+    email_sender: Literal["cognito", "ses"] = Field(
+        default="cognito",
+        description=(
+            "how the pool sends its own mail (sign-up confirmations, a changed address's "
+            "code): `ses` through the stack's SES identity (`auth.emailIdentity`), from "
+            "`auth.emailSender`, which must be verified before the pool is created or "
+            "changed (Cognito refuses it otherwise); `cognito` with Cognito's default sender "
+            "(`no-reply@verificationemail.com`, 50 mails a day). Keep `cognito` for a first "
+            "`pulumi up` in an account where the identity is not verified yet, and switch to "
+            "`ses` once `make preflight` says it is (docs/deploy.md, First-deploy checklist). "
+            "The auth service's one-time codes go through SES either way"
+        ),
+    )
     password_minimum_length: int = Field(default=12, ge=8, le=99, description="password policy")
     password_require_lowercase: bool = Field(default=True, description="password policy")
     password_require_uppercase: bool = Field(default=True, description="password policy")
@@ -380,6 +396,39 @@ class AuthConfig(_Model):
         pattern=_EMAIL,
         description="SES sender; the auth role may send as this address or its domain",
     )
+    email_identity: str | None = Field(
+        default=None,
+        max_length=253,
+        description=(
+            "the SES identity the stack declares (`aws:sesv2/emailIdentity`, resource "
+            "`email-sender`) and the pool's `sourceArn` names (Cognito checks that exact "
+            "identity): `auth.emailSender`, its domain or a parent domain; unset, the "
+            "address. An address is verified by the link SES mails to it (that mailbox must "
+            "receive mail); a domain by its three DKIM records, which the program publishes "
+            "in `api.hostedZoneId` when the stack has one (the zone must be the domain's or "
+            "a parent's), else by hand"
+        ),
+    )
+
+    @property
+    def sending_identity(self) -> str:
+        """The SES identity the stack declares: `emailIdentity`, else `emailSender`."""
+        return self.email_identity or self.email_sender
+
+    @model_validator(mode="after")
+    def _the_identity_covers_the_sender(self) -> AuthConfig:
+        identity = self.email_identity
+        if identity is None or identity == self.email_sender:
+            return self
+        domain = self.email_sender.rpartition("@")[2].lower()
+        if not re.fullmatch(_HOST, identity) or not (
+            domain == identity or domain.endswith(f".{identity}")
+        ):
+            raise ValueError(
+                f"auth.emailIdentity {identity!r} must be auth.emailSender, its domain or a "
+                "parent domain of it: SES sends only as what the identity covers"
+            )
+        return self
 
     @model_validator(mode="after")
     def _one_budget_is_not_wider_than_the_whole(self) -> AuthConfig:
@@ -416,16 +465,24 @@ class AuthConfig(_Model):
 
 
 class SmsConfig(_Model):
-    """the account's SMS settings (SNS), which the program declares"""
+    """what the stack expects of the account's SMS settings (SNS)
+
+    The account's SMS preferences are one per account and region, so no stack declares
+    them: the bootstrap sets them (`smsMonthlySpendLimit`, docs/ci-cd.md), and
+    `make preflight` checks the account's limit reaches this stack's.
+    """
 
     monthly_spend_limit: int = Field(
-        default=10,
+        default=1,
         ge=1,
         le=100000,
         description=(
-            "`aws.sns.SmsPreferences` monthly spend limit, in USD (account-wide, per "
-            "region): SNS stops sending SMS once the month's spend reaches it; raising it "
-            "above USD 1 needs an AWS support request first"
+            "the account's monthly SMS spend limit this stack expects, in USD (the "
+            "dashboard draws it; `make preflight` fails while the account's is lower). A new "
+            "account's quota is USD 1 and SNS refuses a limit above it: raise the quota with "
+            "an AWS support case first, then the bootstrap's `smsMonthlySpendLimit`. SNS "
+            "stops sending every SMS of the account in the region once the month's spend "
+            "reaches the limit"
         ),
     )
     alarm_sends_per_hour: int = Field(
@@ -438,7 +495,7 @@ class SmsConfig(_Model):
         ),
     )
     alarm_month_to_date_spend: float = Field(
-        default=8,
+        default=0.8,
         gt=0,
         description=(
             "alarm (to the alarm topic) when the month's SMS spend so far, in USD, exceeds "
@@ -517,9 +574,11 @@ class StackConfig(_Model):
         default=False,
         description=(
             "marks a production stack: refuses `enableDocs`, `auth.autoConfirm` = true and "
-            "`table.pointInTimeRecovery`, `table.deletionProtection` = false; turns on the "
-            "user pool's deletion protection and `protect`; test destinations get a fixed "
-            "code (never echoed)"
+            "`table.pointInTimeRecovery`, `table.deletionProtection` = false and no "
+            "`permissionsBoundaryArn`; turns on the user pool's deletion protection, and "
+            "`protect` and `retainOnDelete` on the pool and the table (a change that would "
+            "replace or delete them fails, or leaves them in AWS; the policy pack refuses "
+            "them unprotected); test destinations get a fixed code (never echoed)"
         ),
     )
     enable_docs: bool = Field(
@@ -544,10 +603,13 @@ class StackConfig(_Model):
         pattern=_POLICY_ARN,
         description=(
             "set as the permissions boundary of every role the program creates (the "
-            "functions' roles). Required when the CI bootstrap was given "
-            "`permissionsBoundaryArn`: its deploy role may then create and change only roles "
-            "carrying that boundary, so set the same ARN here (the bootstrap refuses a stack "
-            "whose value differs)"
+            "functions' and the schedules' roles): the bootstrap's boundary (its output "
+            "`permissions_boundary_arn`, docs/ci-cd.md). Required on a production stack: its "
+            "deploy role could otherwise create a role with any policy and hand it to a "
+            "function. Off production it may be left out, and `pulumi up` and the bootstrap "
+            "warn. With one, the stack's deploy role may create and change only roles "
+            "carrying it (the bootstrap refuses a stack whose value differs from the "
+            "account's)"
         ),
     )
     functions: FunctionDefaults = FunctionDefaults()
@@ -570,6 +632,13 @@ class StackConfig(_Model):
         for key, value in refused.items():
             if value:
                 raise ValueError(f"{key} must be false on a production stack")
+        if self.permissions_boundary_arn is None:
+            # Else the deploy role may create a role with any policy and hand it to a
+            # function: a path to the account's administrator.
+            raise ValueError(
+                "permissionsBoundaryArn must be set on a production stack (the bootstrap's "
+                "permissions_boundary_arn output, docs/ci-cd.md)"
+            )
         for key, value in {
             "table.pointInTimeRecovery": self.table.point_in_time_recovery,
             "table.deletionProtection": self.table.deletion_protection,

@@ -34,6 +34,7 @@ from infra.program.components.dashboard import (
 )
 from infra.program.components.data import Data, DataArgs
 from infra.program.components.domain import ApiDomain, ApiDomainArgs
+from infra.program.components.email import EmailIdentityArgs, declare_email_identity
 from infra.program.components.identity import Identity, IdentityArgs
 from infra.program.components.published import PublishedOutputs
 from infra.program.components.secrets import StackSecrets
@@ -93,6 +94,12 @@ def declare_stack(
     version: VersionFor,
 ) -> dict[str, pulumi.Output[Any]]:
     check_services_fit_together(manifests)
+    if config.permissions_boundary_arn is None:
+        # Production stacks cannot get here (infra.program.config refuses them).
+        pulumi.log.warn(
+            f"stack {names.stack} sets no permissionsBoundaryArn: its deploy role may create "
+            "roles with any policy (set the bootstrap's boundary, docs/ci-cd.md)"
+        )
     shared = declare_shared_resources(names, config, manifests)
     services = declare_services(manifests, shared.stack, code, version)
     dashboard = declare_observability(names, config, manifests, shared, services)
@@ -131,9 +138,12 @@ class SharedResources:
 def declare_shared_resources(
     names: StackNames, config: StackConfig, manifests: tuple[Manifest, ...]
 ) -> SharedResources:
-    """The table, the user pool, the HTTP API, the secrets, and the senders."""
+    """The table, the e-mail sender, the user pool, the HTTP API and the secrets."""
     account = aws.get_caller_identity_output().account_id
-    data = Data("data", DataArgs(table_name=names.table, settings=config.table))
+    data = Data(
+        "data", DataArgs(table_name=names.table, settings=config.table, keep=config.production)
+    )
+    email_identity = declare_sender(config)
     identity = Identity(
         "identity",
         IdentityArgs(
@@ -141,8 +151,11 @@ def declare_shared_resources(
             settings=config.user_pool,
             deletion_protection=config.production,
             otp_ttl_seconds=config.auth.otp_ttl_seconds,
+            email_sending=config.user_pool.email_sender,
             email_sender=config.auth.email_sender,
-            email_identity_arn=_email_identity_arn(config, account),
+            # By reference: the pool waits for the identity (Cognito refuses a pool whose
+            # identity does not exist or is not verified).
+            email_identity_arn=email_identity.arn,
             triggers=_trigger_arns(names, config, manifests, account),
         ),
     )
@@ -176,7 +189,6 @@ def declare_shared_resources(
         names=names,
         keys={key for manifest in manifests for f in manifest.functions for key in f.secrets},
     )
-    declare_senders(config, manifests)
     stack = _shared_stack(names, config, account, data, identity, api, secrets)
     return SharedResources(data=data, identity=identity, api=api, api_url=api_url, stack=stack)
 
@@ -220,25 +232,17 @@ def _shared_stack(
     )
 
 
-def declare_senders(config: StackConfig, manifests: tuple[Manifest, ...]) -> None:
-    """What the stack sends e-mail and SMS through."""
-    # SES sends only from a verified identity. Declaring the sender makes AWS
-    # e-mail it a verification link (docs/deploy.md: or verify its domain).
-    # Cognito's own e-mails use it too, so it is declared on every stack.
-    aws.sesv2.EmailIdentity("email-sender", email_identity=config.auth.email_sender)
-    if sends_sms(manifests):
-        # Account-wide: SNS stops sending SMS once the month's spend reaches it.
-        aws.sns.SmsPreferences(
-            "sms-preferences",
-            monthly_spend_limit=config.sms.monthly_spend_limit,
-            default_sms_type="Transactional",
+def declare_sender(config: StackConfig) -> aws.sesv2.EmailIdentity:
+    """The SES identity the stack sends e-mail through. (Its SMS settings are the
+    account's, which the bootstrap sets: one per account and region, no stack's.)"""
+    # SES sends only from a verified identity: declaring it makes AWS mail the address a
+    # verification link, or wait for a domain's DKIM records (published in the stack's
+    # zone when it has one). The auth service sends its codes through it too, so it is
+    # declared on every stack.
+    return declare_email_identity(
+        EmailIdentityArgs(
+            identity=config.auth.sending_identity, dkim_zone_id=config.api.hosted_zone_id
         )
-
-
-def _email_identity_arn(config: StackConfig, account: pulumi.Output[str]) -> pulumi.Output[str]:
-    """Cognito sends as the sender's own address identity."""
-    return pulumi.Output.concat(
-        f"arn:aws:ses:{config.region}:", account, f":identity/{config.auth.email_sender}"
     )
 
 

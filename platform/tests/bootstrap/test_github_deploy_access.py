@@ -38,7 +38,9 @@ ACCOUNT = "123456789012"
 ZONE = "Z0PRODZONE"
 STACKS = {
     "dev": access.StackTarget("eu-west-1", "no-reply@dev.example.com"),
-    "prod": access.StackTarget("us-east-1", "no-reply@example.com", hosted_zone_id=ZONE),
+    "prod": access.StackTarget(
+        "us-east-1", "no-reply@example.com", hosted_zone_id=ZONE, production=True
+    ),
 }
 ROOT = Path(__file__).resolve().parents[3]
 SNAPSHOTS = sorted((ROOT / "platform" / "snapshots").glob("*.yaml"))
@@ -435,9 +437,11 @@ def test_each_stacks_region_sender_and_boundary_come_from_its_stack_file(tmp_pat
     assert targets["dev"] == access.StackTarget("us-east-2", "no-reply@dev.example.com", None)
     assert targets["prod"] == access.StackTarget(
         "us-east-2",
-        "no-reply@example.com",
+        # The identity prod declares: its sender's domain (auth.emailIdentity).
+        "example.com",
         BOUNDARY,
         hosted_zone_id=stack_config("prod").api.hosted_zone_id,
+        production=True,
     )
 
 
@@ -455,14 +459,13 @@ def test_the_repositorys_stacks_all_read() -> None:
     assert set(access.stack_targets(ROOT, stacks())) == set(stacks())
 
 
-def test_the_program_reads_its_config_and_makes_roles_for_the_named_stacks() -> None:
+def run_bootstrap(**config: str) -> Mocks:
+    """The bootstrap program itself under mocks, with this config."""
     mocks = Mocks()
     project = "serverless-backend-bootstrap"
     runtime_settings.ROOT.set(None)
     set_mocks(mocks, project=project, stack="main-account", preview=False)
-    runtime_config.set_all_config(
-        {f"{project}:githubRepository": REPO, f"{project}:stacks": '["prod"]'}, []
-    )
+    runtime_config.set_all_config({f"{project}:{k}": v for k, v in config.items()}, [])
     try:
 
         def program() -> None:
@@ -472,6 +475,11 @@ def test_the_program_reads_its_config_and_makes_roles_for_the_named_stacks() -> 
     finally:
         runtime_config.set_all_config({}, [])
         runtime_settings.ROOT.set(None)
+    return mocks
+
+
+def test_the_program_reads_its_config_and_makes_roles_for_the_named_stacks() -> None:
+    mocks = run_bootstrap(githubRepository=REPO, stacks='["prod"]')
 
     names = sorted(role["name"] for role in mocks.of_type("role:Role"))
     assert names == ["serverless-backend-prod-deploy", "serverless-backend-prod-preview"]
@@ -480,6 +488,29 @@ def test_the_program_reads_its_config_and_makes_roles_for_the_named_stacks() -> 
     assert (
         f"arn:aws:lambda:{region}:{ACCOUNT}:function:serverless-backend-prod-*" in deploy["policy"]
     )
+
+
+def test_the_program_makes_the_accounts_settings_which_no_stack_declares() -> None:
+    """The SMS preferences (one per account and region) within a new account's $1 quota
+    until told otherwise, and the boundary production stacks' roles must carry."""
+    mocks = run_bootstrap(githubRepository=REPO, stacks='["dev", "prod"]')
+
+    (sms,) = [r.inputs for r in mocks.resources if r.typ == "aws:sns/smsPreferences:SmsPreferences"]
+    assert sms["monthlySpendLimit"] == 1
+    assert sms["defaultSmsType"] == "Transactional"
+    (boundary,) = mocks.of_type("policy:Policy")
+    assert boundary["name"] == "serverless-backend-function-boundary"
+    arn = f"arn:aws:iam::{ACCOUNT}:policy/serverless-backend-function-boundary"
+    assert stack_config("prod").permissions_boundary_arn == arn
+    (deploy,) = [p for p in mocks.of_type("rolePolicy:RolePolicy") if p["name"] == "deploy-prod"]
+    assert f'"iam:PermissionsBoundary":"{arn}"' in deploy["policy"]
+    # No stack's role may change them.
+    assert "SMSAttributes" not in deploy["policy"]
+    raised = run_bootstrap(githubRepository=REPO, stacks='["prod"]', smsMonthlySpendLimit="100")
+    (sms,) = [
+        r.inputs for r in raised.resources if r.typ == "aws:sns/smsPreferences:SmsPreferences"
+    ]
+    assert sms["monthlySpendLimit"] == 100
 
 
 # --- the same documents for the AWS CLI --------------------------------------------------------
@@ -654,6 +685,8 @@ def test_the_deploy_role_may_act_on_every_resource_the_program_declares(
         for action in deployed.all_actions:
             if action in types.UNSCOPED or action.split(":")[0] != arn.split(":")[2]:
                 continue
+            if action in types.UNBOUNDING_IAM_ACTIONS and targets[declared.stack].production:
+                continue  # a bounded stack's roles never lose their boundary
             assert granted_on(document, arn, action), (resource.name, action, arn)
             checked += 1
     assert checked > 100
@@ -674,9 +707,14 @@ def test_a_preview_reads_the_published_outputs_but_never_a_secret(declared: Decl
 
 
 def test_a_fresh_account_may_get_api_gateways_service_linked_role_and_no_other() -> None:
+    """Besides Cognito's e-mail role (below), for a pool that sends through SES."""
+    without_ses = {
+        name: dataclasses.replace(target, pool_sends_through_ses=False)
+        for name, target in STACKS.items()
+    }
     (statement,) = [
         s
-        for s in statements(access.deploy_policy(args(), "dev"))
+        for s in statements(access.deploy_policy(args(stacks=without_ses), "dev"))
         if "iam:CreateServiceLinkedRole" in s["Action"]
     ]
 
@@ -699,3 +737,43 @@ def test_with_awskms_state_a_preview_may_decrypt_the_state_key_and_nothing_else(
 
     kms = [s for s in statements(document) if any(a.startswith("kms:") for a in s["Action"])]
     assert [(s["Action"], s["Resource"]) for s in kms] == [(["kms:Decrypt"], [key])]
+
+
+COGNITO_EMAIL_ROLE = (
+    "role/aws-service-role/email.cognito-idp.amazonaws.com/"
+    "AWSServiceRoleForAmazonCognitoIdpEmailService"
+)
+
+
+def test_a_pool_sending_through_ses_may_get_cognitos_email_role_and_nothing_else_of_its_kind(
+    declared: DeclaredStack,
+) -> None:
+    """Derived from the pool the program declares: with DEVELOPER e-mail, Cognito creates
+    its e-mail service-linked role on the first up with the caller's rights (Amazon Cognito
+    Developer Guide, "Using service-linked roles for Amazon Cognito")."""
+    pool = declared.one("aws:cognito/userPool:UserPool")
+    email = pool.inputs.get("emailConfiguration") or {}
+    through_ses = email.get("emailSendingAccount") == "DEVELOPER"
+    targets = access.stack_targets(ROOT, [declared.stack])
+    document = access.deploy_policy(
+        access.DeployAccessArgs(github_repository=REPO, stacks=targets, account_id=MOCK_ACCOUNT),
+        declared.stack,
+    )
+
+    linked = [s for s in statements(document) if "iam:CreateServiceLinkedRole" in s["Action"]]
+    services = {s["Condition"]["StringEquals"]["iam:AWSServiceName"] for s in linked}
+    expected = {"ops.apigateway.amazonaws.com"} | (
+        {"email.cognito-idp.amazonaws.com"} if through_ses else set()
+    )
+    assert services == expected
+    for statement in linked:
+        assert statement["Action"] == ["iam:CreateServiceLinkedRole"]
+        (resource,) = statement["Resource"]
+        assert resource.startswith(f"arn:aws:iam::{MOCK_ACCOUNT}:role/aws-service-role/")
+        service = statement["Condition"]["StringEquals"]["iam:AWSServiceName"]
+        assert f"/{service}/" in resource
+    cognito = [
+        s for s in linked if "cognito" in s["Condition"]["StringEquals"]["iam:AWSServiceName"]
+    ]
+    if through_ses:
+        assert cognito[0]["Resource"] == [f"arn:aws:iam::{MOCK_ACCOUNT}:{COGNITO_EMAIL_ROLE}"]

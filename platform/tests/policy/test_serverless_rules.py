@@ -59,12 +59,16 @@ def test_every_resource_of_every_stack_passes_every_rule(declared: DeclaredStack
     for resource in declared.resources:
         production = declared.config.production
         assert rules.violations(resource.type, resource.inputs, production) == {}, resource.name
+        options = {"protect": resource.protect}
+        assert rules.option_violations(resource.type, options, production) == {}, resource.name
 
 
 def test_the_pack_has_one_policy_per_rule() -> None:
     policies = rules.policies()
 
-    assert [policy.name for policy in policies] == [rule.name for rule in rules.RULES]
+    assert [policy.name for policy in policies] == [
+        rule.name for rule in (*rules.RULES, *rules.OPTION_RULES)
+    ]
     assert all(isinstance(policy, ResourceValidationPolicy) for policy in policies)
 
 
@@ -147,6 +151,55 @@ def test_production_pools_need_deletion_protection() -> None:
     assert rules.production_data_protected(POOL, {"deletionProtection": "ACTIVE"}, True) == []
 
 
+@pytest.mark.parametrize("kind", [TABLE, POOL])
+def test_production_data_that_could_be_replaced_is_refused(kind: str) -> None:
+    """Unprotected, a change to a field that forces replacement (the pool's username
+    attributes, the table's name or keys) would delete the old one with its data."""
+    refused = rules.production_data_not_replaced(kind, {"protect": False}, True)
+    assert refused
+    assert "not protected" in refused[0]
+    early = rules.production_data_not_replaced(
+        kind, {"protect": True, "deleteBeforeReplace": True}, True
+    )
+    assert early
+    assert rules.production_data_not_replaced(kind, {"protect": True}, True) == []
+    assert rules.production_data_not_replaced(kind, {"protect": False}, False) == []
+
+
+def test_production_data_is_protected_and_retained_by_the_program() -> None:
+    prod = declare_stack("prod", version="v")
+    for kind in (TABLE, POOL):
+        kept = prod.one(kind)
+        assert kept.protect, kind
+        assert kept.retain_on_delete, kind
+        assert rules.option_violations(kind, {"protect": kept.protect}, True) == {}
+
+
+def test_an_option_rule_reports_through_crossguard() -> None:
+    (rule,) = [p for p in rules.policies() if p.name == "production-data-not-replaced"]
+    reported: list[str] = []
+    args = ResourceValidationArgs(
+        resource_type=POOL,
+        props={},
+        urn=f"urn:pulumi:prod::serverless-backend::{POOL}::identity-user-pool",
+        name="identity-user-pool",
+        opts=pulumi_policy.policy.PolicyResourceOptions(
+            protect=False,
+            ignore_changes=[],
+            delete_before_replace=None,
+            aliases=[],
+            custom_timeouts=pulumi_policy.policy.PolicyCustomTimeouts(0, 0, 0),
+            additional_secret_outputs=[],
+            parent=None,
+        ),
+        provider=None,
+    )
+
+    rule.validate(args, lambda message, _urn: reported.append(message))
+
+    assert reported == ["the user pool is not protected: a replacing change would delete it"]
+
+
 def test_dev_may_leave_data_unprotected() -> None:
     unprotected = {"pointInTimeRecovery": {"enabled": False}, "deletionProtectionEnabled": False}
 
@@ -222,4 +275,6 @@ def test_the_pack_entry_point_declares_every_rule_as_mandatory(
     runpy.run_path(str(POLICY_DIR / "__main__.py"), run_name="__main__")
 
     assert declared_pack["enforcement_level"] == pulumi_policy.EnforcementLevel.MANDATORY
-    assert [p.name for p in declared_pack["policies"]] == [rule.name for rule in rules.RULES]
+    assert [p.name for p in declared_pack["policies"]] == [
+        rule.name for rule in (*rules.RULES, *rules.OPTION_RULES)
+    ]

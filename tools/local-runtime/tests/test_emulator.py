@@ -2,9 +2,17 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
-from local_runtime.emulator import AtomicDynamoDb, Substitutions, pascal, region_of
+from local_runtime import model
+from local_runtime.emulator import (
+    AtomicDynamoDb,
+    Substitutions,
+    creation_order,
+    pascal,
+    region_of,
+)
 from local_runtime.model import Resource
 from tests.fake_program import POOL_ID, declared, health_manifest
 
@@ -102,3 +110,34 @@ def test_other_services_calls_are_not_held_up() -> None:
     backend = _CountsConcurrentCalls(patience=60)  # only a failure waits that long
     _serve_together(AtomicDynamoDb(backend), "AWSCognitoIdentityProviderService.InitiateAuth")
     assert backend.most > 1
+
+
+@dataclass(frozen=True)
+class _Declared:
+    type: str
+    name: str
+    urn: str
+    dependencies: frozenset[str] = frozenset()
+    id: str = "id"
+    inputs: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+def test_resources_are_created_after_what_they_depend_on_as_the_engine_orders_them() -> None:
+    """A pool that names its identity by reference waits for it, through any resource
+    between them; one that does not is created in the kinds' order (pools first), and a
+    fresh account refuses it (local_runtime.account)."""
+    identity = _Declared(model.SES_IDENTITIES[1], "email-sender", "urn:identity")
+    between = _Declared(
+        "aws:route53/record:Record", "dkim", "urn:dkim", frozenset({"urn:identity"})
+    )
+    pool = _Declared(model.USER_POOL, "pool", "urn:pool", frozenset({"urn:dkim"}))
+    client = _Declared(model.USER_POOL_CLIENT, "client", "urn:client", frozenset({"urn:pool"}))
+    table = _Declared(model.TABLE, "table", "urn:table")
+
+    ordered = creation_order([client, pool, between, identity, table], model.EMULATED_FIRST)
+    assert [r.name for r in ordered] == ["table", "email-sender", "pool", "client"]
+
+    unordered = _Declared(model.USER_POOL, "pool", "urn:pool")
+    ordered = creation_order([identity, unordered, table], model.EMULATED_FIRST)
+    assert [r.name for r in ordered] == ["table", "pool", "email-sender"]

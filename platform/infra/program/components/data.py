@@ -17,6 +17,10 @@ TTL_ATTRIBUTE = "expires_at"
 class DataArgs:
     table_name: str
     settings: TableConfig
+    # Production: `protect`ed and `retain_on_delete` whatever deletionProtection says, so
+    # a change that would replace or delete the table leaves the old one, and its data, in
+    # AWS (the policy pack also refuses a production table that is not protected).
+    keep: bool = False
 
 
 class Data(pulumi.ComponentResource):
@@ -44,6 +48,10 @@ class Data(pulumi.ComponentResource):
                 enabled=args.settings.point_in_time_recovery
             ),
             deletion_protection_enabled=args.settings.deletion_protection,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.settings.deletion_protection),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.settings.deletion_protection or args.keep,
+                retain_on_delete=args.keep,
+            ),
         )
         self.register_outputs({"table_name": self.table.name, "table_arn": self.table.arn})

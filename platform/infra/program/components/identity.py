@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -43,10 +44,14 @@ class IdentityArgs:
     # How long a one-time code lives: the client's auth sessions follow it.
     otp_ttl_seconds: int
     # Cognito's own e-mails (sign-up confirmations, verification of a changed
-    # address) go through SES from this verified identity, not Cognito's
-    # default sender and its small daily quota.
+    # address): `ses` through the stack's SES identity, from `email_sender` (not
+    # Cognito's default sender and its 50 mails a day); `cognito` with that default
+    # sender until the identity is verified (userPool.emailSender).
+    email_sending: Literal["cognito", "ses"]
     email_sender: str
-    email_identity_arn: pulumi.Input[str]
+    # The identity's ARN as the EmailIdentity resource outputs it, so the pool waits
+    # for it: Cognito refuses a pool whose identity does not exist or is not verified.
+    email_identity_arn: pulumi.Input[str] | None
     # Cognito trigger name (e.g. "DefineAuthChallenge") → the function ARN it invokes.
     triggers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
@@ -70,11 +75,7 @@ class Identity(pulumi.ComponentResource):
             user_attribute_update_settings=aws.cognito.UserPoolUserAttributeUpdateSettingsArgs(
                 attributes_require_verification_before_updates=list(VERIFIED_BEFORE_UPDATE)
             ),
-            email_configuration=aws.cognito.UserPoolEmailConfigurationArgs(
-                email_sending_account="DEVELOPER",
-                from_email_address=args.email_sender,
-                source_arn=args.email_identity_arn,
-            ),
+            email_configuration=_email_configuration(args),
             username_configuration=aws.cognito.UserPoolUsernameConfigurationArgs(
                 case_sensitive=False
             ),
@@ -95,7 +96,13 @@ class Identity(pulumi.ComponentResource):
             ),
             deletion_protection="ACTIVE" if args.deletion_protection else "INACTIVE",
             lambda_config=_lambda_config(args.triggers),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+            # Production: kept in AWS when a change would replace or delete it (its users
+            # with it); the policy pack refuses a production pool that is not protected.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.deletion_protection,
+                retain_on_delete=args.deletion_protection,
+            ),
         )
         self.client = aws.cognito.UserPoolClient(
             f"{name}-client",
@@ -123,6 +130,18 @@ class Identity(pulumi.ComponentResource):
     def issuer(self) -> pulumi.Output[str]:
         """The JWT issuer of the pool's tokens."""
         return pulumi.Output.concat("https://", self.user_pool.endpoint)
+
+
+def _email_configuration(args: IdentityArgs) -> aws.cognito.UserPoolEmailConfigurationArgs:
+    if args.email_sending == "cognito":
+        return aws.cognito.UserPoolEmailConfigurationArgs(email_sending_account="COGNITO_DEFAULT")
+    if args.email_identity_arn is None:
+        raise ValueError("a pool that sends through SES needs the identity's ARN")
+    return aws.cognito.UserPoolEmailConfigurationArgs(
+        email_sending_account="DEVELOPER",
+        from_email_address=args.email_sender,
+        source_arn=args.email_identity_arn,
+    )
 
 
 def _lambda_config(

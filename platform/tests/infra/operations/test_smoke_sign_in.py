@@ -44,6 +44,9 @@ def test_only_the_production_flag_decides_where_the_code_comes_from(tmp_path: Pa
         .replace("autoConfirm: true", "autoConfirm: false")
         .replace("pointInTimeRecovery: false", "pointInTimeRecovery: true")
         .replace("deletionProtection: false", "deletionProtection: true")
+    ) + (
+        "  serverless-backend:permissionsBoundaryArn: "
+        "arn:aws:iam::123456789012:policy/serverless-backend-function-boundary\n"
     )
     config.write_text(production)
 

@@ -131,6 +131,16 @@ def test_a_production_stack_refuses_unsafe_settings(dotted: str, value: Any) -> 
         parse_stack_config(_with("prod", dotted, value), region="eu-west-1")
 
 
+def test_a_production_stack_without_a_permissions_boundary_is_refused() -> None:
+    """Its deploy role could otherwise create a role with any policy for a function."""
+    raw = _raw("prod")
+    del raw["permissionsBoundaryArn"]
+
+    with pytest.raises(ConfigError, match="permissionsBoundaryArn must be set"):
+        parse_stack_config(raw, region="eu-west-1")
+    assert stack_config("dev").permissions_boundary_arn is None  # dev may omit it
+
+
 def test_values_arrive_as_pulumi_hands_them_over_as_strings() -> None:
     as_json = {key: json.dumps(value) for key, value in _raw("dev").items()}
 

@@ -53,8 +53,29 @@ def test_declares_the_e_mail_sender_so_ses_may_send_from_it(declared: DeclaredSt
         if resource.type == "aws:sesv2/emailIdentity:EmailIdentity"
     ]
     assert [identity.inputs["emailIdentity"] for identity in identities] == [
-        declared.config.auth.email_sender
+        declared.config.auth.sending_identity
     ]
+
+
+def test_a_domain_identity_publishes_its_dkim_records_in_the_stacks_zone(
+    declared: DeclaredStack,
+) -> None:
+    identity = declared.config.auth.sending_identity
+    records = [
+        r for r in declared.of_type("aws:route53/record:Record") if r.name.startswith("email-dkim-")
+    ]
+    if "@" in identity or declared.config.api.hosted_zone_id is None:
+        assert records == []
+        return
+    tokens = declared.one("aws:sesv2/emailIdentity:EmailIdentity").outputs["dkimSigningAttributes"][
+        "tokens"
+    ]
+    assert len(records) == len(tokens) == 3
+    for record, token in zip(sorted(records, key=lambda r: r.name), tokens, strict=True):
+        assert record.inputs["zoneId"] == declared.config.api.hosted_zone_id
+        assert record.inputs["type"] == "CNAME"
+        assert record.inputs["name"] == f"{token}._domainkey.{identity}"
+        assert record.inputs["records"] == [f"{token}.dkim.amazonses.com"]
 
 
 def test_declares_each_services_resources(
@@ -116,10 +137,20 @@ def test_sms_sends_per_hour_alarm_counts_direct_to_phone_sms(declared: DeclaredS
         assert metric["period"] == 3600
 
 
-def test_the_accounts_sms_spend_is_capped_from_config(declared: DeclaredStack) -> None:
-    preferences = declared.one("aws:sns/smsPreferences:SmsPreferences")
-    assert preferences.inputs["monthlySpendLimit"] == declared.config.sms.monthly_spend_limit
-    assert preferences.inputs["defaultSmsType"] == "Transactional"
+def test_no_stack_declares_the_accounts_sms_preferences(declared: DeclaredStack) -> None:
+    """One per account and region (pulumi-aws's id is the constant `aws_sns_sms_id`, and
+    deleting it resets them): the bootstrap sets them (platform/bootstrap)."""
+    assert declared.of_type("aws:sns/smsPreferences:SmsPreferences") == []
+
+
+def test_production_keeps_its_pool_and_table_whatever_a_change_says(
+    declared: DeclaredStack,
+) -> None:
+    for kind in ("aws:cognito/userPool:UserPool", "aws:dynamodb/table:Table"):
+        kept = declared.one(kind)
+        production = declared.config.production
+        assert kept.retain_on_delete is production, kind
+        assert kept.protect is (production or declared.config.table.deletion_protection), kind
 
 
 def test_no_declared_function_echoes_every_code(declared: DeclaredStack) -> None:

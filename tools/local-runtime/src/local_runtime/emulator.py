@@ -1,11 +1,13 @@
 """The embedded AWS emulator: moto in server mode on loopback, in this process,
-behind the IAM gate (`iam.gate`) that authorises each function's calls.
+behind the IAM gate (`iam.gate`) that authorises each function's calls and the
+account layer (`account`) that refuses what a fresh AWS account refuses.
 
 In this process so the cognito-emulator's patch of moto's cognito-idp backend
 (which runs the pool's Lambda triggers) applies, and so the console can read
 the SMS and e-mail moto's SNS/SES backends kept. `create` builds the
 declared tables, pools, clients, groups, parameters and e-mail identities
-from their pulumi-aws inputs and returns the mock-to-emulator id mapping.
+from their pulumi-aws inputs, in the order the program's dependencies give
+(as the engine would create them), and returns the mock-to-emulator id mapping.
 
 moto keeps its state per process, so one process runs one emulator at a time
 (`start` resets it).
@@ -31,6 +33,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from local_runtime import model
+from local_runtime.account import FRESH, SET_UP_SMS_ATTRIBUTES, Account, Settings
 from local_runtime.iam.gate import IamGate
 from local_runtime.model import Declared, Resource
 
@@ -156,14 +159,16 @@ class AfterEachCall:
 
 
 class Emulator:
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, account: Settings = FRESH) -> None:
         self.region = region
-        # What moto's ThreadedMotoServer serves, with the IAM gate in front.
-        self.gate = IamGate(
+        # What moto's ThreadedMotoServer serves, behind the account layer and the IAM gate.
+        self.account = Account(
             AtomicDynamoDb(DomainDispatcherApplication(create_backend_app)),
             region=region,
-            account=ACCOUNT_ID,
+            account_id=ACCOUNT_ID,
+            settings=account,
         )
+        self.gate = IamGate(self.account, region=region, account=ACCOUNT_ID)
         self._served = AfterEachCall(self.gate)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -176,6 +181,10 @@ class Emulator:
         self._serve(port=0)
         # moto keeps its state per process: start every run from nothing.
         moto_api_backend.reset()
+
+    def set_up_account(self) -> None:
+        """What the one-time account setup (platform/bootstrap) sets: the SMS preferences."""
+        self.client("sns").set_sms_attributes(attributes=SET_UP_SMS_ATTRIBUTES)
 
     def stop(self) -> None:
         if self._server is not None:
@@ -230,20 +239,52 @@ class Emulator:
             # Policies and ARNs name the program's account; the emulator has its own.
             substitutions.add(account_of(resources), ACCOUNT_ID)
         not_applied: list[str] = []
-        for kind in kinds:
-            for resource in resources:
-                if model.emulated_kind(resource) != kind:
-                    continue
-                resolved = substitutions.resource(resource)
-                try:
-                    leftover = _CREATORS[kind](self, resource, resolved, substitutions)
-                except (BotoCoreError, ClientError, KeyError) as exc:
-                    # Said at start, next to what is not modeled; the rest still runs.
-                    not_applied.append(f"{resource.name}: NOT CREATED: {type(exc).__name__}: {exc}")
-                    continue
-                if leftover:
-                    not_applied.append(f"{resource.name}: {', '.join(sorted(leftover))}")
+        for resource in creation_order(resources, kinds):
+            kind = model.emulated_kind(resource)
+            resolved = substitutions.resource(resource)
+            try:
+                leftover = _CREATORS[kind](self, resource, resolved, substitutions)
+            except (BotoCoreError, ClientError, KeyError) as exc:
+                # Said at start, next to what is not modeled; the rest still runs.
+                not_applied.append(f"{resource.name}: NOT CREATED: {type(exc).__name__}: {exc}")
+                continue
+            if leftover:
+                not_applied.append(f"{resource.name}: {', '.join(sorted(leftover))}")
         return Created(substitutions, not_applied)
+
+
+def creation_order(resources: Sequence[Declared], kinds: Sequence[str]) -> list[Declared]:
+    """The resources of these kinds, each after every one it depends on (directly or
+    through other resources), as the engine orders them; else in the order of `kinds`.
+    A resource created too early is refused as AWS would refuse it (`account`)."""
+    by_urn = {str(getattr(r, "urn", "")): r for r in resources if getattr(r, "urn", "")}
+
+    def needs(resource: Declared) -> set[str]:
+        found: set[str] = set()
+        pending = list(getattr(resource, "dependencies", ()))
+        while pending:
+            urn = pending.pop()
+            if urn in found or urn not in by_urn:
+                continue
+            found.add(urn)
+            pending.extend(getattr(by_urn[urn], "dependencies", ()))
+        return found
+
+    waiting = sorted(
+        (r for r in resources if model.emulated_kind(r) in kinds),
+        key=lambda r: kinds.index(model.emulated_kind(r)),
+    )
+    wanted = {str(getattr(r, "urn", "")) for r in waiting}
+    ordered: list[Declared] = []
+    done: set[str] = set()
+    while waiting:
+        ready = next(
+            (r for r in waiting if (needs(r) & wanted) <= done), waiting[0]
+        )  # a cycle (none in a valid program) falls back to the kinds' order
+        waiting.remove(ready)
+        ordered.append(ready)
+        done.add(str(getattr(ready, "urn", "")))
+    return ordered
 
 
 # The runtime's own key: not a function's, so the gate lets it act as the
@@ -454,6 +495,24 @@ def _verify_identity(
     return _leftover(inputs, {"email", "emailIdentity", "configurationSetName"})
 
 
+_SMS_PREFERENCES = {
+    "monthlySpendLimit": "MonthlySpendLimit",
+    "defaultSmsType": "DefaultSMSType",
+    "defaultSenderId": "DefaultSenderID",
+}
+
+
+def _set_sms_preferences(
+    emulator: Emulator, mock: Declared, resource: Resource, subs: Substitutions
+) -> set[str]:
+    inputs = resource.inputs
+    attributes = {
+        api: str(inputs[name]) for name, api in _SMS_PREFERENCES.items() if name in inputs
+    }
+    emulator.client("sns").set_sms_attributes(attributes=attributes)
+    return _leftover(inputs, set(_SMS_PREFERENCES))
+
+
 _CREATORS: dict[str, Creator] = {
     model.TABLE: _create_table,
     model.USER_POOL: _create_user_pool,
@@ -461,4 +520,5 @@ _CREATORS: dict[str, Creator] = {
     model.SSM_PARAMETER: _put_parameter,
     model.SECRET_PARAMETER: _put_parameter,
     **dict.fromkeys(model.SES_IDENTITIES, _verify_identity),
+    model.SMS_PREFERENCES: _set_sms_preferences,
 }

@@ -29,13 +29,23 @@ ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
 SES_IDENTITIES = ("aws:ses/emailIdentity:EmailIdentity", "aws:sesv2/emailIdentity:EmailIdentity")
+# The account's SMS preferences: no stack of this program declares them (the bootstrap
+# sets them), but one that did is refused as AWS refuses it (local_runtime.account).
+SMS_PREFERENCES = "aws:sns/smsPreferences:SmsPreferences"
 # A SecureString parameter: a stack secret a function reads, so it must exist first.
 SECRET_PARAMETER = f"{SSM_PARAMETER} (SecureString)"
 
 # Created in the emulator, in this order (a client needs its pool). The
 # functions need the first ones before they start; other SSM parameters only
 # inform other consumers, and moto's SSM takes a second to load, so they come after.
-EMULATED_FIRST = (TABLE, USER_POOL, USER_POOL_CLIENT, *SES_IDENTITIES, SECRET_PARAMETER)
+EMULATED_FIRST = (
+    TABLE,
+    USER_POOL,
+    USER_POOL_CLIENT,
+    *SES_IDENTITIES,
+    SECRET_PARAMETER,
+    SMS_PREFERENCES,
+)
 EMULATED_LATER = (SSM_PARAMETER,)
 EMULATED_TYPES = EMULATED_FIRST + EMULATED_LATER
 # Served by the runtime itself (roles and their inline policies by its IAM gate).

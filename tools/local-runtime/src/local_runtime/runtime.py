@@ -23,6 +23,7 @@ from typing import Any
 from cognito_emulator import install_triggers, uninstall_triggers
 from infra.repo import repo_root
 from local_runtime import model
+from local_runtime.account import SET_UP
 from local_runtime.api_info import api_info
 from local_runtime.console import Console
 from local_runtime.docs import DocsHandler, DocumentedService, docs_handler
@@ -101,7 +102,8 @@ class Runtime:
         # Function name → the role session its worker signs its AWS calls with.
         self.identities: dict[str, Identity] = {}
         self.model: LocalModel | None = None
-        self.emulator = Emulator(region_of(self._resources))
+        # An account whose one-time setup is done (docs/deploy.md): `make preflight` passes.
+        self.emulator = Emulator(region_of(self._resources), SET_UP)
         self.gateway: Gateway | None = None
         self.docs: DocsHandler | None = None
         self.url = ""
@@ -135,6 +137,7 @@ class Runtime:
     def _start(self) -> None:
         self.emulator.start()
         self._stoppers.append(self.emulator.stop)
+        self.emulator.set_up_account()
         created = self.emulator.create(self._resources, model.EMULATED_FIRST)
         resolved = [created.substitutions.resource(r) for r in self._resources]
         local = build_model(resolved)

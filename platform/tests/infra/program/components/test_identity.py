@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from infra.offline.declared import DeclaredStack
+from infra.offline.declared import DeclaredStack, declare_stack
 from infra.program.components.identity import auth_session_minutes
+from infra.program.stack_files import stack_file
 from service_manifest import Manifest
 
 
@@ -120,10 +123,31 @@ def test_clients_may_write_only_an_email_that_counts_once_verified(
 def test_cognitos_own_email_goes_through_ses_from_the_declared_sender(
     declared: DeclaredStack,
 ) -> None:
-    email = declared.one("aws:cognito/userPool:UserPool").inputs["emailConfiguration"]
+    """Through the identity the stack declares, named by its ARN output: the pool waits
+    for it (Cognito refuses a pool whose identity is not verified, aws/aws-cdk#18964, and
+    checks that exact identity, aws-amplify/amplify-backend#3134)."""
+    pool = declared.one("aws:cognito/userPool:UserPool")
+    email = pool.inputs["emailConfiguration"]
     sender = declared.config.auth.email_sender
+    identity = declared.one("aws:sesv2/emailIdentity:EmailIdentity")
+    assert declared.config.user_pool.email_sender == "ses"
     assert email["emailSendingAccount"] == "DEVELOPER"
     assert email["fromEmailAddress"] == sender
-    assert email["sourceArn"].endswith(f":identity/{sender}")
-    identity = declared.one("aws:sesv2/emailIdentity:EmailIdentity").inputs
-    assert identity["emailIdentity"] == sender
+    assert email["sourceArn"] == identity.outputs["arn"]
+    assert identity.inputs["emailIdentity"] == declared.config.auth.sending_identity
+    assert identity.urn in pool.dependencies
+
+
+def test_until_its_identity_is_verified_a_pool_may_keep_cognitos_sender(tmp_path: Path) -> None:
+    config = tmp_path / "Pulumi.dev.yaml"
+    config.write_text(
+        stack_file("dev").read_text().replace("emailSender: ses", "emailSender: cognito")
+    )
+
+    declared = declare_stack("dev", config_file=config, version="v")
+
+    email = declared.one("aws:cognito/userPool:UserPool").inputs["emailConfiguration"]
+    assert email == {"emailSendingAccount": "COGNITO_DEFAULT"}
+    # The identity is still declared: SES mails its link, and the auth service sends
+    # its codes through it.
+    assert declared.one("aws:sesv2/emailIdentity:EmailIdentity").inputs["emailIdentity"]

@@ -238,6 +238,8 @@ def test_every_role_carries_the_stacks_permissions_boundary(tmp_path: Path) -> N
 
 
 def test_without_a_boundary_configured_roles_have_none(declared: DeclaredStack) -> None:
-    assert declared.config.permissions_boundary_arn is None
+    """Only off production: a production stack must name one (infra.program.config)."""
+    boundary = declared.config.permissions_boundary_arn
+    assert (boundary is not None) is declared.config.production
     for role in declared.of_type("aws:iam/role:Role"):
-        assert "permissionsBoundary" not in role.inputs
+        assert role.inputs.get("permissionsBoundary") == boundary
