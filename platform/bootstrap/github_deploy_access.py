@@ -52,8 +52,12 @@ GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 # The audience aws-actions/configure-aws-credentials asks GitHub to put in the token.
 STS_AUDIENCE = "sts.amazonaws.com"
-# Long enough for a deploy of every service plus the smoke test, short enough to expire soon.
+# A preview's session: long enough for `pulumi preview`, short enough to expire soon.
 MAX_SESSION_SECONDS = 3600
+# A deploy's: as long as its job may run (.github/workflows/deploy.yml), which covers a
+# certificate validation's 75 minutes (docs/ci-cd.md, Locks and timeouts). Credentials that
+# expired halfway would leave the update's operations pending and the stack locked.
+DEPLOY_SESSION_SECONDS = 14400
 # The IAM path of the CI roles: outside every stack's own role names.
 CI_ROLE_PATH = "/ci/"
 # Actions with conditions of their own (statements below), never in a plain grant.
@@ -417,7 +421,9 @@ class GithubDeployAccess(pulumi.ComponentResource):
             assume_role_policy=self.provider_arn.apply(
                 lambda arn: json.dumps(trust_policy(arn, subject))
             ),
-            max_session_duration=MAX_SESSION_SECONDS,
+            max_session_duration=DEPLOY_SESSION_SECONDS
+            if purpose == "deploy"
+            else MAX_SESSION_SECONDS,
             tags={**args.tags, "stack": stack, "purpose": purpose},
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -374,7 +374,15 @@ def test_one_provider_and_a_preview_and_deploy_role_per_stack() -> None:
         "serverless-backend-prod-preview",
         "serverless-backend-prod-deploy",
     }
-    assert all(role["maxSessionDuration"] == 3600 for role in roles.values())
+    # A preview's session lasts an hour; a deploy's as long as its job may run (a
+    # certificate validation alone may take 75 minutes).
+    sessions = {name: role["maxSessionDuration"] for name, role in roles.items()}
+    assert sessions == {
+        "serverless-backend-dev-preview": 3600,
+        "serverless-backend-dev-deploy": 14400,
+        "serverless-backend-prod-preview": 3600,
+        "serverless-backend-prod-deploy": 14400,
+    }
     assert all(role["path"] == "/ci/" for role in roles.values())
     assert arns["dev-preview"] == f"arn:aws:iam::{ACCOUNT}:role/serverless-backend-dev-preview"
     assert arns["prod-deploy"] == f"arn:aws:iam::{ACCOUNT}:role/serverless-backend-prod-deploy"
