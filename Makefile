@@ -46,6 +46,14 @@ dev: setup ## Run the whole system locally for STACK (dev) on http://127.0.0.1:P
 smoke: setup ## Run the contract's flows against API_URL, signing in with STACK's test destinations
 	$(UV) run --no-sync python -m local_runtime.smoke --api-url $(API_URL) --stack $(STACK)
 
+.PHONY: secrets
+secrets: setup ## Create STACK's missing SSM SecureString secrets (random values; none overwritten or printed)
+	$(UV) run --no-sync python -m infra.secret_parameters --stack $(STACK)
+
+.PHONY: rollback
+rollback: setup ## Point STACK's `live` aliases back at each function's previous version (your AWS credentials)
+	$(UV) run --no-sync python -m infra.rollback --stack $(STACK)
+
 .PHONY: snapshot
 snapshot: setup ## Regenerate platform/snapshots/<stack>.yaml (the program under Pulumi mocks)
 	$(UV) run --no-sync python -m infra.offline.snapshot
