@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from infra.components.service import LIVE_ALIAS, function_name
+from infra.components.service import LIVE_ALIAS
 from infra.config import PROJECT
+from infra.names import StackNames
 from infra.repo import repo_root
 from infra.stack_files import stack_config
 from service_manifest import find_manifests
@@ -55,8 +56,9 @@ class Move:
 
 def stack_function_names(stack: str) -> list[str]:
     """The physical names of the stack's functions, as the program names them."""
+    names = StackNames(PROJECT, stack)
     return sorted(
-        function_name(PROJECT, stack, manifest.name, function.name)
+        names.function(manifest.name, function.name)
         for manifest in find_manifests(repo_root() / "services")
         for function in manifest.functions
     )

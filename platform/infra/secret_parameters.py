@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from infra.config import PROJECT, StackConfig
+from infra.names import StackNames
 from infra.repo import repo_root
 from infra.stack_files import stack_config
 from service_manifest import Manifest, find_manifests
@@ -44,7 +45,7 @@ class StackSecret:
 
 
 def parameter_name(stack: str, key: str, project: str = PROJECT) -> str:
-    return f"/{project}/{stack}/secrets/{key}"
+    return StackNames(project, stack).secret_parameter(key)
 
 
 def named_by_services(_config: StackConfig, manifests: Iterable[Manifest]) -> Iterable[StackSecret]:
