@@ -48,11 +48,11 @@ smoke: setup ## Run the contract's flows against API_URL, signing in with STACK'
 
 .PHONY: secrets
 secrets: setup ## Create STACK's missing SSM SecureString secrets (random values; none overwritten or printed)
-	$(UV) run --no-sync python -m infra.secret_parameters --stack $(STACK)
+	$(UV) run --no-sync python -m infra.operations.secret_parameters --stack $(STACK)
 
 .PHONY: rollback
 rollback: setup ## Point STACK's `live` aliases back at each function's previous version (your AWS credentials)
-	$(UV) run --no-sync python -m infra.rollback --stack $(STACK)
+	$(UV) run --no-sync python -m infra.operations.rollback --stack $(STACK)
 
 .PHONY: snapshot
 snapshot: setup ## Regenerate platform/snapshots/<stack>.yaml (the program under Pulumi mocks)

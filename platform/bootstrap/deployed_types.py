@@ -258,8 +258,6 @@ RESOURCE_TYPES: Mapping[str, DeployedType] = {
         ),
         tag=("ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"),
     ),
-    # Made by the Pulumi engine itself: no AWS call.
-    "random:index/randomPassword:RandomPassword": DeployedType(actions=()),
 }
 
 # What the deploy pipeline calls around `pulumi up`, with the deploy role.
@@ -269,11 +267,11 @@ PIPELINE_ACTIONS = (
     "lambda:ListVersionsByFunction",
     "lambda:ListAliases",
     "lambda:DeleteFunction",
-    # infra.rollback (make rollback, after a failed smoke test): live back a version.
+    # infra.operations.rollback (make rollback, after a failed smoke test): live back a version.
     "lambda:GetAlias",
     "lambda:UpdateAlias",
     "lambda:GetFunctionConfiguration",
-    # infra.secret_parameters (make secrets, before `pulumi up`): the missing secrets.
+    # infra.operations.secret_parameters (make secrets, before `pulumi up`): the missing secrets.
     "ssm:PutParameter",
     # The smoke test reads the stack's test code from its SecureString parameter.
     "ssm:GetParameter",
@@ -324,7 +322,7 @@ SCOPES: Mapping[str, tuple[str, ...]] = {
 @dataclass(frozen=True)
 class TagScope:
     """A service whose resources have generated ids: no ARN pattern can tell one stack's from
-    another's, so the roles reach them through the stack's tag (infra.stack_tag), which the
+    another's, so the roles reach them through the stack's tag (infra.program.stack_tag), which the
     program sets on each. IAM: "Controlling access to AWS resources using tags"."""
 
     # The stack's resources: reached only where `aws:ResourceTag/<STACK_TAG>` names the stack.

@@ -732,7 +732,7 @@ def test_with_awskms_state_a_preview_may_decrypt_the_state_key_and_nothing_else(
 #
 # docs/ci-cd.md supports dev and prod in one account. Resources with generated ids (the user
 # pool and its clients, the HTTP API and everything under it, the certificate) carry the
-# stack's tag (infra.stack_tag); the roles reach them only when it names their own stack.
+# stack's tag (infra.program.stack_tag); the roles reach them only when it names their own stack.
 # tests/bootstrap/iam_evaluation.py decides each request as IAM's evaluation logic does.
 
 SHARED_REGION = "eu-west-1"
@@ -908,3 +908,25 @@ def test_the_evaluator_decides_as_iam_does() -> None:
 
 def tagged_as(value: str) -> dict[str, str]:
     return {"aws:ResourceTag/k": value}
+
+
+TAGGED_TYPES = (
+    "aws:cognito/userPool:UserPool",
+    "aws:apigatewayv2/api:Api",
+    "aws:apigatewayv2/stage:Stage",
+    "aws:acm/certificate:Certificate",
+    "aws:apigatewayv2/domainName:DomainName",
+)
+
+
+def test_every_resource_the_roles_reach_by_tag_carries_its_stacks(declared: DeclaredStack) -> None:
+    """What the tag-scoped grants rely on: the program tags each such resource, at creation,
+    with its stack (infra.program.stack_tag). An untagged one the roles could not create at all."""
+    found = [r for r in declared.resources if r.type in TAGGED_TYPES]
+    assert {r.type for r in found} >= {
+        "aws:cognito/userPool:UserPool",
+        "aws:apigatewayv2/api:Api",
+        "aws:apigatewayv2/stage:Stage",
+    }
+    for resource in found:
+        assert resource.inputs.get("tags") == {STACK_TAG: declared.stack}, resource.name

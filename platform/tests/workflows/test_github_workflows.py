@@ -667,7 +667,7 @@ def test_deploy_runs_pulumi_up_then_smoke_tests_its_api_url() -> None:
 
 
 def test_the_stacks_missing_secrets_are_made_before_pulumi_up() -> None:
-    """`make secrets` (infra.secret_parameters): the program only names the parameters."""
+    """`make secrets` (infra.operations.secret_parameters): the program only names the parameters."""
     steps = ACTIONS["deploy-stack"]["runs"]["steps"]
     (secrets,) = [s for s in steps if "make secrets" in s.get("run", "")]
     (up,) = [s for s in steps if "pulumi up" in s.get("run", "")]
@@ -697,17 +697,39 @@ def test_the_smoke_test_signs_in_with_the_deployed_stacks_own_test_destinations(
 
 
 def test_a_stack_is_deployed_only_once_every_live_version_is_active() -> None:
-    """pulumi up returns before a first SnapStart version is Active
-    (hashicorp/terraform-provider-aws#42693): the smoke test waits for
-    infra.operations.live_versions."""
+    """pulumi up returns before a SnapStart version is Active
+    (hashicorp/terraform-provider-aws#42693) and moves no traffic: the release step moves it,
+    each version once Active, as the stack's deployment says, before the smoke test; the old
+    versions are pruned once `live` is settled (infra.operations.live_versions)."""
     steps = ACTIONS["deploy-stack"]["runs"]["steps"]
     (up,) = [s for s in steps if "pulumi up" in s.get("run", "")]
+    (release,) = [s for s in steps if "infra.operations.release" in s.get("run", "")]
     (wait,) = [s for s in steps if "infra.operations.live_versions" in s.get("run", "")]
     (smoke,) = [s for s in steps if "make smoke" in s.get("run", "")]
-    assert steps.index(up) < steps.index(wait) < steps.index(smoke)
+    assert steps.index(up) < steps.index(release) < steps.index(wait) < steps.index(smoke)
+    assert release["env"] == {
+        "RELEASES": "${{ steps.outputs.outputs.releases }}",
+        "DEPLOYMENT": "${{ steps.outputs.outputs.deployment }}",
+    }
+    assert '--deployment "$DEPLOYMENT" --releases "$RELEASES"' in release["run"]
+    # Its timeout interrupts it (SIGINT), which rolls every alias back (infra.operations.release).
+    assert "timeout --signal=INT" in release["run"]
     assert wait["env"]["LIVE_ALIASES"] == "${{ steps.outputs.outputs.live_aliases }}"
     assert '--aliases "$LIVE_ALIASES"' in wait["run"]
     for step in steps:
         assert "continue-on-error" not in step
         # Only the rollback runs after a failure; every other step runs only while all pass.
         assert "if" not in step or "make rollback" in step.get("run", "")
+
+
+def test_prod_shifts_gradually_and_smoke_tests_the_new_version_through_the_alias() -> None:
+    """Prod's stack file asks for a canary; the smoke test runs after the release, on the
+    api_url, whose integrations invoke `live`: the new version, alone by then."""
+    from infra.program.stack_files import stack_config
+
+    assert stack_config("prod").functions.deployment == "canary10Percent5Minutes"
+    assert stack_config("dev").functions.deployment == "allAtOnce"
+    steps = ACTIONS["deploy-stack"]["runs"]["steps"]
+    (release,) = [s for s in steps if "infra.operations.release" in s.get("run", "")]
+    (smoke,) = [s for s in steps if "make smoke" in s.get("run", "")]
+    assert steps.index(release) < steps.index(smoke)

@@ -18,8 +18,8 @@ import pytest
 from botocore.session import get_session
 from moto import mock_aws
 
-from infra import secret_parameters
-from infra.secret_parameters import (
+from infra.operations import secret_parameters
+from infra.operations.secret_parameters import (
     SOURCES,
     SecretKeyConflict,
     StackSecret,
@@ -27,7 +27,7 @@ from infra.secret_parameters import (
     parameter_name,
     stack_secrets,
 )
-from infra.stack_files import stack_config
+from infra.program.stack_files import stack_config
 from service_manifest import Manifest
 
 REGION = "eu-west-1"

@@ -8,7 +8,7 @@ Active: an invocation of a version that is not fails. A function whose alias alr
 that version alone is left as it is, so running this twice moves nothing the second time.
 A stack that publishes no versions (no `live` alias) has nothing to roll back.
 
-    uv run --no-sync python -m infra.rollback --stack prod
+    uv run --no-sync python -m infra.operations.rollback --stack prod
 
 The AWS credentials are the caller's (any standard source); the region is the stack's.
 The next `pulumi up` does not move `live` forward again: the release step does, for the
@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from infra.components.service import LIVE_ALIAS
-from infra.config import PROJECT
-from infra.names import StackNames
+from infra.program.components.service import LIVE_ALIAS
+from infra.program.config import PROJECT
+from infra.program.names import StackNames
+from infra.program.stack_files import stack_config
 from infra.repo import repo_root
-from infra.stack_files import stack_config
 from service_manifest import find_manifests
 
 
@@ -148,7 +148,9 @@ def _lambda_client(region: str) -> LambdaApi:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.rollback", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.operations.rollback", description=__doc__
+    )
     parser.add_argument("--stack", required=True, help="the stack, e.g. prod")
     args = parser.parse_args(argv)
     region = stack_config(args.stack).region

@@ -20,8 +20,14 @@ import pytest
 from botocore.session import get_session
 from moto import mock_aws
 
-from infra import rollback
-from infra.rollback import Move, RollbackError, roll_back, roll_back_stack, stack_function_names
+from infra.operations import rollback
+from infra.operations.rollback import (
+    Move,
+    RollbackError,
+    roll_back,
+    roll_back_stack,
+    stack_function_names,
+)
 
 REGION = "eu-west-1"
 ITEMS = "serverless-backend-prod-items-api"

@@ -21,7 +21,7 @@ is (the program ignores changes to the alias's version and routing): traffic mov
    before, and the release fails. An interrupt (the deploy step's timeout sends SIGINT)
    rolls back the same way.
 
-    python -m infra.release --deployment canary10Percent5Minutes --releases '<JSON>'
+    python -m infra.operations.release --deployment canary10Percent5Minutes --releases '<JSON>'
 
 `--releases` is the stack output `releases`: a JSON list of
 `{"alias": <live alias ARN>, "version": <the version to release>, "alarms": [<names>]}`
@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from infra.live_versions import AliasArn
+from infra.operations.live_versions import AliasArn
 
 POLL_SECONDS = 30.0
 # SnapStart's initialisation and snapshot usually take a minute or two.
@@ -243,7 +243,7 @@ def _client(service: str, region: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.release", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m infra.operations.release", description=__doc__)
     parser.add_argument("--releases", required=True, help="the stack output releases (JSON)")
     parser.add_argument("--deployment", required=True, choices=sorted(STRATEGIES))
     args = parser.parse_args(argv)

@@ -6,7 +6,7 @@ and gives the functions that read it its name. This module is the one list of th
 parameters (`stack_secrets`), and `make secrets STACK=<stack>` (the deploy job runs it
 with the deploy role before `pulumi up`) creates the missing ones with a random value:
 
-    uv run --no-sync python -m infra.secret_parameters --stack prod
+    uv run --no-sync python -m infra.operations.secret_parameters --stack prod
 
 It never overwrites a parameter (`Overwrite=False`: SSM refuses with
 ParameterAlreadyExists, which leaves the value as it is), never prints a value, and
@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from infra.config import PROJECT, StackConfig
-from infra.names import StackNames
+from infra.program.config import PROJECT, StackConfig
+from infra.program.names import StackNames
+from infra.program.stack_files import stack_config
 from infra.repo import repo_root
-from infra.stack_files import stack_config
 from service_manifest import Manifest, find_manifests
 
 # 64 letters and digits: 380 bits, and no character that needs quoting anywhere.
@@ -135,7 +135,9 @@ def _ssm_client(region: str) -> SsmApi:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.secret_parameters", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.operations.secret_parameters", description=__doc__
+    )
     parser.add_argument("--stack", required=True, help="the stack, e.g. prod (Pulumi.<stack>.yaml)")
     args = parser.parse_args(argv)
     config = stack_config(args.stack)

@@ -2,7 +2,7 @@
 new version only once it is Active, then as the stack's `functions.deployment` says, and
 back by itself when an alarm fires.
 
-Lambda and CloudWatch behaviour it relies on, besides what infra.release cites:
+Lambda and CloudWatch behaviour it relies on, besides what infra.operations.release cites:
 - an alias routes to at most two published versions, `FunctionVersion` and one entry of
   `AdditionalVersionWeights` with its share between 0 and 1 (Lambda API reference,
   AliasRoutingConfiguration; developer guide, "Create an alias ... weighted alias": "You
@@ -23,9 +23,9 @@ import pytest
 from botocore.session import get_session
 from moto import mock_aws
 
-from infra import release as release_module
-from infra.live_versions import AliasArn
-from infra.release import STRATEGIES, Release, ReleaseError, RolledBack, release
+from infra.operations import release as release_module
+from infra.operations.live_versions import AliasArn
+from infra.operations.release import STRATEGIES, Release, ReleaseError, RolledBack, release
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
