@@ -113,8 +113,8 @@ def declare_stack(
         # For the deploy pipeline, not for consumers: the aliases it waits on until their
         # versions are Active (infra.operations.live_versions); empty where no version is published.
         "live_aliases": pulumi.Output.all(*services.live_aliases).apply(sorted),
-        # For the release step (infra.operations.release): each `live` alias, the version this deploy
-        # published, and the alarms that watch it; and how traffic moves to it.
+        # For the release step (infra.operations.release): each `live` alias, the version
+        # this deploy published, and the alarms that watch it; and how traffic moves to it.
         "releases": _releases(services, release_alarms),
         "deployment": pulumi.Output.from_input(config.functions.deployment),
     }
@@ -195,7 +195,8 @@ def declare_shared_resources(
             ),
         )
         api_url = domain.url
-    # The stack's secrets, by name only: `make secrets` makes them (infra.operations.secret_parameters).
+    # The stack's secrets, by name only: `make secrets` makes them
+    # (infra.operations.secret_parameters).
     secrets = stack_secret_parameters(
         names, config.region, account, [s.key for s in stack_secrets(config, manifests)]
     )

@@ -667,7 +667,7 @@ def test_deploy_runs_pulumi_up_then_smoke_tests_its_api_url() -> None:
 
 
 def test_the_stacks_missing_secrets_are_made_before_pulumi_up() -> None:
-    """`make secrets` (infra.operations.secret_parameters): the program only names the parameters."""
+    """`make secrets` (infra.operations.secret_parameters): the program only names them."""
     steps = ACTIONS["deploy-stack"]["runs"]["steps"]
     (secrets,) = [s for s in steps if "make secrets" in s.get("run", "")]
     (up,) = [s for s in steps if "pulumi up" in s.get("run", "")]

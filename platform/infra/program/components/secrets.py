@@ -1,13 +1,14 @@
 """The stack's secrets: SSM SecureString parameters the program names, and never holds.
 
-One parameter per stack secret (infra.operations.secret_parameters.stack_secrets: each `${secret.<key>}`
-the services' manifests name, and any other source registered there), under the stack's
-secrets prefix (infra.names). The program declares no value and no resource for them: a
-value in the program would sit in Pulumi's state, which anyone holding a token that can
-preview the stack can decrypt (docs/ci-cd.md, State backends). `make secrets STACK=<stack>`
-creates the missing ones before `pulumi up`, each with a random value, encrypted with the
-AWS managed key `aws/ssm`. Functions get the parameter's name, never the value, and read it
-at run time (service_kernel.secret_value); their roles may read exactly the ARNs below.
+One parameter per stack secret (infra.operations.secret_parameters.stack_secrets: each
+`${secret.<key>}` the services' manifests name, and any other source registered there),
+under the stack's secrets prefix (infra.program.names). The program declares no value and
+no resource for them: a value in the program would sit in Pulumi's state, which anyone
+holding a token that can preview the stack can decrypt (docs/ci-cd.md, State backends).
+`make secrets STACK=<stack>` creates the missing ones before `pulumi up`, each with a random
+value, encrypted with the AWS managed key `aws/ssm`. Functions get the parameter's name,
+never the value, and read it at run time (service_kernel.secret_value); their roles may
+read exactly the ARNs below.
 """
 
 from __future__ import annotations

@@ -20,9 +20,9 @@ from service_manifest import AUTH_PUBLIC, Function, Manifest, Route, docs_routes
 
 # The alias the API and Cognito invoke where the stack publishes versions.
 LIVE_ALIAS = "live"
-# `pulumi up` never moves `live`: infra.operations.release does, once the new version is Active and as
-# the stack's `functions.deployment` says (and make rollback moves it back). So the alias's
-# version and weights are what AWS says they are, whatever the program last declared.
+# `pulumi up` never moves `live`: infra.operations.release does, once the new version is
+# Active and as the stack's `functions.deployment` says (and make rollback moves it back).
+# So the alias's version and weights are what AWS says, whatever the program last declared.
 RELEASED_BY_THE_PIPELINE = ["function_version", "routing_config"]
 
 
@@ -49,7 +49,7 @@ class Service(pulumi.ComponentResource):
     functions: dict[str, aws.lambda_.Function]
     # The `live` alias of each function, where the stack publishes versions.
     aliases: dict[str, aws.lambda_.Alias]
-    # Each such function's version this deploy publishes: what infra.operations.release moves `live` to.
+    # Each such function's version this deploy publishes: where the release moves `live`.
     versions: dict[str, pulumi.Output[str]]
     # Each function's timeout in seconds.
     timeouts: dict[str, int]

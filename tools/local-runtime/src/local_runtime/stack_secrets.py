@@ -9,9 +9,9 @@ name (each function is given its secret's parameter name, never its value).
 
 from __future__ import annotations
 
-from infra.config import PROJECT
-from infra.names import StackNames
-from infra.secret_parameters import SsmApi, StackSecret, create_missing
+from infra.operations.secret_parameters import SsmApi, StackSecret, create_missing
+from infra.program.config import PROJECT
+from infra.program.names import StackNames
 from local_runtime.model import LocalModel
 
 

@@ -1,6 +1,6 @@
 """Stack secrets: named by the program, never held by it. No value, no generator, no
-secret input reaches Pulumi's state; `make secrets` (infra.operations.secret_parameters) creates each
-SecureString before `pulumi up`, and only the functions that name one may read it."""
+secret input reaches Pulumi's state; `make secrets` (infra.operations.secret_parameters)
+creates each SecureString before `pulumi up`, and only the functions that name one may read it."""
 
 from __future__ import annotations
 
