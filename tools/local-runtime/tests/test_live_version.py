@@ -61,7 +61,7 @@ def test_an_alias_lambda_would_refuse_is_refused(
 
 def test_the_prod_stack_serves_every_live_alias_on_its_version() -> None:
     """Under the mocks every function's `live` is on its first version, unweighted."""
-    from infra.declared import declare
+    from infra.offline.declared import declare
 
     resources, _ = declare("prod")
     found = live_aliases(resources)
