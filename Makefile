@@ -50,6 +50,14 @@ smoke: setup ## Run the contract's flows against API_URL, signing in with STACK'
 preflight: setup ## Check, read-only, whether the AWS account can take STACK before its first up (your AWS credentials; AWS_ENDPOINT_URL honoured)
 	$(UV) run --no-sync python -m infra.operations.preflight --stack $(STACK)
 
+.PHONY: secrets
+secrets: setup ## Create STACK's missing SSM SecureString secrets (random values; none overwritten or printed)
+	$(UV) run --no-sync python -m infra.operations.secret_parameters --stack $(STACK)
+
+.PHONY: rollback
+rollback: setup ## Point STACK's `live` aliases back at each function's previous version (your AWS credentials)
+	$(UV) run --no-sync python -m infra.operations.rollback --stack $(STACK)
+
 .PHONY: snapshot
 snapshot: setup ## Regenerate platform/snapshots/<stack>.yaml (the program under Pulumi mocks)
 	$(UV) run --no-sync python -m infra.offline.snapshot

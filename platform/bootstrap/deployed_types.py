@@ -7,8 +7,9 @@ from it (bootstrap.github_deploy_access). A test reads the types out of every st
 committed snapshot (platform/snapshots/*.yaml), so a type without an entry fails
 `make test` instead of a first deploy.
 
-Actions are scoped to the stack's own resources (`SCOPES`, by service prefix), except
-those AWS authorizes on the account only (`UNSCOPED`: the Service Authorization
+Actions are scoped to the stack's own resources: by name (`SCOPES`, by service prefix),
+or, where AWS generates the ids, by the stack's tag (`TAG_SCOPES`); except those AWS
+authorizes on the account only (`UNSCOPED`: the Service Authorization
 Reference lists no resource type for them) and the few with conditions of their own
 (`iam:PassRole`, `iam:CreateServiceLinkedRole`: github_deploy_access).
 """
@@ -256,42 +257,41 @@ RESOURCE_TYPES: Mapping[str, DeployedType] = {
         ),
         tag=("ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"),
     ),
-    # Made by the Pulumi engine itself: no AWS call.
-    "random:index/randomPassword:RandomPassword": DeployedType(actions=()),
 }
 
-# What the deploy pipeline calls after `pulumi up`, with the deploy role.
+# What the deploy pipeline calls around `pulumi up`, with the deploy role.
 PIPELINE_ACTIONS = (
     # infra.operations.live_versions: wait for the `live` versions, prune old ones.
     "lambda:GetFunction",
     "lambda:ListVersionsByFunction",
     "lambda:ListAliases",
     "lambda:DeleteFunction",
+    # infra.operations.rollback (make rollback, after a failed smoke test): live back a version.
+    "lambda:GetAlias",
+    "lambda:UpdateAlias",
+    "lambda:GetFunctionConfiguration",
+    # infra.operations.secret_parameters (make secrets, before `pulumi up`): the missing secrets.
+    "ssm:PutParameter",
     # The smoke test reads the stack's test code from its SecureString parameter.
     "ssm:GetParameter",
 )
 
-# Each service's resources of one stack. `{name}` is "<project>-<stack>", which prefixes
-# every named resource; `{email_sender}` is the SES identity the stack declares
-# (auth.emailIdentity, else auth.emailSender). The user pool and the API have generated
-# ids, so they are scoped to the account and region only.
+# Each service's resources of one stack, by name. `{name}` is "<project>-<stack>", which
+# prefixes every named resource; `{email_sender}` is the SES identity the stack declares
+# (auth.emailIdentity, else auth.emailSender). The resources AWS names with generated ids
+# are in TAG_SCOPES instead.
 SCOPES: Mapping[str, tuple[str, ...]] = {
-    # Certificates have generated ids.
-    "acm": ("arn:aws:acm:{region}:{account}:certificate/*",),
+    # The custom domain (its name is the stack's api.domain) and its API mappings. A stack
+    # without a domain gets none of these.
     "apigateway": (
-        "arn:aws:apigateway:{region}::/apis",
-        "arn:aws:apigateway:{region}::/apis/*",
-        "arn:aws:apigateway:{region}::/tags/*",
-        # The custom domain (its name is the stack's api.domain) and its API mappings.
-        "arn:aws:apigateway:{region}::/domainnames",
-        "arn:aws:apigateway:{region}::/domainnames/*",
+        "arn:aws:apigateway:{region}::/domainnames/{domain}",
+        "arn:aws:apigateway:{region}::/domainnames/{domain}/*",
     ),
     "cloudwatch": (
         "arn:aws:cloudwatch:{region}:{account}:alarm:{name}-*",
         # Dashboards are global: no region in their ARN.
         "arn:aws:cloudwatch::{account}:dashboard/{name}",
     ),
-    "cognito-idp": ("arn:aws:cognito-idp:{region}:{account}:userpool/*",),
     "dynamodb": (
         "arn:aws:dynamodb:{region}:{account}:table/{name}",
         "arn:aws:dynamodb:{region}:{account}:table/{name}/*",
@@ -318,14 +318,73 @@ SCOPES: Mapping[str, tuple[str, ...]] = {
     "ssm": ("arn:aws:ssm:{region}:{account}:parameter/{project}/{stack}/*",),
 }
 
+
+@dataclass(frozen=True)
+class TagScope:
+    """A service whose resources have generated ids: no ARN pattern can tell one stack's from
+    another's, so the roles reach them through the stack's tag (infra.program.stack_tag), which the
+    program sets on each. IAM: "Controlling access to AWS resources using tags"."""
+
+    # The stack's resources: reached only where `aws:ResourceTag/<STACK_TAG>` names the stack.
+    resources: tuple[str, ...]
+    # Creating one (no resource exists yet): only with `aws:RequestTag/<STACK_TAG>` = the
+    # stack. Action -> what it authorizes on.
+    creates: Mapping[str, tuple[str, ...]]
+    # Adding tags: never the stack tag (so no role can hand itself another stack's resource).
+    tag_adds: tuple[str, ...]
+    # Removing tags: never the stack tag (an untagged resource would be no stack's).
+    tag_removes: tuple[str, ...]
+    # Where tagging authorizes when not on `resources` (API Gateway: /tags/<resource ARN>,
+    # which has no tag of its own to check).
+    tag_resources: tuple[str, ...] | None = None
+    # The actions are verbs whose resource says what they do (API Gateway's HTTP methods),
+    # so one action may appear in each statement with a different resource.
+    verbs: bool = False
+    # Children without tags of their own under a tagged resource: the Service Authorization
+    # Reference gives HTTP API routes, integrations, authorizers and their collections the
+    # key aws:ResourceTag, but the API Gateway developer guide ("API Gateway resources that
+    # can be tagged") lets only Api, DomainName, Stage and VpcLink carry tags in the V2 API
+    # and documents inheritance for V1 (REST) only. The deploy role therefore checks the
+    # tag where one is present (...IfExists); the read-only preview role requires it.
+    untagged_children: bool = False
+
+
+TAG_SCOPES: Mapping[str, TagScope] = {
+    "acm": TagScope(
+        resources=("arn:aws:acm:{region}:{account}:certificate/*",),
+        # A certificate has no ARN before ACM issues the request one.
+        creates={"acm:RequestCertificate": ("*",)},
+        tag_adds=("acm:AddTagsToCertificate",),
+        tag_removes=("acm:RemoveTagsFromCertificate",),
+    ),
+    "apigateway": TagScope(
+        resources=("arn:aws:apigateway:{region}::/apis/*",),
+        creates={
+            "apigateway:POST": (
+                "arn:aws:apigateway:{region}::/apis",
+                "arn:aws:apigateway:{region}::/domainnames",
+            )
+        },
+        tag_adds=("apigateway:POST",),
+        tag_removes=("apigateway:DELETE",),
+        tag_resources=("arn:aws:apigateway:{region}::/tags/*",),
+        verbs=True,
+        untagged_children=True,
+    ),
+    "cognito-idp": TagScope(
+        resources=("arn:aws:cognito-idp:{region}:{account}:userpool/*",),
+        # A pool has no ARN before it exists.
+        creates={"cognito-idp:CreateUserPool": ("*",)},
+        tag_adds=("cognito-idp:TagResource",),
+        tag_removes=("cognito-idp:UntagResource",),
+    ),
+}
+
 # Authorized on the account, not on a resource: the Service Authorization Reference lists
-# no resource type for them (a pool or a subscription has no ARN before it exists, and
-# SNS scopes none of its subscription actions).
+# no resource type for them (a subscription has no ARN before it exists, and SNS scopes
+# none of its subscription actions).
 UNSCOPED = frozenset(
     {
-        # A certificate has no ARN before ACM issues the request one.
-        "acm:RequestCertificate",
-        "cognito-idp:CreateUserPool",
         "logs:DescribeLogGroups",
         *_LOG_DELIVERY,
         "sns:GetSubscriptionAttributes",
@@ -335,9 +394,11 @@ UNSCOPED = frozenset(
     }
 )
 
-# Reads a preview never gets: they can show what it must not see. (A function's
-# configuration holds its environment; a secret parameter is denied separately.)
-PREVIEW_WITHHELD = frozenset({"lambda:GetFunctionConfiguration"})
+# Reads a preview never gets: they can show what it must not see. A function's
+# configuration holds its environment, and GetFunction returns the same configuration plus
+# a link to download its code (Lambda API reference, GetFunction: "Configuration", "Code.
+# Location"); a secret parameter is denied separately.
+PREVIEW_WITHHELD = frozenset({"lambda:GetFunctionConfiguration", "lambda:GetFunction"})
 
 # Where the program keeps the stack's secrets (infra.program.names), a pattern `_fill` completes.
 SECRET_PARAMETERS = "arn:aws:ssm:{region}:{account}:parameter" + StackNames(

@@ -42,20 +42,27 @@ from bootstrap.deployed_types import (
     SCOPES,
     SECRET_PARAMETERS,
     SECRET_READS,
+    TAG_SCOPES,
     UNBOUNDING_IAM_ACTIONS,
     UNSCOPED,
+    TagScope,
     is_read,
     needed_actions,
 )
 from infra.program.names import StackNames
 from infra.program.stack_files import stack_config
+from infra.program.stack_tag import STACK_TAG
 
 GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 # The audience aws-actions/configure-aws-credentials asks GitHub to put in the token.
 STS_AUDIENCE = "sts.amazonaws.com"
-# Long enough for a deploy of every service plus the smoke test, short enough to expire soon.
+# A preview's session: long enough for `pulumi preview`, short enough to expire soon.
 MAX_SESSION_SECONDS = 3600
+# A deploy's: as long as its job may run (.github/workflows/deploy.yml), which covers a
+# certificate validation's 75 minutes (docs/ci-cd.md, Locks and timeouts). Credentials that
+# expired halfway would leave the update's operations pending and the stack locked.
+DEPLOY_SESSION_SECONDS = 14400
 # The IAM path of the CI roles: outside every stack's own role names.
 CI_ROLE_PATH = "/ci/"
 # Actions with conditions of their own (statements below), never in a plain grant.
@@ -83,6 +90,8 @@ class StackTarget:
     # The user pool sends its mail through SES (Cognito then creates its e-mail
     # service-linked role on the first up).
     pool_sends_through_ses: bool = True
+    # api.domain: the custom domain's name, if it has one.
+    domain: str | None = None
 
 
 @dataclass(frozen=True)
@@ -174,19 +183,28 @@ def _fill(patterns: Iterable[str], args: DeployAccessArgs, stack: str) -> list[s
         "name": StackNames(args.project, stack).base,
         "email_sender": target.email_sender,
         "hosted_zone_id": target.hosted_zone_id,
+        "domain": target.domain,
     }
     return [pattern.format(**values) for pattern in patterns]
 
 
+def _has_values_for(patterns: Iterable[str], args: DeployAccessArgs, stack: str) -> bool:
+    """False when a pattern names a value the stack does not have (a custom domain's name or
+    hosted zone, without a custom domain): it has nothing there to act on."""
+    target = args.stacks[stack]
+    missing = [
+        key
+        for key, value in (("domain", target.domain), ("hosted_zone_id", target.hosted_zone_id))
+        if value is None
+    ]
+    return not any(f"{{{key}}}" in pattern for pattern in patterns for key in missing)
+
+
 def _scope(service: str, args: DeployAccessArgs, stack: str) -> list[str] | None:
-    """SCOPES[service] for one stack, or None when a pattern names a value the stack does
-    not have (Route 53's hosted zone without a custom domain): it has nothing to act on."""
-    patterns = SCOPES[service]
-    if args.stacks[stack].hosted_zone_id is None and any(
-        "{hosted_zone_id}" in pattern for pattern in patterns
-    ):
+    """SCOPES[service] for one stack, or None where it has nothing to act on."""
+    if service not in SCOPES or not _has_values_for(SCOPES[service], args, stack):
         return None
-    return _fill(patterns, args, stack)
+    return _fill(SCOPES[service], args, stack)
 
 
 def stack_actions(args: DeployAccessArgs, stack: str) -> frozenset[str]:
@@ -197,6 +215,7 @@ def stack_actions(args: DeployAccessArgs, stack: str) -> frozenset[str]:
         for action in needed_actions()
         if action in UNSCOPED
         or action in _CONDITIONED
+        or action.split(":", 1)[0] in TAG_SCOPES
         or _scope(action.split(":", 1)[0], args, stack) is not None
     )
 
@@ -217,6 +236,7 @@ def stack_targets(repo_root: Path, stacks: Sequence[str]) -> dict[str, StackTarg
             hosted_zone_id=config.api.hosted_zone_id,
             production=config.production,
             pool_sends_through_ses=config.user_pool.email_sender == "ses",
+            domain=config.api.domain,
         )
     return targets
 
@@ -282,9 +302,10 @@ def _sid(service: str) -> str:
 
 
 def _grants(
-    actions: Iterable[str], args: DeployAccessArgs, stack: str, suffix: str
+    actions: Iterable[str], args: DeployAccessArgs, stack: str, suffix: str, *, strict: bool
 ) -> list[dict[str, Any]]:
-    """One statement per service on its scoped resources, one for the account-wide rest."""
+    """One statement per service on its resources named by stack, the tag-scoped statements
+    of the services whose ids AWS generates, one for the account-wide rest."""
     scoped: dict[str, list[str]] = defaultdict(list)
     account_wide: list[str] = []
     for action in sorted(set(actions) & stack_actions(args, stack) - _CONDITIONED):
@@ -292,15 +313,22 @@ def _grants(
             account_wide.append(action)
         else:
             scoped[action.split(":", 1)[0]].append(action)
-    statements = [
-        {
-            "Sid": f"{_sid(service)}{suffix}",
-            "Effect": "Allow",
-            "Action": service_actions,
-            "Resource": _scope(service, args, stack) or [],
-        }
-        for service, service_actions in sorted(scoped.items())
-    ]
+    statements = []
+    for service, service_actions in sorted(scoped.items()):
+        resources = _scope(service, args, stack)
+        if resources is not None:
+            statements.append(
+                {
+                    "Sid": f"{_sid(service)}{suffix}",
+                    "Effect": "Allow",
+                    "Action": service_actions,
+                    "Resource": resources,
+                }
+            )
+        if service in TAG_SCOPES:
+            statements += _tag_grants(
+                service, TAG_SCOPES[service], service_actions, args, stack, suffix, strict=strict
+            )
     if account_wide:
         statements.append(
             {
@@ -313,11 +341,78 @@ def _grants(
     return statements
 
 
+def _tag_grants(
+    service: str,
+    scope: TagScope,
+    actions: Sequence[str],
+    args: DeployAccessArgs,
+    stack: str,
+    suffix: str,
+    *,
+    strict: bool,
+) -> list[dict[str, Any]]:
+    """The statements of a service reached by the stack's tag (deployed_types.TagScope):
+    its tagged resources, creating one tagged for the stack, tagging without the stack tag.
+    `strict` (the preview role): a resource without the tag is not the stack's."""
+    own_tag = {f"aws:ResourceTag/{STACK_TAG}": stack}
+    tagging = {*scope.tag_adds, *scope.tag_removes}
+    on_resources = [
+        a for a in actions if scope.verbs or (a not in scope.creates and a not in tagging)
+    ]
+    loose = scope.untagged_children and not strict
+    statements: list[dict[str, Any]] = []
+    if on_resources:
+        statements.append(
+            {
+                "Sid": f"{_sid(service)}TaggedForStack{suffix}",
+                "Effect": "Allow",
+                "Action": on_resources,
+                "Resource": _fill(scope.resources, args, stack),
+                "Condition": {"StringEqualsIfExists" if loose else "StringEquals": own_tag},
+            }
+        )
+    creates = sorted(a for a in actions if a in scope.creates)
+    for action in creates:
+        where = [
+            pattern
+            for pattern in scope.creates[action]
+            # Creating a custom domain: only a stack that has one.
+            if "/domainnames" not in pattern or args.stacks[stack].domain is not None
+        ]
+        statements.append(
+            {
+                "Sid": f"{_sid(service)}CreateForStack{suffix}",
+                "Effect": "Allow",
+                "Action": [action],
+                "Resource": _fill(where, args, stack),
+                "Condition": {"StringEquals": {f"aws:RequestTag/{STACK_TAG}": stack}},
+            }
+        )
+    tags = sorted(a for a in actions if a in tagging)
+    if tags:
+        condition: dict[str, Any] = {
+            # The stack tag is set when the resource is created, and never changed or removed.
+            "ForAllValues:StringNotEquals": {"aws:TagKeys": [STACK_TAG]}
+        }
+        if scope.tag_resources is None:
+            condition["StringEquals"] = own_tag
+        statements.append(
+            {
+                "Sid": f"{_sid(service)}TagsButTheStacks{suffix}",
+                "Effect": "Allow",
+                "Action": tags,
+                "Resource": _fill(scope.tag_resources or scope.resources, args, stack),
+                "Condition": condition,
+            }
+        )
+    return statements
+
+
 def preview_policy(args: DeployAccessArgs, stack: str) -> PolicyDocument:
     """Read the stack's resources and state; change nothing but the stack's lock, and read
     no secret: not a function's configuration, not a secret parameter."""
     reads = {a for a in needed_actions() if is_read(a) and a not in PREVIEW_WITHHELD}
-    statements = _grants(reads, args, stack, "Read")
+    statements = _grants(reads, args, stack, "Read", strict=True)
     statements.append(
         {
             # The aws/ssm key lets every principal of the account decrypt through SSM, so
@@ -352,7 +447,7 @@ def deploy_policy(args: DeployAccessArgs, stack: str) -> PolicyDocument:
                 "Condition": {"StringEquals": {"iam:PermissionsBoundary": boundary}},
             }
         )
-    statements[:0] = _grants(actions, args, stack, "")
+    statements[:0] = _grants(actions, args, stack, "", strict=False)
     statements += [
         {
             # The functions' roles are handed to Lambda, and a scheduled function's
@@ -443,7 +538,9 @@ class GithubDeployAccess(pulumi.ComponentResource):
             assume_role_policy=self.provider_arn.apply(
                 lambda arn: json.dumps(trust_policy(arn, subject))
             ),
-            max_session_duration=MAX_SESSION_SECONDS,
+            max_session_duration=DEPLOY_SESSION_SECONDS
+            if purpose == "deploy"
+            else MAX_SESSION_SECONDS,
             tags={**args.tags, "stack": stack, "purpose": purpose},
             opts=pulumi.ResourceOptions(parent=self),
         )

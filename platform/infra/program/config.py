@@ -113,6 +113,23 @@ class FunctionDefaults(_Model):
         default=False,
         description="SnapStart on published versions, invoked through the `live` alias",
     )
+    deployment: Literal["allAtOnce", "canary10Percent5Minutes", "linear10PercentEvery1Minute"] = (
+        Field(
+            default="canary10Percent5Minutes",
+            description=(
+                "how a new version takes the `live` alias's traffic in the deploy's release "
+                "step, once it is Active: at once, 10% for five minutes then the rest, or 10% "
+                "more every minute, watched by each function's error and latency alarms and "
+                "rolled back when one fires (deploy.md, Releases and rollback); anything but "
+                "allAtOnce publishes versions behind `live` and needs `alarms.enabled`"
+            ),
+        )
+    )
+
+    @property
+    def publishes_versions(self) -> bool:
+        """Each change is a new published version, invoked through the `live` alias."""
+        return self.snap_start or self.deployment != "allAtOnce"
 
 
 class ApiConfig(_Model):
@@ -620,6 +637,15 @@ class StackConfig(_Model):
     auth: AuthConfig
     sms: SmsConfig = SmsConfig()
     alarms: AlarmsConfig = AlarmsConfig()
+
+    @model_validator(mode="after")
+    def _a_gradual_deployment_is_watched(self) -> StackConfig:
+        if self.functions.deployment != "allAtOnce" and not self.alarms.enabled:
+            raise ValueError(
+                f"functions.deployment {self.functions.deployment} shifts traffic while the "
+                "functions' alarms watch it: alarms.enabled must be true (or deploy allAtOnce)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_is_locked_down(self) -> StackConfig:

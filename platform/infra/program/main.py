@@ -24,6 +24,7 @@ import pulumi_aws as aws
 
 from infra.bundles.bundle import Workspace, build_bundle, service_version
 from infra.offline import engine
+from infra.operations.secret_parameters import stack_secrets
 from infra.program.components.alarms import Alarms, AlarmsArgs, MetricAlarm
 from infra.program.components.api import HttpApi, HttpApiArgs
 from infra.program.components.dashboard import (
@@ -37,12 +38,13 @@ from infra.program.components.domain import ApiDomain, ApiDomainArgs
 from infra.program.components.email import EmailIdentityArgs, declare_email_identity
 from infra.program.components.identity import Identity, IdentityArgs
 from infra.program.components.published import PublishedOutputs
-from infra.program.components.secrets import StackSecrets
+from infra.program.components.secrets import SecretParameter, stack_secret_parameters
 from infra.program.components.service import Service, ServiceArgs, function_arn
 from infra.program.config import PROJECT, SmsConfig, StackConfig, parse_stack_config
 from infra.program.iam import email_identity_arns
 from infra.program.names import StackNames
 from infra.program.shared import ApiAttachment, SharedStack
+from infra.program.stack_tag import stack_tags
 from infra.repo import repo_root
 from service_manifest import Manifest, find_manifests
 from service_manifest.model import REFERENCE
@@ -102,7 +104,7 @@ def declare_stack(
         )
     shared = declare_shared_resources(names, config, manifests)
     services = declare_services(manifests, shared.stack, code, version)
-    dashboard = declare_observability(names, config, manifests, shared, services)
+    dashboard, release_alarms = declare_observability(names, config, manifests, shared, services)
     outputs: dict[str, pulumi.Output[Any]] = {
         "api_url": shared.api_url,
         "user_pool_id": shared.identity.user_pool.id,
@@ -116,9 +118,29 @@ def declare_stack(
         # For operators: the stack's CloudWatch dashboard (docs/deploy.md, The dashboard).
         "dashboard_name": dashboard.dashboard.dashboard_name,
         # For the deploy pipeline, not for consumers: the aliases it waits on until their
-        # SnapStart versions are Active (infra.operations.live_versions); empty without SnapStart.
+        # versions are Active (infra.operations.live_versions); empty where no version is published.
         "live_aliases": pulumi.Output.all(*services.live_aliases).apply(sorted),
+        # For the release step (infra.operations.release): each `live` alias, the version
+        # this deploy published, and the alarms that watch it; and how traffic moves to it.
+        "releases": _releases(services, release_alarms),
+        "deployment": pulumi.Output.from_input(config.functions.deployment),
     }
+
+
+def _releases(
+    services: DeclaredServices, alarms: dict[str, list[pulumi.Output[str]]]
+) -> pulumi.Output[list[dict[str, Any]]]:
+    entries = [
+        pulumi.Output.all(alias, version, *alarms.get(suffix, [])).apply(
+            lambda resolved: {
+                "alias": resolved[0],
+                "version": str(resolved[1]),
+                "alarms": sorted(resolved[2:]),
+            }
+        )
+        for suffix, (alias, version) in sorted(services.releases.items())
+    ]
+    return pulumi.Output.all(*entries).apply(lambda found: sorted(found, key=lambda e: e["alias"]))
 
 
 # 1. Shared resources ------------------------------------------------------------
@@ -157,6 +179,7 @@ def declare_shared_resources(
             # identity does not exist or is not verified).
             email_identity_arn=email_identity.arn,
             triggers=_trigger_arns(names, config, manifests, account),
+            tags=stack_tags(names.stack),
         ),
     )
     api = HttpApi(
@@ -169,6 +192,7 @@ def declare_shared_resources(
             jwt_audience=identity.client.id,
             cors_allow_headers=tuple(h for m in manifests for h in m.cors.allow_headers),
             cors_expose_headers=tuple(h for m in manifests for h in m.cors.expose_headers),
+            tags=stack_tags(names.stack),
         ),
     )
     api_url: pulumi.Output[str] = api.stage.invoke_url
@@ -180,14 +204,14 @@ def declare_shared_resources(
                 hosted_zone_id=config.api.hosted_zone_id,
                 api_id=api.api.id,
                 stage=api.stage.name,
+                tags=stack_tags(names.stack),
             ),
         )
         api_url = domain.url
-    # One generated secret per `${secret.<key>}` the services name.
-    secrets = StackSecrets(
-        "secrets",
-        names=names,
-        keys={key for manifest in manifests for f in manifest.functions for key in f.secrets},
+    # The stack's secrets, by name only: `make secrets` makes them
+    # (infra.operations.secret_parameters).
+    secrets = stack_secret_parameters(
+        names, config.region, account, [s.key for s in stack_secrets(config, manifests)]
     )
     stack = _shared_stack(names, config, account, data, identity, api, secrets)
     return SharedResources(data=data, identity=identity, api=api, api_url=api_url, stack=stack)
@@ -200,7 +224,7 @@ def _shared_stack(
     data: Data,
     identity: Identity,
     api: HttpApi,
-    secrets: StackSecrets,
+    secrets: dict[str, SecretParameter],
 ) -> SharedStack:
     """The shared resources by the names service.toml uses for them."""
     return SharedStack(
@@ -223,7 +247,7 @@ def _shared_stack(
             # SMS to a phone number has no ARN to scope to.
             "sms": ["*"],
         },
-        secrets=secrets.parameters,
+        secrets=secrets,
         api=ApiAttachment(
             api_id=api.api.id,
             execution_arn=api.api.execution_arn,
@@ -259,7 +283,7 @@ def _trigger_arns(
             config.region,
             account,
             names.function(manifest.name, function.name),
-            snap_start=config.functions.snap_start,
+            live=config.functions.publishes_versions,
         )
         for manifest in manifests
         for function in manifest.functions
@@ -276,8 +300,12 @@ class DeclaredServices:
     function_names: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     # Every function as the dashboard shows it.
     functions: list[DashboardFunction] = field(default_factory=list)
-    # The `live` aliases, where SnapStart publishes versions.
+    # Logical name suffix → the function's timeout in seconds.
+    function_timeouts: dict[str, int] = field(default_factory=dict)
+    # The `live` aliases, where the stack publishes versions.
     live_aliases: list[pulumi.Output[str]] = field(default_factory=list)
+    # Logical name suffix → its `live` alias's ARN and the version this deploy publishes.
+    releases: dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]] = field(default_factory=dict)
 
 
 def declare_services(
@@ -293,7 +321,11 @@ def declare_services(
             ),
         )
         for key, function in service.functions.items():
-            declared.function_names[f"{manifest.name}-{key.replace('_', '-')}"] = function.name
+            suffix = f"{manifest.name}-{key.replace('_', '-')}"
+            declared.function_names[suffix] = function.name
+            declared.function_timeouts[suffix] = service.timeouts[key]
+            if key in service.aliases:
+                declared.releases[suffix] = (service.aliases[key].arn, service.versions[key])
             declared.functions.append(
                 DashboardFunction(
                     label=f"{manifest.name}.{key}",
@@ -314,11 +346,13 @@ def declare_observability(
     manifests: tuple[Manifest, ...],
     shared: SharedResources,
     services: DeclaredServices,
-) -> Dashboard:
-    """The alarms (where the stack enables them) and the dashboard."""
+) -> tuple[Dashboard, dict[str, list[pulumi.Output[str]]]]:
+    """The alarms (where the stack enables them) and the dashboard; and the alarms that
+    watch each function's release."""
     sms: SmsConfig | None = config.sms if sends_sms(manifests) else None
     table_name = shared.data.table.name
     alarm_arns: list[pulumi.Output[str]] = []
+    release_alarms: dict[str, list[pulumi.Output[str]]] = {}
     if config.alarms.enabled:
         alarms = Alarms(
             "alarms",
@@ -328,13 +362,14 @@ def declare_observability(
                 api_id=shared.api.api.id,
                 table_name=table_name,
                 function_names=services.function_names,
+                function_timeouts=services.function_timeouts,
                 sms=sms,
                 namespace=names.metrics_namespace,
                 metric_alarms=metric_alarms(manifests, config),
             ),
         )
-        alarm_arns = alarms.alarm_arns
-    return Dashboard(
+        alarm_arns, release_alarms = alarms.alarm_arns, alarms.release_alarms
+    dashboard = Dashboard(
         "dashboard",
         DashboardArgs(
             name=names.base,
@@ -349,6 +384,7 @@ def declare_observability(
             alarm_arns=alarm_arns,
         ),
     )
+    return dashboard, release_alarms
 
 
 class MetricAlarmError(ValueError):

@@ -41,11 +41,11 @@ class StackFile:
         """The stack's typed config, parsed as the program parses it."""
         secrets = sorted(key for key in self.encrypted if key.startswith(f"{PROJECT}:"))
         if secrets:
-            # The program generates its secrets (infra.program.components.secrets); a value set
+            # The stack's secrets are SSM parameters `make secrets` makes; a value set
             # with `pulumi config set --secret` is left over from before, and unread.
             raise ConfigError(
-                f"{', '.join(secrets)} is a secret in {self.path.name}, but the program "
-                "generates every stack secret itself: `pulumi config rm "
+                f"{', '.join(secrets)} is a secret in {self.path.name}, but every stack "
+                "secret lives in SSM (make secrets): `pulumi config rm "
                 f"{secrets[0].partition(':')[2]} --stack <stack>` (docs/deploy.md, Secrets)"
             )
         project_values = {

@@ -26,6 +26,8 @@ from bootstrap import github_deploy_access as access
 from bootstrap import print_policy
 from infra.offline.declared import MOCK_ACCOUNT, DeclaredStack, declare_stack
 from infra.program.stack_files import stack_config, stacks
+from infra.program.stack_tag import STACK_TAG
+from tests.bootstrap.iam_evaluation import Request, decide
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # parliament imports the deprecated pkg_resources
@@ -121,8 +123,13 @@ def test_no_wildcard_actions_and_no_account_wide_grant_but_the_unavoidable() -> 
         for document in (access.preview_policy(args(), stack), access.deploy_policy(args(), stack)):
             for statement in statements(document):
                 assert not any("*" in action for action in statement["Action"]), statement
-                if statement["Resource"] == ["*"]:
+                if statement["Resource"] == ["*"] and "Condition" not in statement:
                     assert set(statement["Action"]) <= types.UNSCOPED, statement
+                elif statement["Resource"] == ["*"]:
+                    # Creating a pool or a certificate: only one tagged for the stack.
+                    assert statement["Condition"] == {
+                        "StringEquals": {f"aws:RequestTag/{STACK_TAG}": stack}
+                    }, statement
 
 
 def test_the_only_deny_keeps_previews_from_the_stacks_secrets() -> None:
@@ -376,7 +383,15 @@ def test_one_provider_and_a_preview_and_deploy_role_per_stack() -> None:
         "serverless-backend-prod-preview",
         "serverless-backend-prod-deploy",
     }
-    assert all(role["maxSessionDuration"] == 3600 for role in roles.values())
+    # A preview's session lasts an hour; a deploy's as long as its job may run (a
+    # certificate validation alone may take 75 minutes).
+    sessions = {name: role["maxSessionDuration"] for name, role in roles.items()}
+    assert sessions == {
+        "serverless-backend-dev-preview": 3600,
+        "serverless-backend-dev-deploy": 14400,
+        "serverless-backend-prod-preview": 3600,
+        "serverless-backend-prod-deploy": 14400,
+    }
     assert all(role["path"] == "/ci/" for role in roles.values())
     assert arns["dev-preview"] == f"arn:aws:iam::{ACCOUNT}:role/serverless-backend-dev-preview"
     assert arns["prod-deploy"] == f"arn:aws:iam::{ACCOUNT}:role/serverless-backend-prod-deploy"
@@ -442,6 +457,7 @@ def test_each_stacks_region_sender_and_boundary_come_from_its_stack_file(tmp_pat
         BOUNDARY,
         hosted_zone_id=stack_config("prod").api.hosted_zone_id,
         production=True,
+        domain=stack_config("prod").api.domain,
     )
 
 
@@ -687,9 +703,20 @@ def test_the_deploy_role_may_act_on_every_resource_the_program_declares(
                 continue
             if action in types.UNBOUNDING_IAM_ACTIONS and targets[declared.stack].production:
                 continue  # a bounded stack's roles never lose their boundary
+            if action in creates_on_the_account():
+                continue  # authorized on "*" (below: only tagged for the stack)
             assert granted_on(document, arn, action), (resource.name, action, arn)
             checked += 1
     assert checked > 100
+
+
+def creates_on_the_account() -> set[str]:
+    return {
+        action
+        for scope in types.TAG_SCOPES.values()
+        for action, where in scope.creates.items()
+        if where == ("*",)
+    }
 
 
 def test_a_preview_reads_the_published_outputs_but_never_a_secret(declared: DeclaredStack) -> None:
@@ -777,3 +804,207 @@ def test_a_pool_sending_through_ses_may_get_cognitos_email_role_and_nothing_else
     ]
     if through_ses:
         assert cognito[0]["Resource"] == [f"arn:aws:iam::{MOCK_ACCOUNT}:{COGNITO_EMAIL_ROLE}"]
+
+
+# --- a shared account: dev's roles against prod's resources, decided as IAM decides ---------
+#
+# docs/ci-cd.md supports dev and prod in one account. Resources with generated ids (the user
+# pool and its clients, the HTTP API and everything under it, the certificate) carry the
+# stack's tag (infra.program.stack_tag); the roles reach them only when it names their own stack.
+# tests/bootstrap/iam_evaluation.py decides each request as IAM's evaluation logic does.
+
+SHARED_REGION = "eu-west-1"
+SHARED = {
+    "dev": access.StackTarget(SHARED_REGION, "no-reply@dev.example.com"),
+    "prod": access.StackTarget(
+        SHARED_REGION, "no-reply@example.com", hosted_zone_id=ZONE, domain="api.example.com"
+    ),
+}
+
+
+def shared(stack: str, purpose: str) -> dict[str, Any]:
+    deploy_args = args(stacks=SHARED)
+    if purpose == "preview":
+        return access.preview_policy(deploy_args, stack)
+    return access.deploy_policy(deploy_args, stack)
+
+
+def tagged(stack: str) -> dict[str, str]:
+    return {f"aws:ResourceTag/{STACK_TAG}": stack}
+
+
+def apigw(path: str) -> str:
+    return f"arn:aws:apigateway:{SHARED_REGION}::{path}"
+
+
+_APIGW = ("apigateway:GET", "apigateway:POST", "apigateway:PATCH", "apigateway:DELETE")
+_COGNITO = tuple(
+    a
+    for kind in ("aws:cognito/userPool:UserPool", "aws:cognito/userPoolClient:UserPoolClient")
+    for a in types.RESOURCE_TYPES[kind].all_actions
+    if a != "cognito-idp:CreateUserPool"
+)
+_ACM = tuple(
+    a
+    for a in types.RESOURCE_TYPES["aws:acm/certificate:Certificate"].all_actions
+    if a != "acm:RequestCertificate"
+)
+
+
+def stack_resources(stack: str, api: str, pool: str) -> list[tuple[str, tuple[str, ...], str]]:
+    """(ARN, the actions on it, its stack tag as IAM sees it) for one stack's resources whose
+    ids AWS generates. An HTTP API's routes, integrations and authorizers carry no tag of
+    their own: as IAM sees them if they inherit the API's (the Service Authorization
+    Reference gives them aws:ResourceTag)."""
+    region, account = SHARED_REGION, ACCOUNT
+    return [
+        (f"arn:aws:cognito-idp:{region}:{account}:userpool/{pool}", _COGNITO, stack),
+        (f"arn:aws:acm:{region}:{account}:certificate/{api}-cert", _ACM, stack),
+        (apigw(f"/apis/{api}"), _APIGW, stack),
+        (apigw(f"/apis/{api}/stages/$default"), _APIGW, stack),
+        (apigw(f"/apis/{api}/routes/r1"), _APIGW, stack),
+        (apigw(f"/apis/{api}/integrations/i1"), _APIGW, stack),
+        (apigw(f"/apis/{api}/authorizers/a1"), _APIGW, stack),
+    ]
+
+
+PROD = stack_resources("prod", "prodapi", "eu-west-1_Prod")
+DEV = stack_resources("dev", "devapi", "eu-west-1_Dev")
+
+
+@pytest.mark.parametrize("purpose", ["preview", "deploy"])
+def test_in_a_shared_account_the_dev_roles_reach_none_of_prods_resources(purpose: str) -> None:
+    """The issue's findings, each refused: updating or deleting prod's pool and app client,
+    PATCH or DELETE of prod's HTTP API, deleting prod's certificate, and, for the preview
+    role (unreviewed pull-request code), reading any of them."""
+    policy = shared("dev", purpose)
+    for arn, actions, stack in PROD:
+        for action in actions:
+            request = Request(action, arn, tagged(stack))
+            assert decide(policy, request) != "allow", (purpose, action, arn)
+    # prod's custom domain is named: dev has none, so no grant reaches it.
+    for path in ("/domainnames/api.example.com", "/domainnames/api.example.com/apimappings/m"):
+        for action in _APIGW:
+            assert decide(policy, Request(action, apigw(path))) != "allow", (action, path)
+
+
+@pytest.mark.parametrize("purpose", ["preview", "deploy"])
+def test_the_dev_roles_still_reach_devs_own(purpose: str) -> None:
+    policy = shared("dev", purpose)
+    for arn, actions, stack in DEV:
+        for action in actions:
+            if purpose == "preview" and not types.is_read(action):
+                continue
+            if purpose == "preview" and action in {"apigateway:POST", "apigateway:PATCH"}:
+                continue
+            request = Request(action, arn, tagged(stack))
+            assert decide(policy, request) == "allow", (purpose, action, arn)
+
+
+def test_the_dev_preview_role_reads_no_untagged_api_child() -> None:
+    """If an HTTP API's children carry no tag at all (the developer guide documents tag
+    inheritance for REST APIs only), the read-only role still reads none of them."""
+    policy = shared("dev", "preview")
+    for arn, _, _ in PROD:
+        assert decide(policy, Request("apigateway:GET", arn)) != "allow", arn
+
+
+def test_a_role_creates_only_resources_tagged_for_its_own_stack() -> None:
+    policy = shared("dev", "deploy")
+    creates = [
+        ("cognito-idp:CreateUserPool", "*"),
+        ("acm:RequestCertificate", "*"),
+        ("apigateway:POST", apigw("/apis")),
+    ]
+    for action, resource in creates:
+        for stack, expected in (("dev", "allow"), ("prod", "implicit-deny")):
+            request = Request(action, resource, {f"aws:RequestTag/{STACK_TAG}": stack})
+            assert decide(policy, request) == expected, (action, stack)
+        assert decide(policy, Request(action, resource)) == "implicit-deny", action
+    # Only a stack with a custom domain creates one.
+    for stack in ("dev", "prod"):
+        request = Request(
+            "apigateway:POST", apigw("/domainnames"), {f"aws:RequestTag/{STACK_TAG}": stack}
+        )
+        assert decide(policy, request) == "implicit-deny", stack
+    prod_create = Request(
+        "apigateway:POST", apigw("/domainnames"), {f"aws:RequestTag/{STACK_TAG}": "prod"}
+    )
+    assert decide(shared("prod", "deploy"), prod_create) == "allow"
+
+
+def test_no_role_can_move_a_resource_to_its_stack_by_retagging_it() -> None:
+    """The stack tag is set at creation and never changed or removed: otherwise dev could
+    tag prod's API as dev's (or untag it) and then change it."""
+    policy = shared("dev", "deploy")
+    stack_key = {"aws:TagKeys": [STACK_TAG]}
+    attempts = [
+        ("cognito-idp:TagResource", DEV[0][0], tagged("dev")),
+        ("cognito-idp:UntagResource", DEV[0][0], tagged("dev")),
+        ("acm:AddTagsToCertificate", DEV[1][0], tagged("dev")),
+        ("acm:RemoveTagsFromCertificate", DEV[1][0], tagged("dev")),
+        ("apigateway:POST", apigw(f"/tags/{PROD[2][0]}"), {}),
+        ("apigateway:DELETE", apigw(f"/tags/{DEV[2][0]}"), {}),
+    ]
+    for action, arn, context in attempts:
+        assert decide(policy, Request(action, arn, context, stack_key)) != "allow", (action, arn)
+        # Other tags on its own resources: yes.
+        other = {"aws:TagKeys": ["team"]}
+        if "/tags/" not in arn:
+            assert decide(policy, Request(action, arn, context, other)) == "allow", action
+
+
+def test_the_preview_roles_may_not_get_a_function() -> None:
+    """lambda:GetFunction returns the configuration (its environment) and a link to the
+    code (Lambda API reference, GetFunction)."""
+    for stack in STACKS:
+        granted = actions(access.preview_policy(args(), stack))
+        assert not {"lambda:GetFunction", "lambda:GetFunctionConfiguration"} & granted
+        assert "lambda:GetFunction" in actions(access.deploy_policy(args(), stack))
+
+
+def test_the_evaluator_decides_as_iam_does() -> None:
+    """The rules it follows, on a policy of its own (tests/bootstrap/iam_evaluation.py)."""
+    policy = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:Get*"],
+                "Resource": ["arn:aws:s3:::b/*"],
+                "Condition": {"StringEqualsIfExists": {"aws:ResourceTag/k": "v"}},
+            },
+            {"Effect": "Deny", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/secret"]},
+        ]
+    }
+    assert decide(policy, Request("S3:getobject", "arn:aws:s3:::b/x/y")) == "allow"
+    assert decide(policy, Request("s3:GetObject", "arn:aws:s3:::b/x", tagged_as("w"))) == (
+        "implicit-deny"
+    )
+    assert decide(policy, Request("s3:GetObject", "arn:aws:s3:::b/secret")) == "explicit-deny"
+    assert decide(policy, Request("s3:PutObject", "arn:aws:s3:::b/x")) == "implicit-deny"
+
+
+def tagged_as(value: str) -> dict[str, str]:
+    return {"aws:ResourceTag/k": value}
+
+
+TAGGED_TYPES = (
+    "aws:cognito/userPool:UserPool",
+    "aws:apigatewayv2/api:Api",
+    "aws:apigatewayv2/stage:Stage",
+    "aws:acm/certificate:Certificate",
+    "aws:apigatewayv2/domainName:DomainName",
+)
+
+
+def test_every_resource_the_roles_reach_by_tag_carries_its_stacks(declared: DeclaredStack) -> None:
+    """What the tag-scoped grants rely on: the program tags each such resource, at creation,
+    with its stack (infra.program.stack_tag). An untagged one the roles could not create at all."""
+    found = [r for r in declared.resources if r.type in TAGGED_TYPES]
+    assert {r.type for r in found} >= {
+        "aws:cognito/userPool:UserPool",
+        "aws:apigatewayv2/api:Api",
+        "aws:apigatewayv2/stage:Stage",
+    }
+    for resource in found:
+        assert resource.inputs.get("tags") == {STACK_TAG: declared.stack}, resource.name

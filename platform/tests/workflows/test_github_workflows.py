@@ -14,7 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bootstrap.github_deploy_access import deploy_subject, preview_subject
+from bootstrap.github_deploy_access import (
+    DEPLOY_SESSION_SECONDS,
+    deploy_subject,
+    preview_subject,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 GITHUB = REPO / ".github"
@@ -329,7 +333,10 @@ def test_no_workflow_runs_pull_request_code_with_base_privileges() -> None:
 
 
 def test_superseded_pull_request_runs_are_cancelled() -> None:
-    concurrency = WORKFLOWS["pull-request.yml"]["concurrency"]
+    """Their checks are; their previews are not (a preview cancelled halfway leaves the
+    stack's Pulumi lock behind): those wait in the stack's group (below)."""
+    assert "concurrency" not in WORKFLOWS["pull-request.yml"]
+    concurrency = jobs("pull-request.yml")["checks"]["concurrency"]
     assert "github.event.pull_request.number" in concurrency["group"]
     assert concurrency["cancel-in-progress"] is True
 
@@ -438,8 +445,12 @@ def test_one_variable_switches_the_state_backend() -> None:
     # PULUMI_BACKEND_URL empty: Pulumi Cloud with PULUMI_ACCESS_TOKEN; s3://...: that bucket.
     (preview,) = uses_of(job_steps(jobs("pull-request.yml")["preview"]), "pulumi/actions")
     assert preview["with"]["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
-    (up,) = uses_of(ACTIONS["deploy-stack"]["runs"]["steps"], "pulumi/actions")
-    assert up["with"]["cloud-url"] == "${{ inputs.cloud-url }}"
+    (login,) = [
+        s for s in ACTIONS["deploy-stack"]["runs"]["steps"] if "pulumi login" in s.get("run", "")
+    ]
+    assert login["env"]["CLOUD_URL"] == "${{ inputs.cloud-url }}"
+    # Empty: no argument, so `pulumi login` logs in to Pulumi Cloud with the token.
+    assert login["run"].endswith('pulumi login ${CLOUD_URL:+"$CLOUD_URL"}')
     for job_id in ("dev", "prod"):
         (deploy,) = uses_of(jobs("deploy.yml")[job_id]["steps"], "./.github/actions/deploy-stack")
         assert deploy["with"]["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
@@ -511,10 +522,116 @@ def test_no_run_line_interpolates_event_text() -> None:
 
 
 def test_deploys_run_on_main_one_at_a_time() -> None:
+    """One at a time per stack, never cancelled, none dropped while waiting: GitHub keeps
+    one pending job per concurrency group and cancels the one it replaces, unless the group
+    queues (`queue: max`, up to 100 waiting, first in first out) (GitHub Actions docs,
+    "Control the concurrency of workflows and jobs")."""
     workflow = WORKFLOWS["deploy.yml"]
     assert workflow["on"] == {"push": {"branches": ["main"]}}
-    assert workflow["concurrency"]["cancel-in-progress"] is False
+    # No workflow-wide group: a run waiting for prod's reviewers holds no other stack.
+    assert "concurrency" not in workflow
+    for stack in ("dev", "prod"):
+        assert jobs("deploy.yml")[stack]["concurrency"] == {
+            "group": f"stack-{stack}",
+            "cancel-in-progress": False,
+            "queue": "max",
+        }
     assert jobs("deploy.yml")["checks"]["uses"] == "./.github/workflows/checks.yml"
+
+
+def concurrency_group(job: Job, stack: str) -> str:
+    return str(job["concurrency"]["group"]).replace("${{ matrix.stack }}", stack)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_a_stacks_previews_and_deploys_share_one_lock(stack: str) -> None:
+    """Both take the stack's Pulumi lock: in one group they wait for each other instead of
+    failing on it. Neither is cancelled running, and a waiting one is never dropped."""
+    preview = jobs("pull-request.yml")["preview"]
+    deploy = jobs("deploy.yml")[stack]
+
+    assert concurrency_group(preview, stack) == concurrency_group(deploy, stack) == f"stack-{stack}"
+    for job in (preview, deploy):
+        assert job["concurrency"]["cancel-in-progress"] is False
+        assert job["concurrency"]["queue"] == "max"
+
+
+def test_a_dev_deploy_never_waits_behind_prods_approval() -> None:
+    """Prod's job may wait hours for its reviewers; it holds prod's group only, and the
+    next push's dev job depends on nothing of an earlier run."""
+    deploy = jobs("deploy.yml")
+    assert concurrency_group(deploy["dev"], "dev") != concurrency_group(deploy["prod"], "prod")
+    assert deploy["dev"]["needs"] == "checks"
+
+
+# terraform-provider-aws, internal/service/acm/certificate_validation.go:
+# `Timeouts: &schema.ResourceTimeout{Create: schema.DefaultTimeout(75 * time.Minute)}`.
+CERTIFICATE_VALIDATION_MINUTES = 75
+TIMEOUT = re.compile(r"\btimeout\s+(?:--signal=(\w+)\s+)?(?:--kill-after=(\d+)m\s+)?(\d+)m\s+(.*)")
+# Left for what runs without a timeout of its own: checkout, uv, the credentials.
+SETUP_MINUTES = 10
+
+
+def step_minutes(step: Step) -> int | None:
+    """The most a step may run: its `timeout-minutes`, or its `timeout` command's
+    duration plus its grace after the signal."""
+    if "timeout-minutes" in step:
+        return int(step["timeout-minutes"])
+    match = TIMEOUT.search(step.get("run", ""))
+    if match is None:
+        return None
+    return int(match.group(3)) + int(match.group(2) or 0)
+
+
+def pulumi_steps(steps: list[Step]) -> list[Step]:
+    return [
+        s
+        for s in steps
+        if re.search(r"(^|\s|\()pulumi\s", s.get("run", ""))
+        or (uses_of([s], "pulumi/actions") and s.get("with", {}).get("command"))
+    ]
+
+
+def pulumi_jobs() -> list[tuple[str, str]]:
+    return [(n, j) for n, j in all_jobs() if pulumi_steps(job_steps(jobs(n)[j]))]
+
+
+def test_the_pulumi_jobs_are_the_previews_and_the_deploys() -> None:
+    assert pulumi_jobs() == [
+        ("deploy.yml", "dev"),
+        ("deploy.yml", "prod"),
+        ("pull-request.yml", "preview"),
+    ]
+
+
+@pytest.mark.parametrize(("name", "job_id"), pulumi_jobs())
+def test_every_pulumi_step_has_a_timeout_below_its_jobs(name: str, job_id: str) -> None:
+    """A job killed at its timeout leaves Pulumi's pending operations and the stack's lock
+    behind; a step interrupted first (SIGINT) lets Pulumi record them and release the lock.
+    So each pulumi call has its own timeout, and all the steps' fit in the job's."""
+    job = jobs(name)[job_id]
+    steps = job_steps(job)
+    for step in pulumi_steps(steps):
+        assert step_minutes(step) is not None, step
+        match = TIMEOUT.search(step.get("run", ""))
+        if match is not None:
+            assert match.group(1) == "INT", step["run"]  # Pulumi's graceful cancel
+            assert match.group(4).startswith("pulumi "), step["run"]
+    total = SETUP_MINUTES + sum(step_minutes(s) or 0 for s in steps)
+    assert total < job["timeout-minutes"], (total, job["timeout-minutes"])
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_a_deploy_outlasts_a_certificate_validation(stack: str) -> None:
+    """`pulumi up` of a stack with a custom domain waits up to 75 minutes for ACM, and its
+    AWS session must last as long as the job (the deploy role allows it)."""
+    steps = job_steps(jobs("deploy.yml")[stack])
+    (up,) = [s for s in steps if "pulumi up" in s.get("run", "")]
+    assert (step_minutes(up) or 0) > CERTIFICATE_VALIDATION_MINUTES
+    (credentials,) = uses_of(steps, "aws-actions/configure-aws-credentials")
+    session = int(credentials["with"]["role-duration-seconds"])
+    assert session >= jobs("deploy.yml")[stack]["timeout-minutes"] * 60
+    assert session <= DEPLOY_SESSION_SECONDS
 
 
 @pytest.mark.parametrize(("job_id", "needs"), [("dev", "checks"), ("prod", "dev")])
@@ -539,13 +656,34 @@ def test_prod_deploy_needs_the_prod_environment() -> None:
 
 def test_deploy_runs_pulumi_up_then_smoke_tests_its_api_url() -> None:
     steps = ACTIONS["deploy-stack"]["runs"]["steps"]
-    (up,) = uses_of(steps, "pulumi/actions")
-    assert up["with"]["command"] == "up"
-    assert up["with"]["policyPacks"] == "platform/policy"
-    smoke = steps[-1]
-    assert smoke["run"] == 'make smoke API_URL="$API_URL" STACK="$STACK"'
-    assert smoke["env"]["API_URL"] == f"${{{{ steps.{up['id']}.outputs.api_url }}}}"
-    assert steps.index(up) < steps.index(smoke)
+    (up,) = [s for s in steps if "pulumi up" in s.get("run", "")]
+    assert "--policy-pack platform/policy" in up["run"]
+    assert '--stack "$STACK_NAME"' in up["run"]
+    (outputs,) = [s for s in steps if s.get("id") == "outputs"]
+    (smoke,) = [s for s in steps if "make smoke" in s.get("run", "")]
+    assert smoke["run"].endswith('make smoke API_URL="$API_URL" STACK="$STACK"')
+    assert smoke["env"]["API_URL"] == "${{ steps.outputs.outputs.api_url }}"
+    assert steps.index(up) < steps.index(outputs) < steps.index(smoke)
+
+
+def test_the_stacks_missing_secrets_are_made_before_pulumi_up() -> None:
+    """`make secrets` (infra.operations.secret_parameters): the program only names them."""
+    steps = ACTIONS["deploy-stack"]["runs"]["steps"]
+    (secrets,) = [s for s in steps if "make secrets" in s.get("run", "")]
+    (up,) = [s for s in steps if "pulumi up" in s.get("run", "")]
+    assert secrets["run"].endswith('make secrets STACK="$STACK"')
+    assert secrets["env"]["STACK"] == "${{ inputs.stack }}"
+    assert steps.index(secrets) < steps.index(up)
+
+
+def test_a_failed_smoke_test_rolls_live_back_and_still_fails_the_job() -> None:
+    steps = ACTIONS["deploy-stack"]["runs"]["steps"]
+    (smoke,) = [s for s in steps if "make smoke" in s.get("run", "")]
+    (rollback,) = [s for s in steps if "make rollback" in s.get("run", "")]
+    assert steps.index(smoke) < steps.index(rollback)
+    assert rollback["if"] == f"failure() && steps.{smoke['id']}.outcome == 'failure'"
+    assert rollback["run"].endswith('make rollback STACK="$STACK"')
+    assert "continue-on-error" not in smoke
 
 
 def test_the_smoke_test_signs_in_with_the_deployed_stacks_own_test_destinations() -> None:
@@ -559,16 +697,39 @@ def test_the_smoke_test_signs_in_with_the_deployed_stacks_own_test_destinations(
 
 
 def test_a_stack_is_deployed_only_once_every_live_version_is_active() -> None:
-    """pulumi up returns before a first SnapStart version is Active
-    (hashicorp/terraform-provider-aws#42693): the smoke test waits for
-    infra.operations.live_versions."""
+    """pulumi up returns before a SnapStart version is Active
+    (hashicorp/terraform-provider-aws#42693) and moves no traffic: the release step moves it,
+    each version once Active, as the stack's deployment says, before the smoke test; the old
+    versions are pruned once `live` is settled (infra.operations.live_versions)."""
     steps = ACTIONS["deploy-stack"]["runs"]["steps"]
-    (up,) = uses_of(steps, "pulumi/actions")
+    (up,) = [s for s in steps if "pulumi up" in s.get("run", "")]
+    (release,) = [s for s in steps if "infra.operations.release" in s.get("run", "")]
     (wait,) = [s for s in steps if "infra.operations.live_versions" in s.get("run", "")]
     (smoke,) = [s for s in steps if "make smoke" in s.get("run", "")]
-    assert steps.index(up) < steps.index(wait) < steps.index(smoke)
-    assert wait["env"]["LIVE_ALIASES"] == f"${{{{ steps.{up['id']}.outputs.live_aliases }}}}"
+    assert steps.index(up) < steps.index(release) < steps.index(wait) < steps.index(smoke)
+    assert release["env"] == {
+        "RELEASES": "${{ steps.outputs.outputs.releases }}",
+        "DEPLOYMENT": "${{ steps.outputs.outputs.deployment }}",
+    }
+    assert '--deployment "$DEPLOYMENT" --releases "$RELEASES"' in release["run"]
+    # Its timeout interrupts it (SIGINT), which rolls every alias back (infra.operations.release).
+    assert "timeout --signal=INT" in release["run"]
+    assert wait["env"]["LIVE_ALIASES"] == "${{ steps.outputs.outputs.live_aliases }}"
     assert '--aliases "$LIVE_ALIASES"' in wait["run"]
     for step in steps:
         assert "continue-on-error" not in step
-        assert "if" not in step
+        # Only the rollback runs after a failure; every other step runs only while all pass.
+        assert "if" not in step or "make rollback" in step.get("run", "")
+
+
+def test_prod_shifts_gradually_and_smoke_tests_the_new_version_through_the_alias() -> None:
+    """Prod's stack file asks for a canary; the smoke test runs after the release, on the
+    api_url, whose integrations invoke `live`: the new version, alone by then."""
+    from infra.program.stack_files import stack_config
+
+    assert stack_config("prod").functions.deployment == "canary10Percent5Minutes"
+    assert stack_config("dev").functions.deployment == "allAtOnce"
+    steps = ACTIONS["deploy-stack"]["runs"]["steps"]
+    (release,) = [s for s in steps if "infra.operations.release" in s.get("run", "")]
+    (smoke,) = [s for s in steps if "make smoke" in s.get("run", "")]
+    assert steps.index(release) < steps.index(smoke)

@@ -163,12 +163,13 @@ def test_the_emulator_holds_the_declared_table_pool_and_client(runtime: Runtime)
 def test_stack_secrets_reach_functions_only_through_their_securestring_parameter(
     runtime: Runtime,
 ) -> None:
-    """As on AWS: the environment names the parameter (and its version), the worker reads
+    """As on AWS: the environment names the parameter, which `make secrets` made (here the
+    runtime makes it, with the same code: local_runtime.stack_secrets), and the worker reads
     the value from the emulator's SSM at first use (service_kernel.secret_value)."""
     assert runtime.model is not None
     (items,) = [f for f in runtime.model.functions.values() if f.label == "items.api"]
     reference = items.environment["CURSOR_SIGNING_KEY_PARAMETER"]
-    assert reference == "/serverless-backend/dev/secrets/itemsCursorKey:1"
+    assert reference == "/serverless-backend/dev/secrets/itemsCursorKey"
     assert not any("local-only-" in value for value in items.environment.values())
     parameter = runtime.emulator.client("ssm").get_parameter(Name=reference, WithDecryption=True)[
         "Parameter"
@@ -632,3 +633,25 @@ def test_the_smoke_suite_passes_locally(
     assert "0 failed, 0 skipped" in capsys.readouterr().out
     # A test destination is never sent a message, not even here.
     assert "SMS to +15555550100" not in console_output.text()
+
+
+def test_an_invocation_of_live_goes_to_the_version_its_weights_pick(
+    runtime: Runtime, client: httpx.Client
+) -> None:
+    """A weighted `live` alias (local_runtime.live_version): a draw below the second
+    version's weight lands on that version's own workers, whose environment names it, as
+    Lambda's would (AWS_LAMBDA_FUNCTION_VERSION); above it, on the alias's version."""
+    from local_runtime.live_version import LiveAlias, LiveVersions
+
+    draws = iter([0.05, 0.95])
+    served = runtime.live
+    runtime.live = LiveVersions({"probe-api": LiveAlias("1", {"2": 0.1})}, draw=lambda: next(draws))
+    try:
+        canary = client.get("/any/echo").json()
+        stable = client.get("/any/echo").json()
+    finally:
+        runtime.live = served
+
+    assert canary["environment"]["AWS_LAMBDA_FUNCTION_VERSION"] == "2"
+    assert stable["environment"]["AWS_LAMBDA_FUNCTION_VERSION"] != "2"
+    assert canary["pid"] != stable["pid"], "each version answers from workers of its own"

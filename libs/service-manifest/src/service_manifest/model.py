@@ -48,7 +48,7 @@ RESOURCES: frozenset[str] = frozenset(ResourceName.__args__)  # type: ignore[att
 # `${...}` references an environment value may hold, resolved per stack by the
 # platform (and the local runtime): these exact names, plus `config.<path>`
 # (a value of the stack's typed config) and `secret.<key>` (the name of the SSM
-# SecureString parameter holding a stack secret the platform generates; the
+# SecureString parameter holding a stack secret, which `make secrets` creates; the
 # function may read that parameter and no other).
 REFERENCE = re.compile(r"\$\{([a-zA-Z_][\w.]*)\}")
 SECRET_PREFIX = "secret."  # noqa: S105 - a reference prefix, not a secret

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -31,6 +31,8 @@ class AlarmsArgs:
     table_name: pulumi.Input[str]
     # Logical name suffix (e.g. "health-api") → the Lambda function's name.
     function_names: Mapping[str, pulumi.Input[str]]
+    # The same suffix → the function's timeout in seconds (its latency alarm's scale).
+    function_timeouts: Mapping[str, int] = field(default_factory=dict)
     # The stack's SMS settings, where it sends SMS: its hourly sends and the
     # month's spend so far are alarmed on.
     sms: SmsConfig | None = None
@@ -50,12 +52,17 @@ SMS_METRICS = ("NumberOfNotificationsDelivered", "NumberOfNotificationsFailed")
 # dimension; its statistic is Maximum (SNS developer guide, same page).
 SMS_SPEND_METRIC = "SMSMonthToDateSpentUSD"
 HOUR = 3600
+# A function's latency alarm: its p99 Duration at this share of its timeout.
+LATENCY_SHARE = 0.8
 
 
 class Alarms(pulumi.ComponentResource):
     topic: aws.sns.Topic
     # Every alarm's ARN (the dashboard shows their states).
     alarm_arns: list[pulumi.Output[str]]
+    # Logical name suffix → the names of the function's error and latency alarms, which
+    # watch a release of it (infra.operations.release rolls back when one fires).
+    release_alarms: dict[str, list[pulumi.Output[str]]]
 
     def __init__(
         self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None
@@ -67,6 +74,7 @@ class Alarms(pulumi.ComponentResource):
             f"{name}-topic", name=args.topic_name, opts=pulumi.ResourceOptions(parent=self)
         )
         self.alarm_arns = []
+        self.release_alarms = {}
         if args.settings.email:
             aws.sns.TopicSubscription(
                 f"{name}-email",
@@ -77,6 +85,7 @@ class Alarms(pulumi.ComponentResource):
             )
         self._api_5xx_rate()
         self._function_errors_and_throttles()
+        self._function_latency()
         self._table_throttles()
         if args.sms is not None:
             self._sms_sends(args.sms)
@@ -113,7 +122,7 @@ class Alarms(pulumi.ComponentResource):
                 ("Errors", settings.function_errors),
                 ("Throttles", settings.function_throttles),
             ):
-                self._alarm(
+                alarm = self._alarm(
                     f"{self._name}-{suffix}-{metric.lower()}",
                     name=pulumi.Output.concat(function_name, f"-{metric.lower()}"),
                     alarm_description=f"Lambda {metric} of one function",
@@ -126,6 +135,31 @@ class Alarms(pulumi.ComponentResource):
                     period=settings.period_seconds,
                     evaluation_periods=settings.evaluation_periods,
                 )
+                if metric == "Errors":
+                    self.release_alarms.setdefault(suffix, []).append(alarm.name)
+
+    def _function_latency(self) -> None:
+        """p99 Duration past LATENCY_SHARE of the function's timeout: slow enough that some
+        invocations are about to time out (Lambda's Duration metric, in milliseconds)."""
+        settings = self._args.settings
+        for suffix, timeout in sorted(self._args.function_timeouts.items()):
+            function_name = self._args.function_names[suffix]
+            alarm = self._alarm(
+                f"{self._name}-{suffix}-duration",
+                name=pulumi.Output.concat(function_name, "-duration"),
+                alarm_description=(
+                    f"Lambda Duration p99 of one function above {LATENCY_SHARE:.0%} of its timeout"
+                ),
+                namespace="AWS/Lambda",
+                metric_name="Duration",
+                dimensions={"FunctionName": function_name},
+                extended_statistic="p99",
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                threshold=round(timeout * 1000 * LATENCY_SHARE),
+                period=settings.period_seconds,
+                evaluation_periods=settings.evaluation_periods,
+            )
+            self.release_alarms.setdefault(suffix, []).append(alarm.name)
 
     def _table_throttles(self) -> None:
         args, settings = self._args, self._args.settings

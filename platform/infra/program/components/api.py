@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -47,6 +48,8 @@ class HttpApiArgs:
     # The services' own CORS headers (service.toml), added to the platform's.
     cors_allow_headers: tuple[str, ...] = ()
     cors_expose_headers: tuple[str, ...] = ()
+    # The stack's tag (infra.program.stack_tag): the CI roles reach this resource only through it.
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class HttpApi(pulumi.ComponentResource):
@@ -67,6 +70,7 @@ class HttpApi(pulumi.ComponentResource):
             f"{name}-http-api",
             name=args.api_name,
             protocol_type="HTTP",
+            tags=dict(args.tags),
             # With a custom domain: the default execute-api endpoint answers 403.
             disable_execute_api_endpoint=settings.disable_execute_api_endpoint,
             cors_configuration=aws.apigatewayv2.ApiCorsConfigurationArgs(
@@ -90,6 +94,7 @@ class HttpApi(pulumi.ComponentResource):
             api_id=self.api.id,
             name="$default",
             auto_deploy=True,
+            tags=dict(args.tags),
             access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
                 destination_arn=self.access_logs.arn, format=ACCESS_LOG_FORMAT
             ),

@@ -9,7 +9,8 @@ edge-optimized (CloudFront) one would be.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -27,6 +28,8 @@ class ApiDomainArgs:
     api_id: pulumi.Input[str]
     # The stage the domain's root maps to (the HTTP API's `$default`).
     stage: pulumi.Input[str]
+    # The stack's tag (infra.program.stack_tag): the CI roles reach this resource only through it.
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class ApiDomain(pulumi.ComponentResource):
@@ -45,6 +48,7 @@ class ApiDomain(pulumi.ComponentResource):
             f"{name}-certificate",
             domain_name=args.domain,
             validation_method="DNS",
+            tags=dict(args.tags),
             opts=child,
         )
         # One name, so exactly one validation record (no subject alternative names).
@@ -76,6 +80,7 @@ class ApiDomain(pulumi.ComponentResource):
                 endpoint_type="REGIONAL",
                 security_policy=SECURITY_POLICY,
             ),
+            tags=dict(args.tags),
             opts=child,
         )
         mapping = aws.apigatewayv2.ApiMapping(

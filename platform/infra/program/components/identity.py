@@ -54,6 +54,8 @@ class IdentityArgs:
     email_identity_arn: pulumi.Input[str] | None
     # Cognito trigger name (e.g. "DefineAuthChallenge") → the function ARN it invokes.
     triggers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    # The stack's tag (infra.program.stack_tag): the CI roles reach this resource only through it.
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class Identity(pulumi.ComponentResource):
@@ -70,6 +72,7 @@ class Identity(pulumi.ComponentResource):
         self.user_pool = aws.cognito.UserPool(
             f"{name}-user-pool",
             name=args.pool_name,
+            tags=dict(args.tags),
             username_attributes=["email", "phone_number"],
             auto_verified_attributes=["email"],
             user_attribute_update_settings=aws.cognito.UserPoolUserAttributeUpdateSettingsArgs(

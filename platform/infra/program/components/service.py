@@ -18,15 +18,19 @@ from infra.program.names import MAX_NAME_LENGTH
 from infra.program.shared import SharedStack
 from service_manifest import AUTH_PUBLIC, Function, Manifest, Route, docs_routes
 
-# The alias the API and Cognito invoke when SnapStart publishes versions.
+# The alias the API and Cognito invoke where the stack publishes versions.
 LIVE_ALIAS = "live"
+# `pulumi up` never moves `live`: infra.operations.release does, once the new version is
+# Active and as the stack's `functions.deployment` says (and make rollback moves it back).
+# So the alias's version and weights are what AWS says, whatever the program last declared.
+RELEASED_BY_THE_PIPELINE = ["function_version", "routing_config"]
 
 
 def function_arn(
-    region: str, account: pulumi.Input[str], name: str, *, snap_start: bool
+    region: str, account: pulumi.Input[str], name: str, *, live: bool
 ) -> pulumi.Output[str]:
     """A function's invoke ARN, known before the function exists (Cognito triggers need it)."""
-    suffix = f":{LIVE_ALIAS}" if snap_start else ""
+    suffix = f":{LIVE_ALIAS}" if live else ""
     return pulumi.Output.concat(f"arn:aws:lambda:{region}:", account, f":function:{name}{suffix}")
 
 
@@ -43,8 +47,12 @@ class Service(pulumi.ComponentResource):
     """Everything one service owns; shared pieces come in as plain values."""
 
     functions: dict[str, aws.lambda_.Function]
-    # The `live` alias of each function, where SnapStart publishes versions.
+    # The `live` alias of each function, where the stack publishes versions.
     aliases: dict[str, aws.lambda_.Alias]
+    # Each such function's version this deploy publishes: where the release moves `live`.
+    versions: dict[str, pulumi.Output[str]]
+    # Each function's timeout in seconds.
+    timeouts: dict[str, int]
     routes: dict[str, aws.apigatewayv2.Route]
 
     def __init__(
@@ -54,6 +62,8 @@ class Service(pulumi.ComponentResource):
         self._args = args
         self.functions = {}
         self.aliases = {}
+        self.versions = {}
+        self.timeouts = {}
         self.routes = {}
         for function in args.manifest.functions:
             self._function(name, function)
@@ -65,23 +75,26 @@ class Service(pulumi.ComponentResource):
         args = self._args
         physical = args.shared.names.function(args.manifest.name, function.name)
         prefix = f"{name}-{function.name.replace('_', '-')}"
-        snap_start = args.shared.config.functions.snap_start
+        publishes_versions = args.shared.config.functions.publishes_versions
         lambda_function = self._lambda(prefix, physical, function)
         self.functions[function.name] = lambda_function
+        self.timeouts[function.name] = function.timeout or args.shared.config.functions.timeout
 
         invoke_arn: pulumi.Output[str] = lambda_function.invoke_arn
         # The invoke permissions name the alias by its output, so they wait for it: with
         # the plain string "live" they would race its creation (and pass only on retries).
         qualifier: pulumi.Output[str] | None = None
-        if snap_start:
+        if publishes_versions:
+            # Created on the first version; from then on the release step moves it.
             alias = aws.lambda_.Alias(
                 f"{prefix}-live",
                 name=LIVE_ALIAS,
                 function_name=lambda_function.name,
                 function_version=lambda_function.version,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, ignore_changes=RELEASED_BY_THE_PIPELINE),
             )
             self.aliases[function.name] = alias
+            self.versions[function.name] = lambda_function.version
             invoke_arn, qualifier = alias.invoke_arn, alias.name
 
         if function.trigger:
@@ -150,7 +163,7 @@ class Service(pulumi.ComponentResource):
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(
                 log_format="JSON", log_group=logs.name
             ),
-            publish=defaults.snap_start,
+            publish=defaults.publishes_versions,
             snap_start=aws.lambda_.FunctionSnapStartArgs(apply_on="PublishedVersions")
             if defaults.snap_start
             else None,

@@ -33,3 +33,16 @@ def test_the_snapshot_holds_no_secret_and_no_service_version(stack: str) -> None
         variables = function["inputs"]["environment"]["variables"]
         if "SERVICE_VERSION" in variables:
             assert variables["SERVICE_VERSION"] == VERSION_PLACEHOLDER
+
+
+@pytest.mark.parametrize("stack", stacks())
+def test_the_stack_puts_no_secret_in_pulumis_state(stack: str) -> None:
+    """A `random:*` resource keeps its result in the state, and a secret input is kept there
+    encrypted with the stack's key, which a token that may preview the stack can decrypt
+    (Pulumi Cloud's "Stack Read" permission set includes stack:decrypt; docs/ci-cd.md). The
+    stack's secrets live in SSM only (infra.operations.secret_parameters)."""
+    resources = yaml.safe_load(snapshot_path(stack).read_text())["resources"]
+
+    assert not [r["name"] for r in resources if r["type"].startswith("random:")]
+    assert not [r["name"] for r in resources if r.get("secret_inputs")]
+    assert "[secret]" not in snapshot_path(stack).read_text()

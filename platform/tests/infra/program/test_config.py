@@ -279,3 +279,15 @@ def test_the_sms_spend_alarm_fires_before_sns_stops_sending() -> None:
 
     with pytest.raises(ConfigError, match="alarmMonthToDateSpend must be below"):
         parse_stack_config(raw, region="eu-west-1")
+
+
+def test_a_gradual_deployment_needs_the_alarms_that_watch_it() -> None:
+    raw = {
+        "auth": {"emailSender": "a@example.com"},
+        "functions": {"deployment": "canary10Percent5Minutes"},
+        "alarms": {"enabled": False},
+    }
+    with pytest.raises(ConfigError, match=r"alarms\.enabled must be true"):
+        parse_stack_config(raw, region="eu-west-1")
+    raw["functions"] = {"deployment": "allAtOnce"}
+    assert parse_stack_config(raw, region="eu-west-1").functions.publishes_versions is False

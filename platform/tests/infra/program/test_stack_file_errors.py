@@ -35,7 +35,7 @@ def test_a_misspelt_key_names_the_file_the_key_what_is_allowed_and_the_nearest(
     assert message == (
         f"{tmp_path / 'Pulumi.dev.yaml'}: bad stack config: "
         "serverless-backend:functions.memroy: unknown key; did you mean `memory`? "
-        "(allowed here: architecture, memory, timeout, logLevel, tracing, snapStart)"
+        "(allowed here: architecture, memory, timeout, logLevel, tracing, snapStart, deployment)"
     )
 
 

@@ -28,6 +28,8 @@ SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
+# Served: an invocation of `live` goes to the version it picks (local_runtime.live_version).
+ALIAS = "aws:lambda/alias:Alias"
 SES_IDENTITIES = ("aws:ses/emailIdentity:EmailIdentity", "aws:sesv2/emailIdentity:EmailIdentity")
 # The account's SMS preferences: no stack of this program declares them (the bootstrap
 # sets them), but one that did is refused as AWS refuses it (local_runtime.account).
@@ -50,16 +52,12 @@ EMULATED_LATER = (SSM_PARAMETER,)
 EMULATED_TYPES = EMULATED_FIRST + EMULATED_LATER
 # Served by the runtime itself (roles and their inline policies by its IAM gate).
 SERVED_TYPES = frozenset(
-    {FUNCTION, API, ROUTE, INTEGRATION, AUTHORIZER, STAGE, ROLE, ROLE_POLICY, SCHEDULE}
+    {FUNCTION, API, ROUTE, INTEGRATION, AUTHORIZER, STAGE, ROLE, ROLE_POLICY, SCHEDULE, ALIAS}
 )
 # Their effect is already part of how the runtime behaves.
 IMPLIED_TYPES = {
     "aws:lambda/permission:Permission": "the local API may always invoke the functions",
     "aws:apigatewayv2/deployment:Deployment": "the local API always serves the latest routes",
-    "aws:lambda/alias:Alias": "an alias runs its function's current code locally",
-    "random:index/randomPassword:RandomPassword": (
-        "its value (a local-only stand-in) is in the SecureString parameter holding it"
-    ),
 }
 
 # The API's custom domain (api.domain): locally the API answers on 127.0.0.1 only.

@@ -35,11 +35,13 @@ from local_runtime.iam.access import Target
 from local_runtime.iam.gate import Identity
 from local_runtime.iam.policy import PolicyError
 from local_runtime.jwt_authorizer import JwksCache, fetch_jwks_from
+from local_runtime.live_version import LiveVersions, live_aliases
 from local_runtime.model import Declared, LocalFunction, LocalModel, LocalRoute, build_model
 from local_runtime.outbox import OutboxWatcher
 from local_runtime.reloader import Reloader
 from local_runtime.scheduler import Scheduler
 from local_runtime.served_routes import docs_documents, unserved_routes
+from local_runtime.stack_secrets import make_stack_secrets
 from local_runtime.workers import FunctionPool, Invocation, Worker, WorkerSpec, worker_environment
 from service_manifest import AUTH_JWT, AUTH_PUBLIC, DEFAULT_ROUTE_KEY, Route
 
@@ -99,6 +101,12 @@ class Runtime:
         self._watch = watch
         self._program_files = list(program_files)
         self.pools: dict[str, FunctionPool] = {}
+        # Where a `live` alias routes some invocations to a second version: that version's
+        # own workers, by (function, version) (local_runtime.live_version).
+        self.version_pools: dict[tuple[str, str], FunctionPool] = {}
+        self.live = LiveVersions({})
+        self._setups: Mapping[str, ServiceSetup] = {}
+        self._version_lock = threading.Lock()
         # Function name → the role session its worker signs its AWS calls with.
         self.identities: dict[str, Identity] = {}
         self.model: LocalModel | None = None
@@ -141,12 +149,15 @@ class Runtime:
         created = self.emulator.create(self._resources, model.EMULATED_FIRST)
         resolved = [created.substitutions.resource(r) for r in self._resources]
         local = build_model(resolved)
+        self.live = LiveVersions(live_aliases(resolved))
+        make_stack_secrets(self.emulator.client("ssm"), self.stack, local)
         self._enforce_iam(local)
         self._install_triggers(resolved, local)
         self.model = local
-        setups = self._setup_services(local)
+        setups = self._setups = self._setup_services(local)
         for function in local.functions.values():
-            self.pools[function.name] = self._pool(function, setups[function.service])
+            version = self.live.main_version(function.function_name)
+            self.pools[function.name] = self._pool(function, setups[function.service], version)
         self._stoppers.append(self._stop_pools)
         if local.api is not None:
             self._serve(local, setups)
@@ -208,7 +219,9 @@ class Runtime:
         with ThreadPoolExecutor(max_workers=4) as pool:
             return dict(zip(services, pool.map(self._services, services), strict=True))
 
-    def _pool(self, function: LocalFunction, setup: ServiceSetup) -> FunctionPool:
+    def _pool(
+        self, function: LocalFunction, setup: ServiceSetup, version: str | None = None
+    ) -> FunctionPool:
         environment = worker_environment(
             function,
             endpoint_url=self.emulator.url,
@@ -219,6 +232,8 @@ class Runtime:
         if "ENABLE_DOCS" in environment:
             environment["ENABLE_DOCS"] = "true"  # locally, every service shows its docs
         environment.update(setup.extra_environment or {})
+        if version is not None:
+            environment["AWS_LAMBDA_FUNCTION_VERSION"] = version
         spec = WorkerSpec(setup.python, setup.folder, environment)
         return FunctionPool(function, lambda: Worker(function, spec, self.console.function_log))
 
@@ -265,12 +280,30 @@ class Runtime:
                 self.console.line(f"[{pool.function.label}] failed to start: {message}")
 
     def _stop_pools(self) -> None:
-        for pool in self.pools.values():
+        for pool in [*self.pools.values(), *self.version_pools.values()]:
             pool.stop()
+
+    def pool_for(self, function: str) -> FunctionPool:
+        """The workers that answer this invocation: those of the version the function's
+        `live` alias picks, as Lambda picks it (its weights), else its only ones."""
+        main = self.pools[function]
+        version = self.live.pick(main.function.function_name)
+        if version is None or version == self.live.main_version(main.function.function_name):
+            return main
+        with self._version_lock:
+            key = (function, version)
+            if key not in self.version_pools:
+                setup = self._setups[main.function.service]
+                self.version_pools[key] = self._pool(main.function, setup, version)
+            return self.version_pools[key]
 
     def restart(self, service: str) -> None:
         """The service's source changed: its workers restart, warm."""
-        pools = [p for p in self.pools.values() if p.function.service == service]
+        pools = [
+            p
+            for p in [*self.pools.values(), *self.version_pools.values()]
+            if p.function.service == service
+        ]
         for pool in pools:
             pool.restart()
         self.console.line(f"{service}: source changed, workers restarted")
@@ -320,7 +353,7 @@ class Runtime:
         return found
 
     def _invoke_scheduled(self, function: str, event: Mapping[str, Any]) -> Invocation:
-        return self.pools[function].invoke(event)
+        return self.pool_for(function).invoke(event)
 
     def _report_scheduled(self, schedule: model.LocalSchedule, invocation: Invocation) -> None:
         self.console.line(
@@ -329,7 +362,7 @@ class Runtime:
         )
 
     def invoke(self, function: str, event: Mapping[str, Any], timeout: float) -> Invocation:
-        return self.pools[function].invoke(event, timeout)
+        return self.pool_for(function).invoke(event, timeout)
 
     def _log_request(self, request: IncomingRequest, handled: Handled, latency_ms: float) -> None:
         self.console.request(
@@ -356,7 +389,7 @@ class Runtime:
             )
             if function is None:
                 raise TriggerFailed(f"no declared function has the ARN {arn}")
-            invocation = self.pools[function.name].invoke(event)
+            invocation = self.pool_for(function.name).invoke(event)
             trigger = event.get("triggerSource", "trigger")
             self.console.line(
                 f"{trigger} -> {function.label} {invocation.duration_ms:.0f}ms {invocation.outcome}"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pulumi
 import pytest
 
-from infra.offline.declared import DeclaredStack, declare
+from infra.offline.declared import DeclaredStack, declare, declare_stack
 from infra.program.components.service import route_slug
 from infra.program.names import function_name
 from infra.program.shared import config_string
@@ -33,7 +35,7 @@ def _expected_value(declared: DeclaredStack, template: str) -> str:
         if root == "config":
             return config_string(declared.config.value_at(rest))
         if root == "secret":
-            return f"/serverless-backend/{declared.stack}/secrets/{rest}:1"
+            return f"/serverless-backend/{declared.stack}/secrets/{rest}"
         return str(plain[reference])
 
     return REFERENCE.sub(lambda match: value(match.group(1)), template)
@@ -115,34 +117,31 @@ def test_config_references_follow_the_stack(sample: DeclaredStack) -> None:
 
 
 def test_a_secret_reaches_the_function_only_as_its_parameters_name(sample: DeclaredStack) -> None:
-    """Never the value: `lambda:GetFunctionConfiguration` shows every variable."""
+    """Never the value (the program has none: `make secrets` makes it):
+    `lambda:GetFunctionConfiguration` shows every variable."""
     notes = sample.function("notes", "api")
-    (parameter,) = [
-        r
-        for r in sample.of_type("aws:ssm/parameter:Parameter")
-        if r.inputs["type"] == "SecureString"
-    ]
 
     reference = notes.inputs["environment"]["variables"]["SIGNING_KEY"]
-    assert reference == f"{parameter.inputs['name']}:{parameter.outputs['version']}"
-    assert parameter.inputs["value"] not in str(notes.inputs)
+    assert reference.startswith(f"/serverless-backend/{sample.stack}/secrets/")
     for function in sample.of_type("aws:lambda/function:Function"):
         assert not function.secret_inputs, function.name
 
 
 def test_snap_start_publishes_versions_behind_a_live_alias(declared: DeclaredStack) -> None:
-    snap_start = declared.config.functions.snap_start
+    """So does a gradual `functions.deployment`: traffic moves between published versions."""
+    functions = declared.config.functions
+    publishes = functions.snap_start or functions.deployment != "allAtOnce"
     aliases = {alias.inputs["functionName"] for alias in declared.of_type("aws:lambda/alias:Alias")}
 
     for function in declared.of_type("aws:lambda/function:Function"):
-        assert function.inputs["publish"] is snap_start
-        if snap_start:
+        assert function.inputs["publish"] is publishes
+        assert (function.inputs["name"] in aliases) is publishes
+        if functions.snap_start:
             assert function.inputs["snapStart"] == {"applyOn": "PublishedVersions"}
-            assert function.inputs["name"] in aliases
         else:
             assert "snapStart" not in function.inputs
     for permission in declared.of_type("aws:lambda/permission:Permission"):
-        assert permission.inputs.get("qualifier") == ("live" if snap_start else None)
+        assert permission.inputs.get("qualifier") == ("live" if publishes else None)
 
 
 def test_an_invoke_permission_waits_for_the_alias_it_names(declared: DeclaredStack) -> None:
@@ -150,7 +149,7 @@ def test_an_invoke_permission_waits_for_the_alias_it_names(declared: DeclaredSta
     (AddPermission on a qualifier that does not exist yet fails, passing only on retries)."""
     aliases = {a.inputs["functionName"]: a.urn for a in declared.of_type("aws:lambda/alias:Alias")}
     for permission in declared.of_type("aws:lambda/permission:Permission"):
-        if declared.config.functions.snap_start:
+        if declared.config.functions.publishes_versions:
             assert aliases[permission.inputs["function"]] in permission.dependencies
         else:
             assert "qualifier" not in permission.inputs
@@ -160,7 +159,7 @@ def test_the_pipeline_gets_every_live_alias_to_wait_for(declared: DeclaredStack)
     arns = sorted(alias.outputs["arn"] for alias in declared.of_type("aws:lambda/alias:Alias"))
 
     assert declared.outputs["live_aliases"] == arns
-    assert bool(arns) is declared.config.functions.snap_start
+    assert bool(arns) is declared.config.functions.publishes_versions
 
 
 def test_each_function_logs_to_its_own_group_with_retention(declared: DeclaredStack) -> None:
@@ -243,3 +242,63 @@ def test_without_a_boundary_configured_roles_have_none(declared: DeclaredStack) 
     assert (boundary is not None) is declared.config.production
     for role in declared.of_type("aws:iam/role:Role"):
         assert role.inputs.get("permissionsBoundary") == boundary
+
+
+# --- releases: traffic moves in the release step, never in `pulumi up` ---------------------
+
+
+def test_pulumi_up_never_moves_live(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The alias is created on the first version and then left to infra.operations.release: with its
+    version and routing ignored, a new version changes neither in `pulumi up`, so no traffic
+    reaches a version before it is Active (pulumi-aws waits only for LastUpdateStatus, not
+    for State: hashicorp/terraform-provider-aws#42693). Pulumi docs, "ignoreChanges": the
+    engine keeps the state's value of an ignored property and sends no update for it."""
+    import pulumi_aws as aws
+
+    from infra.program.components import service
+
+    seen: list[pulumi.ResourceOptions] = []
+    created = aws.lambda_.Alias.__init__
+
+    def recording(self: Any, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        seen.append(kwargs["opts"])
+        created(self, resource_name, *args, **kwargs)
+
+    monkeypatch.setattr(aws.lambda_.Alias, "__init__", recording)
+    declare_stack("prod", version="abc1234")
+
+    assert seen
+    for opts in seen:
+        assert opts.ignore_changes == ["function_version", "routing_config"]
+    assert service.RELEASED_BY_THE_PIPELINE == ["function_version", "routing_config"]
+
+
+def test_the_release_step_gets_each_alias_its_new_version_and_its_alarms(
+    declared: DeclaredStack,
+) -> None:
+    releases = declared.outputs["releases"]
+    aliases = declared.of_type("aws:lambda/alias:Alias")
+
+    assert declared.outputs["deployment"] == declared.config.functions.deployment
+    assert sorted(r["alias"] for r in releases) == sorted(a.outputs["arn"] for a in aliases)
+    alarms = {
+        a.inputs["name"]: a for a in declared.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    }
+    for entry in releases:
+        function = entry["alias"].split(":")[6]
+        # The version this deploy publishes (the mocks publish "1").
+        assert entry["version"] == "1"
+        # Its errors and its latency watch it.
+        assert entry["alarms"] == [f"{function}-duration", f"{function}-errors"]
+        for name in entry["alarms"]:
+            assert alarms[name].inputs["dimensions"] == {"FunctionName": function}
+        latency = alarms[f"{function}-duration"].inputs
+        assert latency["extendedStatistic"] == "p99"
+        assert latency["metricName"] == "Duration"
+
+
+def test_prod_releases_by_canary_and_dev_all_at_once(declared: DeclaredStack) -> None:
+    expected = {"prod": "canary10Percent5Minutes", "dev": "allAtOnce"}[declared.stack]
+
+    assert declared.config.functions.deployment == expected
+    assert bool(declared.outputs["releases"]) is (declared.stack == "prod")
