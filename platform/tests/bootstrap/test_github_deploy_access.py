@@ -842,7 +842,9 @@ _COGNITO = tuple(
     a
     for kind in ("aws:cognito/userPool:UserPool", "aws:cognito/userPoolClient:UserPoolClient")
     for a in types.RESOURCE_TYPES[kind].all_actions
-    if a != "cognito-idp:CreateUserPool"
+    # Actions on the pool itself: creating one, and the e-mail service-linked role
+    # Cognito creates for it (an IAM role's ARN, granted on its own), act on others.
+    if a.startswith("cognito-idp:") and a != "cognito-idp:CreateUserPool"
 )
 _ACM = tuple(
     a
