@@ -37,6 +37,8 @@ SECRETS = {
     "/test/secrets/authDestinationKey": "test-destination-key",
     "/test/secrets/authTestCode": "test-code-key",
 }
+# The app client's secret's parameter: the `aws` fixture puts the client's secret there.
+CLIENT_SECRET_PARAMETER = "/test/secrets/authClientSecret"
 
 # The process's environment: AWS's test credentials, what the platform gives
 # every function, and every variable service.toml declares, resolved.

@@ -18,6 +18,7 @@ POOL = {
     "MAX_FAILED_CODES": "10",
     "OTP_TTL_SECONDS": "300",
     "TICKET_KEY_PARAMETER": "/s/k1:1",
+    "CLIENT_SECRET_PARAMETER": "/s/k3:1",
     "DESTINATION_KEY_PARAMETER": "/s/k2:1",
 }
 

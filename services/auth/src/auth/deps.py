@@ -26,7 +26,10 @@ from service_kernel.aws import client
 def identity_provider() -> IdentityProvider:
     # Built on first use, once per process, like the client it wraps.
     return CognitoIdentityProvider(
-        client("cognito-idp"), settings.user_pool_id, settings.user_pool_client_id
+        client("cognito-idp"),
+        settings.user_pool_id,
+        settings.user_pool_client_id,
+        client_secret=lambda: secret_value(settings.client_secret_parameter),
     )
 
 

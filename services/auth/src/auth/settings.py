@@ -38,6 +38,9 @@ class Settings(ServiceSettings):
     # destination hash in the table.
     ticket_key_parameter: str = Field(min_length=1)
     destination_key_parameter: str = Field(min_length=1)
+    # The app client's secret (only the API holds it; every call for a user is
+    # signed with it, so Cognito refuses the same calls from anyone else).
+    client_secret_parameter: str = Field(min_length=1)
 
     @property
     def sms_regions(self) -> frozenset[str]:

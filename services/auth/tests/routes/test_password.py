@@ -127,6 +127,7 @@ def test_a_public_sign_up_cannot_confirm_itself(client: TestClient, aws: Any) ->
     a stack without auto-confirm, whatever it carries."""
     aws.cognito.sign_up(
         ClientId=aws.client_id,
+        SecretHash=aws.secret_hash(EMAIL),
         Username=EMAIL,
         Password=PASSWORD,
         UserAttributes=[{"Name": "email", "Value": EMAIL}],

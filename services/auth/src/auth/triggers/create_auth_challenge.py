@@ -1,14 +1,17 @@
 """Create auth challenge trigger: make a one-time code, and send it once per
 sign-in when the API vouches for the send.
 
-The first round makes a code and, only with a valid ticket from the API
-(ClientMetadata `ticket`, auth.protocol.ticket: the API checked its budgets
-for this destination and channel), counts the send against this trigger's
-own per-destination and stack-wide limits and delivers it (SMS for a phone,
-e-mail otherwise, or as ClientMetadata `delivery` asks among the user's own
-attributes). Anyone may call InitiateAuth directly (the app client has no
-secret): without a ticket the challenge proceeds the same way, and nothing
-is sent. Retries after a wrong answer reuse the code from the session's
+The first round, only with a valid ticket from the API (ClientMetadata
+`ticket`, auth.protocol.ticket: the API checked its budgets for this
+destination and channel), makes a code, counts the send against this
+trigger's own per-destination and stack-wide limits and delivers it (SMS for
+a phone, e-mail otherwise, or as ClientMetadata `delivery` asks among the
+user's own attributes). Cognito refuses InitiateAuth from anyone without the
+app client's secret, which only the API holds; should a call reach this
+trigger without a ticket all the same (or for an unknown user), the
+challenge proceeds with the same public parameters, but it is unanswerable
+and names no destination: nothing is sent, nothing is counted, and no answer
+succeeds. Retries after a wrong answer reuse the code from the session's
 challengeMetadata and send nothing.
 
 Test destinations (TEST_DESTINATIONS) are never sent anything: their code is
@@ -52,19 +55,22 @@ def respond(event: CreateAuthChallengeEvent, deps: CreateDeps) -> CreateAuthChal
 
     challenge = otp.current_challenge(session)
     if challenge is None:
-        challenge, code = _new_challenge(destination, deps)
-        if destination is not None and not request.get("userNotFound"):
-            if _vouched(request, destination, deps):
-                _deliver(destination, code, public, deps)
-            else:
-                logger.warning(
-                    "code not sent: no valid ticket from the API", delivery=destination[0]
-                )
+        if destination is not None and _vouched(request, destination, deps):
+            challenge, code = _new_challenge(destination, deps)
+            _deliver(destination, code, public, deps)
+        else:
+            # Work the API did not start (no valid ticket: a direct call, an
+            # unknown user): a challenge no answer meets, for nobody's count.
+            challenge = otp.Challenge.unanswerable(
+                int(deps.clock()) + deps.settings.otp_ttl_seconds
+            )
+            logger.warning("code not sent: no valid ticket from the API")
 
     settings = deps.settings
     attempts_left = max(settings.otp_max_attempts - otp.failed_attempts(session), 0)
+    # The same parameters for every user, known or not: nothing here tells
+    # which channel an account has (the API knows which it asked for).
     public[ATTEMPTS_LEFT] = str(attempts_left)
-    public[DELIVERY] = destination[0] if destination else SMS
     response = event["response"]
     response["publicChallengeParameters"] = public
     response["privateChallengeParameters"] = challenge.private_parameters()
@@ -95,6 +101,8 @@ def _new_challenge(
 def _vouched(
     request: CreateAuthChallengeRequest, destination: tuple[Channel, str], deps: CreateDeps
 ) -> bool:
+    if request.get("userNotFound"):
+        return False
     kind, address = destination
     given = str((request.get("clientMetadata") or {}).get(TICKET) or "")
     key = secret_value(deps.settings.ticket_key_parameter)

@@ -25,7 +25,8 @@ def digest(code: str) -> str:
 
 
 def matches(answer: str, expected_digest: str) -> bool:
-    return hmac.compare_digest(digest(answer), expected_digest)
+    # An empty digest (an unanswerable challenge) is met by nothing.
+    return hmac.compare_digest(digest(answer), expected_digest) and bool(expected_digest)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class Challenge:
     code_digest: str
     expires_at: int
     destination_hash: str = ""
+
+    @classmethod
+    def unanswerable(cls, expires_at: int) -> Challenge:
+        """A challenge no answer meets (no code digest), counted against nobody."""
+        return cls("", expires_at)
 
     def expired(self, now: float) -> bool:
         return now >= self.expires_at

@@ -27,7 +27,7 @@ def respond(event: VerifyAuthChallengeEvent, deps: VerifyDeps) -> VerifyAuthChal
     challenge = otp.Challenge.from_private_parameters(request["privateChallengeParameters"])
     answer = request["challengeAnswer"]
     correct = False
-    if challenge is not None:
+    if challenge is not None and challenge.code_digest:
         # Compare first, then check expiry: the same work either way.
         correct = otp.matches(answer, challenge.code_digest) and not challenge.expired(deps.clock())
         if not correct:
