@@ -46,6 +46,10 @@ dev: setup ## Run the whole system locally for STACK (dev) on http://127.0.0.1:P
 smoke: setup ## Run the contract's flows against API_URL, signing in with STACK's test destinations
 	$(UV) run --no-sync python -m local_runtime.smoke --api-url $(API_URL) --stack $(STACK)
 
+.PHONY: client-secret
+client-secret: setup ## After `pulumi up`: STACK's app client gets its secret from SSM, the generated one deleted (never printed)
+	$(UV) run --no-sync python -m infra.client_secret --stack $(STACK)
+
 .PHONY: snapshot
 snapshot: setup ## Regenerate platform/snapshots/<stack>.yaml (the program under Pulumi mocks)
 	$(UV) run --no-sync python -m infra.offline.snapshot

@@ -23,7 +23,8 @@ from infra.program.stack_files import StackFile, read_stack_file, stack_file
 
 MOCK_ACCOUNT = "123456789012"
 # A generated secret's value under the mocks (and so in `make dev`): plainly not a real one.
-MOCK_SECRET = "local-only-{digest}"  # noqa: S105 - a format, not a secret
+# Word characters only: Cognito takes it as an app client secret (`[\w+]+`).
+MOCK_SECRET = "local_only_{digest}"  # noqa: S105 - a format, not a secret
 _CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
 _GET_REGION = "aws:index/getRegion:getRegion"
 

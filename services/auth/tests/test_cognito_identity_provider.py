@@ -446,3 +446,19 @@ def test_an_unreadable_client_secret_is_unavailable_not_a_500() -> None:
     provider = CognitoIdentityProvider(Answering(), "pool-1", "client-1", client_secret=unreadable)
     with pytest.raises(IdentityUnavailable):
         provider.sign_up(EMAIL, PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Client client-1 is configured for secret but secret was not received",
+        "Unable to verify secret hash for client client-1",
+    ],
+)
+@pytest.mark.parametrize("method", ["start_code_sign_in", "password_sign_in", "sign_up"])
+def test_a_refused_client_secret_is_unavailable_never_a_decoy_or_bad_credentials(
+    method: str, message: str
+) -> None:
+    """A client not (yet) given the API's secret: every sign-in would look like a
+    wrong password or a user who cannot use codes. It is an outage: 503."""
+    assert isinstance(refused(method, "NotAuthorizedException", message), IdentityUnavailable)

@@ -169,7 +169,7 @@ def test_stack_secrets_reach_functions_only_through_their_securestring_parameter
     (items,) = [f for f in runtime.model.functions.values() if f.label == "items.api"]
     reference = items.environment["CURSOR_SIGNING_KEY_PARAMETER"]
     assert reference == "/serverless-backend/dev/secrets/itemsCursorKey:1"
-    assert not any("local-only-" in value for value in items.environment.values())
+    assert not any("local_only_" in value for value in items.environment.values())
     parameter = runtime.emulator.client("ssm").get_parameter(Name=reference, WithDecryption=True)[
         "Parameter"
     ]

@@ -251,6 +251,10 @@ def _create_jwt(
     return original(self, client_id, username, token_use, lifetime, extra_data)
 
 
+def _sign_out(self: CognitoIdpUserPool, username: str) -> None:
+    tokens.sign_out(self, username)
+
+
 _PATCHES: dict[tuple[type, str], Any] = {
     (CognitoIdpResponse, "sign_up"): _sign_up,
     (CognitoIdpResponse, "confirm_sign_up"): _confirm_sign_up,
@@ -270,6 +274,7 @@ _PATCHES: dict[tuple[type, str], Any] = {
     (CognitoIdpResponse, "global_sign_out"): _global_sign_out,
     (CognitoIdpBackend, "_validate_password"): _validate_password,
     (CognitoIdpUserPool, "create_jwt"): _create_jwt,
+    (CognitoIdpUserPool, "sign_out"): _sign_out,
 }
 
 

@@ -95,6 +95,24 @@ def refresh(
     }
 
 
+def sign_out(pool: CognitoIdpUserPool, username: str) -> None:
+    """End every token of the user, whichever name it signed in with: moto
+    matches the login name only, so a user who signed in by e-mail kept its
+    tokens after an AdminUserGlobalSignOut naming its username (Cognito's
+    sign-out is of the user, developer guide "Ending user sessions")."""
+    user = pool._get_user(username)
+
+    def same(name: str) -> bool:
+        return name == username or (user is not None and pool._get_user(name) is user)
+
+    for token, issued in list(pool.refresh_tokens.items()):
+        if issued is not None and same(str(issued[1])):
+            pool.refresh_tokens[token] = None
+    for access_token, (_, name) in list(pool.access_tokens.items()):
+        if same(str(name)):
+            pool.access_tokens.pop(access_token)
+
+
 def _claims(jwt: str) -> dict[str, Any]:
     """A JWT's payload, unverified: the emulator minted it itself."""
     try:

@@ -36,7 +36,7 @@ def test_a_stack_needs_no_secret_set_the_program_generates_them() -> None:
     # Under the mocks a generated value is a plainly local-only stand-in.
     values = [r.inputs["value"] for r in resources if r.inputs.get("type") == "SecureString"]
     assert values
-    assert all(value.startswith("local-only-") for value in values)
+    assert all(value.startswith("local_only_") for value in values)
 
 
 def test_a_wrong_config_value_fails_naming_the_key(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def test_the_snapshot_holds_no_secret_and_no_service_version(stack: str) -> None
     text = snapshot_path(stack).read_text()
     document = yaml.safe_load(text)
 
-    assert "local-only-insecure" not in text
+    assert "local_only_" not in text
     assert document["stack"] == stack
     functions = [r for r in document["resources"] if r["type"] == "aws:lambda/function:Function"]
     assert functions

@@ -371,8 +371,23 @@ class _Reachable:
             except BotoCoreError as exc:
                 get_logger().error("cognito unreachable", error=type(exc).__name__)
                 raise IdentityUnavailable(type(exc).__name__) from None
+            except ClientError as exc:
+                if _secret_refused(exc):
+                    # The API's own secret refused (not yet given to the client, or
+                    # rotated): every answer would be wrong, so none is given.
+                    get_logger().error("cognito refused the client secret", operation=operation)
+                    raise IdentityUnavailable("client secret refused") from None
+                raise
 
         return reached
+
+
+def _secret_refused(exc: ClientError) -> bool:
+    """Cognito's NotAuthorizedException for a missing or wrong SECRET_HASH or secret."""
+    message = error_message(exc)
+    return error_code(exc) == "NotAuthorizedException" and (
+        "configured for secret" in message or "verify secret" in message
+    )
 
 
 def _unexpected(exc: ClientError) -> IdentityError:

@@ -52,7 +52,7 @@ def test_the_first_round_sends_a_fresh_code_by_sms(handler: Handler, first: Any,
     assert code.isdigit()
     assert response["publicChallengeParameters"] == {"dev_otp": code, "attempts_left": "3"}
     challenge = otp.Challenge.from_private_parameters(response["privateChallengeParameters"])
-    assert challenge == otp.Challenge(otp.digest(code), int(aws.clock()) + 300, HASHED)
+    assert challenge == otp.Challenge(otp.digest(code), int(aws.clock()) + 300, HASHED, "sms")
     assert response["challengeMetadata"] == challenge.metadata()
     assert aws.sms() == [(PHONE, f"Your Acme sign-in code is {code}. It expires in 5 minutes.")]
 

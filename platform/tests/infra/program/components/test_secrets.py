@@ -29,7 +29,13 @@ def test_one_generated_secret_per_key_the_services_name(
 ) -> None:
     keys = _referenced(manifests)
 
-    assert keys == {"itemsCursorKey", "authTicketKey", "authDestinationKey", "authTestCode"}
+    assert keys == {
+        "itemsCursorKey",
+        "authTicketKey",
+        "authDestinationKey",
+        "authTestCode",
+        "authClientSecret",
+    }
     assert set(_secret_parameters(declared)) == keys
     passwords = declared.of_type(PASSWORD)
     assert sorted(p.name for p in passwords) == sorted(f"secrets-{key}" for key in keys)

@@ -78,24 +78,18 @@ def respond(event: CreateAuthChallengeEvent, deps: CreateDeps) -> CreateAuthChal
     return event
 
 
-def _new_challenge(
-    destination: tuple[Channel, str] | None, deps: CreateDeps
-) -> tuple[otp.Challenge, str]:
+def _new_challenge(destination: tuple[Channel, str], deps: CreateDeps) -> tuple[otp.Challenge, str]:
     settings = deps.settings
+    kind, address = destination
     code = otp.new_code()
-    hashed = ""
-    if destination is not None:
-        address = destination[1]
-        hashed = protocol.destination_hash(
-            secret_value(settings.destination_key_parameter), address
+    hashed = protocol.destination_hash(secret_value(settings.destination_key_parameter), address)
+    if settings.production and _is_test(address, settings):
+        # Fixed per test destination, never echoed: what smoke tests use.
+        code = protocol.code_for_test_destination(
+            secret_value(settings.test_code_parameter), address
         )
-        if settings.production and _is_test(address, settings):
-            # Fixed per test destination, never echoed: what smoke tests use.
-            code = protocol.code_for_test_destination(
-                secret_value(settings.test_code_parameter), address
-            )
     expires_at = int(deps.clock()) + settings.otp_ttl_seconds
-    return otp.Challenge(otp.digest(code), expires_at, hashed), code
+    return otp.Challenge(otp.digest(code), expires_at, hashed, kind), code
 
 
 def _vouched(

@@ -7,7 +7,8 @@ lockout holds for direct RespondToAuthChallenge calls too: once the
 destination has MAX_FAILED_CODES wrong answers in its 24-hour window, every
 answer is wrong, even the right code, until the window closes. A right code
 before that clears the count, and proves the user: it is no longer pending
-(auth.cleanup would otherwise delete it)."""
+(auth.cleanup would otherwise delete it); the first one for a destination
+marks it verified and clears whatever an unproven sign-up set (ownership.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from auth.triggers import otp
 from auth.triggers.config import VerifySettings
 from auth.triggers.deps import Trigger, VerifyDeps
 from auth.triggers.events import VerifyAuthChallengeEvent
+from auth.triggers.ownership import unproven_attribute
 from service_kernel.settings import load_settings
 
 
@@ -34,9 +36,14 @@ def respond(event: VerifyAuthChallengeEvent, deps: VerifyDeps) -> VerifyAuthChal
             metrics.code_failed()
         if challenge.destination_hash:
             correct = _counted(challenge.destination_hash, correct, deps)
-    sub = request["userAttributes"].get("sub")
+    attributes = request["userAttributes"]
+    sub = attributes.get("sub")
     if correct and sub:
         deps.pending_users.remove(sub)
+    if correct and challenge is not None:
+        proved = unproven_attribute(challenge.channel, attributes)
+        if proved is not None:
+            deps.accounts.prove(event["userPoolId"], event["userName"], proved)
     event["response"]["answerCorrect"] = correct
     return event
 
