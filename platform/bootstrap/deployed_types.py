@@ -277,6 +277,12 @@ PIPELINE_ACTIONS = (
     "cognito-idp:DeleteUserPoolClientSecret",
     "ssm:ListTagsForResource",
     "ssm:AddTagsToResource",
+    # The smoke test of a production stack signs its test destinations in through IAM
+    # only (local_runtime.smoke.IamSignIn): its API treats them as ordinary numbers.
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminInitiateAuth",
+    "cognito-idp:AdminRespondToAuthChallenge",
 )
 
 # Each service's resources of one stack. `{name}` is "<project>-<stack>", which prefixes

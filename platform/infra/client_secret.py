@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.config import PROJECT
+from infra.names import StackNames
 from infra.stack_files import stack_config
 
 # The `${secret.<key>}` auth's service.toml names for it.
@@ -34,7 +35,7 @@ SECRET_ID_TAG = "clientSecretId"  # noqa: S105 - a tag's name
 
 
 def parameter_name(stack: str, project: str = PROJECT) -> str:
-    return f"/{project}/{stack}/secrets/{CLIENT_SECRET_KEY}"
+    return StackNames(project, stack).secret_parameter(CLIENT_SECRET_KEY)
 
 
 def give_client_its_secret(
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     region = stack_config(args.stack).region
     session = get_session()
     ssm = session.create_client("ssm", region_name=region)
-    published = f"/{PROJECT}/{args.stack}"
+    published = StackNames(PROJECT, args.stack).published_prefix
 
     def output(key: str) -> str:
         return str(ssm.get_parameter(Name=f"{published}/{key}")["Parameter"]["Value"])

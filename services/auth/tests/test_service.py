@@ -452,6 +452,20 @@ def test_test_destinations_skip_the_country_check_and_the_budgets(
     assert counters.windows == {}
 
 
+def test_on_production_a_test_destination_is_an_ordinary_number(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    """Issue 18, finding 2: test destinations are public (the README, the stack
+    files) and skipped every check, so anyone could use them. On a production
+    stack the API refuses them as it refuses any number (here: not a mobile
+    number of a listed country), and spends budgets for them like any other;
+    the smoke test signs them in through IAM only."""
+    with pytest.raises(service.UnsupportedDestination):
+        start(provider, rules, phone=TEST_PHONE, production=True)
+    start(provider, rules, email="smoke@example.test", production=True)
+    assert counters.windows != {}
+
+
 def test_a_locked_destination_gets_no_code(
     provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
 ) -> None:

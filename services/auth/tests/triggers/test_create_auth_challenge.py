@@ -264,11 +264,38 @@ def test_a_test_destination_is_sent_nothing_and_its_code_echoed_off_production(
 def test_on_production_a_test_destinations_code_is_fixed_by_the_secret_and_never_echoed(
     handler: Handler, trigger_event: Event, aws: Any
 ) -> None:
+    """The smoke test's own path: its ticket is made with the test-code secret,
+    which only the deploy role reads (AdminInitiateAuth, issue 18 finding 2)."""
+    aws.configure("CreateAuthChallenge", production=True)
+    event = trigger_event("create_auth_challenge_first")
+    event["request"]["userAttributes"]["phone_number"] = "+15555550100"
+    response = handler(vouched(event, aws.clock(), key="test-code-key"), None)["response"]
+    assert "dev_otp" not in response["publicChallengeParameters"]
+    expected = protocol.code_for_test_destination("test-code-key", "+15555550100")
+    assert otp.matches(expected, response["privateChallengeParameters"]["code_digest"])
+    assert aws.sms() == []
+    assert items() == []
+
+
+def test_on_production_the_apis_test_destination_is_an_ordinary_number(
+    handler: Handler, trigger_event: Event, aws: Any
+) -> None:
+    """Issue 18, finding 2: with the API's ticket a production stack's test
+    destination gets no fixed code and no pass: sent and counted like any number."""
     aws.configure("CreateAuthChallenge", production=True)
     event = trigger_event("create_auth_challenge_first")
     event["request"]["userAttributes"]["phone_number"] = "+15555550100"
     response = handler(vouched(event, aws.clock()), None)["response"]
-    assert "dev_otp" not in response["publicChallengeParameters"]
-    expected = protocol.code_for_test_destination("test-code-key", "+15555550100")
-    assert otp.matches(expected, response["privateChallengeParameters"]["code_digest"])
+    fixed = protocol.code_for_test_destination("test-code-key", "+15555550100")
+    assert not otp.matches(fixed, response["privateChallengeParameters"]["code_digest"])
+    assert len(aws.sms()) == 1
+    assert items() != []
+
+
+def test_a_test_code_ticket_is_nothing_off_production_or_for_another_number(
+    handler: Handler, trigger_event: Event, aws: Any
+) -> None:
+    event = trigger_event("create_auth_challenge_first")  # dev; a real number
+    response = handler(vouched(event, aws.clock(), key="test-code-key"), None)["response"]
+    assert response["privateChallengeParameters"]["code_digest"] == ""
     assert aws.sms() == []

@@ -14,15 +14,19 @@ and names no destination: nothing is sent, nothing is counted, and no answer
 succeeds. Retries after a wrong answer reuse the code from the session's
 challengeMetadata and send nothing.
 
-Test destinations (TEST_DESTINATIONS) are never sent anything: their code is
-echoed as `dev_otp` where the stack is not production, and is derived from
-the authTestCode stack secret where it is. Every other code is echoed only under
+Test destinations (TEST_DESTINATIONS) are never sent anything where the stack
+is not production: their code is echoed as `dev_otp`. On a production stack
+the API's sign-ins treat them as ordinary numbers; the smoke test signs them in
+through IAM calls only the deploy role may make (AdminInitiateAuth), with a
+ticket made with the authTestCode secret, and answers the fixed code derived
+from that same secret (never echoed, nothing sent or counted). Every other code is echoed only under
 the local runtime (LOCAL_RUNTIME_ECHO_CODES), never on a deployed stack.
 """
 
 from __future__ import annotations
 
 from functools import partial
+from typing import Final, Literal
 
 from auth import abuse, metrics, protocol
 from auth.abuse import Budget, SendRefused
@@ -37,6 +41,10 @@ from service_kernel.settings import load_settings
 
 logger = get_logger()
 HOUR = 3600
+# Who started a sign-in the trigger serves (see _vouched).
+Vouched = Literal["api", "smoke"]
+API: Final = "api"
+SMOKE: Final = "smoke"
 
 
 class RateLimitedError(Exception):
@@ -55,9 +63,10 @@ def respond(event: CreateAuthChallengeEvent, deps: CreateDeps) -> CreateAuthChal
 
     challenge = otp.current_challenge(session)
     if challenge is None:
-        if destination is not None and _vouched(request, destination, deps):
-            challenge, code = _new_challenge(destination, deps)
-            _deliver(destination, code, public, deps)
+        vouched = _vouched(request, destination, deps) if destination is not None else None
+        if destination is not None and vouched is not None:
+            challenge, code = _new_challenge(destination, deps, vouched)
+            _deliver(destination, code, public, deps, vouched)
         else:
             # Work the API did not start (no valid ticket: a direct call, an
             # unknown user): a challenge no answer meets, for nobody's count.
@@ -78,13 +87,15 @@ def respond(event: CreateAuthChallengeEvent, deps: CreateDeps) -> CreateAuthChal
     return event
 
 
-def _new_challenge(destination: tuple[Channel, str], deps: CreateDeps) -> tuple[otp.Challenge, str]:
+def _new_challenge(
+    destination: tuple[Channel, str], deps: CreateDeps, vouched: Vouched
+) -> tuple[otp.Challenge, str]:
     settings = deps.settings
     kind, address = destination
     code = otp.new_code()
     hashed = protocol.destination_hash(secret_value(settings.destination_key_parameter), address)
-    if settings.production and _is_test(address, settings):
-        # Fixed per test destination, never echoed: what smoke tests use.
+    if vouched == SMOKE:
+        # Fixed per test destination, never echoed: what the smoke test answers.
         code = protocol.code_for_test_destination(
             secret_value(settings.test_code_parameter), address
         )
@@ -94,13 +105,28 @@ def _new_challenge(destination: tuple[Channel, str], deps: CreateDeps) -> tuple[
 
 def _vouched(
     request: CreateAuthChallengeRequest, destination: tuple[Channel, str], deps: CreateDeps
-) -> bool:
+) -> Vouched | None:
+    """Who started this sign-in: the API (its ticket), the smoke test of a
+    production stack (a test destination's ticket made with the test-code
+    secret, which only the deploy role reads), or nobody (None)."""
     if request.get("userNotFound"):
-        return False
+        return None
+    settings, now = deps.settings, deps.clock()
     kind, address = destination
     given = str((request.get("clientMetadata") or {}).get(TICKET) or "")
-    key = secret_value(deps.settings.ticket_key_parameter)
-    return protocol.ticket_is_valid(key, given, address, kind, deps.clock())
+    if protocol.ticket_is_valid(
+        secret_value(settings.ticket_key_parameter), given, address, kind, now
+    ):
+        return API
+    if (
+        settings.production
+        and _is_test(address, settings)
+        and protocol.ticket_is_valid(
+            secret_value(settings.test_code_parameter), given, address, kind, now
+        )
+    ):
+        return SMOKE
+    return None
 
 
 def _is_test(address: str, settings: CreateSettings) -> bool:
@@ -108,11 +134,20 @@ def _is_test(address: str, settings: CreateSettings) -> bool:
 
 
 def _deliver(
-    destination: tuple[Channel, str], code: str, public: dict[str, str], deps: CreateDeps
+    destination: tuple[Channel, str],
+    code: str,
+    public: dict[str, str],
+    deps: CreateDeps,
+    vouched: Vouched,
 ) -> None:
     settings = deps.settings
     kind, address = destination
-    test = _is_test(address, settings)
+    if vouched == SMOKE:
+        logger.info("code not sent: the smoke test's sign-in", delivery=kind)
+        return
+    # On a production stack the API's test destinations are ordinary numbers:
+    # only the smoke test's own path (above) treats them apart.
+    test = not settings.production and _is_test(address, settings)
     if not settings.production and (test or settings.local_runtime_echo_codes):
         public[DEV_OTP] = code
     if test:
