@@ -48,7 +48,7 @@ smoke: setup ## Run the contract's flows against API_URL, signing in with STACK'
 
 .PHONY: client-secret
 client-secret: setup ## After `pulumi up`: STACK's app client gets its secret from SSM, the generated one deleted (never printed)
-	$(UV) run --no-sync python -m infra.client_secret --stack $(STACK)
+	$(UV) run --no-sync python -m infra.operations.client_secret --stack $(STACK)
 
 .PHONY: snapshot
 snapshot: setup ## Regenerate platform/snapshots/<stack>.yaml (the program under Pulumi mocks)

@@ -270,7 +270,7 @@ PIPELINE_ACTIONS = (
     "lambda:DeleteFunction",
     # The smoke test reads the stack's test code from its SecureString parameter.
     "ssm:GetParameter",
-    # infra.client_secret (make client-secret): the app client's one secret is the
+    # infra.operations.client_secret (make client-secret): the app client's one secret is the
     # stack's authClientSecret (the parameter tagged with its secret's id).
     "cognito-idp:ListUserPoolClientSecrets",
     "cognito-idp:AddUserPoolClientSecret",

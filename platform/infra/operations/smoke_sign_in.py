@@ -21,7 +21,7 @@ from infra.program.stack_files import stack_config
 
 # The `${secret.<key>}` holding a production stack's fixed test code.
 TEST_CODE_SECRET = "authTestCode"  # noqa: S105 - a secret's name, not a secret
-# The app client's secret, which the IAM sign-in signs with (infra.client_secret).
+# The app client's secret, which the IAM sign-in signs with (infra.operations.client_secret).
 CLIENT_SECRET = "authClientSecret"  # noqa: S105 - a secret's name, not a secret
 
 

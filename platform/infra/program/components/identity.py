@@ -103,7 +103,7 @@ class Identity(pulumi.ComponentResource):
             user_pool_id=self.user_pool.id,
             # Confidential: Cognito refuses every call for a user without the
             # client's SECRET_HASH. The secret generated here (in the state) is
-            # replaced by one only the auth API holds (infra.client_secret).
+            # replaced by one only the auth API holds (infra.operations.client_secret).
             generate_secret=True,
             explicit_auth_flows=list(AUTH_FLOWS),
             prevent_user_existence_errors="ENABLED",

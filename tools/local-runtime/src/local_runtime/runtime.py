@@ -23,7 +23,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cognito_emulator import install_triggers, uninstall_triggers
-from infra.client_secret import give_client_its_secret, parameter_name
+from infra.operations.client_secret import give_client_its_secret, parameter_name
 from infra.repo import repo_root
 from local_runtime import model
 from local_runtime.api_info import api_info

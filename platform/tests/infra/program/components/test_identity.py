@@ -29,7 +29,7 @@ def test_the_app_client_is_confidential_and_has_the_three_flows(declared: Declar
     client = declared.one("aws:cognito/userPoolClient:UserPoolClient").inputs
     settings = declared.config.user_pool
 
-    # Cognito refuses its calls without SECRET_HASH (issue 18; infra.client_secret).
+    # Cognito refuses its calls without SECRET_HASH (issue 18; infra.operations.client_secret).
     assert client["generateSecret"] is True
     assert sorted(client["explicitAuthFlows"]) == [
         "ALLOW_CUSTOM_AUTH",

@@ -24,9 +24,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from infra.config import PROJECT
-from infra.names import StackNames
-from infra.stack_files import stack_config
+from infra.program.config import PROJECT
+from infra.program.names import StackNames
+from infra.program.stack_files import stack_config
 
 # The `${secret.<key>}` auth's service.toml names for it.
 CLIENT_SECRET_KEY = "authClientSecret"  # noqa: S105 - a secret's name, not a secret
@@ -87,7 +87,9 @@ def _recorded_id(ssm: Any, parameter: str) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.client_secret", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.operations.client_secret", description=__doc__
+    )
     parser.add_argument("--stack", required=True, help="the stack, e.g. prod (Pulumi.<stack>.yaml)")
     args = parser.parse_args(argv)
     from botocore.session import get_session

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from infra.client_secret import SECRET_ID_TAG, give_client_its_secret, parameter_name
+from infra.operations.client_secret import SECRET_ID_TAG, give_client_its_secret, parameter_name
 
 PARAMETER = parameter_name("dev")
 VALUE = "V" * 64
