@@ -24,6 +24,8 @@ CONFIG = {
         "sendRateWindowSeconds": 900,
         "sourceSendLimit": 20,
         "sourceSendWindowSeconds": 3600,
+        "signupSourceLimit": 20,
+        "signupSourceWindowSeconds": 3600,
         "stackSendsPerHour": 100,
         "maxFailedCodes": 10,
         "smsCountries": ["US", "CA", "GB"],

@@ -52,6 +52,11 @@ def source_send_key(hash_key: str, source_ip: str) -> str:
     return f"{KEY_PREFIX}SOURCE#{destination_hash(hash_key, 'ip:' + source_ip)}"
 
 
+def signup_source_key(hash_key: str, source_ip: str) -> str:
+    """Password sign-ups asked for by a source IP (each may make Cognito e-mail)."""
+    return f"{KEY_PREFIX}SIGNUP#{destination_hash(hash_key, 'ip:' + source_ip)}"
+
+
 STACK_SEND_KEY = f"{KEY_PREFIX}STACK#SEND"
 # The create trigger's own counts (defence in depth): sends it really made.
 STACK_SENT_KEY = f"{KEY_PREFIX}STACK#SENT"

@@ -70,6 +70,7 @@ def code_rules(
         test_destinations=config.test_destination_list,
         destination_budget=config.destination_budget,
         source_budget=config.source_budget,
+        signup_source_budget=config.signup_source_budget,
         stack_budget=config.stack_budget,
         max_failed_codes=config.max_failed_codes,
         pending=pending,

@@ -71,6 +71,8 @@ class CodeRules:
     destination_budget: Budget
     source_budget: Budget
     stack_budget: Budget
+    # /auth/signup per source IP (issue 18, finding 5).
+    signup_source_budget: Budget
     max_failed_codes: int
     # Users /auth/start creates are removed after this long unless proved.
     pending: PendingUsers
@@ -193,10 +195,22 @@ def verify(provider: IdentityProvider, rules: CodeRules, answer: VerifyRequest) 
 
 
 def signup(
-    provider: IdentityProvider, credentials: Credentials, *, auto_confirm: bool
+    provider: IdentityProvider,
+    rules: CodeRules,
+    credentials: Credentials,
+    *,
+    source_ip: str,
+    auto_confirm: bool,
 ) -> SignupResponse:
     """An e-mail already registered gets the answer a new one would, in the
-    same time (the pool prevents user-existence errors elsewhere)."""
+    same time (the pool prevents user-existence errors elsewhere). Each
+    sign-up may make Cognito e-mail a code: a source IP gets a budget of them."""
+    key = abuse.signup_source_key(rules.destination_key, source_ip)
+    try:
+        abuse.spend(rules.counters, [("source", key, rules.signup_source_budget)], now())
+    except SendRefused as refused:
+        metrics.rate_limited(refused.budget)
+        raise
     try:
         with at_least(timing.SIGN_UP_FLOOR_SECONDS):
             user = provider.sign_up(credentials.email, credentials.password)

@@ -30,6 +30,9 @@ class Settings(ServiceSettings):
     send_rate_window_seconds: int = Field(gt=0)
     source_send_limit: int = Field(gt=0)
     source_send_window_seconds: int = Field(gt=0)
+    # Password sign-ups per source IP: each may make Cognito e-mail a code.
+    signup_source_limit: int = Field(gt=0)
+    signup_source_window_seconds: int = Field(gt=0)
     stack_sends_per_hour: int = Field(gt=0)
     max_failed_codes: int = Field(gt=0)
     otp_ttl_seconds: int = Field(gt=0)
@@ -57,6 +60,10 @@ class Settings(ServiceSettings):
     @property
     def source_budget(self) -> Budget:
         return Budget(self.source_send_limit, self.source_send_window_seconds)
+
+    @property
+    def signup_source_budget(self) -> Budget:
+        return Budget(self.signup_source_limit, self.signup_source_window_seconds)
 
     @property
     def stack_budget(self) -> Budget:

@@ -185,3 +185,14 @@ def test_a_body_that_is_not_json_is_400(client: TestClient) -> None:
     )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_json"
+
+
+def test_a_source_gets_a_budget_of_sign_ups(client: TestClient, aws: Any) -> None:
+    """Issue 18, finding 5: each sign-up may make Cognito e-mail a code, and
+    /auth/signup had no budget. One source gets `auth.signupSourceLimit` (20 here)."""
+    for n in range(20):
+        assert signup(client, email=f"user{n}@example.com").status_code == 201
+    refused = signup(client, email="one-more@example.com")
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many_requests"
+    assert int(refused.headers["retry-after"]) > 0
