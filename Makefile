@@ -57,6 +57,9 @@ secrets: setup ## Create STACK's missing SSM SecureString secrets (random values
 .PHONY: rollback
 rollback: setup ## Point STACK's `live` aliases back at each function's previous version (your AWS credentials)
 	$(UV) run --no-sync python -m infra.operations.rollback --stack $(STACK)
+.PHONY: client-secret
+client-secret: setup ## After `pulumi up`: STACK's app client gets its secret from SSM, the generated one deleted (never printed)
+	$(UV) run --no-sync python -m infra.operations.client_secret --stack $(STACK)
 
 .PHONY: snapshot
 snapshot: setup ## Regenerate platform/snapshots/<stack>.yaml (the program under Pulumi mocks)

@@ -274,6 +274,19 @@ PIPELINE_ACTIONS = (
     "ssm:PutParameter",
     # The smoke test reads the stack's test code from its SecureString parameter.
     "ssm:GetParameter",
+    # infra.operations.client_secret (make client-secret): the app client's one secret is the
+    # stack's authClientSecret (the parameter tagged with its secret's id).
+    "cognito-idp:ListUserPoolClientSecrets",
+    "cognito-idp:AddUserPoolClientSecret",
+    "cognito-idp:DeleteUserPoolClientSecret",
+    "ssm:ListTagsForResource",
+    "ssm:AddTagsToResource",
+    # The smoke test of a production stack signs its test destinations in through IAM
+    # only (local_runtime.smoke.IamSignIn): its API treats them as ordinary numbers.
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminInitiateAuth",
+    "cognito-idp:AdminRespondToAuthChallenge",
 )
 
 # Each service's resources of one stack, by name. `{name}` is "<project>-<stack>", which

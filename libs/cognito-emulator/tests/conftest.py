@@ -19,6 +19,7 @@ import boto3
 from moto import mock_aws
 
 from cognito_emulator import install_triggers, uninstall_triggers
+from cognito_emulator.client_secrets import secret_hash
 from cognito_emulator.testing import InProcessInvoker, ManualClock, create_shared_pool
 
 PASSWORD = "Passw0rd!"
@@ -71,10 +72,22 @@ class Pool:
     cognito: Any
     pool_id: str
     client_id: str
+    # The app client's secret, where it has one.
+    secret: str | None = None
+
+    def secret_hash(self, username: str) -> dict[str, str]:
+        """SecretHash for a call about `username`, where the client has a secret."""
+        if self.secret is None:
+            return {}
+        return {"SecretHash": secret_hash(self.secret, username, self.client_id)}
 
     def sign_up(self, username: str, password: str = PASSWORD, **kwargs: Any) -> Any:
         return self.cognito.sign_up(
-            ClientId=self.client_id, Username=username, Password=password, **kwargs
+            ClientId=self.client_id,
+            Username=username,
+            Password=password,
+            **self.secret_hash(username),
+            **kwargs,
         )
 
     def confirmed_user(self, username: str, password: str = PASSWORD) -> None:
@@ -87,7 +100,8 @@ def create_pool(cognito: Any, **client_options: Any) -> Pool:
     a public client with custom auth, no user-existence errors, revocation."""
     lambda_config = {trigger: arn(trigger) for trigger in TRIGGERS}
     pool_id, client_id = create_shared_pool(cognito, lambda_config, **client_options)
-    return Pool(cognito, pool_id, client_id)
+    client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
+    return Pool(cognito, pool_id, client_id, client["UserPoolClient"].get("ClientSecret"))
 
 
 @pytest.fixture(name="arn")

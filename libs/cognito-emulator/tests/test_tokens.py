@@ -109,3 +109,28 @@ def test_tokens_live_as_long_as_the_client_declares(make_pool: Any) -> None:
 def test_without_a_declared_validity_tokens_live_an_hour(pool: Any) -> None:
     access = _claims(login(pool)["AccessToken"])
     assert access["exp"] - access["iat"] == 3600
+
+
+def test_a_global_sign_out_ends_the_users_tokens_whatever_name_it_signed_in_with(
+    pool: Any,
+) -> None:
+    """moto matched the login name only: tokens from an e-mail sign-in outlived an
+    AdminUserGlobalSignOut naming the user (Cognito ends the user's sessions)."""
+    pool.confirmed_user("ada@example.com")
+    signed = pool.cognito.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "ada@example.com", "PASSWORD": "Passw0rd!"},
+    )["AuthenticationResult"]
+    username = pool.cognito.admin_get_user(UserPoolId=pool.pool_id, Username="ada@example.com")[
+        "Username"
+    ]
+    pool.cognito.admin_user_global_sign_out(UserPoolId=pool.pool_id, Username=username)
+    with pytest.raises(ClientError):
+        pool.cognito.initiate_auth(
+            ClientId=pool.client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": signed["RefreshToken"]},
+        )
+    with pytest.raises(ClientError):
+        pool.cognito.get_user(AccessToken=signed["AccessToken"])

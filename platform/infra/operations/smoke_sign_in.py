@@ -21,6 +21,8 @@ from infra.program.stack_files import stack_config
 
 # The `${secret.<key>}` holding a production stack's fixed test code.
 TEST_CODE_SECRET = "authTestCode"  # noqa: S105 - a secret's name, not a secret
+# The app client's secret, which the IAM sign-in signs with (infra.operations.client_secret).
+CLIENT_SECRET = "authClientSecret"  # noqa: S105 - a secret's name, not a secret
 
 
 @dataclass(frozen=True)
@@ -29,15 +31,23 @@ class SmokeSignIn:
     destinations: tuple[str, ...]
     # The SSM SecureString parameter holding the code, where the stack does not echo it.
     code_parameter: str | None
+    # Where the stack does not echo codes (production), its API treats the test
+    # destinations as ordinary numbers: the smoke test signs them in through IAM
+    # calls only the deploy role may make, with the pool and client the stack
+    # publishes under this prefix and the app client's secret in this parameter.
+    published_prefix: str | None = None
+    client_secret_parameter: str | None = None
 
 
 def smoke_sign_in(stack: str, *, config_file: Path | None = None) -> SmokeSignIn:
     config = stack_config(stack, config_file=config_file)
-    echoes = not config.production
+    names = StackNames(PROJECT, stack)
+    if not config.production:
+        return SmokeSignIn(config.region, config.auth.test_destinations, None)
     return SmokeSignIn(
         region=config.region,
         destinations=config.auth.test_destinations,
-        code_parameter=None
-        if echoes
-        else StackNames(PROJECT, stack).secret_parameter(TEST_CODE_SECRET),
+        code_parameter=names.secret_parameter(TEST_CODE_SECRET),
+        published_prefix=names.published_prefix,
+        client_secret_parameter=names.secret_parameter(CLIENT_SECRET),
     )

@@ -329,6 +329,18 @@ class AuthConfig(_Model):
     source_send_window_seconds: int = Field(
         default=3600, ge=60, le=86400, description="that window, in seconds"
     )
+    signup_source_limit: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description=(
+            "password sign-ups (`/auth/signup`) per source IP per window: each may make "
+            "Cognito e-mail a confirmation code"
+        ),
+    )
+    signup_source_window_seconds: int = Field(
+        default=3600, ge=60, le=86400, description="that window, in seconds"
+    )
     stack_sms_per_hour: int = Field(
         default=100,
         ge=1,

@@ -649,6 +649,16 @@ def test_the_deploy_role_holds_nothing_no_type_nor_the_pipeline_needs() -> None:
         assert extra == set(), f"granted but needed by no type in {WHERE}: {sorted(extra)}"
 
 
+# Actions newer than parliament's copy, with their resource types from the Service
+# Authorization Reference ("Actions, resources, and condition keys for Amazon Cognito
+# User Pools": the client secret rotation calls authorize on the userpool).
+NEWER_THAN_PARLIAMENT = {
+    "cognito-idp:addUserPoolClientSecret": {"userpool"},
+    "cognito-idp:listUserPoolClientSecrets": {"userpool"},
+    "cognito-idp:deleteUserPoolClientSecret": {"userpool"},
+}
+
+
 @cache
 def reference() -> dict[str, set[str]]:
     """Each IAM action → its resource types, from the Service Authorization Reference (the
@@ -661,6 +671,8 @@ def reference() -> dict[str, set[str]]:
             found.setdefault(action, set()).update(
                 kind["resource_type"].rstrip("*") for kind in privilege["resource_types"]
             )
+    for action, kinds in NEWER_THAN_PARLIAMENT.items():
+        found.setdefault(action.lower(), kinds)
     return found
 
 

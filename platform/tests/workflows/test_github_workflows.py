@@ -676,6 +676,28 @@ def test_the_stacks_missing_secrets_are_made_before_pulumi_up() -> None:
     assert steps.index(secrets) < steps.index(up)
 
 
+def test_the_app_client_gets_its_secret_after_pulumi_up_and_before_the_release() -> None:
+    """make secrets -> pulumi up -> make client-secret -> release -> smoke: the client's
+    secret is the `authClientSecret` parameter `make secrets` made (a client `pulumi up`
+    replaced answers the API 503 until it has it; infra.operations.client_secret)."""
+    steps = ACTIONS["deploy-stack"]["runs"]["steps"]
+
+    def step(text: str) -> int:
+        (found,) = [i for i, s in enumerate(steps) if text in s.get("run", "")]
+        return found
+
+    (client_secret,) = [s for s in steps if "make client-secret" in s.get("run", "")]
+    assert client_secret["run"].endswith('make client-secret STACK="$STACK"')
+    assert client_secret["env"]["STACK"] == "${{ inputs.stack }}"
+    assert (
+        step("make secrets")
+        < step("pulumi up")
+        < step("make client-secret")
+        < step("infra.operations.release")
+        < step("make smoke")
+    )
+
+
 def test_a_failed_smoke_test_rolls_live_back_and_still_fails_the_job() -> None:
     steps = ACTIONS["deploy-stack"]["runs"]["steps"]
     (smoke,) = [s for s in steps if "make smoke" in s.get("run", "")]

@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from tests.stack import ENVIRONMENT, MANIFEST, REGION, SECRETS, SENDER, TABLE
+from tests.stack import (
+    CLIENT_SECRET_PARAMETER,
+    ENVIRONMENT,
+    MANIFEST,
+    REGION,
+    SECRETS,
+    SENDER,
+    TABLE,
+)
 
 # Settings are read once at import, as on Lambda: set them first.
 os.environ.update(ENVIRONMENT)
@@ -32,6 +40,7 @@ from auth.settings import settings
 from auth.triggers.config import CreateSettings, DefineSettings, PreSignUpSettings, VerifySettings
 from auth.triggers.deps import Clock, CreateDeps, DefineDeps, PreSignUpDeps, Trigger, VerifyDeps
 from cognito_emulator import install_triggers, uninstall_triggers
+from cognito_emulator.client_secrets import secret_hash
 from cognito_emulator.testing import InProcessInvoker, ManualClock, create_shared_pool
 from service_kernel.aws import client as kernel_client
 from service_kernel.parameters import forget_secrets
@@ -71,6 +80,8 @@ class Aws:
     client_id: str
     triggers: InProcessInvoker
     clock: ManualClock
+    # The app client's secret, which only the API holds (as in SSM).
+    client_secret: str
     # Each trigger's deps, as its handler is given them (by trigger name).
     deps: dict[str, Any] = field(default_factory=dict)
 
@@ -86,6 +97,11 @@ class Aws:
         return lambda event, context: self.triggers.handlers[function_arn(function.name)](
             event, context
         )
+
+    def secret_hash(self, username: str) -> str:
+        """SECRET_HASH for a call about `username`: Cognito refuses the client's
+        calls without it, and only the API holds the secret to make it."""
+        return secret_hash(self.client_secret, username, self.client_id)
 
     def configure(self, trigger: str, **settings: Any) -> None:
         """`trigger`'s settings changed, as another stack's config would change them."""
@@ -108,7 +124,9 @@ class Aws:
     def serve_with(self, cognito: Any) -> None:
         """The app's identity provider: Cognito on this pool, through `cognito`;
         its code rules on the table in moto."""
-        provider = CognitoIdentityProvider(cognito, self.pool_id, self.client_id)
+        provider = CognitoIdentityProvider(
+            cognito, self.pool_id, self.client_id, client_secret=lambda: self.client_secret
+        )
         app.dependency_overrides[get_identity_provider] = lambda: provider
         dynamodb = kernel_client("dynamodb")
         rules = code_rules(
@@ -139,10 +157,14 @@ def create_resources(clock: ManualClock) -> Aws:
     cognito = boto3.client("cognito-idp", region_name=REGION)
     # The pool's LambdaConfig, from service.toml, as the platform wires it.
     triggers = {f.trigger: function_arn(f.name) for f in MANIFEST.functions if f.trigger}
-    pool_id, client_id = create_shared_pool(cognito, triggers)
+    # The platform's client has a secret, which only the API holds.
+    pool_id, client_id = create_shared_pool(cognito, triggers, GenerateSecret=True)
+    secret = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
+    client_secret = str(secret["UserPoolClient"]["ClientSecret"])
+    ssm.put_parameter(Name=CLIENT_SECRET_PARAMETER, Value=client_secret, Type="SecureString")
     invoker = InProcessInvoker({})
     install_triggers(invoker, clock=clock)
-    aws = Aws(cognito, pool_id, client_id, invoker, clock)
+    aws = Aws(cognito, pool_id, client_id, invoker, clock, client_secret)
     for trigger in triggers:
         aws.wire(trigger, trigger_deps(trigger, clock))
     return aws

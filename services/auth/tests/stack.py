@@ -28,6 +28,8 @@ CONFIG = {
         "stackEmailsPerHour": 100,
         "trustedDays": 30,
         "alarmStackBudgetSpentPerHour": 0,
+        "signupSourceLimit": 20,
+        "signupSourceWindowSeconds": 3600,
         "maxFailedCodes": 10,
         "smsCountries": ["US", "CA", "GB"],
         "testDestinations": ["+15555550100", "@example.test"],
@@ -40,6 +42,8 @@ SECRETS = {
     "/test/secrets/authDestinationKey": "test-destination-key",
     "/test/secrets/authTestCode": "test-code-key",
 }
+# The app client's secret's parameter: the `aws` fixture puts the client's secret there.
+CLIENT_SECRET_PARAMETER = "/test/secrets/authClientSecret"
 
 # The process's environment: AWS's test credentials, what the platform gives
 # every function, and every variable service.toml declares, resolved.

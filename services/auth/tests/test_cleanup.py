@@ -69,6 +69,7 @@ def test_the_pending_record_names_the_user_by_sub_only(client: TestClient, aws: 
 def test_an_unconfirmed_sign_up_expires_after_a_day(aws: Any, run_cleanup: Any) -> None:
     aws.cognito.sign_up(
         ClientId=aws.client_id,
+        SecretHash=aws.secret_hash("ada@example.com"),
         Username="ada@example.com",
         Password="Squatter1!",
         UserAttributes=[{"Name": "email", "Value": "ada@example.com"}],

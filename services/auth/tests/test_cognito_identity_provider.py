@@ -4,6 +4,9 @@ every code can be had, including those moto never sends."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Callable
 from typing import Any
 
@@ -388,3 +391,74 @@ def test_sign_out_and_revoke_end_the_tokens_given() -> None:
         ("global_sign_out", {"AccessToken": "access-1"}),
         ("revoke_token", {"Token": "refresh-1", "ClientId": "client-1"}),
     ]
+
+
+# --- the app client's secret: every call for a user signed ---------------------
+
+SECRET = "s" * 64
+# Base64(HMAC-SHA256(secret, username + client id)): Cognito's developer guide,
+# "Computing secret hash values".
+SIGNED_FOR = {
+    username: base64.b64encode(
+        hmac.new(SECRET.encode(), f"{username}client-1".encode(), hashlib.sha256).digest()
+    ).decode()
+    for username in (PHONE, EMAIL)
+}
+
+
+def test_every_call_for_a_user_carries_the_secret_hash_or_the_secret() -> None:
+    """Issue 18, finding 1: only the API holds the client's secret, so only its
+    calls get past Cognito."""
+    cognito = Answering(
+        initiate_auth={"Session": "s", **AUTHENTICATED},
+        respond_to_auth_challenge=AUTHENTICATED,
+        get_tokens_from_refresh_token=AUTHENTICATED,
+        sign_up={"UserSub": "sub-1", "UserConfirmed": False},
+    )
+    provider = CognitoIdentityProvider(cognito, "pool-1", "client-1", client_secret=lambda: SECRET)
+    for call in ("start_code_sign_in", "answer_code", "sign_up", "confirm_sign_up"):
+        CALLS[call](provider)
+    CALLS["password_sign_in"](provider)
+    CALLS["refresh"](provider)
+    CALLS["revoke"](provider)
+    signed = dict(cognito.calls[:4])
+    assert signed["initiate_auth"]["AuthParameters"]["SECRET_HASH"] == SIGNED_FOR[PHONE]
+    assert (
+        signed["respond_to_auth_challenge"]["ChallengeResponses"]["SECRET_HASH"]
+        == SIGNED_FOR[PHONE]
+    )
+    assert signed["sign_up"]["SecretHash"] == SIGNED_FOR[EMAIL]
+    assert signed["confirm_sign_up"]["SecretHash"] == SIGNED_FOR[EMAIL]
+    password, refreshed, revoked = cognito.calls[4:]
+    assert password[1]["AuthParameters"]["SECRET_HASH"] == SIGNED_FOR[EMAIL]
+    # A refresh token's own user is Cognito's to read: the refresh takes the secret.
+    assert refreshed == (
+        "get_tokens_from_refresh_token",
+        {"ClientId": "client-1", "RefreshToken": "refresh-1", "ClientSecret": SECRET},
+    )
+    assert revoked[1]["ClientSecret"] == SECRET
+
+
+def test_an_unreadable_client_secret_is_unavailable_not_a_500() -> None:
+    def unreadable() -> str:
+        raise ClientError({"Error": {"Code": "AccessDeniedException"}}, "GetParameter")
+
+    provider = CognitoIdentityProvider(Answering(), "pool-1", "client-1", client_secret=unreadable)
+    with pytest.raises(IdentityUnavailable):
+        provider.sign_up(EMAIL, PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Client client-1 is configured for secret but secret was not received",
+        "Unable to verify secret hash for client client-1",
+    ],
+)
+@pytest.mark.parametrize("method", ["start_code_sign_in", "password_sign_in", "sign_up"])
+def test_a_refused_client_secret_is_unavailable_never_a_decoy_or_bad_credentials(
+    method: str, message: str
+) -> None:
+    """A client not (yet) given the API's secret: every sign-in would look like a
+    wrong password or a user who cannot use codes. It is an outage: 503."""
+    assert isinstance(refused(method, "NotAuthorizedException", message), IdentityUnavailable)

@@ -45,4 +45,8 @@ def test_test_destinations_are_exact_numbers_or_whole_domains(address: str, expe
 def test_the_test_code_is_fixed_by_the_key_and_the_destination() -> None:
     # tools/local-runtime/tests/test_smoke.py pins the same value for the smoke suite.
     assert protocol.code_for_test_destination("k", "+15555550100") == "757037"
+    # The smoke test's IAM sign-in makes the same ticket (tools/local-runtime's test_smoke.py).
+    assert protocol.ticket("k", "+15555550100", "sms", 1_800_000_030) == (
+        "1800000030.854ed5ea8c295d0433dbde05ba346b6f55ee19715869da84705cc2c6271803af"
+    )
     assert protocol.code_for_test_destination("k2", "+15555550100") != "757037"

@@ -67,7 +67,17 @@ def test_each_function_has_exactly_the_permissions_it_calls() -> None:
             "table",
             ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"),
             True,
-        )
+        ),
+        # A destination proved the first time (issue 18, finding 7).
+        (
+            "user_pool",
+            (
+                "cognito-idp:AdminSetUserPassword",
+                "cognito-idp:AdminUpdateUserAttributes",
+                "cognito-idp:AdminUserGlobalSignOut",
+            ),
+            False,
+        ),
     }
     assert not permissions["pre_sign_up"]
     assert not permissions["define_auth_challenge"]

@@ -232,6 +232,7 @@ def make_rules(counters: MemoryCounters, **changes: object) -> service.CodeRules
         source_budget=Budget(8, 3600),
         stack_budgets={"sms": Budget(12, 3600), "email": Budget(12, 3600)},
         trusted_days=30,
+        signup_source_budget=Budget(3, 3600),
         max_failed_codes=10,
         pending=MemoryPendingUsers(),
         pending_seconds=360,
@@ -479,6 +480,20 @@ def test_test_destinations_skip_the_country_check_and_the_budgets(
     assert counters.windows == {}
 
 
+def test_on_production_a_test_destination_is_an_ordinary_number(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    """Issue 18, finding 2: test destinations are public (the README, the stack
+    files) and skipped every check, so anyone could use them. On a production
+    stack the API refuses them as it refuses any number (here: not a mobile
+    number of a listed country), and spends budgets for them like any other;
+    the smoke test signs them in through IAM only."""
+    with pytest.raises(service.UnsupportedDestination):
+        start(provider, rules, phone=TEST_PHONE, production=True)
+    start(provider, rules, email="smoke@example.test", production=True)
+    assert counters.windows != {}
+
+
 def test_a_locked_destination_gets_no_code(
     provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
 ) -> None:
@@ -686,29 +701,40 @@ def test_failures_against_a_test_destination_never_lock_it_off_production(
         abuse.take_answer(counters, hashed, 10, NOW)
     session = start(provider, rules, phone=TEST_PHONE).session
     verify(provider, rules, VerifyRequest(phone=TEST_PHONE, otp=CODE, session=session))
-    # On production a test destination is counted like any other.
-    with pytest.raises(TooManyAttempts):
+    # On production a test destination is an ordinary number through the API: this
+    # one (555-01xx, in no numbering plan's service) is refused before any count.
+    with pytest.raises(service.UnsupportedDestination):
         start(provider, rules, phone=TEST_PHONE, production=True)
 
 
 # --- signup, confirm, login -------------------------------------------------
 
 
-def test_a_new_email_signs_up_as_the_provider_says(provider: MemoryIdentityProvider) -> None:
+def test_a_new_email_signs_up_as_the_provider_says(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
+) -> None:
     answer = service.signup(
-        provider, Credentials(email=EMAIL, password="Passw0rd!"), auto_confirm=False
+        provider,
+        rules,
+        Credentials(email=EMAIL, password="Passw0rd!"),
+        source_ip=SOURCE,
+        auto_confirm=False,
     )
     assert (answer.user_sub, answer.confirmed) == (f"sub-of-{EMAIL}", False)
 
 
 @pytest.mark.parametrize("auto_confirm", [False, True])
 def test_an_existing_email_is_answered_as_a_new_one_would_be(
-    provider: MemoryIdentityProvider, auto_confirm: bool
+    provider: MemoryIdentityProvider, rules: service.CodeRules, auto_confirm: bool
 ) -> None:
     provider.users[EMAIL] = User(password="theirs")
     credentials = Credentials(email=EMAIL, password="Passw0rd!")
-    first = service.signup(provider, credentials, auto_confirm=auto_confirm)
-    second = service.signup(provider, credentials, auto_confirm=auto_confirm)
+    first = service.signup(
+        provider, rules, credentials, source_ip=SOURCE, auto_confirm=auto_confirm
+    )
+    second = service.signup(
+        provider, rules, credentials, source_ip=SOURCE, auto_confirm=auto_confirm
+    )
     assert first.confirmed is second.confirmed is auto_confirm
     assert first.user_sub != second.user_sub
     assert uuid.UUID(first.user_sub)
@@ -716,23 +742,50 @@ def test_an_existing_email_is_answered_as_a_new_one_would_be(
 
 
 def test_signup_takes_the_same_floor_for_new_and_existing_emails(
-    provider: MemoryIdentityProvider, sleeps: list[float]
+    provider: MemoryIdentityProvider, rules: service.CodeRules, sleeps: list[float]
 ) -> None:
     credentials = Credentials(email=EMAIL, password="Passw0rd!")
-    service.signup(provider, credentials, auto_confirm=False)
-    service.signup(provider, credentials, auto_confirm=False)
+    service.signup(provider, rules, credentials, source_ip=SOURCE, auto_confirm=False)
+    service.signup(provider, rules, credentials, source_ip=SOURCE, auto_confirm=False)
     assert len(sleeps) == 2
     assert all(4.9 < seconds <= 5.0 for seconds in sleeps)
 
 
-def test_a_weak_password_is_the_routes_to_answer(provider: MemoryIdentityProvider) -> None:
+def test_sign_ups_from_one_source_are_budgeted(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    """Issue 18, finding 5: /auth/signup had no budget, and each sign-up may make
+    Cognito e-mail a code. A source IP gets `auth.signupSourceLimit` of them."""
+    for n in range(3):
+        credentials = Credentials(email=f"user{n}@example.com", password="Passw0rd!")
+        service.signup(provider, rules, credentials, source_ip=SOURCE, auto_confirm=False)
+    credentials = Credentials(email="user9@example.com", password="Passw0rd!")
+    with pytest.raises(SendRefused) as refused:
+        service.signup(provider, rules, credentials, source_ip=SOURCE, auto_confirm=False)
+    assert refused.value.budget == "source"
+    assert "user9@example.com" not in provider.users
+    # Another source has its own.
+    service.signup(provider, rules, credentials, source_ip="198.51.100.9", auto_confirm=False)
+
+
+def test_a_weak_password_is_the_routes_to_answer(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
+) -> None:
     with pytest.raises(WeakPassword):
-        service.signup(provider, Credentials(email=EMAIL, password="short"), auto_confirm=True)
+        service.signup(
+            provider,
+            rules,
+            Credentials(email=EMAIL, password="short"),
+            source_ip=SOURCE,
+            auto_confirm=True,
+        )
 
 
-def test_confirm_and_login_are_the_providers_calls(provider: MemoryIdentityProvider) -> None:
+def test_confirm_and_login_are_the_providers_calls(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
+) -> None:
     credentials = Credentials(email=EMAIL, password="Passw0rd!")
-    service.signup(provider, credentials, auto_confirm=False)
+    service.signup(provider, rules, credentials, source_ip=SOURCE, auto_confirm=False)
     service.confirm(provider, ConfirmRequest(email=EMAIL, code="1"))
     assert provider.users[EMAIL].confirmed
     assert service.login(provider, credentials) == tokens(EMAIL)

@@ -254,3 +254,61 @@ def _client_with(stack: FakeStack) -> Callable[..., httpx.Client]:
         return real(transport=httpx.MockTransport(stack), **kwargs)
 
     return client
+
+
+# ---- a production stack: its test destinations sign in through IAM (issue 18) ----
+
+# auth.protocol.ticket("k", "+15555550100", "sms", 1800000030), as the auth service
+# makes it (services/auth/tests/test_protocol.py pins the same value).
+AUTH_SERVICE_TICKET = "1800000030.854ed5ea8c295d0433dbde05ba346b6f55ee19715869da84705cc2c6271803af"
+
+
+class UsernameExistsException(Exception):
+    pass
+
+
+class FakeCognito:
+    """AdminCreateUser, AdminInitiateAuth, AdminRespondToAuthChallenge, noting each call."""
+
+    exceptions = argparse.Namespace(UsernameExistsException=UsernameExistsException)
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __getattr__(self, operation: str) -> Callable[..., Any]:
+        def call(**parameters: Any) -> Any:
+            self.calls.append((operation, parameters))
+            if operation == "admin_initiate_auth":
+                return {"Session": "session-1"}
+            if operation == "admin_respond_to_auth_challenge":
+                return {
+                    "AuthenticationResult": {
+                        "AccessToken": JWT,
+                        "IdToken": JWT,
+                        "RefreshToken": "r",
+                    }
+                }
+            return {}
+
+        return call
+
+
+def test_a_production_stacks_test_destination_signs_in_through_iam_only() -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    cognito = FakeCognito()
+    iam = smoke_module.IamSignIn(
+        cognito, "pool-1", "client-1", "s3cret", "k", lambda: 1_800_000_000
+    )
+    assert iam.tokens("+15555550100")["AccessToken"] == JWT
+
+    calls = dict(cognito.calls)
+    assert calls["admin_create_user"]["MessageAction"] == "SUPPRESS"
+    started = calls["admin_initiate_auth"]
+    assert started["ClientMetadata"] == {"delivery": "sms", "ticket": AUTH_SERVICE_TICKET}
+    mac = hmac.new(b"s3cret", b"+15555550100client-1", hashlib.sha256).digest()
+    assert started["AuthParameters"]["SECRET_HASH"] == base64.b64encode(mac).decode()
+    answered = calls["admin_respond_to_auth_challenge"]["ChallengeResponses"]
+    assert answered["ANSWER"] == AUTH_SERVICE_CODE

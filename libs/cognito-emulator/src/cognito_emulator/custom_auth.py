@@ -17,9 +17,9 @@ from moto.cognitoidp.models import (
     UserStatus,
     cognitoidp_backends,
 )
-from moto.cognitoidp.utils import check_secret_hash
 
 from cognito_emulator import errors, events
+from cognito_emulator.client_secrets import require_secret_hash
 from cognito_emulator.state import STATE, CustomAuthSession
 from cognito_emulator.triggers import backend_of, invoke, user_attributes
 
@@ -41,7 +41,7 @@ def initiate(
     login_name = auth_parameters.get("USERNAME")
     if not login_name:
         raise errors.invalid_parameter("Missing required parameter USERNAME")
-    _check_secret_hash(client, login_name, auth_parameters)
+    require_secret_hash(client, login_name, auth_parameters.get("SECRET_HASH"))
     # moto types _get_user as never None; it returns None for an unknown name.
     user: CognitoIdpUser | None = pool._get_user(login_name)
     if user is None and not _prevents_user_existence_errors(client):
@@ -84,7 +84,7 @@ def respond(
     username = challenge_responses.get("USERNAME")
     if not username:
         raise errors.invalid_parameter("Missing required parameter USERNAME")
-    _check_secret_hash(client, username, challenge_responses)
+    require_secret_hash(client, username, challenge_responses.get("SECRET_HASH"))
     answer = challenge_responses.get("ANSWER")
     if answer is None:
         raise errors.invalid_parameter("Missing required parameter ANSWER")
@@ -199,18 +199,6 @@ def _client(pool: CognitoIdpUserPool, client_id: str) -> CognitoIdpUserPoolClien
             "ResourceNotFoundException", f"Client {client_id} does not exist."
         )
     return client
-
-
-def _check_secret_hash(
-    client: CognitoIdpUserPoolClient, username: str, parameters: dict[str, str]
-) -> None:
-    """A client with a secret must sign every call with SECRET_HASH."""
-    if client.generate_secret and not check_secret_hash(
-        client.secret, client.id, username, parameters.get("SECRET_HASH", "")
-    ):
-        raise errors.not_authorized(
-            f"Client {client.id} is configured for secret but secret was not received"
-        )
 
 
 def _custom_auth_allowed(client: CognitoIdpUserPoolClient) -> bool:

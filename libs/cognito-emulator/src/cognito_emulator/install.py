@@ -16,7 +16,13 @@ from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from cognito_emulator import custom_auth, sign_up, tokens
+from cognito_emulator import custom_auth, errors, sign_up, tokens
+from cognito_emulator.client_secrets import (
+    CLIENT_SECRETS,
+    descriptor,
+    require_client_secret,
+    require_secret_hash,
+)
 from cognito_emulator.state import STATE, Clock, Invoke, Options
 from cognito_emulator.triggers import pool_for_client
 
@@ -42,9 +48,25 @@ def _name_values(value: Any) -> dict[str, str]:
     return {str(item["Name"]): str(item.get("Value", "")) for item in value if "Name" in item}
 
 
-def _sign_up(self: CognitoIdpResponse) -> ActionResult:
+def _client_of(self: CognitoIdpResponse) -> tuple[CognitoIdpUserPool, Any]:
+    """The pool and app client a public call names."""
     client_id = self._get_param("ClientId")
     pool = pool_for_client(self.current_account, self.region, client_id)
+    return pool, pool.clients[client_id]
+
+
+def _signed(self: CognitoIdpResponse) -> CognitoIdpUserPool:
+    """The pool of a public call for `Username`, once its SecretHash checks out."""
+    pool, client = _client_of(self)
+    require_secret_hash(
+        client, str(self._get_param("Username") or ""), self._get_param("SecretHash")
+    )
+    return pool
+
+
+def _sign_up(self: CognitoIdpResponse) -> ActionResult:
+    client_id = self._get_param("ClientId")
+    pool = _signed(self)
     return ActionResult(
         sign_up.sign_up(
             pool,
@@ -60,7 +82,7 @@ def _sign_up(self: CognitoIdpResponse) -> ActionResult:
 
 def _confirm_sign_up(self: CognitoIdpResponse) -> EmptyResult:
     client_id = self._get_param("ClientId")
-    pool = pool_for_client(self.current_account, self.region, client_id)
+    pool = _signed(self)
     sign_up.confirm_sign_up(
         pool, client_id, self._get_param("Username"), str(self._get_param("ConfirmationCode"))
     )
@@ -82,8 +104,33 @@ def _admin_create_user(self: CognitoIdpResponse) -> ActionResult:
     return ActionResult({"User": user.to_json(extended=True)})
 
 
+def _resend_confirmation_code(self: CognitoIdpResponse) -> Any:
+    _signed(self)
+    return _original("resend_confirmation_code")(self)
+
+
+def _forgot_password(self: CognitoIdpResponse) -> Any:
+    _signed(self)
+    return _original("forgot_password")(self)
+
+
+def _confirm_forgot_password(self: CognitoIdpResponse) -> Any:
+    _signed(self)
+    return _original("confirm_forgot_password")(self)
+
+
 def _initiate_auth(self: CognitoIdpResponse) -> Any:
-    if self._get_param("AuthFlow") != "CUSTOM_AUTH":
+    flow = self._get_param("AuthFlow")
+    if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        pool, client = _client_of(self)
+        parameters = _mapping(self._get_param("AuthParameters"))
+        return ActionResult(
+            tokens.refresh(pool, client, parameters.get("REFRESH_TOKEN", ""), parameters)
+        )
+    if flow != "CUSTOM_AUTH":
+        pool, client = _client_of(self)
+        parameters = _mapping(self._get_param("AuthParameters"))
+        require_secret_hash(client, parameters.get("USERNAME", ""), parameters.get("SECRET_HASH"))
         return _original("initiate_auth")(self)
     client_id = self._get_param("ClientId")
     pool = pool_for_client(self.current_account, self.region, client_id)
@@ -133,9 +180,46 @@ def _admin_respond_to_auth_challenge(self: CognitoIdpResponse) -> Any:
 
 
 def _revoke_token(self: CognitoIdpResponse) -> EmptyResult:
-    client_id = self._get_param("ClientId")
-    pool = pool_for_client(self.current_account, self.region, client_id)
-    tokens.revoke_token(pool, client_id, str(self._get_param("Token") or ""))
+    pool, client = _client_of(self)
+    require_client_secret(client, self._get_param("ClientSecret"))
+    tokens.revoke_token(pool, client.id, str(self._get_param("Token") or ""))
+    return EmptyResult()
+
+
+def _get_tokens_from_refresh_token(self: CognitoIdpResponse) -> ActionResult:
+    """Missing in moto: the refresh that takes the client's secret itself."""
+    pool, client = _client_of(self)
+    require_client_secret(client, self._get_param("ClientSecret"))
+    return ActionResult(
+        tokens.refresh(pool, client, str(self._get_param("RefreshToken") or ""), None)
+    )
+
+
+def _pool_client(self: CognitoIdpResponse) -> Any:
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    client = pool.clients.get(self._get_param("ClientId"))
+    if client is None:
+        raise errors.CognitoError(
+            "ResourceNotFoundException", f"Client {self._get_param('ClientId')} does not exist."
+        )
+    return client
+
+
+def _add_user_pool_client_secret(self: CognitoIdpResponse) -> ActionResult:
+    supplied = self._get_param("ClientSecret")
+    secret = CLIENT_SECRETS.add(_pool_client(self), supplied, STATE.installed.clock())
+    # Cognito answers the value only when it made the secret itself.
+    return ActionResult({"ClientSecretDescriptor": descriptor(secret, with_value=not supplied)})
+
+
+def _list_user_pool_client_secrets(self: CognitoIdpResponse) -> ActionResult:
+    return ActionResult(
+        {"ClientSecrets": [descriptor(s) for s in CLIENT_SECRETS.of(_pool_client(self))]}
+    )
+
+
+def _delete_user_pool_client_secret(self: CognitoIdpResponse) -> EmptyResult:
+    CLIENT_SECRETS.delete(_pool_client(self), str(self._get_param("ClientSecretId") or ""))
     return EmptyResult()
 
 
@@ -167,18 +251,30 @@ def _create_jwt(
     return original(self, client_id, username, token_use, lifetime, extra_data)
 
 
+def _sign_out(self: CognitoIdpUserPool, username: str) -> None:
+    tokens.sign_out(self, username)
+
+
 _PATCHES: dict[tuple[type, str], Any] = {
     (CognitoIdpResponse, "sign_up"): _sign_up,
     (CognitoIdpResponse, "confirm_sign_up"): _confirm_sign_up,
+    (CognitoIdpResponse, "resend_confirmation_code"): _resend_confirmation_code,
+    (CognitoIdpResponse, "forgot_password"): _forgot_password,
+    (CognitoIdpResponse, "confirm_forgot_password"): _confirm_forgot_password,
     (CognitoIdpResponse, "admin_create_user"): _admin_create_user,
     (CognitoIdpResponse, "initiate_auth"): _initiate_auth,
     (CognitoIdpResponse, "admin_initiate_auth"): _admin_initiate_auth,
     (CognitoIdpResponse, "respond_to_auth_challenge"): _respond_to_auth_challenge,
     (CognitoIdpResponse, "admin_respond_to_auth_challenge"): _admin_respond_to_auth_challenge,
     (CognitoIdpResponse, "revoke_token"): _revoke_token,
+    (CognitoIdpResponse, "get_tokens_from_refresh_token"): _get_tokens_from_refresh_token,
+    (CognitoIdpResponse, "add_user_pool_client_secret"): _add_user_pool_client_secret,
+    (CognitoIdpResponse, "list_user_pool_client_secrets"): _list_user_pool_client_secrets,
+    (CognitoIdpResponse, "delete_user_pool_client_secret"): _delete_user_pool_client_secret,
     (CognitoIdpResponse, "global_sign_out"): _global_sign_out,
     (CognitoIdpBackend, "_validate_password"): _validate_password,
     (CognitoIdpUserPool, "create_jwt"): _create_jwt,
+    (CognitoIdpUserPool, "sign_out"): _sign_out,
 }
 
 
@@ -218,3 +314,4 @@ def uninstall_triggers() -> None:
         STATE.options = None
         STATE.sessions.clear()
         STATE.sign_up_codes.clear()
+        CLIENT_SECRETS.clear()

@@ -7,9 +7,10 @@ import base64
 import json
 from typing import Any
 
-from moto.cognitoidp.models import CognitoIdpUserPool
+from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
 from cognito_emulator import errors
+from cognito_emulator.client_secrets import require_secret_hash
 
 # Cognito's defaults when a client declares no validity (developer guide,
 # "Using tokens": access and ID tokens one hour), and the seconds per unit of
@@ -61,6 +62,55 @@ def revoke_token(pool: CognitoIdpUserPool, client_id: str, token: str) -> None:
     for access_token in list(pool.access_tokens):
         if _claims(access_token).get("origin_jti") == origin_jti:
             pool.access_tokens.pop(access_token, None)
+
+
+def refresh(
+    pool: CognitoIdpUserPool,
+    client: CognitoIdpUserPoolClient,
+    refresh_token: str,
+    auth_parameters: dict[str, str] | None,
+) -> dict[str, Any]:
+    """New access and ID tokens for a refresh token of this client.
+
+    `auth_parameters` (REFRESH_TOKEN_AUTH) carry SECRET_HASH, over the token's
+    own username; None where the call gave the client secret itself
+    (GetTokensFromRefreshToken), already checked."""
+    issued = pool.refresh_tokens.get(refresh_token)
+    if issued is None or issued[0] != client.id:
+        raise errors.not_authorized("Invalid Refresh Token")
+    if auth_parameters is not None:
+        # Over the user's own username (the pool's, e.g. its sub), not the
+        # e-mail or phone the user signed in with: the token carries only that.
+        user = pool._get_user(str(issued[1]))
+        username = str(user.username) if user is not None else str(issued[1])
+        require_secret_hash(client, username, auth_parameters.get("SECRET_HASH"))
+    access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(refresh_token)
+    return {
+        "AuthenticationResult": {
+            "IdToken": id_token,
+            "AccessToken": access_token,
+            "ExpiresIn": expires_in,
+            "TokenType": "Bearer",
+        }
+    }
+
+
+def sign_out(pool: CognitoIdpUserPool, username: str) -> None:
+    """End every token of the user, whichever name it signed in with: moto
+    matches the login name only, so a user who signed in by e-mail kept its
+    tokens after an AdminUserGlobalSignOut naming its username (Cognito's
+    sign-out is of the user, developer guide "Ending user sessions")."""
+    user = pool._get_user(username)
+
+    def same(name: str) -> bool:
+        return name == username or (user is not None and pool._get_user(name) is user)
+
+    for token, issued in list(pool.refresh_tokens.items()):
+        if issued is not None and same(str(issued[1])):
+            pool.refresh_tokens[token] = None
+    for access_token, (_, name) in list(pool.access_tokens.items()):
+        if same(str(name)):
+            pool.access_tokens.pop(access_token)
 
 
 def _claims(jwt: str) -> dict[str, Any]:

@@ -54,6 +54,15 @@ SMS_SPEND_METRIC = "SMSMonthToDateSpentUSD"
 HOUR = 3600
 # A function's latency alarm: its p99 Duration at this share of its timeout.
 LATENCY_SHARE = 0.8
+# The account's SES reputation, as fractions, no dimension (SES developer guide,
+# "Sending review process FAQs": review from a bounce rate of 5% and a complaint
+# rate of 0.1%; "Creating reputation monitoring alarms using CloudWatch"). Bounces
+# from random addresses (a sign-up for an address nobody owns) can get the account's
+# sending paused, and with it every sign-in code: alarm at half those rates.
+SES_REPUTATION = {
+    "Reputation.BounceRate": ("bounce", 0.025),
+    "Reputation.ComplaintRate": ("complaint", 0.0005),
+}
 
 
 class Alarms(pulumi.ComponentResource):
@@ -90,6 +99,7 @@ class Alarms(pulumi.ComponentResource):
         if args.sms is not None:
             self._sms_sends(args.sms)
             self._sms_spend(args.sms)
+        self._ses_reputation()
         for alarm in args.metric_alarms:
             self._business_metric(alarm)
         self.register_outputs({"topic_arn": self.topic.arn})
@@ -230,6 +240,26 @@ class Alarms(pulumi.ComponentResource):
             period=HOUR,
             evaluation_periods=1,
         )
+
+    def _ses_reputation(self) -> None:
+        """The codes and Cognito's own e-mails go through SES: its bounce and complaint
+        rates, before SES pauses the account's sending."""
+        for metric, (kind, threshold) in SES_REPUTATION.items():
+            self._alarm(
+                f"{self._name}-ses-{kind}-rate",
+                name=f"{self._args.topic_name}-ses-{kind}-rate",
+                alarm_description=(
+                    f"SES {kind} rate (the account's) above {threshold:.2%}, half the rate "
+                    "at which SES reviews the account and may pause its sending"
+                ),
+                namespace="AWS/SES",
+                metric_name=metric,
+                statistic="Maximum",
+                comparison_operator="GreaterThanThreshold",
+                threshold=threshold,
+                period=HOUR,
+                evaluation_periods=1,
+            )
 
     def _business_metric(self, alarm: MetricAlarm) -> None:
         slug = f"{alarm.service}-{_kebab(alarm.metric.name)}"

@@ -111,7 +111,10 @@ class Identity(pulumi.ComponentResource):
             f"{name}-client",
             name=f"{args.pool_name}-client",
             user_pool_id=self.user_pool.id,
-            generate_secret=False,
+            # Confidential: Cognito refuses every call for a user without the
+            # client's SECRET_HASH. The secret generated here (in the state) is
+            # replaced by one only the auth API holds (infra.operations.client_secret).
+            generate_secret=True,
             explicit_auth_flows=list(AUTH_FLOWS),
             prevent_user_existence_errors="ENABLED",
             enable_token_revocation=True,

@@ -89,6 +89,7 @@ def test_the_stacks_secrets_are_the_ones_its_services_name(manifests: tuple[Mani
     secrets = stack_secrets(stack_config("prod"), manifests)
 
     assert [s.key for s in secrets] == [
+        "authClientSecret",
         "authDestinationKey",
         "authTestCode",
         "authTicketKey",
@@ -96,6 +97,9 @@ def test_the_stacks_secrets_are_the_ones_its_services_name(manifests: tuple[Mani
     ]
     (cursor,) = [s for s in secrets if s.key == "itemsCursorKey"]
     assert cursor.description == "Stack secret itemsCursorKey, read by items.api"
+    # The app client's secret too: auth's API names it, `make client-secret` hands it to Cognito.
+    (client,) = [s for s in secrets if s.key == "authClientSecret"]
+    assert client.description == "Stack secret authClientSecret, read by auth.api"
 
 
 def test_another_source_of_secrets_is_one_function_added(
@@ -139,7 +143,13 @@ def test_make_secrets_creates_the_stacks_secrets_in_its_region(
     names = [p["Name"] for p in ssm.describe_parameters()["Parameters"]]
     assert sorted(names) == [
         f"/serverless-backend/prod/secrets/{key}"
-        for key in ("authDestinationKey", "authTestCode", "authTicketKey", "itemsCursorKey")
+        for key in (
+            "authClientSecret",
+            "authDestinationKey",
+            "authTestCode",
+            "authTicketKey",
+            "itemsCursorKey",
+        )
     ]
     printed = capsys.readouterr().out
     for name in names:

@@ -34,6 +34,15 @@ def test_a_production_stack_keeps_the_code_in_its_secret_parameter() -> None:
     assert sign_in.region == stack_config("prod").region
 
 
+def test_a_production_stack_signs_its_test_destinations_in_through_iam() -> None:
+    """Issue 18, finding 2: its API treats them as ordinary numbers."""
+    sign_in = smoke_sign_in("prod")
+
+    assert sign_in.published_prefix == "/serverless-backend/prod"
+    assert sign_in.client_secret_parameter == "/serverless-backend/prod/secrets/authClientSecret"
+    assert smoke_sign_in("dev").client_secret_parameter is None
+
+
 def test_only_the_production_flag_decides_where_the_code_comes_from(tmp_path: Path) -> None:
     config = tmp_path / "Pulumi.dev.yaml"
     production = (

@@ -108,10 +108,11 @@ def test_declares_alarms_for_the_api_every_function_and_the_table(
         1 for m in manifests for metric in m.metrics if metric.alarm_per_hour is not None
     )
 
-    # API 5xx, table throttles, SMS sends and spend, errors, throttles and latency per
-    # function, and the business metrics the services alarm on (auth's failed codes).
+    # API 5xx, table throttles, SMS sends and spend, SES bounce and complaint rates,
+    # errors, throttles and latency per function, and the business metrics the services
+    # alarm on (auth's failed codes).
     assert metric_alarms >= 1
-    assert len(alarms) == 4 + 3 * _functions(manifests) + metric_alarms
+    assert len(alarms) == 6 + 3 * _functions(manifests) + metric_alarms
     topic_arn = declared.one("aws:sns/topic:Topic").outputs["arn"]
     assert all(alarm.inputs["alarmActions"] == [topic_arn] for alarm in alarms)
 

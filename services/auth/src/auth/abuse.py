@@ -72,6 +72,11 @@ def stack_sent_key(channel: Channel) -> str:
     return f"{KEY_PREFIX}STACK#SENT#{channel}"
 
 
+def signup_source_key(hash_key: str, source_ip: str) -> str:
+    """Password sign-ups asked for by a source IP (each may make Cognito e-mail)."""
+    return f"{KEY_PREFIX}SIGNUP#{source_hash(hash_key, source_ip)}"
+
+
 def destination_sent_key(hashed: str) -> str:
     return f"{KEY_PREFIX}SENT#{hashed}"
 

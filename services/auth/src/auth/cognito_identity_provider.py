@@ -2,8 +2,12 @@
 Cognito's calls and its error codes.
 
 Public app-client calls (SignUp, ConfirmSignUp, InitiateAuth,
-RespondToAuthChallenge, GetUser, GlobalSignOut, RevokeToken) need no IAM
-permission; making a passwordless user (AdminCreateUser,
+RespondToAuthChallenge, GetTokensFromRefreshToken, GetUser, GlobalSignOut,
+RevokeToken) need no IAM permission, but the app client has a secret only
+this API holds (the stack's `authClientSecret`, read at first use): every
+call for a user carries its SECRET_HASH, or the secret itself, so Cognito
+refuses the same calls made by anyone else with the client id (which every
+access token carries). Making a passwordless user (AdminCreateUser,
 AdminSetUserPassword) and replacing an unconfirmed one (AdminGetUser,
 AdminDeleteUser) are the API's only IAM calls on the pool (service.toml).
 
@@ -12,7 +16,11 @@ BotoCoreError) is IdentityUnavailable like any failure the client cannot fix."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -100,10 +108,47 @@ UNCONFIRMED = "UNCONFIRMED"
 
 
 class CognitoIdentityProvider:
-    def __init__(self, cognito: Any, user_pool_id: str, client_id: str) -> None:
+    def __init__(
+        self,
+        cognito: Any,
+        user_pool_id: str,
+        client_id: str,
+        client_secret: Callable[[], str] | None = None,
+    ) -> None:
         self._cognito = _Reachable(cognito)
         self._user_pool_id = user_pool_id
         self._client_id = client_id
+        # The app client's secret, asked for at each signed call (the caller
+        # reads it once, at first use); None for a client without one.
+        self._client_secret = client_secret
+
+    def _secret(self) -> str | None:
+        if self._client_secret is None:
+            return None
+        try:
+            return self._client_secret()
+        except (BotoCoreError, ClientError) as exc:
+            get_logger().error("client secret unreadable", error=type(exc).__name__)
+            raise IdentityUnavailable("client secret") from None
+
+    def _secret_hash(self, username: str) -> dict[str, str]:
+        """SECRET_HASH for a call about `username` (Cognito's developer guide,
+        "Computing secret hash values"), as a parameters entry; none without a secret."""
+        secret = self._secret()
+        if secret is None:
+            return {}
+        mac = hmac.new(secret.encode(), (username + self._client_id).encode(), hashlib.sha256)
+        return {"SECRET_HASH": base64.b64encode(mac.digest()).decode()}
+
+    def _signed(self, username: str) -> dict[str, str]:
+        """SecretHash, as SignUp and ConfirmSignUp name it."""
+        hashed = self._secret_hash(username)
+        return {"SecretHash": hashed["SECRET_HASH"]} if hashed else {}
+
+    def _with_secret(self) -> dict[str, str]:
+        """ClientSecret, for the calls that take the secret itself."""
+        secret = self._secret()
+        return {} if secret is None else {"ClientSecret": secret}
 
     def create_passwordless_user(self, username: str, channel: Channel) -> str:
         # Server-side IAM calls, never the public SignUp: no client can create
@@ -143,7 +188,7 @@ class CognitoIdentityProvider:
             result = self._cognito.initiate_auth(
                 ClientId=self._client_id,
                 AuthFlow="CUSTOM_AUTH",
-                AuthParameters={"USERNAME": username},
+                AuthParameters={"USERNAME": username, **self._secret_hash(username)},
                 ClientMetadata={DELIVERY: channel, TICKET: ticket},
             )
         except ClientError as exc:
@@ -177,7 +222,11 @@ class CognitoIdentityProvider:
                 ClientId=self._client_id,
                 ChallengeName=CUSTOM_CHALLENGE,
                 Session=session,
-                ChallengeResponses={"USERNAME": username, "ANSWER": code},
+                ChallengeResponses={
+                    "USERNAME": username,
+                    "ANSWER": code,
+                    **self._secret_hash(username),
+                },
             )
         except ClientError as exc:
             if error_code(exc) in SESSION_DEAD:
@@ -196,6 +245,7 @@ class CognitoIdentityProvider:
                 Username=email,
                 Password=password,
                 UserAttributes=[{"Name": "email", "Value": email}],
+                **self._signed(email),
             )
         except ClientError as exc:
             code, message = error_code(exc), error_message(exc)
@@ -214,7 +264,10 @@ class CognitoIdentityProvider:
     def confirm_sign_up(self, email: str, code: str) -> None:
         try:
             self._cognito.confirm_sign_up(
-                ClientId=self._client_id, Username=email, ConfirmationCode=code
+                ClientId=self._client_id,
+                Username=email,
+                ConfirmationCode=code,
+                **self._signed(email),
             )
         except ClientError as exc:
             if error_code(exc) in CONFIRMATION_REFUSED:
@@ -226,7 +279,11 @@ class CognitoIdentityProvider:
             result = self._cognito.initiate_auth(
                 ClientId=self._client_id,
                 AuthFlow="USER_PASSWORD_AUTH",
-                AuthParameters={"USERNAME": email, "PASSWORD": password},
+                AuthParameters={
+                    "USERNAME": email,
+                    "PASSWORD": password,
+                    **self._secret_hash(email),
+                },
             )
         except ClientError as exc:
             code = error_code(exc)
@@ -244,11 +301,18 @@ class CognitoIdentityProvider:
 
     def refresh(self, refresh_token: str) -> Tokens:
         try:
-            result = self._cognito.initiate_auth(
-                ClientId=self._client_id,
-                AuthFlow="REFRESH_TOKEN_AUTH",
-                AuthParameters={"REFRESH_TOKEN": refresh_token},
-            )
+            if self._client_secret is None:
+                result = self._cognito.initiate_auth(
+                    ClientId=self._client_id,
+                    AuthFlow="REFRESH_TOKEN_AUTH",
+                    AuthParameters={"REFRESH_TOKEN": refresh_token},
+                )
+            else:
+                # REFRESH_TOKEN_AUTH's SECRET_HASH is over the token's own user,
+                # which only Cognito can read from it: this call takes the secret.
+                result = self._cognito.get_tokens_from_refresh_token(
+                    ClientId=self._client_id, RefreshToken=refresh_token, **self._with_secret()
+                )
         except ClientError as exc:
             if error_code(exc) in REFRESH_REFUSED:
                 raise InvalidRefreshToken from None
@@ -273,7 +337,9 @@ class CognitoIdentityProvider:
 
     def revoke(self, refresh_token: str) -> None:
         try:
-            self._cognito.revoke_token(Token=refresh_token, ClientId=self._client_id)
+            self._cognito.revoke_token(
+                Token=refresh_token, ClientId=self._client_id, **self._with_secret()
+            )
         except ClientError as exc:
             raise _ended_or_unexpected(exc) from None
 
@@ -305,8 +371,23 @@ class _Reachable:
             except BotoCoreError as exc:
                 get_logger().error("cognito unreachable", error=type(exc).__name__)
                 raise IdentityUnavailable(type(exc).__name__) from None
+            except ClientError as exc:
+                if _secret_refused(exc):
+                    # The API's own secret refused (not yet given to the client, or
+                    # rotated): every answer would be wrong, so none is given.
+                    get_logger().error("cognito refused the client secret", operation=operation)
+                    raise IdentityUnavailable("client secret refused") from None
+                raise
 
         return reached
+
+
+def _secret_refused(exc: ClientError) -> bool:
+    """Cognito's NotAuthorizedException for a missing or wrong SECRET_HASH or secret."""
+    message = error_message(exc)
+    return error_code(exc) == "NotAuthorizedException" and (
+        "configured for secret" in message or "verify secret" in message
+    )
 
 
 def _unexpected(exc: ClientError) -> IdentityError:

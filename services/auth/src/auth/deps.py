@@ -26,7 +26,10 @@ from service_kernel.aws import client
 def identity_provider() -> IdentityProvider:
     # Built on first use, once per process, like the client it wraps.
     return CognitoIdentityProvider(
-        client("cognito-idp"), settings.user_pool_id, settings.user_pool_client_id
+        client("cognito-idp"),
+        settings.user_pool_id,
+        settings.user_pool_client_id,
+        client_secret=lambda: secret_value(settings.client_secret_parameter),
     )
 
 
@@ -69,6 +72,7 @@ def code_rules(
         source_budget=config.source_budget,
         stack_budgets=config.stack_budgets,
         trusted_days=config.trusted_days,
+        signup_source_budget=config.signup_source_budget,
         max_failed_codes=config.max_failed_codes,
         pending=pending,
         pending_seconds=config.pending_seconds,

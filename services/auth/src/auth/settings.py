@@ -33,6 +33,9 @@ class Settings(ServiceSettings):
     stack_sms_per_hour: int = Field(gt=0)
     stack_emails_per_hour: int = Field(gt=0)
     trusted_days: int = Field(gt=0)
+    # Password sign-ups per source IP: each may make Cognito e-mail a code.
+    signup_source_limit: int = Field(gt=0)
+    signup_source_window_seconds: int = Field(gt=0)
     max_failed_codes: int = Field(gt=0)
     otp_ttl_seconds: int = Field(gt=0)
     # Stack secrets, as the SSM parameters holding them (read at first use):
@@ -40,6 +43,9 @@ class Settings(ServiceSettings):
     # destination hash in the table.
     ticket_key_parameter: str = Field(min_length=1)
     destination_key_parameter: str = Field(min_length=1)
+    # The app client's secret (only the API holds it; every call for a user is
+    # signed with it, so Cognito refuses the same calls from anyone else).
+    client_secret_parameter: str = Field(min_length=1)
 
     @property
     def sms_regions(self) -> frozenset[str]:
@@ -63,6 +69,10 @@ class Settings(ServiceSettings):
             "sms": Budget(self.stack_sms_per_hour, HOUR),
             "email": Budget(self.stack_emails_per_hour, HOUR),
         }
+
+    @property
+    def signup_source_budget(self) -> Budget:
+        return Budget(self.signup_source_limit, self.signup_source_window_seconds)
 
     @property
     def pending_seconds(self) -> int:

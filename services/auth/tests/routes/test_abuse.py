@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from fastapi.testclient import TestClient
 
 from auth import abuse, protocol
@@ -145,26 +146,78 @@ def _rebuild_rules() -> None:
 
 
 def test_a_direct_initiate_auth_sends_nothing(client: TestClient, aws: Any) -> None:
-    """The app client has no secret: anyone can call InitiateAuth(CUSTOM_AUTH)
-    with a known user's phone and skip every budget. Without the API's
-    ticket the create trigger sends nothing (and echoes nothing)."""
+    """Issue 10 then 18 (findings 1 and 6): the app client's id is in every
+    access token, so anyone can call InitiateAuth(CUSTOM_AUTH) with it. Cognito
+    refuses every call without the client's SECRET_HASH, which only the API
+    can make; and a call that got through without the API's ticket all the
+    same (the trigger's defence in depth) is sent nothing and told nothing."""
     started = start(client, phone=PHONE).json()
     assert verify(client, started["session"], started["dev_otp"], phone=PHONE).status_code == 200
     sent = len(aws.sms())
     for _ in range(10):
-        answer = aws.cognito.initiate_auth(
-            ClientId=aws.client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": PHONE}
-        )
-        assert answer["ChallengeName"] == "CUSTOM_CHALLENGE"  # nothing tells it apart
-        assert "dev_otp" not in answer["ChallengeParameters"]
+        with pytest.raises(ClientError) as refused:
+            aws.cognito.initiate_auth(
+                ClientId=aws.client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": PHONE}
+            )
+        assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
     forged = aws.cognito.initiate_auth(
         ClientId=aws.client_id,
         AuthFlow="CUSTOM_AUTH",
-        AuthParameters={"USERNAME": PHONE},
+        AuthParameters={"USERNAME": PHONE, "SECRET_HASH": aws.secret_hash(PHONE)},
         ClientMetadata={"delivery": "sms", "ticket": "9999999999.forged"},
     )
+    assert forged["ChallengeName"] == "CUSTOM_CHALLENGE"
     assert "dev_otp" not in forged["ChallengeParameters"]
     assert len(aws.sms()) == sent
+
+
+def test_nobody_locks_a_destination_without_the_api(client: TestClient, aws: Any) -> None:
+    """Issue 18, finding 1: sign-ins started straight at Cognito, answered wrong
+    ten times, locked the victim out for 24 hours, for free. Unsigned, Cognito
+    refuses them; signed but without the API's ticket, the challenge names no
+    destination, so no answer is counted and none succeeds."""
+    for _ in range(4):
+        with pytest.raises(ClientError):
+            aws.cognito.initiate_auth(
+                ClientId=aws.client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": PHONE}
+            )
+    signed = {"USERNAME": PHONE, "SECRET_HASH": aws.secret_hash(PHONE)}
+    for _ in range(4):
+        session = aws.cognito.initiate_auth(
+            ClientId=aws.client_id, AuthFlow="CUSTOM_AUTH", AuthParameters=signed
+        )["Session"]
+        for answer in ("000000", "123456", "999999"):
+            try:
+                session = aws.cognito.respond_to_auth_challenge(
+                    ClientId=aws.client_id,
+                    ChallengeName="CUSTOM_CHALLENGE",
+                    Session=session,
+                    ChallengeResponses={**signed, "ANSWER": answer},
+                )["Session"]
+            except aws.cognito.exceptions.NotAuthorizedException:
+                break
+    assert aws.table_items("AUTH#FAILED#") == []
+    started = start(client, phone=PHONE).json()
+    assert verify(client, started["session"], started["dev_otp"], phone=PHONE).status_code == 200
+
+
+def test_known_and_unknown_accounts_get_the_same_challenge(client: TestClient, aws: Any) -> None:
+    """Issue 18, finding 6: the challenge's public parameters said `delivery=email`
+    for a known e-mail user and `sms` for an unknown one. Now they are the same."""
+    started = start(client, email="ada@example.com").json()
+    assert verify(client, started["session"], started["dev_otp"], email="ada@example.com")
+
+    def parameters(username: str) -> dict[str, str]:
+        answer = aws.cognito.initiate_auth(
+            ClientId=aws.client_id,
+            AuthFlow="CUSTOM_AUTH",
+            AuthParameters={"USERNAME": username, "SECRET_HASH": aws.secret_hash(username)},
+        )
+        return {k: v for k, v in answer["ChallengeParameters"].items() if k != "USERNAME"}
+
+    assert (
+        parameters("ada@example.com") == parameters("nobody@example.com") == {"attempts_left": "3"}
+    )
 
 
 # ---- item 2: failed codes across sessions ----
@@ -230,7 +283,8 @@ def test_a_strangers_wrong_codes_do_not_lock_the_owner_out(client: TestClient, a
 
 def test_answers_sent_straight_to_cognito_are_counted_too(client: TestClient, aws: Any) -> None:
     """RespondToAuthChallenge with a session /auth/start handed out skips the
-    API: the verify trigger counts and refuses there."""
+    API's check (signed here as only the API can sign: Cognito refuses it
+    unsigned): the verify trigger counts and refuses there."""
     for _ in range(4):
         started = start(client, phone=PHONE).json()
         session = started["session"]
@@ -240,7 +294,11 @@ def test_answers_sent_straight_to_cognito_are_counted_too(client: TestClient, aw
                     ClientId=aws.client_id,
                     ChallengeName="CUSTOM_CHALLENGE",
                     Session=session,
-                    ChallengeResponses={"USERNAME": PHONE, "ANSWER": wrong(started["dev_otp"])},
+                    ChallengeResponses={
+                        "USERNAME": PHONE,
+                        "ANSWER": wrong(started["dev_otp"]),
+                        "SECRET_HASH": aws.secret_hash(PHONE),
+                    },
                 )
                 session = answer["Session"]
             except aws.cognito.exceptions.NotAuthorizedException:

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cognito_emulator import sign_up_code
+from tests.requests import start, verify
 
 EMAIL = "ada@example.com"
 PASSWORD = "Passw0rd!"
@@ -47,13 +48,37 @@ def test_sign_up_confirm_and_log_in(client: TestClient, aws: Any) -> None:
     }
 
 
-def test_a_stack_with_auto_confirm_confirms_and_verifies_at_once(
+def test_a_stack_with_auto_confirm_confirms_at_once_and_verifies_nothing(
     client: TestClient, aws: Any, auto_confirm: None
 ) -> None:
     assert signup(client).json()["confirmed"] is True
     attributes = {a["Name"]: a["Value"] for a in aws.user(EMAIL)["UserAttributes"]}
-    assert attributes["email_verified"] == "true"
+    # Issue 18, finding 7: the sign-up proved nothing about the address.
+    assert attributes.get("email_verified") != "true"
     assert login(client).status_code == 200
+
+
+def test_a_strangers_password_never_opens_the_account_its_owner_proves(
+    client: TestClient, aws: Any, auto_confirm: None
+) -> None:
+    """Issue 18, finding 7 (pre-account hijack where auto-confirm is on): a
+    stranger signs up the victim's address with a password; the victim later
+    signs in by code and lands in that account. The first code to the address
+    proves it: the stranger's password and tokens stop working there."""
+    assert signup(client, password="Stranger1!").status_code == 201
+    stranger = login(client, password="Stranger1!").json()
+    started = start(client, email=EMAIL).json()
+    owner = verify(client, started["session"], started["dev_otp"], email=EMAIL)
+    assert owner.status_code == 200
+
+    assert login(client, password="Stranger1!").status_code == 401
+    refreshed = client.post("/auth/refresh", json={"refresh_token": stranger["refresh_token"]})
+    assert refreshed.status_code == 401
+    attributes = {a["Name"]: a["Value"] for a in aws.user(EMAIL)["UserAttributes"]}
+    assert attributes["email_verified"] == "true"
+    # The owner's own sign-in works, and a second one changes nothing more.
+    again = start(client, email=EMAIL).json()
+    assert verify(client, again["session"], again["dev_otp"], email=EMAIL).status_code == 200
 
 
 def test_a_wrong_confirmation_code_is_400(client: TestClient, aws: Any) -> None:
@@ -127,6 +152,7 @@ def test_a_public_sign_up_cannot_confirm_itself(client: TestClient, aws: Any) ->
     a stack without auto-confirm, whatever it carries."""
     aws.cognito.sign_up(
         ClientId=aws.client_id,
+        SecretHash=aws.secret_hash(EMAIL),
         Username=EMAIL,
         Password=PASSWORD,
         UserAttributes=[{"Name": "email", "Value": EMAIL}],
@@ -159,3 +185,14 @@ def test_a_body_that_is_not_json_is_400(client: TestClient) -> None:
     )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_json"
+
+
+def test_a_source_gets_a_budget_of_sign_ups(client: TestClient, aws: Any) -> None:
+    """Issue 18, finding 5: each sign-up may make Cognito e-mail a code, and
+    /auth/signup had no budget. One source gets `auth.signupSourceLimit` (20 here)."""
+    for n in range(20):
+        assert signup(client, email=f"user{n}@example.com").status_code == 201
+    refused = signup(client, email="one-more@example.com")
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many_requests"
+    assert int(refused.headers["retry-after"]) > 0

@@ -147,6 +147,7 @@ def test_a_squatters_unconfirmed_sign_up_does_not_block_the_addresses_owner(
     still reach the owner, and the owner's code must win."""
     aws.cognito.sign_up(
         ClientId=aws.client_id,
+        SecretHash=aws.secret_hash(EMAIL),
         Username=EMAIL,
         Password="Squatter1!",
         UserAttributes=[{"Name": "email", "Value": EMAIL}],
@@ -167,6 +168,7 @@ def test_nobody_can_squat_a_phone_number_with_a_sign_up(client: TestClient, aws:
     with pytest.raises(ClientError) as refused:
         aws.cognito.sign_up(
             ClientId=aws.client_id,
+            SecretHash=aws.secret_hash(PHONE),
             Username=PHONE,
             Password="Squatter1!",
             UserAttributes=[{"Name": "phone_number", "Value": PHONE}],

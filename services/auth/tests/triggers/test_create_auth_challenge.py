@@ -50,13 +50,9 @@ def test_the_first_round_sends_a_fresh_code_by_sms(handler: Handler, first: Any,
     code = response["publicChallengeParameters"]["dev_otp"]
     assert len(code) == 6
     assert code.isdigit()
-    assert response["publicChallengeParameters"] == {
-        "dev_otp": code,
-        "attempts_left": "3",
-        "delivery": "sms",
-    }
+    assert response["publicChallengeParameters"] == {"dev_otp": code, "attempts_left": "3"}
     challenge = otp.Challenge.from_private_parameters(response["privateChallengeParameters"])
-    assert challenge == otp.Challenge(otp.digest(code), int(aws.clock()) + 300, HASHED)
+    assert challenge == otp.Challenge(otp.digest(code), int(aws.clock()) + 300, HASHED, "sms")
     assert response["challengeMetadata"] == challenge.metadata()
     assert aws.sms() == [(PHONE, f"Your Acme sign-in code is {code}. It expires in 5 minutes.")]
 
@@ -88,8 +84,7 @@ def test_email_is_used_when_asked_for_and_present(
     event = trigger_event("create_auth_challenge_first")
     event["request"]["userAttributes"]["email"] = "ada@example.com"
     event["request"]["clientMetadata"] = {"delivery": "email"}
-    response = handler(vouched(event, aws.clock()), None)["response"]
-    assert response["publicChallengeParameters"]["delivery"] == "email"
+    handler(vouched(event, aws.clock()), None)
     (message,) = aws.emails()
     assert message.destinations["ToAddresses"] == ["ada@example.com"]
     assert aws.sms() == []
@@ -108,7 +103,7 @@ def test_a_retry_reuses_the_code_and_sends_nothing(
         }
     ]
     retry = handler(event, None)["response"]
-    assert retry["publicChallengeParameters"] == {"attempts_left": "2", "delivery": "sms"}
+    assert retry["publicChallengeParameters"] == {"attempts_left": "2"}
     assert retry["privateChallengeParameters"] == sent["privateChallengeParameters"]
     assert len(aws.sms()) == 1
 
@@ -159,8 +154,11 @@ def test_without_a_valid_ticket_the_challenge_runs_and_nothing_is_sent(
         _with_ticket(event, made.get(ticket, ticket))
     response = handler(event, None)["response"]
     # The same shape of answer: a challenge, attempts, no code.
-    assert response["publicChallengeParameters"] == {"attempts_left": "3", "delivery": "sms"}
-    assert otp.Challenge.from_private_parameters(response["privateChallengeParameters"])
+    assert response["publicChallengeParameters"] == {"attempts_left": "3"}
+    # ... but one no answer meets, counted against nobody (issue 18, finding 1).
+    challenge = otp.Challenge.from_private_parameters(response["privateChallengeParameters"])
+    assert challenge == otp.Challenge("", int(aws.clock()) + 300, "")
+    assert not any(otp.matches(f"{n:06d}", challenge.code_digest) for n in (0, 123456))
     assert aws.sms() == []
     assert items() == []
 
@@ -301,10 +299,12 @@ def test_a_test_destination_is_sent_nothing_and_its_code_echoed_off_production(
 def test_on_production_a_test_destinations_code_is_fixed_by_the_secret_and_never_echoed(
     handler: Handler, trigger_event: Event, aws: Any
 ) -> None:
+    """The smoke test's own path: its ticket is made with the test-code secret,
+    which only the deploy role reads (AdminInitiateAuth, issue 18 finding 2)."""
     aws.configure("CreateAuthChallenge", production=True)
     event = trigger_event("create_auth_challenge_first")
     event["request"]["userAttributes"]["phone_number"] = "+15555550100"
-    response = handler(vouched(event, aws.clock()), None)["response"]
+    response = handler(vouched(event, aws.clock(), key="test-code-key"), None)["response"]
     assert "dev_otp" not in response["publicChallengeParameters"]
     expected = protocol.code_for_test_destination("test-code-key", "+15555550100")
     assert otp.matches(expected, response["privateChallengeParameters"]["code_digest"])
@@ -312,3 +312,28 @@ def test_on_production_a_test_destinations_code_is_fixed_by_the_secret_and_never
     # Counted like any destination's on production: its code is a secret to guess.
     hashed = protocol.destination_hash("test-destination-key", "+15555550100")
     assert response["privateChallengeParameters"]["destination_hash"] == hashed
+    assert items() == []
+
+
+def test_on_production_the_apis_test_destination_is_an_ordinary_number(
+    handler: Handler, trigger_event: Event, aws: Any
+) -> None:
+    """Issue 18, finding 2: with the API's ticket a production stack's test
+    destination gets no fixed code and no pass: sent and counted like any number."""
+    aws.configure("CreateAuthChallenge", production=True)
+    event = trigger_event("create_auth_challenge_first")
+    event["request"]["userAttributes"]["phone_number"] = "+15555550100"
+    response = handler(vouched(event, aws.clock()), None)["response"]
+    fixed = protocol.code_for_test_destination("test-code-key", "+15555550100")
+    assert not otp.matches(fixed, response["privateChallengeParameters"]["code_digest"])
+    assert len(aws.sms()) == 1
+    assert items() != []
+
+
+def test_a_test_code_ticket_is_nothing_off_production_or_for_another_number(
+    handler: Handler, trigger_event: Event, aws: Any
+) -> None:
+    event = trigger_event("create_auth_challenge_first")  # dev; a real number
+    response = handler(vouched(event, aws.clock(), key="test-code-key"), None)["response"]
+    assert response["privateChallengeParameters"]["code_digest"] == ""
+    assert aws.sms() == []

@@ -20,7 +20,10 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from cognito_emulator import install_triggers, uninstall_triggers
+from infra.operations.client_secret import give_client_its_secret, parameter_name
 from infra.repo import repo_root
 from local_runtime import model
 from local_runtime.account import SET_UP
@@ -36,7 +39,14 @@ from local_runtime.iam.gate import Identity
 from local_runtime.iam.policy import PolicyError
 from local_runtime.jwt_authorizer import JwksCache, fetch_jwks_from
 from local_runtime.live_version import LiveVersions, live_aliases
-from local_runtime.model import Declared, LocalFunction, LocalModel, LocalRoute, build_model
+from local_runtime.model import (
+    Declared,
+    LocalFunction,
+    LocalModel,
+    LocalRoute,
+    Resource,
+    build_model,
+)
 from local_runtime.outbox import OutboxWatcher
 from local_runtime.reloader import Reloader
 from local_runtime.scheduler import Scheduler
@@ -153,6 +163,7 @@ class Runtime:
         make_stack_secrets(self.emulator.client("ssm"), self.stack, local)
         self._enforce_iam(local)
         self._install_triggers(resolved, local)
+        self._give_clients_their_secret(resolved)
         self.model = local
         setups = self._setups = self._setup_services(local)
         for function in local.functions.values():
@@ -199,6 +210,25 @@ class Runtime:
             self._warn_unserved(local, setups)
         self._open()
         threading.Thread(target=self._warm_the_rest, args=(local,), daemon=True).start()
+
+    def _give_clients_their_secret(self, resolved: list[Resource]) -> None:
+        """What `make client-secret` does after `pulumi up`: a confidential app
+        client's one secret is the stack's authClientSecret, which only the auth
+        API may read, so Cognito refuses calls without it here as on AWS."""
+        parameter = parameter_name(self.stack)
+        for client in resolved:
+            if client.type == model.USER_POOL_CLIENT and client.inputs.get("generateSecret"):
+                try:
+                    give_client_its_secret(
+                        self.emulator.client("cognito-idp"),
+                        self.emulator.client("ssm"),
+                        user_pool_id=str(client.inputs["userPoolId"]),
+                        client_id=str(client.id),
+                        parameter=parameter,
+                        log=lambda _line: None,
+                    )
+                except ClientError as exc:  # no such parameter; no pool triggers emulated
+                    self.console.line(f"{client.name}: secret not given: {exc}")
 
     def _enforce_iam(self, local: LocalModel) -> None:
         """Each function gets its own role session; the emulator authorises

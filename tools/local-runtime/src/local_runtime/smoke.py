@@ -19,6 +19,7 @@ reader for `--stack`), so it runs anywhere the workspace is installed.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import hmac
 import os
@@ -65,6 +66,84 @@ def code_for_test_destination(secret: str, destination: str) -> str:
     return f"{int(mac.hexdigest()[:12], 16) % 1_000_000:06d}"
 
 
+def _mac(key: str, *parts: str) -> str:
+    return hmac.new(key.encode(), "|".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class IamSignIn:
+    """A production stack's test destinations sign in through IAM calls only the
+    deploy role may make: its API treats them as ordinary numbers (issue 18). The
+    user is made as /auth/start makes one (AdminCreateUser, a random permanent
+    password), then AdminInitiateAuth signed with the app client's secret and
+    carrying a ticket made with the test-code secret (as auth.protocol.ticket makes
+    the API's), answered with the fixed code derived from that same secret."""
+
+    cognito: Any
+    user_pool_id: str
+    client_id: str
+    client_secret: str
+    test_code: str
+    clock: Callable[[], float] = time.time
+
+    def tokens(self, destination: str) -> dict[str, Any]:
+        channel, attribute = (
+            ("sms", "phone_number")
+            if destination.startswith("+")
+            else (
+                "email",
+                "email",
+            )
+        )
+        pool = {"UserPoolId": self.user_pool_id}
+        try:
+            self.cognito.admin_create_user(
+                **pool,
+                Username=destination,
+                UserAttributes=[{"Name": attribute, "Value": destination}],
+                MessageAction="SUPPRESS",
+            )
+            self.cognito.admin_set_user_password(
+                **pool,
+                Username=destination,
+                Password=secrets.token_urlsafe(32) + "aA1!",
+                Permanent=True,
+            )
+        except self.cognito.exceptions.UsernameExistsException:
+            pass  # made by an earlier run
+        canonical = destination.strip().lower()
+        expires = str(int(self.clock()) + 30)
+        ticket = f"{expires}.{_mac(self.test_code, 'ticket', canonical, channel, expires)}"
+        signed = {"USERNAME": destination, "SECRET_HASH": self._secret_hash(destination)}
+        started = self.cognito.admin_initiate_auth(
+            **pool,
+            ClientId=self.client_id,
+            AuthFlow="CUSTOM_AUTH",
+            AuthParameters=signed,
+            ClientMetadata={"delivery": channel, "ticket": ticket},
+        )
+        answered = self.cognito.admin_respond_to_auth_challenge(
+            **pool,
+            ClientId=self.client_id,
+            ChallengeName="CUSTOM_CHALLENGE",
+            Session=started["Session"],
+            ChallengeResponses={
+                **signed,
+                "ANSWER": code_for_test_destination(self.test_code, destination),
+            },
+        )
+        if "AuthenticationResult" not in answered:
+            raise CheckFailed("the fixed code was not accepted")
+        tokens: dict[str, Any] = answered["AuthenticationResult"]
+        return tokens
+
+    def _secret_hash(self, username: str) -> str:
+        mac = hmac.new(
+            self.client_secret.encode(), (username + self.client_id).encode(), hashlib.sha256
+        )
+        return base64.b64encode(mac.digest()).decode()
+
+
 @dataclass
 class User:
     access_token: str
@@ -85,6 +164,8 @@ class Smoke:
     # The stack's test-code secret (`authTestCode`), for a stack that does not echo
     # codes: each test destination's fixed code is derived from it.
     code: str | None = None
+    # A production stack's IAM sign-in (its API treats test destinations as ordinary).
+    iam: IamSignIn | None = None
     users: dict[str, User] = field(default_factory=dict)
     results: list[tuple[str, str, str]] = field(default_factory=list)
     run_id: str = field(default_factory=lambda: secrets.token_hex(4))
@@ -156,6 +237,9 @@ class Smoke:
                 "signs in with nothing else"
             )
         destination = self.destinations[index]
+        if self.iam is not None:
+            self._signed_in(key, self.iam.tokens(destination))
+            return
         kind, delivery = ("phone", "sms") if destination.startswith("+") else ("email", "email")
         start = self.client.post("/auth/start", json={kind: destination})
         expect_status(start, 200)
@@ -185,7 +269,17 @@ class Smoke:
         expect_status(verified, 200)
         tokens = verified.json()
         expect(tokens.get("token_type") == "Bearer", f"token body keys {sorted(tokens)}")
-        user = User(tokens["access_token"], tokens["id_token"], tokens["refresh_token"])
+        self._signed_in(
+            key,
+            {
+                "AccessToken": tokens["access_token"],
+                "IdToken": tokens["id_token"],
+                "RefreshToken": tokens["refresh_token"],
+            },
+        )
+
+    def _signed_in(self, key: str, tokens: Mapping[str, Any]) -> None:
+        user = User(tokens["AccessToken"], tokens["IdToken"], tokens["RefreshToken"])
         status = self.client.get("/status", headers=user.headers)
         expect_status(status, 200)
         user.sub = status.json()["user"]["sub"]
@@ -354,6 +448,10 @@ class SignIn:
     code: str | None = None
     code_parameter: str | None = None
     region: str | None = None
+    # A production stack's (--stack): where its pool and client are published, and
+    # its app client's secret, for the IAM sign-in.
+    published_prefix: str | None = None
+    client_secret_parameter: str | None = None
 
 
 def sign_in_options(args: argparse.Namespace, environ: Mapping[str, str]) -> SignIn:
@@ -363,7 +461,7 @@ def sign_in_options(args: argparse.Namespace, environ: Mapping[str, str]) -> Sig
     )
     code = args.test_code or environ.get("SMOKE_TEST_CODE") or None
     parameter = args.test_code_parameter or environ.get("SMOKE_TEST_CODE_PARAMETER") or None
-    region = None
+    region = published_prefix = client_secret_parameter = None
     if args.stack:
         # Imported here: only --stack needs the platform's config reader.
         from infra.operations.smoke_sign_in import smoke_sign_in
@@ -372,7 +470,11 @@ def sign_in_options(args: argparse.Namespace, environ: Mapping[str, str]) -> Sig
         destinations = destinations or stack.destinations
         parameter = parameter or (None if code else stack.code_parameter)
         region = stack.region
-    return SignIn(destinations, code, parameter, region)
+        published_prefix, client_secret_parameter = (
+            stack.published_prefix,
+            stack.client_secret_parameter,
+        )
+    return SignIn(destinations, code, parameter, region, published_prefix, client_secret_parameter)
 
 
 def read_code(parameter: str, region: str | None) -> str:
@@ -388,6 +490,27 @@ def read_code(parameter: str, region: str | None) -> str:
         raise CheckFailed(f"cannot read it: {type(exc).__name__}") from None
     value: str = response["Parameter"]["Value"]
     return value
+
+
+def iam_sign_in(
+    published_prefix: str, client_secret_parameter: str, test_code: str, region: str | None
+) -> IamSignIn:
+    """The IAM sign-in of a deployed production stack, with the caller's credentials."""
+    from botocore.session import get_session
+
+    session = get_session()
+    ssm = session.create_client("ssm", region_name=region)
+
+    def published(key: str) -> str:
+        return str(ssm.get_parameter(Name=f"{published_prefix}/{key}")["Parameter"]["Value"])
+
+    return IamSignIn(
+        session.create_client("cognito-idp", region_name=region),
+        published("user_pool_id"),
+        published("user_pool_client_id"),
+        read_code(client_secret_parameter, region),
+        test_code,
+    )
 
 
 def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -413,6 +536,13 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
                 smoke.code = read_code(parameter, sign_in.region)
 
             smoke.check(f"auth: the test code from {parameter}", fetch)
+        if smoke.code and sign_in.published_prefix and sign_in.client_secret_parameter:
+            prefix, secret = sign_in.published_prefix, sign_in.client_secret_parameter
+
+            def iam() -> None:
+                smoke.iam = iam_sign_in(prefix, secret, str(smoke.code), sign_in.region)
+
+            smoke.check("auth: the IAM sign-in (the pool, client and client secret)", iam)
         smoke.run()
     passed, failed, skipped = smoke.summary()
     elapsed = time.monotonic() - started

@@ -32,6 +32,24 @@ def test_the_months_sms_spend_alarms_below_the_spend_limit(declared: DeclaredSta
     assert alarm["alarmActions"] == alarm["okActions"] == [topic]
 
 
+@pytest.mark.parametrize(
+    ("kind", "metric", "review_rate"),
+    [("bounce", "Reputation.BounceRate", 0.05), ("complaint", "Reputation.ComplaintRate", 0.001)],
+)
+def test_ses_bounces_and_complaints_alarm_before_ses_reviews_the_account(
+    declared: DeclaredStack, kind: str, metric: str, review_rate: float
+) -> None:
+    """Issue 18, finding 5: bounces from random addresses can get SES sending paused,
+    and with it every sign-in code by e-mail."""
+    alarm = _alarm(declared, f"ses-{kind}-rate").inputs
+
+    assert (alarm["namespace"], alarm["metricName"]) == ("AWS/SES", metric)
+    assert "dimensions" not in alarm  # the account's rate
+    assert 0 < alarm["threshold"] < review_rate
+    topic = declared.one("aws:sns/topic:Topic").outputs["arn"]
+    assert alarm["alarmActions"] == alarm["okActions"] == [topic]
+
+
 def test_wrong_codes_per_hour_alarm_from_the_stacks_config(declared: DeclaredStack) -> None:
     alarm = _alarm(declared, "auth-codes-failed").inputs
     (metric,) = [q["metric"] for q in alarm["metricQueries"] if "metric" in q]

@@ -28,11 +28,12 @@ def test_the_password_policy_comes_from_config(declared: DeclaredStack) -> None:
     assert policy["requireNumbers"] is settings.password_require_numbers
 
 
-def test_the_app_client_has_no_secret_and_the_three_flows(declared: DeclaredStack) -> None:
+def test_the_app_client_is_confidential_and_has_the_three_flows(declared: DeclaredStack) -> None:
     client = declared.one("aws:cognito/userPoolClient:UserPoolClient").inputs
     settings = declared.config.user_pool
 
-    assert client["generateSecret"] is False
+    # Cognito refuses its calls without SECRET_HASH (issue 18; infra.operations.client_secret).
+    assert client["generateSecret"] is True
     assert sorted(client["explicitAuthFlows"]) == [
         "ALLOW_CUSTOM_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",

@@ -25,7 +25,13 @@ def test_one_generated_secret_per_key_the_services_name(
     """One per key, each made by `make secrets`, none declared by the program."""
     keys = _referenced(manifests)
 
-    assert keys == {"itemsCursorKey", "authTicketKey", "authDestinationKey", "authTestCode"}
+    assert keys == {
+        "itemsCursorKey",
+        "authTicketKey",
+        "authDestinationKey",
+        "authTestCode",
+        "authClientSecret",
+    }
     assert {s.key for s in stack_secrets(declared.config, manifests)} == keys
     secure = [
         r

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from auth import service
-from auth.deps import IdentityProviderDep, SettingsDep
+from auth.abuse import SendRefused
+from auth.deps import CodeRulesDep, IdentityProviderDep, SettingsDep, SourceIpDep
 from auth.errors import ANSWERS, COGNITO
 from auth.identity_provider import (
     BadCredentials,
@@ -22,14 +23,21 @@ router = APIRouter(prefix="/auth", tags=["password"])
 @router.post(
     "/signup",
     status_code=201,
-    responses=ANSWERS.responses(WeakPassword, UnusableEmailAddress, *COGNITO),
+    responses=ANSWERS.responses(WeakPassword, UnusableEmailAddress, SendRefused, *COGNITO),
 )
 async def signup(
-    body: Credentials, provider: IdentityProviderDep, settings: SettingsDep
+    body: Credentials,
+    provider: IdentityProviderDep,
+    rules: CodeRulesDep,
+    settings: SettingsDep,
+    source_ip: SourceIpDep,
 ) -> SignupResponse:
     """Create a password user. An e-mail already registered gets the same 201
-    shape as a new one (the pool prevents user-existence errors)."""
-    return service.signup(provider, body, auto_confirm=settings.auto_confirm)
+    shape as a new one (the pool prevents user-existence errors). A source IP
+    has a budget of sign-ups (429 `too_many_requests` + `Retry-After`)."""
+    return service.signup(
+        provider, rules, body, source_ip=source_ip, auto_confirm=settings.auto_confirm
+    )
 
 
 @router.post(

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from auth.counters import Counters
 from auth.pending_users import PendingUsers
 from auth.triggers.config import CreateSettings, DefineSettings, PreSignUpSettings, VerifySettings
+from auth.triggers.ownership import Accounts
 from service_kernel.invocation import instrument
 
 # Epoch seconds: the clock codes expire and counters' windows run on.
@@ -55,6 +56,8 @@ class VerifyDeps:
     settings: VerifySettings
     counters: Counters
     pending_users: PendingUsers
+    # The pool's accounts, for a destination proved the first time (ownership.py).
+    accounts: Accounts
     clock: Clock = time.time
 
     @classmethod
@@ -62,12 +65,14 @@ class VerifyDeps:
         from auth.dynamodb_counters import DynamoDbCounters
         from auth.dynamodb_pending_users import DynamoDbPendingUsers
         from auth.triggers.aws import client
+        from auth.triggers.ownership import CognitoAccounts
 
         dynamodb = client("dynamodb")
         return cls(
             settings,
             DynamoDbCounters(dynamodb, settings.table_name),
             DynamoDbPendingUsers(dynamodb, settings.table_name),
+            CognitoAccounts(client("cognito-idp")),
         )
 
 

@@ -25,7 +25,8 @@ def digest(code: str) -> str:
 
 
 def matches(answer: str, expected_digest: str) -> bool:
-    return hmac.compare_digest(digest(answer), expected_digest)
+    # An empty digest (an unanswerable challenge) is met by nothing.
+    return hmac.compare_digest(digest(answer), expected_digest) and bool(expected_digest)
 
 
 @dataclass(frozen=True)
@@ -39,18 +40,30 @@ class Challenge:
     code_digest: str
     expires_at: int
     destination_hash: str = ""
+    # The channel the code went by ("sms", "email"): the attribute a right
+    # answer proves (empty: none).
+    channel: str = ""
+
+    @classmethod
+    def unanswerable(cls, expires_at: int) -> Challenge:
+        """A challenge no answer meets (no code digest), counted against nobody."""
+        return cls("", expires_at)
 
     def expired(self, now: float) -> bool:
         return now >= self.expires_at
 
     def metadata(self) -> str:
-        return f"{_METADATA_PREFIX}:{self.code_digest}:{self.expires_at}:{self.destination_hash}"
+        return (
+            f"{_METADATA_PREFIX}:{self.code_digest}:{self.expires_at}:"
+            f"{self.destination_hash}:{self.channel}"
+        )
 
     def private_parameters(self) -> dict[str, str]:
         return {
             "code_digest": self.code_digest,
             "expires_at": str(self.expires_at),
             "destination_hash": self.destination_hash,
+            "channel": self.channel,
         }
 
     @classmethod
@@ -60,6 +73,7 @@ class Challenge:
                 str(parameters["code_digest"]),
                 int(parameters["expires_at"]),
                 str(parameters.get("destination_hash") or ""),
+                str(parameters.get("channel") or ""),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -67,10 +81,11 @@ class Challenge:
     @classmethod
     def from_metadata(cls, metadata: Any) -> Challenge | None:
         parts = str(metadata or "").split(":")
-        if len(parts) != 4 or parts[0] != _METADATA_PREFIX:
+        # Four parts: a session begun before channels were carried (no channel).
+        if len(parts) not in (4, 5) or parts[0] != _METADATA_PREFIX:
             return None
         try:
-            return cls(parts[1], int(parts[2]), parts[3])
+            return cls(parts[1], int(parts[2]), parts[3], parts[4] if len(parts) == 5 else "")
         except ValueError:
             return None
 

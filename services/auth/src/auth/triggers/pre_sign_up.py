@@ -2,8 +2,10 @@
 
 - `PreSignUp_SignUp` (the public SignUp, i.e. /auth/signup or any client
   holding the app client id) follows the stack's AUTO_CONFIRM only: when true
-  the user is confirmed and the e-mail / phone given is marked verified; when
-  false Cognito sends its confirmation code. Nothing the client sends
+  the user is confirmed, and nothing is marked verified (the address was never
+  proved: the first code to it proves it, and clears the password an unproven
+  sign-up set, auth.triggers.ownership); when false Cognito sends its
+  confirmation code. Nothing the client sends
   (ValidationData, ClientMetadata) can confirm a user.
 - A public SignUp that names a phone number is refused: password users are
   e-mail users (/auth/signup takes no phone), and an unconfirmed sign-up made
@@ -37,9 +39,9 @@ def respond(event: PreSignUpEvent, deps: PreSignUpDeps) -> PreSignUpEvent:
         return event
     response = event["response"]
     response["autoConfirmUser"] = True
-    # Cognito fails the sign-up if a flag names an attribute the user lacks.
-    response["autoVerifyEmail"] = bool(attributes.get("email"))
-    response["autoVerifyPhone"] = bool(attributes.get("phone_number"))
+    # Never autoVerifyEmail / autoVerifyPhone: whoever signed up proved nothing.
+    response["autoVerifyEmail"] = False
+    response["autoVerifyPhone"] = False
     return event
 
 

@@ -11,8 +11,11 @@ closes. That bounds the guesses a destination takes a day, however many
 arrive at once (auth/README.md, "Guessing codes: the arithmetic"); the API's
 per-source backoff keeps one guesser from spending it alone. A right code
 proves the user: it is no longer pending (auth.cleanup would otherwise
-delete it). A challenge with no destination hash (an unknown user, or a
-test destination off production) counts nowhere."""
+delete it); the first one for a destination marks it verified and clears
+whatever an unproven sign-up set (ownership.py). A challenge with no
+destination hash (a test destination off production) counts nowhere, and one
+the API did not start (no code digest) is met by no answer and counts
+nothing."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from auth.triggers import otp
 from auth.triggers.config import VerifySettings
 from auth.triggers.deps import Trigger, VerifyDeps
 from auth.triggers.events import VerifyAuthChallengeEvent
+from auth.triggers.ownership import unproven_attribute
 from service_kernel.settings import load_settings
 
 
@@ -32,7 +36,7 @@ def respond(event: VerifyAuthChallengeEvent, deps: VerifyDeps) -> VerifyAuthChal
     challenge = otp.Challenge.from_private_parameters(request["privateChallengeParameters"])
     answer = request["challengeAnswer"]
     correct = False
-    if challenge is not None:
+    if challenge is not None and challenge.code_digest:
         hashed = challenge.destination_hash
         if not hashed or _answer_taken(hashed, deps):
             # Compare first, then check expiry: the same work either way.
@@ -43,9 +47,14 @@ def respond(event: VerifyAuthChallengeEvent, deps: VerifyDeps) -> VerifyAuthChal
                 _settle(hashed, correct, deps)
         if not correct:
             metrics.code_failed()
-    sub = request["userAttributes"].get("sub")
+    attributes = request["userAttributes"]
+    sub = attributes.get("sub")
     if correct and sub:
         deps.pending_users.remove(sub)
+    if correct and challenge is not None:
+        proved = unproven_attribute(challenge.channel, attributes)
+        if proved is not None:
+            deps.accounts.prove(event["userPoolId"], event["userName"], proved)
     event["response"]["answerCorrect"] = correct
     return event
 
