@@ -33,7 +33,6 @@ SES v2 `GetAccount`, Lambda `GetAccountSettings`.
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -42,6 +41,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from local_runtime.iam.calls import ApiCall, read_call
+from local_runtime.wsgi_body import buffer_body
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -107,9 +107,7 @@ class Account:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        body = _read_body(environ)
-        environ["wsgi.input"] = io.BytesIO(body)
-        environ["CONTENT_LENGTH"] = str(len(body))
+        body = buffer_body(environ)
         reply = self._reply(environ, body)
         if reply is not None:
             start_response(reply.status, reply.headers)
@@ -290,11 +288,3 @@ def _query_error(code: str, message: str) -> Reply:
     ).encode()
     headers = [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))]
     return Reply("400 Bad Request", headers, body)
-
-
-def _read_body(environ: Mapping[str, Any]) -> bytes:
-    stream = environ["wsgi.input"]
-    if environ.get("wsgi.input_terminated"):
-        return bytes(stream.read())
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    return bytes(stream.read(length)) if length > 0 else b""

@@ -20,7 +20,6 @@ is refused: the gate fails closed rather than guess.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -31,6 +30,7 @@ from local_runtime.iam.access import MAPPED_SERVICES, Target, access_requests
 from local_runtime.iam.calls import ApiCall, needs_signature, read_call
 from local_runtime.iam.denials import Answer, access_denied, missing_authentication
 from local_runtime.iam.policy import AccessRequest, Decision, Statement, evaluate, read_policy
+from local_runtime.wsgi_body import buffer_body
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 DenialLog = Callable[[str], None]
@@ -113,9 +113,7 @@ class IamGate:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        body = _read_body(environ)
-        environ["wsgi.input"] = io.BytesIO(body)
-        environ["CONTENT_LENGTH"] = str(len(body))
+        body = buffer_body(environ)
         headers = {
             key[5:].replace("_", "-").lower(): str(value)
             for key, value in environ.items()
@@ -168,11 +166,3 @@ class IamGate:
         return access_denied(
             call, identity.principal(self._target.account), request, Decision.IMPLICIT_DENY
         )
-
-
-def _read_body(environ: Mapping[str, Any]) -> bytes:
-    stream = environ["wsgi.input"]
-    if environ.get("wsgi.input_terminated"):
-        return bytes(stream.read())
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    return bytes(stream.read(length)) if length > 0 else b""
