@@ -13,11 +13,18 @@ import pytest
 from fastapi import FastAPI
 
 from service_kernel import lambda_function, lambda_handler, metrics
+from service_kernel.invocation import Refusal
 from service_kernel.log import get_logger, mark_next_invocation_cold
 from service_kernel.metrics import count
 from service_kernel.testing import Emitted, LambdaContext, emitted_metrics, http_event
 
 NAMESPACE = "serverless-backend/test"
+
+
+class Refused(Refusal):
+    """What a trigger raises to say no."""
+
+
 FUNCTION = "serverless-backend-test-kernel-trigger"
 
 
@@ -75,6 +82,23 @@ def test_an_instances_first_invocation_counts_a_cold_start_and_the_next_does_not
     assert cold_starts == [
         Emitted(NAMESPACE, "ColdStart", {"function_name": FUNCTION, "service": "kernel-test"}, 1)
     ]
+
+
+def test_a_refusal_is_counted_as_one_so_the_errors_alarm_can_leave_it_out(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    @lambda_function
+    def refusing(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        raise Refused("not sent")
+
+    with pytest.raises(Refused):
+        refusing({}, LambdaContext(function_name=FUNCTION))
+    with pytest.raises(RuntimeError):
+        trigger({"kind": "b", "fail": True}, LambdaContext(function_name=FUNCTION))
+
+    refusals = [m for m in emitted_metrics(capsys.readouterr().out) if m.name == "Refusals"]
+    # Only the refusal: an error nobody meant stays an error.
+    assert refusals == [Emitted(NAMESPACE, "Refusals", {"function_name": FUNCTION}, 1)]
 
 
 def test_a_decorated_handler_logs_with_its_lambda_context(log_output: io.StringIO) -> None:

@@ -200,13 +200,16 @@ class UserPoolConfig(_Model):
     """the Cognito user pool and app client
 
     Fixed for every stack: sign-in with e-mail or phone number, user-existence
-    errors prevented, token revocation on, client without secret allowing
-    `ALLOW_CUSTOM_AUTH`, `ALLOW_USER_PASSWORD_AUTH`, `ALLOW_REFRESH_TOKEN_AUTH`;
+    errors prevented, token revocation on, a confidential client (its secret
+    only the auth API holds) allowing `ALLOW_CUSTOM_AUTH`,
+    `ALLOW_USER_PASSWORD_AUTH`, `ALLOW_REFRESH_TOKEN_AUTH`;
     the client's auth session validity derived from `auth.otpTtlSeconds` (rounded
     up to minutes, within Cognito's 3 to 15), so a code is never answered
     `session_expired` before it expires; clients may write only `email`
     (`write_attributes`), and a changed e-mail counts only once verified
     (`user_attribute_update_settings`: Cognito keeps the old value until then);
+    account recovery `admin_only` (Cognito refuses ForgotPassword: the API never
+    offers it, and it would e-mail any account's address outside every budget);
     with `emailSender: ses`, Cognito's own e-mails go through SES
     (`email_sending_account = "DEVELOPER"`) from `auth.emailSender`, with the
     `sourceArn` of the identity the stack declares (`auth.emailIdentity`), taken from
@@ -569,7 +572,12 @@ class AlarmsConfig(_Model):
         description="alarm when 5xx answers exceed this share of API requests, in percent",
     )
     function_errors: int = Field(
-        default=1, ge=1, description="alarm per function when its `Errors` sum reaches this"
+        default=1,
+        ge=1,
+        description=(
+            "alarm per function when its `Errors` sum, less its refusals (a trigger "
+            "saying no on purpose: the kernel's `Refusals`), reaches this"
+        ),
     )
     function_throttles: int = Field(
         default=1, ge=1, description="alarm per function when its `Throttles` sum reaches this"

@@ -37,8 +37,22 @@ from auth.deps import code_rules, get_code_rules, get_identity_provider
 from auth.dynamodb_counters import DynamoDbCounters
 from auth.dynamodb_pending_users import DynamoDbPendingUsers
 from auth.settings import settings
-from auth.triggers.config import CreateSettings, DefineSettings, PreSignUpSettings, VerifySettings
-from auth.triggers.deps import Clock, CreateDeps, DefineDeps, PreSignUpDeps, Trigger, VerifyDeps
+from auth.triggers.config import (
+    CreateSettings,
+    DefineSettings,
+    MessageSettings,
+    PreSignUpSettings,
+    VerifySettings,
+)
+from auth.triggers.deps import (
+    Clock,
+    CreateDeps,
+    DefineDeps,
+    MessageDeps,
+    PreSignUpDeps,
+    Trigger,
+    VerifyDeps,
+)
 from cognito_emulator import install_triggers, uninstall_triggers
 from cognito_emulator.client_secrets import secret_hash
 from cognito_emulator.testing import InProcessInvoker, ManualClock, create_shared_pool
@@ -64,6 +78,8 @@ def trigger_deps(trigger: str, clock: Clock) -> Any:
         return replace(CreateDeps.on_table(load_settings(CreateSettings)), clock=clock)
     if trigger == "VerifyAuthChallengeResponse":
         return replace(VerifyDeps.on_table(load_settings(VerifySettings)), clock=clock)
+    if trigger == "CustomMessage":
+        return replace(MessageDeps.on_table(load_settings(MessageSettings)), clock=clock)
     raise KeyError(trigger)
 
 

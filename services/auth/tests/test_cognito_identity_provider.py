@@ -92,7 +92,7 @@ CALLS: dict[str, Call] = {
     "delete_unconfirmed_user": lambda p: p.delete_unconfirmed_user(EMAIL),
     "contact": lambda p: p.contact("access-1"),
     "answer_code": lambda p: p.answer_code(PHONE, "session-1", "123456"),
-    "sign_up": lambda p: p.sign_up(EMAIL, PASSWORD),
+    "sign_up": lambda p: p.sign_up(EMAIL, PASSWORD, "ticket"),
     "confirm_sign_up": lambda p: p.confirm_sign_up(EMAIL, "123456"),
     "password_sign_in": lambda p: p.password_sign_in(EMAIL, PASSWORD),
     "refresh": lambda p: p.refresh("refresh-1"),
@@ -164,6 +164,18 @@ def test_the_create_triggers_rate_limit_carries_its_wait() -> None:
     )
     assert isinstance(error, CodeRateLimited)
     assert error.retry_after == 120
+
+
+def test_the_custom_message_triggers_rate_limit_on_a_sign_up_carries_its_wait() -> None:
+    """Cognito fails the SignUp whose confirmation the trigger refused, with
+    the function's error inside (nothing was sent)."""
+    error = refused(
+        "sign_up",
+        "UserLambdaValidationException",
+        "CustomMessage failed with error too_many_requests retry_after=300.",
+    )
+    assert isinstance(error, CodeRateLimited)
+    assert error.retry_after == 300
 
 
 def test_any_other_trigger_failure_is_unavailable() -> None:
@@ -367,7 +379,14 @@ def test_a_wrong_code_is_invalid_with_the_attempts_left_and_a_new_session() -> N
 
 def test_a_sign_up_answers_the_users_sub_and_state() -> None:
     cognito = Answering(sign_up={"UserSub": "sub-1", "UserConfirmed": True})
-    assert over(cognito).sign_up(EMAIL, PASSWORD) == NewUser("sub-1", confirmed=True)
+    assert over(cognito).sign_up(EMAIL, PASSWORD, "ticket") == NewUser("sub-1", confirmed=True)
+
+
+def test_a_sign_up_carries_the_apis_ticket_to_the_custom_message_trigger() -> None:
+    cognito = Answering(sign_up={"UserSub": "sub-1", "UserConfirmed": False})
+    over(cognito).sign_up(EMAIL, PASSWORD, "ticket-1")
+    ((_, parameters),) = cognito.calls
+    assert parameters["ClientMetadata"] == {"ticket": "ticket-1"}
 
 
 def test_a_password_sign_in_that_asks_a_challenge_is_bad_credentials() -> None:
@@ -445,7 +464,7 @@ def test_an_unreadable_client_secret_is_unavailable_not_a_500() -> None:
 
     provider = CognitoIdentityProvider(Answering(), "pool-1", "client-1", client_secret=unreadable)
     with pytest.raises(IdentityUnavailable):
-        provider.sign_up(EMAIL, PASSWORD)
+        provider.sign_up(EMAIL, PASSWORD, "ticket")
 
 
 @pytest.mark.parametrize(

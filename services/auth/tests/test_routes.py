@@ -31,6 +31,7 @@ def test_each_trigger_has_its_own_function() -> None:
         "DefineAuthChallenge": "auth.triggers.define_auth_challenge.handler",
         "CreateAuthChallenge": "auth.triggers.create_auth_challenge.handler",
         "VerifyAuthChallengeResponse": "auth.triggers.verify_auth_challenge_response.handler",
+        "CustomMessage": "auth.triggers.custom_message.handler",
     }
 
 

@@ -95,10 +95,12 @@ class MemoryIdentityProvider:
         self.sessions[session] = username
         return CodeSent(session=session, dev_otp=CODE)
 
-    def delete_unconfirmed_user(self, username: str) -> None:
+    def delete_unconfirmed_user(self, username: str) -> bool:
         self._call("delete_unconfirmed_user")
         if username in self.users and not self.users[username].confirmed:
             del self.users[username]
+            return True
+        return False
 
     def contact(self, access_token: str) -> Contact:
         self._call("contact")
@@ -110,8 +112,9 @@ class MemoryIdentityProvider:
             raise SessionExpired
         return tokens(username)
 
-    def sign_up(self, email: str, password: str) -> NewUser:
+    def sign_up(self, email: str, password: str, ticket: str) -> NewUser:
         self._call("sign_up")
+        self.tickets.append(ticket)
         if email in self.users:
             raise UserAlreadyExists
         if len(password) < 8:
@@ -766,6 +769,69 @@ def test_sign_ups_from_one_source_are_budgeted(
     assert "user9@example.com" not in provider.users
     # Another source has its own.
     service.signup(provider, rules, credentials, source_ip="198.51.100.9", auto_confirm=False)
+
+
+def test_a_sign_up_spends_its_sources_its_destinations_and_the_stacks_email_budgets(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    """Issue 18, finding 5: the confirmation Cognito e-mails is under the same
+    budgets as a sign-in code, and the custom message trigger lets it go only
+    with this request's ticket."""
+    credentials = Credentials(email=EMAIL, password="Passw0rd!")
+    service.signup(provider, rules, credentials, source_ip=SOURCE, auto_confirm=False)
+    hashed = rules.hashed(EMAIL)
+    assert {key: window.count for key, window in counters.windows.items()} == {
+        abuse.signup_source_key("destination-key", SOURCE): 1,
+        abuse.destination_send_key(hashed): 1,
+        abuse.stack_send_key("email"): 1,
+    }
+    (ticket,) = provider.tickets
+    assert protocol.sign_up_ticket_is_valid("ticket-key", ticket, EMAIL, NOW)
+    assert not protocol.ticket_is_valid("ticket-key", ticket, EMAIL, "email", NOW)
+
+
+def test_sign_ups_to_one_mailbox_share_its_send_budget_and_a_refusal_spends_nothing(
+    provider: MemoryIdentityProvider, counters: MemoryCounters, rules: service.CodeRules
+) -> None:
+    """A sign-up for a known address spends the same as a new one (no oracle),
+    and a stranger cannot mail one inbox past its budget under many spellings."""
+    for n, spelling in enumerate(("ada@example.com", "Ada@example.com", "ada+x@example.com")):
+        credentials = Credentials(email=spelling, password="Passw0rd!")
+        service.signup(
+            provider, rules, credentials, source_ip=f"198.51.100.{n}", auto_confirm=False
+        )
+    start(provider, rules, email="ada@example.com", source="198.51.100.7")
+    start(provider, rules, email="ada@example.com", source="198.51.100.8")
+    before = dict(counters.windows)
+    credentials = Credentials(email="ADA+y@example.com", password="Passw0rd!")
+    with pytest.raises(SendRefused) as refused:
+        service.signup(provider, rules, credentials, source_ip="198.51.100.9", auto_confirm=False)
+    assert refused.value.budget == "destination"
+    assert counters.windows == before
+
+
+def test_a_never_confirmed_sign_up_is_replaced_by_the_next_one(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
+) -> None:
+    """Issue 18, finding 5: a stranger's sign-up for someone's address made
+    that person's own sign-up a silent 201 with no e-mail. An unconfirmed
+    sign-up proved nothing: the next one replaces it, and its code is sent."""
+    provider.users[EMAIL] = User(password="strangers", confirmed=False)
+    credentials = Credentials(email=EMAIL, password="Passw0rd!")
+    made = service.signup(provider, rules, credentials, source_ip=SOURCE, auto_confirm=False)
+    assert made.user_sub == f"sub-of-{EMAIL}"
+    assert provider.users[EMAIL] == User(password="Passw0rd!", confirmed=False)
+    assert provider.calls == ["sign_up", "delete_unconfirmed_user", "sign_up"]
+
+
+def test_a_confirmed_account_is_never_replaced_by_a_sign_up(
+    provider: MemoryIdentityProvider, rules: service.CodeRules
+) -> None:
+    provider.users[EMAIL] = User(password="theirs")
+    credentials = Credentials(email=EMAIL, password="Passw0rd!")
+    service.signup(provider, rules, credentials, source_ip=SOURCE, auto_confirm=False)
+    assert provider.users[EMAIL] == User(password="theirs")
+    assert provider.calls == ["sign_up", "delete_unconfirmed_user"]
 
 
 def test_a_weak_password_is_the_routes_to_answer(

@@ -3,7 +3,8 @@
 - The Lambda context on every log line of the invocation (`log.bind_invocation`).
 - On an instance's first invocation, the `ColdStart` metric.
 - At its end, also when the handler failed, the business metrics it counted
-  (`metrics.flush`).
+  (`metrics.flush`); a handler that failed on purpose (`Refusal`) also counts
+  `Refusals`, which the platform's Errors alarm leaves out.
 - Where the stack turns traces on, Tracer's handler subsegment around it all
   (`tracing`), decided once, when the handler is built at init.
 
@@ -30,6 +31,14 @@ from service_kernel.tracing import Handler
 EntryPoint = TypeVar("EntryPoint", bound=Callable[[Any, Any], Any])
 
 
+class Refusal(Exception):
+    """An error a function raises on purpose, where failing is its only way to
+    say no: a Cognito trigger refusing to send fails the call that asked.
+    Lambda counts it in Errors all the same; the kernel counts it in
+    `Refusals` too, so the function's Errors alarm, which subtracts them,
+    fires only on errors nobody meant."""
+
+
 def instrument(serve: Handler) -> Handler:
     """`serve` with everything above around it."""
 
@@ -38,6 +47,9 @@ def instrument(serve: Handler) -> Handler:
             metrics.cold_start(_function_name(context))
         try:
             return serve(event, context)
+        except Refusal:
+            metrics.refused(_function_name(context))
+            raise
         finally:
             metrics.flush()
 

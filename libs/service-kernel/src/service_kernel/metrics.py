@@ -18,10 +18,11 @@ metric CloudWatch bills every month: a service declares its metrics, their
 one dimension and its few values in its service.toml (`[metrics.<Name>]`),
 and its tests hold its code to that.
 
-The one metric written otherwise is `ColdStart` (`cold_start`), on an
-instance's first invocation: the same line Powertools writes for it, but
-written here with the standard library, so a cold start, already the slowest
-invocation, never pays Powertools' import (~30 ms).
+Two metrics are written otherwise, at once, with the standard library:
+`ColdStart` (`cold_start`), on an instance's first invocation, the same line
+Powertools writes for it, so a cold start, already the slowest invocation,
+never pays Powertools' import (~30 ms); and `Refusals` (`refused`), an
+invocation that failed on purpose (`invocation.Refusal`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from service_kernel.log import get_logger
 NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
 SERVICE = "POWERTOOLS_SERVICE_NAME"
 COLD_START = "ColdStart"
+REFUSALS = "Refusals"
 
 # (name, ((dimension, value),) or ()) -> how many, since the last flush.
 _Key = tuple[str, tuple[tuple[str, str], ...]]
@@ -107,24 +109,36 @@ def cold_start(function_name: str) -> None:
     """Powertools' `ColdStart` metric (dimensions `function_name` and `service`, as
     `Metrics.add_cold_start_metric` writes it), written at once. Nothing without a
     namespace or a function name (a test, a script): no stack to count it in."""
-    namespace = os.environ.get(NAMESPACE)
-    if not namespace or not function_name:
-        return
     service = os.environ.get(SERVICE, "service")
+    _write_now(COLD_START, {"function_name": function_name, "service": service})
+
+
+def refused(function_name: str) -> None:
+    """`Refusals` (dimension `function_name` alone, so an alarm on one function
+    finds it by the name it knows): an invocation that failed on purpose
+    (`invocation.Refusal`), written at once. The platform's alarm on the
+    function's Errors subtracts it, so a caller who makes a function refuse
+    at will cannot fire that alarm, page anyone, or roll a release back."""
+    _write_now(REFUSALS, {"function_name": function_name})
+
+
+def _write_now(name: str, dimensions: dict[str, str]) -> None:
+    namespace = os.environ.get(NAMESPACE)
+    if not namespace or not dimensions.get("function_name"):
+        return
     line: dict[str, Any] = {
         "_aws": {
             "Timestamp": int(time.time() * 1000),
             "CloudWatchMetrics": [
                 {
                     "Namespace": namespace,
-                    "Dimensions": [["function_name", "service"]],
-                    "Metrics": [{"Name": COLD_START, "Unit": "Count"}],
+                    "Dimensions": [list(dimensions)],
+                    "Metrics": [{"Name": name, "Unit": "Count"}],
                 }
             ],
         },
-        "function_name": function_name,
-        "service": service,
-        COLD_START: [1.0],
+        **dimensions,
+        name: [1.0],
     }
     sys.stdout.write(json.dumps(line, separators=(",", ":")) + "\n")
     sys.stdout.flush()

@@ -128,25 +128,33 @@ class Alarms(pulumi.ComponentResource):
     def _function_errors_and_throttles(self) -> None:
         settings = self._args.settings
         for suffix, function_name in sorted(self._args.function_names.items()):
-            for metric, threshold in (
-                ("Errors", settings.function_errors),
-                ("Throttles", settings.function_throttles),
-            ):
-                alarm = self._alarm(
-                    f"{self._name}-{suffix}-{metric.lower()}",
-                    name=pulumi.Output.concat(function_name, f"-{metric.lower()}"),
-                    alarm_description=f"Lambda {metric} of one function",
-                    namespace="AWS/Lambda",
-                    metric_name=metric,
-                    dimensions={"FunctionName": function_name},
-                    statistic="Sum",
-                    comparison_operator="GreaterThanOrEqualToThreshold",
-                    threshold=threshold,
-                    period=settings.period_seconds,
-                    evaluation_periods=settings.evaluation_periods,
-                )
-                if metric == "Errors":
-                    self.release_alarms.setdefault(suffix, []).append(alarm.name)
+            errors = self._alarm(
+                f"{self._name}-{suffix}-errors",
+                name=pulumi.Output.concat(function_name, "-errors"),
+                alarm_description=(
+                    "Lambda Errors of one function, less its refusals (errors on purpose)"
+                ),
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                threshold=settings.function_errors,
+                metric_queries=_unmeant_errors(
+                    function_name, self._args.namespace, settings.period_seconds
+                ),
+                evaluation_periods=settings.evaluation_periods,
+            )
+            self.release_alarms.setdefault(suffix, []).append(errors.name)
+            self._alarm(
+                f"{self._name}-{suffix}-throttles",
+                name=pulumi.Output.concat(function_name, "-throttles"),
+                alarm_description="Lambda Throttles of one function",
+                namespace="AWS/Lambda",
+                metric_name="Throttles",
+                dimensions={"FunctionName": function_name},
+                statistic="Sum",
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                threshold=settings.function_throttles,
+                period=settings.period_seconds,
+                evaluation_periods=settings.evaluation_periods,
+            )
 
     def _function_latency(self) -> None:
         """p99 Duration past LATENCY_SHARE of the function's timeout: slow enough that some
@@ -325,6 +333,44 @@ def _hourly_sum(
         )
     )
     return queries
+
+
+def _unmeant_errors(
+    function_name: pulumi.Input[str], namespace: str, period: int
+) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgs]:
+    """Lambda's Errors of the function less the kernel's `Refusals` of it: a
+    Cognito trigger says no by failing (service_kernel.invocation.Refusal), and
+    whoever can make it say no at will (any signed-in user can ask for an
+    attribute's code) must not fire this alarm, page anyone or roll a release
+    back. A period with no data in either counts as none."""
+    return [
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id="errors",
+            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                namespace="AWS/Lambda",
+                metric_name="Errors",
+                dimensions={"FunctionName": function_name},
+                period=period,
+                stat="Sum",
+            ),
+        ),
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id="refusals",
+            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                namespace=namespace,
+                metric_name="Refusals",
+                dimensions={"function_name": function_name},
+                period=period,
+                stat="Sum",
+            ),
+        ),
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id="unmeant",
+            expression="FILL(errors, 0) - FILL(refusals, 0)",
+            label="errors not meant",
+            return_data=True,
+        ),
+    ]
 
 
 def _api_metric(

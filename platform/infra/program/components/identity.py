@@ -25,6 +25,9 @@ CLIENT_WRITE_ATTRIBUTES = ("email",)
 # guide's "Verifying updates to email addresses and phone numbers"); it must
 # be an auto-verified attribute.
 VERIFIED_BEFORE_UPDATE = ("email",)
+# Only an administrator resets a password (no ForgotPassword): Cognito's
+# AccountRecoverySetting, which allows `admin_only` on its own alone.
+ACCOUNT_RECOVERY = "admin_only"
 # Cognito's bounds of AuthSessionValidity, in minutes.
 AUTH_SESSION_MINUTES = (3, 15)
 
@@ -90,10 +93,13 @@ class Identity(pulumi.ComponentResource):
                 require_symbols=settings.password_require_symbols,
                 temporary_password_validity_days=1,
             ),
+            # Self-service recovery off: ForgotPassword would e-mail a code to
+            # any account's address on anyone's request, outside every budget,
+            # and the API never offers it (a user signs in by code instead).
             account_recovery_setting=aws.cognito.UserPoolAccountRecoverySettingArgs(
                 recovery_mechanisms=[
                     aws.cognito.UserPoolAccountRecoverySettingRecoveryMechanismArgs(
-                        name="verified_email", priority=1
+                        name=ACCOUNT_RECOVERY, priority=1
                     )
                 ]
             ),

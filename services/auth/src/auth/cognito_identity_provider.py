@@ -206,15 +206,17 @@ class CognitoIdentityProvider:
         echo = result.get("ChallengeParameters", {}).get(DEV_OTP)
         return CodeSent(session=result["Session"], dev_otp=echo)
 
-    def delete_unconfirmed_user(self, username: str) -> None:
+    def delete_unconfirmed_user(self, username: str) -> bool:
         try:
             user = self._cognito.admin_get_user(UserPoolId=self._user_pool_id, Username=username)
             if user.get("UserStatus") != UNCONFIRMED:
-                return  # confirmed meanwhile: it stays
+                return False  # confirmed meanwhile: it stays
             self._cognito.admin_delete_user(UserPoolId=self._user_pool_id, Username=username)
         except ClientError as exc:
             if error_code(exc) != "UserNotFoundException":
                 raise _unexpected(exc) from None
+            return False
+        return True
 
     def answer_code(self, username: str, session: str, code: str) -> Tokens:
         try:
@@ -238,17 +240,24 @@ class CognitoIdentityProvider:
         attempts_left = int(result.get("ChallengeParameters", {}).get(ATTEMPTS_LEFT, "0"))
         raise InvalidCode(attempts_left, result["Session"])
 
-    def sign_up(self, email: str, password: str) -> NewUser:
+    def sign_up(self, email: str, password: str, ticket: str) -> NewUser:
         try:
             result = self._cognito.sign_up(
                 ClientId=self._client_id,
                 Username=email,
                 Password=password,
                 UserAttributes=[{"Name": "email", "Value": email}],
+                ClientMetadata={TICKET: ticket},
                 **self._signed(email),
             )
         except ClientError as exc:
             code, message = error_code(exc), error_message(exc)
+            wait = retry_after(message) if code == "UserLambdaValidationException" else None
+            if wait is not None:
+                # The custom message trigger's count, behind the API's budgets:
+                # nothing was sent (Cognito keeps the unconfirmed user, which
+                # the next sign-up replaces).
+                raise CodeRateLimited(wait) from None
             if code == "UsernameExistsException":
                 raise UserAlreadyExists from None
             if code == "InvalidPasswordException" or (

@@ -84,7 +84,8 @@ ANSWERS = ErrorCatalogue(
         CodeRateLimited: _too_many(
             "too_many_requests",
             "Too many codes were sent to this destination; try again later.",
-            "Cognito's limit of codes to one destination",
+            "a trigger's own count of what was sent, to this destination or by the whole "
+            "service, behind the send budgets",
         ),
         InvalidCode: ErrorRow(
             401,

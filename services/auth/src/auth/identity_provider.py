@@ -143,14 +143,17 @@ class IdentityProvider(Protocol):
         `ticket` (auth.protocol.ticket); CodeRateLimited, or CannotUseCodes
         (Unconfirmed for an unconfirmed sign-up)."""
 
-    def delete_unconfirmed_user(self, username: str) -> None:
-        """Remove a user who never confirmed its sign-up (nothing else)."""
+    def delete_unconfirmed_user(self, username: str) -> bool:
+        """Remove a user who never confirmed its sign-up (nothing else);
+        whether one was removed."""
 
     def answer_code(self, username: str, session: str, code: str) -> Tokens:
         """Tokens for the right code; InvalidCode or SessionExpired."""
 
-    def sign_up(self, email: str, password: str) -> NewUser:
-        """A password user; UserAlreadyExists or WeakPassword."""
+    def sign_up(self, email: str, password: str, ticket: str) -> NewUser:
+        """A password user, its confirmation code sent where the stack sends
+        one, vouched for by the API's `ticket` (auth.protocol.sign_up_ticket);
+        UserAlreadyExists, WeakPassword, or CodeRateLimited (nothing sent)."""
 
     def confirm_sign_up(self, email: str, code: str) -> None:
         """Confirm with the code the provider sent; InvalidConfirmationCode."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final, Literal
 
 from auth.mailbox import mailbox_key
@@ -66,18 +66,38 @@ def destination_hash(key: str, destination: str) -> str:
 def ticket(key: str, destination: str, channel: str, expires_at: int) -> str:
     """The API's word that it checked this send against its budgets: the
     create trigger sends a code only with one, for this destination and
-    channel, before `expires_at` (epoch seconds). The app client has no
-    secret, so anyone may call InitiateAuth directly; without a ticket
-    Cognito's challenge still runs but nothing is sent."""
-    return f"{expires_at}.{_mac(key, 'ticket', canonical(destination), channel, str(expires_at))}"
+    channel, before `expires_at` (epoch seconds). Only the API holds the app
+    client's secret, but should a sign-in reach Cognito without the API all
+    the same, without a ticket its challenge still runs and nothing is sent."""
+    return _ticket(key, "ticket", destination, channel, expires_at)
 
 
 def ticket_is_valid(key: str, value: str, destination: str, channel: str, now: float) -> bool:
+    return _is_valid(value, now, lambda expires: ticket(key, destination, channel, expires))
+
+
+def sign_up_ticket(key: str, email: str, expires_at: int) -> str:
+    """The API's word that it spent a sign-up's budgets (source, destination,
+    the stack's e-mails): the custom message trigger lets Cognito send the
+    confirmation code only with one, for this address, before `expires_at`.
+    Apart from sign-in tickets, so neither opens the other's door."""
+    return _ticket(key, "sign-up ticket", email, EMAIL, expires_at)
+
+
+def sign_up_ticket_is_valid(key: str, value: str, email: str, now: float) -> bool:
+    return _is_valid(value, now, lambda expires: sign_up_ticket(key, email, expires))
+
+
+def _ticket(key: str, purpose: str, destination: str, channel: str, expires_at: int) -> str:
+    return f"{expires_at}.{_mac(key, purpose, canonical(destination), channel, str(expires_at))}"
+
+
+def _is_valid(value: str, now: float, expected: Callable[[int], str]) -> bool:
     expires, _, _mac_given = value.partition(".")
     if not expires.isdigit() or int(expires) <= now:
         return False
     # Constant time: the comparison never tells how much of a forgery was right.
-    return hmac.compare_digest(value, ticket(key, destination, channel, int(expires)))
+    return hmac.compare_digest(value, expected(int(expires)))
 
 
 def is_test_destination(destination: str, entries: Iterable[str]) -> bool:

@@ -25,6 +25,7 @@ from auth.identity_provider import (
     CodeSent,
     IdentityProvider,
     InvalidCode,
+    NewUser,
     SessionExpired,
     Unconfirmed,
     UserAlreadyExists,
@@ -252,19 +253,59 @@ def signup(
 ) -> SignupResponse:
     """An e-mail already registered gets the answer a new one would, in the
     same time (the pool prevents user-existence errors elsewhere). Each
-    sign-up may make Cognito e-mail a code: a source IP gets a budget of them."""
-    key = abuse.signup_source_key(rules.destination_key, source_ip)
-    try:
-        abuse.spend(rules.counters, [("source", key, rules.signup_source_budget)], now())
-    except SendRefused as refused:
-        metrics.rate_limited(refused.budget)
-        raise
+    sign-up may make Cognito e-mail a confirmation code: before it is asked,
+    the source's sign-ups, the destination's sends and the stack's e-mails
+    are spent together, and the custom message trigger lets the code go only
+    with this request's ticket (issue 18, finding 5)."""
+    moment = now()
+    hashed = rules.hashed(credentials.email)
+    _spend_sign_up_budgets(rules, hashed, source_ip, moment)
+    ticket = protocol.sign_up_ticket(
+        rules.ticket_key, credentials.email, int(moment) + TICKET_TTL_SECONDS
+    )
     try:
         with at_least(timing.SIGN_UP_FLOOR_SECONDS):
-            user = provider.sign_up(credentials.email, credentials.password)
+            user = _sign_up(provider, credentials, ticket)
     except UserAlreadyExists:
         return SignupResponse(user_sub=str(uuid.uuid4()), confirmed=auto_confirm)
     return SignupResponse(user_sub=user.user_sub, confirmed=user.confirmed)
+
+
+def _spend_sign_up_budgets(rules: CodeRules, hashed: str, source_ip: str, moment: float) -> None:
+    try:
+        stack_spent = abuse.spend(
+            rules.counters,
+            [
+                (
+                    "source",
+                    abuse.signup_source_key(rules.destination_key, source_ip),
+                    rules.signup_source_budget,
+                ),
+                ("destination", abuse.destination_send_key(hashed), rules.destination_budget),
+                ("stack", abuse.stack_send_key("email"), rules.stack_budgets["email"]),
+            ],
+            moment,
+            trusted=abuse.trusted_key(hashed),
+        )
+    except SendRefused as refused:
+        metrics.rate_limited(refused.budget)
+        if refused.stack_spent:
+            metrics.stack_budget_spent()
+        raise
+    if stack_spent:
+        metrics.stack_budget_spent()
+
+
+def _sign_up(provider: IdentityProvider, credentials: Credentials, ticket: str) -> NewUser:
+    """A sign-up nobody confirmed proved nothing (possibly a stranger's, made
+    with this address): it is replaced, so the address's owner is sent a
+    code for their own password, never a silent answer and no e-mail."""
+    try:
+        return provider.sign_up(credentials.email, credentials.password, ticket)
+    except UserAlreadyExists:
+        if not provider.delete_unconfirmed_user(credentials.email):
+            raise
+    return provider.sign_up(credentials.email, credentials.password, ticket)
 
 
 def confirm(provider: IdentityProvider, confirmation: ConfirmRequest) -> None:

@@ -9,7 +9,7 @@ import pytest
 from auth import abuse, protocol
 from auth.protocol import retry_after
 from auth.triggers import otp
-from auth.triggers.create_auth_challenge import RateLimitedError
+from auth.triggers.sends import RateLimitedError
 
 Event = Callable[[str], dict[str, Any]]
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]

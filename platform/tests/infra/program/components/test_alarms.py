@@ -109,3 +109,31 @@ def test_a_threshold_that_is_no_whole_number_of_the_config_is_refused(
 
     with pytest.raises(MetricAlarmError, match="service things, metric Sent: alarm_per_hour"):
         metric_alarms((manifest,), stack_config("dev"))
+
+
+def test_a_functions_errors_alarm_leaves_out_its_refusals(declared: DeclaredStack) -> None:
+    """A Cognito trigger says no by failing, and anyone signed in can make the
+    custom message trigger say no (GetUserAttributeVerificationCode): its
+    Errors alarm, which the release step watches, counts only the errors the
+    kernel did not count as refusals (service_kernel.invocation.Refusal)."""
+    function = "serverless-backend-" + declared.stack + "-auth-custom-message"
+    alarm = _alarm(declared, "auth-custom-message-errors").inputs
+    queries = {q["id"]: q for q in alarm["metricQueries"]}
+
+    assert queries["errors"]["metric"] == {
+        "namespace": "AWS/Lambda",
+        "metricName": "Errors",
+        "dimensions": {"FunctionName": function},
+        "period": declared.config.alarms.period_seconds,
+        "stat": "Sum",
+    }
+    assert queries["refusals"]["metric"] == {
+        "namespace": f"serverless-backend/{declared.stack}",
+        "metricName": "Refusals",
+        "dimensions": {"function_name": function},
+        "period": declared.config.alarms.period_seconds,
+        "stat": "Sum",
+    }
+    assert queries["unmeant"]["expression"] == "FILL(errors, 0) - FILL(refusals, 0)"
+    assert queries["unmeant"]["returnData"] is True
+    assert alarm["threshold"] == declared.config.alarms.function_errors

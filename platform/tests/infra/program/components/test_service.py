@@ -290,9 +290,10 @@ def test_the_release_step_gets_each_alias_its_new_version_and_its_alarms(
         assert entry["version"] == "1"
         # Its errors and its latency watch it.
         assert entry["alarms"] == [f"{function}-duration", f"{function}-errors"]
-        for name in entry["alarms"]:
-            assert alarms[name].inputs["dimensions"] == {"FunctionName": function}
         latency = alarms[f"{function}-duration"].inputs
+        assert latency["dimensions"] == {"FunctionName": function}
+        errors = {q["id"]: q for q in alarms[f"{function}-errors"].inputs["metricQueries"]}
+        assert errors["errors"]["metric"]["dimensions"] == {"FunctionName": function}
         assert latency["extendedStatistic"] == "p99"
         assert latency["metricName"] == "Duration"
 

@@ -10,6 +10,7 @@ from auth.deps import CodeRulesDep, IdentityProviderDep, SettingsDep, SourceIpDe
 from auth.errors import ANSWERS, COGNITO
 from auth.identity_provider import (
     BadCredentials,
+    CodeRateLimited,
     InvalidConfirmationCode,
     UnusableEmailAddress,
     UserNotConfirmed,
@@ -23,7 +24,9 @@ router = APIRouter(prefix="/auth", tags=["password"])
 @router.post(
     "/signup",
     status_code=201,
-    responses=ANSWERS.responses(WeakPassword, UnusableEmailAddress, SendRefused, *COGNITO),
+    responses=ANSWERS.responses(
+        WeakPassword, UnusableEmailAddress, SendRefused, CodeRateLimited, *COGNITO
+    ),
 )
 async def signup(
     body: Credentials,
@@ -32,9 +35,12 @@ async def signup(
     settings: SettingsDep,
     source_ip: SourceIpDep,
 ) -> SignupResponse:
-    """Create a password user. An e-mail already registered gets the same 201
-    shape as a new one (the pool prevents user-existence errors). A source IP
-    has a budget of sign-ups (429 `too_many_requests` + `Retry-After`)."""
+    """Create a password user; where the stack confirms sign-ups by code,
+    Cognito e-mails one. An e-mail already registered gets the same 201 shape
+    as a new one (the pool prevents user-existence errors); a sign-up nobody
+    confirmed is replaced. Each sign-up spends the source's sign-ups, the
+    address's sends and the stack's e-mails (429 `too_many_requests` +
+    `Retry-After` when one is spent)."""
     return service.signup(
         provider, rules, body, source_ip=source_ip, auto_confirm=settings.auto_confirm
     )

@@ -32,9 +32,8 @@ from functools import partial
 from typing import Final, Literal
 
 from auth import abuse, metrics, protocol
-from auth.abuse import Budget, SendRefused
 from auth.protocol import ATTEMPTS_LEFT, DELIVERY, DEV_OTP, EMAIL, SMS, TICKET, Channel
-from auth.triggers import delivery, otp
+from auth.triggers import delivery, otp, sends
 from auth.triggers.config import CreateSettings
 from auth.triggers.deps import CreateDeps, Trigger
 from auth.triggers.events import CreateAuthChallengeEvent, CreateAuthChallengeRequest
@@ -47,14 +46,6 @@ logger = get_logger()
 Vouched = Literal["api", "smoke"]
 API: Final = "api"
 SMOKE: Final = "smoke"
-
-
-class RateLimitedError(Exception):
-    """Refused to send; Cognito hands the text back to the API."""
-
-    def __init__(self, retry_after: int) -> None:
-        self.retry_after = max(retry_after, 1)
-        super().__init__(protocol.RATE_LIMITED.format(seconds=self.retry_after))
 
 
 def respond(event: CreateAuthChallengeEvent, deps: CreateDeps) -> CreateAuthChallengeEvent:
@@ -158,7 +149,7 @@ def _deliver(
         logger.info("code not sent: a test destination", delivery=kind)
         return
     hashed = protocol.destination_hash(secret_value(settings.destination_key_parameter), address)
-    _count_send(hashed, kind, deps)
+    sends.count_send(deps.counters, settings, hashed, kind, deps.clock())
     text = delivery.message(settings.product_name, code, settings.otp_ttl_seconds)
     if kind == SMS:
         delivery.send_sms(address, text)
@@ -167,32 +158,6 @@ def _deliver(
     metrics.code_sent(kind)
     # The destination only as its keyed hash, never the address or the code.
     logger.info("code sent", delivery=kind, destination_key=abuse.destination_sent_key(hashed))
-
-
-def _count_send(hashed: str, kind: Channel, deps: CreateDeps) -> None:
-    settings = deps.settings
-    try:
-        stack_spent = abuse.spend(
-            deps.counters,
-            [
-                (
-                    "destination",
-                    abuse.destination_sent_key(hashed),
-                    Budget(settings.send_rate_limit, settings.send_rate_window_seconds),
-                ),
-                ("stack", abuse.stack_sent_key(kind), settings.stack_budget(kind)),
-            ],
-            deps.clock(),
-            trusted=abuse.trusted_key(hashed),
-        )
-    except SendRefused as exc:
-        logger.warning("code not sent: rate limited", delivery=kind, budget=exc.budget)
-        metrics.rate_limited(exc.budget)
-        if exc.stack_spent:
-            metrics.stack_budget_spent()
-        raise RateLimitedError(exc.retry_after) from None
-    if stack_spent:
-        metrics.stack_budget_spent()
 
 
 def _destination(request: CreateAuthChallengeRequest) -> tuple[Channel, str] | None:

@@ -1,5 +1,5 @@
 """What each trigger works with, given to it rather than reached for: its
-settings, the clock, and (for the two that use the table) the counters and
+settings, the clock, and (for those that use the table) the counters and
 the pending users.
 
 A trigger is `respond(event, deps)` wrapped in a `Trigger`, the Lambda entry
@@ -18,7 +18,13 @@ from typing import Any, Generic, TypeVar
 
 from auth.counters import Counters
 from auth.pending_users import PendingUsers
-from auth.triggers.config import CreateSettings, DefineSettings, PreSignUpSettings, VerifySettings
+from auth.triggers.config import (
+    CreateSettings,
+    DefineSettings,
+    MessageSettings,
+    PreSignUpSettings,
+    VerifySettings,
+)
 from auth.triggers.ownership import Accounts
 from service_kernel.invocation import instrument
 
@@ -45,6 +51,20 @@ class CreateDeps:
 
     @classmethod
     def on_table(cls, settings: CreateSettings) -> CreateDeps:
+        from auth.dynamodb_counters import DynamoDbCounters
+        from auth.triggers.aws import client
+
+        return cls(settings, DynamoDbCounters(client("dynamodb"), settings.table_name))
+
+
+@dataclass(frozen=True)
+class MessageDeps:
+    settings: MessageSettings
+    counters: Counters
+    clock: Clock = time.time
+
+    @classmethod
+    def on_table(cls, settings: MessageSettings) -> MessageDeps:
         from auth.dynamodb_counters import DynamoDbCounters
         from auth.triggers.aws import client
 

@@ -1,4 +1,4 @@
-"""The events Cognito sends the four triggers, as types (developer guide,
+"""The events Cognito sends the five triggers, as types (developer guide,
 "Lambda trigger parameters": the common fields, then each trigger's `request`,
 and the `response` the function fills in and returns).
 
@@ -113,3 +113,29 @@ class VerifyAuthChallengeResponse(TypedDict):
 class VerifyAuthChallengeEvent(_Common):
     request: VerifyAuthChallengeRequest
     response: VerifyAuthChallengeResponse
+
+
+# ---- CustomMessage ----
+
+
+class CustomMessageRequest(TypedDict):
+    userAttributes: dict[str, str]
+    # Placeholders Cognito replaces with the code (and, for an invitation,
+    # the username) in the text the function answers.
+    codeParameter: str
+    linkParameter: NotRequired[str | None]
+    usernameParameter: NotRequired[str | None]
+    # What the caller of SignUp (and the other calls that send) passed.
+    clientMetadata: NotRequired[dict[str, str]]
+
+
+class CustomMessageResponse(TypedDict):
+    # None: Cognito's own text.
+    smsMessage: str | None
+    emailMessage: str | None
+    emailSubject: str | None
+
+
+class CustomMessageEvent(_Common):
+    request: CustomMessageRequest
+    response: CustomMessageResponse

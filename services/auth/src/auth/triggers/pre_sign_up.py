@@ -22,10 +22,11 @@ from functools import partial
 from auth.triggers.config import PreSignUpSettings
 from auth.triggers.deps import PreSignUpDeps, Trigger
 from auth.triggers.events import PreSignUpEvent
+from service_kernel.invocation import Refusal
 from service_kernel.settings import load_settings
 
 
-class PhoneSignUpRefused(Exception):
+class PhoneSignUpRefused(Refusal):
     """Cognito fails the SignUp with this (UserLambdaValidationException)."""
 
 
