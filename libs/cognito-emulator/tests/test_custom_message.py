@@ -155,10 +155,11 @@ def test_sign_up_sends_its_code_through_custom_message(
 def test_a_failing_custom_message_fails_sign_up_but_the_user_stays_unconfirmed(
     pool: Any, custom_message: Callable[[Any], None]
 ) -> None:
-    """Cognito records the sign-up before it sends: apps treat "CustomMessage
-    failed with error …" from SignUp as a sign-up that was recorded (public
-    reports of it, e.g. aws-amplify/amplify-js threads on CustomMessage
-    errors after SignUp). No code was issued, so none confirms the user."""
+    """Cognito creates the user, then invokes the trigger "before sending"
+    (developer guide, "Custom message Lambda trigger"): apps treat
+    "CustomMessage failed with error …" from SignUp as a sign-up that was
+    recorded (a public report named in issue 18's brief; we found no thread
+    to link). No code was issued, so none confirms the user."""
     custom_message(refusing)
     error = refused(lambda: pool.sign_up(EMAIL))
     assert (error["Code"], error["Message"]) == ("UserLambdaValidationException", NOT_VOUCHED)
@@ -490,6 +491,17 @@ def test_a_changed_email_is_sent_a_code_at_its_new_address(
     ]
     changed = attributes(pool, "ada@example.org")
     assert (changed["email"], changed["email_verified"]) == ("ada@example.org", "false")
+
+
+def test_writing_the_same_email_again_sends_nothing(pool: Any, lambdas: InProcessInvoker) -> None:
+    """Only a changed e-mail is sent a code (UpdateUserAttributes API reference)."""
+    token = signed_in(pool)
+    calls = len(lambdas.events("CustomMessage"))
+    answer = pool.cognito.update_user_attributes(
+        AccessToken=token, UserAttributes=[{"Name": "email", "Value": EMAIL}]
+    )
+    assert answer["CodeDeliveryDetailsList"] == []
+    assert len(lambdas.events("CustomMessage")) == calls
 
 
 def test_a_failing_custom_message_changes_no_attribute(
