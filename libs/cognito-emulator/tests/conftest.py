@@ -28,6 +28,7 @@ TRIGGERS = (
     "DefineAuthChallenge",
     "CreateAuthChallenge",
     "VerifyAuthChallengeResponse",
+    "CustomMessage",
 )
 
 
@@ -67,6 +68,11 @@ def pre_sign_up(event: dict[str, Any], _: Any) -> dict[str, Any]:
     return event
 
 
+def custom_message(event: dict[str, Any], _: Any) -> dict[str, Any]:
+    """Sets no text: Cognito's own is sent."""
+    return event
+
+
 @dataclass
 class Pool:
     cognito: Any
@@ -95,11 +101,15 @@ class Pool:
         self.cognito.admin_confirm_sign_up(UserPoolId=self.pool_id, Username=username)
 
 
-def create_pool(cognito: Any, **client_options: Any) -> Pool:
-    """The shared pool's shape: e-mail or phone as username, the four triggers,
+def create_pool(
+    cognito: Any, pool_options: dict[str, Any] | None = None, **client_options: Any
+) -> Pool:
+    """The shared pool's shape: e-mail or phone as username, the five triggers,
     a public client with custom auth, no user-existence errors, revocation."""
     lambda_config = {trigger: arn(trigger) for trigger in TRIGGERS}
-    pool_id, client_id = create_shared_pool(cognito, lambda_config, **client_options)
+    pool_id, client_id = create_shared_pool(
+        cognito, lambda_config, pool_options=pool_options, **client_options
+    )
     client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
     return Pool(cognito, pool_id, client_id, client["UserPoolClient"].get("ClientSecret"))
 
@@ -111,7 +121,8 @@ def arn_fixture() -> Callable[[str], str]:
 
 @pytest.fixture(name="create_pool")
 def create_pool_fixture() -> Callable[..., Pool]:
-    """create_pool(cognito_client, **client_options), for a client of one's own."""
+    """create_pool(cognito_client, pool_options=None, **client_options), for a
+    pool or client of one's own."""
     return create_pool
 
 
@@ -123,6 +134,7 @@ def lambdas() -> InProcessInvoker:
             arn("DefineAuthChallenge"): define_otp,
             arn("CreateAuthChallenge"): create_otp,
             arn("VerifyAuthChallengeResponse"): verify_otp,
+            arn("CustomMessage"): custom_message,
         }
     )
 
@@ -142,7 +154,7 @@ def installed(lambdas: InProcessInvoker, clock: ManualClock) -> Iterator[InProce
 @pytest.fixture
 def make_pool(installed: InProcessInvoker) -> Iterator[Callable[..., Pool]]:
     with mock_aws():
-        yield lambda **client_options: create_pool(boto3.client("cognito-idp"), **client_options)
+        yield lambda **options: create_pool(boto3.client("cognito-idp"), **options)
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from cognito_emulator import sign_up_code
+from cognito_emulator import sent_messages, sign_up_code
 from cognito_emulator.client_secrets import secret_hash
+from cognito_emulator.testing import InProcessInvoker
 
 EMAIL = "ada@example.com"
 PASSWORD = "Passw0rd!"
@@ -210,3 +211,19 @@ def test_a_supplied_secret_replaces_the_generated_one(pool: Any) -> None:
     with pytest.raises(ClientError) as last:
         cognito.delete_user_pool_client_secret(**ids, ClientSecretId=descriptor["ClientSecretId"])
     assert last.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+def test_an_unsigned_call_sends_no_message(pool: Any, lambdas: InProcessInvoker) -> None:
+    """The secret is checked before anything runs: an unsigned
+    ResendConfirmationCode runs no CustomMessage and sends nothing; signed,
+    it sends a new code (developer guide, "Custom message Lambda trigger")."""
+    signed = {"SecretHash": secret_hash(pool.secret, "bob@example.com", pool.client_id)}
+    calls(pool, signed)["SignUp"]()
+    before = (len(lambdas.events("CustomMessage")), len(sent_messages(pool.pool_id)))
+    with pytest.raises(ClientError):
+        pool.cognito.resend_confirmation_code(ClientId=pool.client_id, Username="bob@example.com")
+    assert (len(lambdas.events("CustomMessage")), len(sent_messages(pool.pool_id))) == before
+    pool.cognito.resend_confirmation_code(
+        ClientId=pool.client_id, Username="bob@example.com", **signed
+    )
+    assert sent_messages(pool.pool_id)[-1].trigger_source == "CustomMessage_ResendCode"

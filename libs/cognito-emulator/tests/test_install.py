@@ -43,7 +43,18 @@ def test_uninstall_gives_moto_its_own_behaviour_back(
     assert not hasattr(CognitoIdpResponse, "revoke_token")
     with mock_aws():
         pool = create_pool(boto3.client("cognito-idp"))
-        pool.confirmed_user("ada@example.com")
+        # moto alone refuses SignUp in a pool without self-service recovery
+        # (it words a sign-up's delivery from the recovery setting): an
+        # administrator's user instead.
+        pool.cognito.admin_create_user(
+            UserPoolId=pool.pool_id, Username="ada@example.com", MessageAction="SUPPRESS"
+        )
+        pool.cognito.admin_set_user_password(
+            UserPoolId=pool.pool_id,
+            Username="ada@example.com",
+            Password="Passw0rd!",
+            Permanent=True,
+        )
         result = custom_auth(pool, "ada@example.com")
     # moto alone answers CUSTOM_AUTH with an empty result and runs nothing.
     assert "ChallengeName" not in result

@@ -228,3 +228,17 @@ def test_a_weak_password_names_the_rule_it_broke(pool: Any, password: str, rule:
     assert weak.value.response["Error"]["Message"] == (
         f"Password did not conform with policy: {rule}"
     )
+
+
+def test_a_user_sent_no_code_confirms_with_none(pool: Any) -> None:
+    """The pool auto-verifies e-mail only, so a phone sign-up is sent no code,
+    and ConfirmSignUp takes only a code that was sent (ConfirmSignUp API
+    reference); moto alone took any code when none had been issued."""
+    result = pool.sign_up("+15550100002")
+    assert sign_up_code(pool.pool_id, result["UserSub"]) is None
+    with pytest.raises(ClientError) as mismatch:
+        pool.cognito.confirm_sign_up(
+            ClientId=pool.client_id, Username="+15550100002", ConfirmationCode="123456"
+        )
+    assert mismatch.value.response["Error"]["Code"] == "CodeMismatchException"
+    assert status(pool, "+15550100002") == "UNCONFIRMED"

@@ -102,3 +102,30 @@ def verify_auth_challenge_response(
         },
         "response": {"answerCorrect": False},
     }
+
+
+# The placeholders Cognito hands a custom message trigger (developer guide,
+# "Custom message Lambda trigger"): the message it returns must keep the code's.
+CODE_PARAMETER = "{####}"
+LINK_PARAMETER = "{##Click Here##}"
+USERNAME_PARAMETER = "{username}"
+
+
+def custom_message(
+    base: dict[str, Any],
+    user_attributes: dict[str, str],
+    client_metadata: dict[str, str],
+    username_parameter: str | None,
+) -> dict[str, Any]:
+    """usernameParameter is set for CustomMessage_AdminCreateUser only."""
+    return {
+        **base,
+        "request": {
+            "userAttributes": user_attributes,
+            "codeParameter": CODE_PARAMETER,
+            "linkParameter": LINK_PARAMETER,
+            "usernameParameter": username_parameter,
+            "clientMetadata": client_metadata,
+        },
+        "response": {"smsMessage": None, "emailMessage": None, "emailSubject": None},
+    }

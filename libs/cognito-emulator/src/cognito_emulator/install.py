@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from cognito_emulator import custom_auth, errors, sign_up, tokens
+from cognito_emulator import attributes, custom_auth, errors, recovery, sign_up, tokens
 from cognito_emulator.client_secrets import (
     CLIENT_SECRETS,
     descriptor,
@@ -91,32 +92,81 @@ def _confirm_sign_up(self: CognitoIdpResponse) -> EmptyResult:
 
 def _admin_create_user(self: CognitoIdpResponse) -> ActionResult:
     pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
-    user = sign_up.admin_create_user(
-        self.backend,
-        pool,
-        self._get_param("Username"),
-        self._get_param("MessageAction"),
-        self._get_param("TemporaryPassword"),
-        self._get_param("UserAttributes", []),
-        _name_values(self._get_param("ValidationData")),
-        _mapping(self._get_param("ClientMetadata")),
+    request = sign_up.AdminCreateUserRequest(
+        username=self._get_param("Username"),
+        message_action=self._get_param("MessageAction"),
+        temporary_password=self._get_param("TemporaryPassword"),
+        attributes=self._get_param("UserAttributes", []),
+        validation_data=_name_values(self._get_param("ValidationData")),
+        client_metadata=_mapping(self._get_param("ClientMetadata")),
     )
+    mediums = self._get_param("DesiredDeliveryMediums")
+    if mediums:
+        request = replace(request, desired_delivery_mediums=[str(m) for m in mediums])
+    user = sign_up.admin_create_user(self.backend, pool, request)
     return ActionResult({"User": user.to_json(extended=True)})
 
 
-def _resend_confirmation_code(self: CognitoIdpResponse) -> Any:
-    _signed(self)
-    return _original("resend_confirmation_code")(self)
+def _resend_confirmation_code(self: CognitoIdpResponse) -> ActionResult:
+    pool = _signed(self)
+    return ActionResult(
+        sign_up.resend_confirmation_code(
+            pool,
+            self._get_param("ClientId"),
+            str(self._get_param("Username") or ""),
+            _mapping(self._get_param("ClientMetadata")),
+        )
+    )
 
 
 def _forgot_password(self: CognitoIdpResponse) -> Any:
-    _signed(self)
-    return _original("forgot_password")(self)
+    pool = _signed(self)
+    answer = recovery.forgot_password(
+        pool,
+        self._get_param("ClientId"),
+        str(self._get_param("Username") or ""),
+        _mapping(self._get_param("ClientMetadata")),
+    )
+    return _original("forgot_password")(self) if answer is None else ActionResult(answer)
 
 
 def _confirm_forgot_password(self: CognitoIdpResponse) -> Any:
-    _signed(self)
+    pool = _signed(self)
+    recovery.require_reset_code(
+        pool, str(self._get_param("Username") or ""), str(self._get_param("ConfirmationCode"))
+    )
     return _original("confirm_forgot_password")(self)
+
+
+def _update_user_attributes(self: CognitoIdpResponse) -> ActionResult:
+    return ActionResult(
+        attributes.update_user_attributes(
+            str(self._get_param("AccessToken") or ""),
+            self._get_param("UserAttributes", []),
+            _mapping(self._get_param("ClientMetadata")),
+        )
+    )
+
+
+def _get_user_attribute_verification_code(self: CognitoIdpResponse) -> ActionResult:
+    """Missing in moto."""
+    return ActionResult(
+        attributes.get_user_attribute_verification_code(
+            str(self._get_param("AccessToken") or ""),
+            str(self._get_param("AttributeName") or ""),
+            _mapping(self._get_param("ClientMetadata")),
+        )
+    )
+
+
+def _verify_user_attribute(self: CognitoIdpResponse) -> EmptyResult:
+    """Missing in moto."""
+    attributes.verify_user_attribute(
+        str(self._get_param("AccessToken") or ""),
+        str(self._get_param("AttributeName") or ""),
+        str(self._get_param("Code") or ""),
+    )
+    return EmptyResult()
 
 
 def _initiate_auth(self: CognitoIdpResponse) -> Any:
@@ -255,6 +305,21 @@ def _sign_out(self: CognitoIdpUserPool, username: str) -> None:
     tokens.sign_out(self, username)
 
 
+def _code_delivery_details(
+    self: CognitoIdpBackend, recovery_settings: Any, user: Any, username: str
+) -> dict[str, str]:
+    """moto words SignUp's delivery from the pool's recovery setting and
+    refuses there when it is admin_only; the emulator answers SignUp's
+    delivery from the message it sent and refuses ForgotPassword itself."""
+    mechanisms = (recovery_settings or {}).get("RecoveryMechanisms") or []
+    if any(m.get("Name") == "admin_only" for m in mechanisms):
+        return {}
+    original: Callable[..., dict[str, str]] = _originals[
+        (CognitoIdpBackend, "_get_code_delivery_details")
+    ]
+    return original(self, recovery_settings, user, username)
+
+
 _PATCHES: dict[tuple[type, str], Any] = {
     (CognitoIdpResponse, "sign_up"): _sign_up,
     (CognitoIdpResponse, "confirm_sign_up"): _confirm_sign_up,
@@ -262,6 +327,12 @@ _PATCHES: dict[tuple[type, str], Any] = {
     (CognitoIdpResponse, "forgot_password"): _forgot_password,
     (CognitoIdpResponse, "confirm_forgot_password"): _confirm_forgot_password,
     (CognitoIdpResponse, "admin_create_user"): _admin_create_user,
+    (CognitoIdpResponse, "update_user_attributes"): _update_user_attributes,
+    (
+        CognitoIdpResponse,
+        "get_user_attribute_verification_code",
+    ): _get_user_attribute_verification_code,
+    (CognitoIdpResponse, "verify_user_attribute"): _verify_user_attribute,
     (CognitoIdpResponse, "initiate_auth"): _initiate_auth,
     (CognitoIdpResponse, "admin_initiate_auth"): _admin_initiate_auth,
     (CognitoIdpResponse, "respond_to_auth_challenge"): _respond_to_auth_challenge,
@@ -273,6 +344,7 @@ _PATCHES: dict[tuple[type, str], Any] = {
     (CognitoIdpResponse, "delete_user_pool_client_secret"): _delete_user_pool_client_secret,
     (CognitoIdpResponse, "global_sign_out"): _global_sign_out,
     (CognitoIdpBackend, "_validate_password"): _validate_password,
+    (CognitoIdpBackend, "_get_code_delivery_details"): _code_delivery_details,
     (CognitoIdpUserPool, "create_jwt"): _create_jwt,
     (CognitoIdpUserPool, "sign_out"): _sign_out,
 }
@@ -303,7 +375,8 @@ def install_triggers(
 
 
 def uninstall_triggers() -> None:
-    """Give moto back its own handlers and forget every session and code."""
+    """Give moto back its own handlers and forget every session, code and
+    message sent."""
     with _lock:
         for (owner, name), original in _originals.items():
             if original is None:
@@ -314,4 +387,6 @@ def uninstall_triggers() -> None:
         STATE.options = None
         STATE.sessions.clear()
         STATE.sign_up_codes.clear()
+        STATE.attribute_codes.clear()
+        STATE.outbox.clear()
         CLIENT_SECRETS.clear()

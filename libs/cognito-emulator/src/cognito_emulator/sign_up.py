@@ -1,9 +1,12 @@
-"""SignUp, AdminCreateUser and ConfirmSignUp with the pre sign-up trigger,
-sign-up confirmation codes, and Cognito's password policy messages."""
+"""SignUp, AdminCreateUser, ConfirmSignUp and ResendConfirmationCode with the
+pre sign-up trigger, the confirmation codes and invitations sent through the
+custom message trigger, and Cognito's password policy messages."""
 
 from __future__ import annotations
 
 import re
+import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
 from moto.cognitoidp.models import (
@@ -13,9 +16,16 @@ from moto.cognitoidp.models import (
     UserStatus,
 )
 
-from cognito_emulator import errors, events
+from cognito_emulator import errors, events, messages
+from cognito_emulator.attributes import require_writable
 from cognito_emulator.state import STATE
-from cognito_emulator.triggers import backend_of, invoke, trigger_arn, user_attributes
+from cognito_emulator.triggers import (
+    backend_of,
+    find_user,
+    invoke,
+    trigger_arn,
+    user_attributes,
+)
 
 # What Cognito puts in callerContext.clientId for a call that names no app
 # client (AdminCreateUser is an IAM call on the pool).
@@ -33,8 +43,11 @@ def sign_up(
     validation_data: dict[str, str],
     client_metadata: dict[str, str],
 ) -> dict[str, Any]:
+    require_writable(pool.clients[client_id], [a["Name"] for a in attributes])
     backend = backend_of(pool)
-    user, delivery = backend.sign_up(client_id, username, password, attributes)
+    # moto's delivery details come from the recovery setting; Cognito's from
+    # the message it sends (below).
+    user, _ = backend.sign_up(client_id, username, password, attributes)
     if trigger_arn(pool, "PreSignUp"):
         decision = _run_pre_sign_up(
             pool, user, "PreSignUp_SignUp", client_id, validation_data, client_metadata
@@ -45,33 +58,64 @@ def sign_up(
         "UserConfirmed": user.status == UserStatus.CONFIRMED,
         "UserSub": user.id,
     }
-    if user.status != UserStatus.CONFIRMED:
-        # Cognito sends this code by e-mail or SMS; tests read it back with
-        # cognito_emulator.sign_up_code().
-        STATE.sign_up_codes.issue(pool.id, user.id)
-        if delivery:
-            answer["CodeDeliveryDetails"] = delivery
+    attribute = messages.confirmation_attribute(pool, user)
+    if user.status != UserStatus.CONFIRMED and attribute:
+        # A failing custom message trigger fails the call, but the user stays,
+        # unconfirmed, with no code: Cognito recorded the sign-up before it
+        # sent (ResendConfirmationCode can send one later).
+        message = messages.send(
+            pool, user, "CustomMessage_SignUp", client_id, client_metadata, attribute
+        )
+        STATE.sign_up_codes.issue(pool.id, user.id, message.code)
+        answer["CodeDeliveryDetails"] = messages.delivery(message)
     return answer
+
+
+def resend_confirmation_code(
+    pool: CognitoIdpUserPool, client_id: str, username: str, client_metadata: dict[str, str]
+) -> dict[str, Any]:
+    """A new confirmation code for an unconfirmed user, through the custom
+    message trigger; the previous code stays valid if sending fails."""
+    user = find_user(pool, username)
+    if user is None:
+        return _resend_to_nobody(pool, client_id, username)
+    if user.status == UserStatus.CONFIRMED:
+        raise errors.invalid_parameter("User is already confirmed.")
+    attribute = messages.confirmation_attribute(pool, user)
+    if attribute is None:
+        raise errors.invalid_parameter("Cannot resend codes. Auto verification not turned on.")
+    message = messages.send(
+        pool, user, "CustomMessage_ResendCode", client_id, client_metadata, attribute
+    )
+    STATE.sign_up_codes.issue(pool.id, user.id, message.code)
+    return {"CodeDeliveryDetails": messages.delivery(message)}
+
+
+def _resend_to_nobody(pool: CognitoIdpUserPool, client_id: str, username: str) -> dict[str, Any]:
+    """An unknown user: with PreventUserExistenceErrors ENABLED Cognito answers
+    a simulated delivery chosen by the username's form, sending nothing."""
+    config = pool.clients[client_id].extended_config
+    if config.get("PreventUserExistenceErrors") != "ENABLED":
+        raise errors.CognitoError(
+            "UserNotFoundException", "Username/client id combination not found."
+        )
+    attribute = "email" if "@" in username else "phone_number"
+    return {"CodeDeliveryDetails": messages.simulated(attribute, username)}
 
 
 def admin_create_user(
     backend: CognitoIdpBackend,
     pool: CognitoIdpUserPool,
-    username: str,
-    message_action: str | None,
-    temporary_password: str | None,
-    attributes: list[dict[str, str]],
-    validation_data: dict[str, str],
-    client_metadata: dict[str, str],
+    request: AdminCreateUserRequest,
 ) -> CognitoIdpUser:
     user = backend.admin_create_user(
         pool.id,
-        username,
-        message_action,  # type: ignore[arg-type]  # None, as moto's own handler passes it
-        temporary_password,  # type: ignore[arg-type]
-        attributes,
+        request.username,
+        request.message_action,  # type: ignore[arg-type]  # None, as moto's own handler passes it
+        request.temporary_password,  # type: ignore[arg-type]
+        request.attributes,
     )
-    if trigger_arn(pool, "PreSignUp") and message_action != "RESEND":
+    if trigger_arn(pool, "PreSignUp") and request.message_action != "RESEND":
         # An administrator's user starts in FORCE_CHANGE_PASSWORD whatever the
         # trigger says; only the verify flags apply to it.
         _run_pre_sign_up(
@@ -79,10 +123,52 @@ def admin_create_user(
             user,
             "PreSignUp_AdminCreateUser",
             NO_CLIENT,
-            validation_data,
-            client_metadata,
+            request.validation_data,
+            request.client_metadata,
         )
+    if request.message_action != "SUPPRESS":
+        try:
+            _invite(pool, user, request)
+        except Exception:
+            if request.message_action != "RESEND":
+                del pool.users[user.username]
+            raise
     return user
+
+
+@dataclass(frozen=True)
+class AdminCreateUserRequest:
+    username: str
+    message_action: str | None
+    temporary_password: str | None
+    attributes: list[dict[str, str]]
+    validation_data: dict[str, str]
+    client_metadata: dict[str, str]
+    # Cognito's default is SMS alone.
+    desired_delivery_mediums: list[str] = field(default_factory=lambda: ["SMS"])
+
+
+def _invite(
+    pool: CognitoIdpUserPool, user: CognitoIdpUser, request: AdminCreateUserRequest
+) -> None:
+    """The invitation with the temporary password (Cognito makes one when the
+    administrator gives none), by each desired medium the user has an
+    attribute for, through the custom message trigger."""
+    if not user.password:
+        user.password = f"Tmp-{secrets.token_urlsafe(9)}-1a"
+    for medium in request.desired_delivery_mediums:
+        attribute = "email" if medium == "EMAIL" else "phone_number"
+        if user.attribute_lookup.get(attribute):
+            messages.send(
+                pool,
+                user,
+                "CustomMessage_AdminCreateUser",
+                NO_CLIENT,
+                request.client_metadata,
+                attribute,
+                code=str(user.password),
+                login_name=request.username,
+            )
 
 
 def confirm_sign_up(pool: CognitoIdpUserPool, client_id: str, username: str, code: str) -> None:
@@ -93,8 +179,9 @@ def confirm_sign_up(pool: CognitoIdpUserPool, client_id: str, username: str, cod
         )
     if user.status == UserStatus.CONFIRMED:
         raise errors.not_authorized("User cannot be confirmed. Current status is CONFIRMED")
+    # No code sent (none issued, or its message refused): none can match.
     expected = STATE.sign_up_codes.get(pool.id, user.id)
-    if expected is not None and code != expected:
+    if expected is None or code != expected:
         raise errors.CognitoError(
             "CodeMismatchException", "Invalid verification code provided, please try again."
         )

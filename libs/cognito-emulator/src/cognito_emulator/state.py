@@ -1,5 +1,5 @@
 """What the emulator keeps between calls: the invoker and its options, the
-custom-auth sessions in flight, and the sign-up codes it "sent"."""
+custom-auth sessions in flight, the codes it issued and the messages it "sent"."""
 
 from __future__ import annotations
 
@@ -70,6 +70,11 @@ class Sessions:
             self._sessions.clear()
 
 
+def new_code() -> str:
+    """A 6-digit code, as Cognito sends."""
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
 class SignUpCodes:
     """Confirmation codes Cognito would have e-mailed or texted after SignUp."""
 
@@ -77,8 +82,8 @@ class SignUpCodes:
         self._lock = threading.Lock()
         self._codes: dict[tuple[str, str], str] = {}
 
-    def issue(self, user_pool_id: str, user_sub: str) -> str:
-        code = f"{secrets.randbelow(1_000_000):06d}"
+    def issue(self, user_pool_id: str, user_sub: str, code: str | None = None) -> str:
+        code = code or new_code()
         with self._lock:
             self._codes[(user_pool_id, user_sub)] = code
         return code
@@ -96,11 +101,82 @@ class SignUpCodes:
             self._codes.clear()
 
 
+@dataclass(frozen=True)
+class SentMessage:
+    """One message Cognito would have sent: the text as the user gets it."""
+
+    user_pool_id: str
+    user_sub: str
+    username: str
+    trigger_source: str
+    channel: str  # "email" or "sms"
+    destination: str
+    code: str
+    subject: str | None
+    body: str
+
+
+class Outbox:
+    """Every message sent, in order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sent: list[SentMessage] = []
+
+    def record(self, message: SentMessage) -> None:
+        with self._lock:
+            self._sent.append(message)
+
+    def of(self, user_pool_id: str) -> list[SentMessage]:
+        with self._lock:
+            return [m for m in self._sent if m.user_pool_id == user_pool_id]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._sent.clear()
+
+
+@dataclass(frozen=True)
+class AttributeCode:
+    """A code sent to verify an attribute; `value` is the value it proves (a
+    pending new e-mail or phone number, or the current one)."""
+
+    code: str
+    value: str
+    pending: bool
+
+
+class AttributeCodes:
+    """Codes from GetUserAttributeVerificationCode and UpdateUserAttributes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._codes: dict[tuple[str, str, str], AttributeCode] = {}
+
+    def issue(self, user_pool_id: str, user_sub: str, attribute: str, code: AttributeCode) -> None:
+        with self._lock:
+            self._codes[(user_pool_id, user_sub, attribute)] = code
+
+    def get(self, user_pool_id: str, user_sub: str, attribute: str) -> AttributeCode | None:
+        with self._lock:
+            return self._codes.get((user_pool_id, user_sub, attribute))
+
+    def discard(self, user_pool_id: str, user_sub: str, attribute: str) -> None:
+        with self._lock:
+            self._codes.pop((user_pool_id, user_sub, attribute), None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._codes.clear()
+
+
 class State:
     def __init__(self) -> None:
         self.options: Options | None = None
         self.sessions = Sessions()
         self.sign_up_codes = SignUpCodes()
+        self.attribute_codes = AttributeCodes()
+        self.outbox = Outbox()
 
     @property
     def installed(self) -> Options:

@@ -49,18 +49,27 @@ class ManualClock:
 
 
 def create_shared_pool(
-    cognito: Any, lambda_config: Mapping[str, str], **client_options: Any
+    cognito: Any,
+    lambda_config: Mapping[str, str],
+    *,
+    pool_options: Mapping[str, Any] | None = None,
+    **client_options: Any,
 ) -> tuple[str, str]:
     """The shared pool as the platform declares it, created with the given
-    cognito-idp client (moto): e-mail or phone as username, the given
-    triggers, the dev password policy, and a public app client with custom
-    auth, password auth and refresh, no user-existence errors, revocation on.
+    cognito-idp client (moto): e-mail or phone as username, e-mail verified
+    by code (AutoVerifiedAttributes), no self-service password recovery
+    (admin_only), the given triggers, the dev password policy, and a public
+    app client with custom auth, password auth and refresh, no user-existence
+    errors, revocation on, that may write the e-mail only. `pool_options`
+    and `client_options` replace or add settings of the pool and client.
     Returns (pool id, client id)."""
-    pool_id: str = cognito.create_user_pool(
-        PoolName="app",
-        UsernameAttributes=["email", "phone_number"],
-        LambdaConfig=dict(lambda_config),
-        Policies={
+    pool: dict[str, Any] = {
+        "PoolName": "app",
+        "UsernameAttributes": ["email", "phone_number"],
+        "AutoVerifiedAttributes": ["email"],
+        "AccountRecoverySetting": {"RecoveryMechanisms": [{"Name": "admin_only", "Priority": 1}]},
+        "LambdaConfig": dict(lambda_config),
+        "Policies": {
             "PasswordPolicy": {
                 "MinimumLength": 8,
                 "RequireUppercase": True,
@@ -69,7 +78,9 @@ def create_shared_pool(
                 "RequireSymbols": False,
             }
         },
-    )["UserPool"]["Id"]
+        **(pool_options or {}),
+    }
+    pool_id: str = cognito.create_user_pool(**pool)["UserPool"]["Id"]
     options: dict[str, Any] = {
         "ExplicitAuthFlows": [
             "ALLOW_CUSTOM_AUTH",
@@ -78,6 +89,7 @@ def create_shared_pool(
         ],
         "PreventUserExistenceErrors": "ENABLED",
         "EnableTokenRevocation": True,
+        "WriteAttributes": ["email"],
         **client_options,
     }
     client_id: str = cognito.create_user_pool_client(

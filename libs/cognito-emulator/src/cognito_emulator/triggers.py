@@ -69,3 +69,29 @@ def pool_for_client(account_id: str, region: str, client_id: str) -> CognitoIdpU
 
 def backend_of(pool: CognitoIdpUserPool) -> CognitoIdpBackend:
     return cognitoidp_backends[pool.account_id][pool.region]
+
+
+def user_for_access_token(access_token: str) -> tuple[CognitoIdpUserPool, str, CognitoIdpUser]:
+    """The pool, app client id and user of an access token, in any region:
+    calls made with one are unsigned, as moto's server finds them."""
+    for backends in cognitoidp_backends.values():
+        for name, backend in backends.items():
+            if name == "global":
+                continue
+            for pool in backend.user_pools.values():
+                issued = pool.access_tokens.get(access_token)
+                if issued is None:
+                    continue
+                client_id, username = issued
+                user = find_user(pool, username)
+                if user is None or not user.enabled:
+                    break
+                return pool, str(client_id), user
+    raise errors.not_authorized("Invalid Access Token")
+
+
+def find_user(pool: CognitoIdpUserPool, name: str) -> CognitoIdpUser | None:
+    """The user a username, e-mail or phone names; moto types _get_user as
+    never None, but it returns None for an unknown name."""
+    user: CognitoIdpUser | None = pool._get_user(name)
+    return user

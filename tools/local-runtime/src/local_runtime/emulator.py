@@ -441,9 +441,9 @@ _CLIENT_SETTINGS = {
 }
 
 
-# Client settings moto stores but does not enforce: SignUp and
-# UpdateUserAttributes may write any attribute locally.
-_CLIENT_NOT_ENFORCED = ("writeAttributes", "readAttributes")
+# Client settings moto stores but does not enforce: GetUser may read any
+# attribute locally (writeAttributes is enforced by the cognito emulator).
+_CLIENT_NOT_ENFORCED = ("readAttributes",)
 
 
 def _create_client(
