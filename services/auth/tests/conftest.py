@@ -228,7 +228,10 @@ def auto_confirm(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def client() -> TestClient:
+def client(aws: Aws) -> TestClient:
+    """The app as the gateway calls it, on the stack in moto: even a test of a
+    malformed body, since a route's dependencies (the stack secrets) are read
+    before its body is judged, and no test may reach for AWS itself."""
     return TestClient(app, raise_server_exceptions=False)
 
 

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from fastapi.testclient import TestClient
 
 from auth import cleanup
@@ -67,13 +68,16 @@ def test_the_pending_record_names_the_user_by_sub_only(client: TestClient, aws: 
 
 
 def test_an_unconfirmed_sign_up_expires_after_a_day(aws: Any, run_cleanup: Any) -> None:
-    aws.cognito.sign_up(
-        ClientId=aws.client_id,
-        SecretHash=aws.secret_hash("ada@example.com"),
-        Username="ada@example.com",
-        Password="Squatter1!",
-        UserAttributes=[{"Name": "email", "Value": "ada@example.com"}],
-    )
+    # Made straight at Cognito (no ticket: its code is never sent), as a
+    # squatter holding the client's secret would; Cognito keeps the user.
+    with pytest.raises(ClientError, match="no valid ticket from the API"):
+        aws.cognito.sign_up(
+            ClientId=aws.client_id,
+            SecretHash=aws.secret_hash("ada@example.com"),
+            Username="ada@example.com",
+            Password="Squatter1!",
+            UserAttributes=[{"Name": "email", "Value": "ada@example.com"}],
+        )
     assert run_cleanup(time.time() + 3600)["unconfirmed_deleted"] == 0
     assert len(users(aws)) == 1
     assert run_cleanup(time.time() + 24 * 3600 + 60)["unconfirmed_deleted"] == 1

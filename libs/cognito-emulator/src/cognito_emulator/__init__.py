@@ -23,9 +23,9 @@ def sign_up_code(user_pool_id: str, user_sub: str) -> str | None:
     return STATE.sign_up_codes.get(user_pool_id, user_sub)
 
 
-def sent_messages(user_pool_id: str) -> list[SentMessage]:
-    """Every message Cognito would have sent for the pool, oldest first: only
-    those its CustomMessage trigger let through."""
+def sent_messages(user_pool_id: str | None = None) -> list[SentMessage]:
+    """Every message Cognito would have sent for the pool (every pool's when
+    None), oldest first: only those its CustomMessage trigger let through."""
     return STATE.outbox.of(user_pool_id)
 
 

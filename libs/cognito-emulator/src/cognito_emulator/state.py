@@ -127,9 +127,9 @@ class Outbox:
         with self._lock:
             self._sent.append(message)
 
-    def of(self, user_pool_id: str) -> list[SentMessage]:
+    def of(self, user_pool_id: str | None) -> list[SentMessage]:
         with self._lock:
-            return [m for m in self._sent if m.user_pool_id == user_pool_id]
+            return [m for m in self._sent if user_pool_id in (None, m.user_pool_id)]
 
     def clear(self) -> None:
         with self._lock:

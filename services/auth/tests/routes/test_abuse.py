@@ -18,6 +18,7 @@ from auth.cognito_identity_provider import CognitoIdentityProvider
 from auth.deps import get_identity_provider
 from auth.dynamodb_counters import DynamoDbCounters
 from auth.settings import settings
+from cognito_emulator import sent_messages
 from tests.requests import start, verify, wrong
 
 PHONE = "+12025550101"
@@ -465,3 +466,111 @@ def test_cognito_unreachable_is_503_not_500(client: TestClient, aws: Any) -> Non
         response = client.post(path, json=body)
         assert response.status_code == 503, path
         assert response.json()["error"] == "service_unavailable"
+
+
+# ---- issue 18, finding 5: the messages Cognito sends itself ----
+
+ADA = "ada@example.com"
+PASSWORD = "Passw0rd!"
+
+
+def sign_up(client: TestClient, email: str = ADA) -> Any:
+    return client.post("/auth/signup", json={"email": email, "password": PASSWORD})
+
+
+def test_a_sign_ups_confirmation_goes_with_the_triggers_text_and_counts_as_a_send(
+    client: TestClient, aws: Any
+) -> None:
+    assert sign_up(client).status_code == 201
+    (sent,) = sent_messages(aws.pool_id)
+    assert (sent.trigger_source, sent.channel, sent.destination) == (
+        "CustomMessage_SignUp",
+        "email",
+        ADA,
+    )
+    assert sent.subject == "Confirm your Acme sign-up"
+    assert sent.body.startswith(f"Your Acme confirmation code is {sent.code}. ")
+    hashed = protocol.destination_hash("test-destination-key", ADA)
+    counted = {item["PK"]["S"]: item["count"]["N"] for item in aws.table_items("AUTH#")}
+    # The API's budget and the trigger's own count: one send each.
+    assert counted[abuse.destination_send_key(hashed)] == "1"
+    assert counted[abuse.destination_sent_key(hashed)] == "1"
+    assert counted[abuse.stack_sent_key("email")] == "1"
+
+
+def test_a_sign_up_straight_to_cognito_sends_nothing(client: TestClient, aws: Any) -> None:
+    """Even holding the client's secret (say it leaked), a SignUp without the
+    API's ticket gets no confirmation sent: a script cannot mail any address."""
+    with pytest.raises(ClientError, match="no valid ticket from the API"):
+        aws.cognito.sign_up(
+            ClientId=aws.client_id,
+            SecretHash=aws.secret_hash(ADA),
+            Username=ADA,
+            Password=PASSWORD,
+            UserAttributes=[{"Name": "email", "Value": ADA}],
+            ClientMetadata={"ticket": protocol.ticket("test-ticket-key", ADA, "email", 2**40)},
+        )
+    assert sent_messages(aws.pool_id) == []
+
+
+def test_no_message_the_api_never_asks_for_is_sent_even_with_the_clients_secret(
+    client: TestClient, aws: Any
+) -> None:
+    """Resend and forgot password send a code straight to an account's address
+    on anyone's request: refused by the custom message trigger, and forgot
+    password by the pool itself (account recovery admin_only)."""
+    assert sign_up(client).status_code == 201  # one confirmation, through the API
+    with pytest.raises(ClientError, match="CustomMessage failed with error"):
+        aws.cognito.resend_confirmation_code(
+            ClientId=aws.client_id, SecretHash=aws.secret_hash(ADA), Username=ADA
+        )
+    started = start(client, email="bob@example.com").json()
+    signed_in = verify(client, started["session"], started["dev_otp"], email="bob@example.com")
+    assert signed_in.status_code == 200
+    with pytest.raises(ClientError) as refused:
+        aws.cognito.forgot_password(
+            ClientId=aws.client_id,
+            SecretHash=aws.secret_hash("bob@example.com"),
+            Username="bob@example.com",
+        )
+    assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
+    assert [m.trigger_source for m in sent_messages(aws.pool_id)] == ["CustomMessage_SignUp"]
+
+
+def test_a_signed_in_user_cannot_have_codes_sent_to_any_address(
+    client: TestClient, aws: Any, auto_confirm: None
+) -> None:
+    """Where sign-ups are auto-confirmed (dev), anyone may sign up a victim's
+    address and sign in: their access token alone (no secret) asks Cognito
+    for the address's verification code, or to change the address and code
+    the new one. Each is refused and nothing is sent; the address stays."""
+    assert sign_up(client).status_code == 201
+    signed_in = client.post("/auth/login", json={"email": ADA, "password": PASSWORD})
+    access_token = signed_in.json()["access_token"]
+    for _ in range(3):
+        with pytest.raises(ClientError, match="CustomMessage failed with error"):
+            aws.cognito.get_user_attribute_verification_code(
+                AccessToken=access_token, AttributeName="email"
+            )
+    with pytest.raises(ClientError, match="CustomMessage failed with error"):
+        aws.cognito.update_user_attributes(
+            AccessToken=access_token,
+            UserAttributes=[{"Name": "email", "Value": "victim@example.org"}],
+        )
+    assert sent_messages(aws.pool_id) == []
+    attributes = {a["Name"]: a["Value"] for a in aws.user(ADA)["UserAttributes"]}
+    assert attributes["email"] == ADA
+
+
+def test_the_triggers_own_count_refuses_a_sign_up_past_the_apis_budgets(
+    client: TestClient, aws: Any
+) -> None:
+    """Behind the API's budgets the trigger keeps its own count: when it is
+    spent, Cognito sends nothing and the API answers 429 with the wait."""
+    aws.configure("CustomMessage", stack_emails_per_hour=1)
+    assert sign_up(client, "a@example.com").status_code == 201
+    refused = sign_up(client, "b@example.com")
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many_requests"
+    assert refused.headers["retry-after"] == "3600"
+    assert [m.destination for m in sent_messages(aws.pool_id)] == ["a@example.com"]

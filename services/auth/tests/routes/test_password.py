@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from fastapi.testclient import TestClient
 
-from cognito_emulator import sign_up_code
+from cognito_emulator import sent_messages, sign_up_code
 from tests.requests import start, verify
 
 EMAIL = "ada@example.com"
@@ -150,15 +151,19 @@ def test_a_public_sign_up_cannot_confirm_itself(client: TestClient, aws: Any) ->
     client id could make a confirmed account, with a password of their own,
     for an address they do not own. The public SignUp now confirms no one on
     a stack without auto-confirm, whatever it carries."""
-    aws.cognito.sign_up(
-        ClientId=aws.client_id,
-        SecretHash=aws.secret_hash(EMAIL),
-        Username=EMAIL,
-        Password=PASSWORD,
-        UserAttributes=[{"Name": "email", "Value": EMAIL}],
-        ValidationData=[{"Name": "passwordless", "Value": "true"}],
-        ClientMetadata={"passwordless": "true"},
-    )
+    # Straight at Cognito, with the client's secret (say it leaked) but no
+    # ticket of the API's: its confirmation is never sent (the custom message
+    # trigger refuses it), and Cognito keeps the user, unconfirmed.
+    with pytest.raises(ClientError, match="no valid ticket from the API"):
+        aws.cognito.sign_up(
+            ClientId=aws.client_id,
+            SecretHash=aws.secret_hash(EMAIL),
+            Username=EMAIL,
+            Password=PASSWORD,
+            UserAttributes=[{"Name": "email", "Value": EMAIL}],
+            ValidationData=[{"Name": "passwordless", "Value": "true"}],
+            ClientMetadata={"passwordless": "true"},
+        )
     assert aws.user(EMAIL)["UserStatus"] == "UNCONFIRMED"
     refused = login(client)
     assert refused.status_code == 403
@@ -169,6 +174,28 @@ def test_a_public_sign_up_cannot_confirm_itself(client: TestClient, aws: Any) ->
     (message,) = aws.emails()
     assert message.destinations["ToAddresses"] == [EMAIL]
     assert login(client).status_code == 401
+
+
+def test_a_strangers_unconfirmed_sign_up_never_silences_the_owners(
+    client: TestClient, aws: Any
+) -> None:
+    """Issue 18, finding 5: a stranger's sign-up for someone's address made
+    that person's own sign-up a silent 201 with no e-mail. The owner's sign-up
+    replaces the unconfirmed one and is sent its own code; the stranger's
+    password and code open nothing."""
+    assert signup(client, password="Stranger1!").status_code == 201
+    owners = signup(client)
+    assert owners.status_code == 201
+    strangers, sent = sent_messages(aws.pool_id)
+    assert strangers.destination == sent.destination == EMAIL
+    # A new user, the owner's: the stranger's was deleted, code and all.
+    assert sent.user_sub == owners.json()["user_sub"] != strangers.user_sub
+    refused = client.post("/auth/confirm", json={"email": EMAIL, "code": strangers.code})
+    assert refused.status_code == 400
+    confirmed = client.post("/auth/confirm", json={"email": EMAIL, "code": sent.code})
+    assert confirmed.status_code == 204
+    assert login(client).status_code == 200
+    assert login(client, password="Stranger1!").status_code == 401
 
 
 @pytest.mark.parametrize(

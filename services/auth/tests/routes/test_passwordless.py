@@ -142,16 +142,11 @@ def test_a_password_user_can_sign_in_with_a_code(
 def test_a_squatters_unconfirmed_sign_up_does_not_block_the_addresses_owner(
     client: TestClient, aws: Any
 ) -> None:
-    """Issue 10, item 4: someone signs up with a stranger's address (the app
-    client has no secret) and never confirms. The owner's /auth/start must
-    still reach the owner, and the owner's code must win."""
-    aws.cognito.sign_up(
-        ClientId=aws.client_id,
-        SecretHash=aws.secret_hash(EMAIL),
-        Username=EMAIL,
-        Password="Squatter1!",
-        UserAttributes=[{"Name": "email", "Value": EMAIL}],
-    )
+    """Issue 10, item 4: someone signs up with a stranger's address and never
+    confirms. The owner's /auth/start must still reach the owner, and the
+    owner's code must win."""
+    squatted = client.post("/auth/signup", json={"email": EMAIL, "password": "Squatter1!"})
+    assert squatted.status_code == 201
     started = start(client, email=EMAIL).json()
     (message,) = aws.emails()
     assert message.destinations["ToAddresses"] == [EMAIL]
@@ -171,9 +166,9 @@ def test_nobody_can_squat_a_phone_number_with_a_sign_up(client: TestClient, aws:
             SecretHash=aws.secret_hash(PHONE),
             Username=PHONE,
             Password="Squatter1!",
-            UserAttributes=[{"Name": "phone_number", "Value": PHONE}],
         )
     assert refused.value.response["Error"]["Code"] == "UserLambdaValidationException"
+    assert "sign-up with a phone number is not offered" in str(refused.value)
     started = start(client, phone=PHONE).json()
     assert verify(client, started["session"], started["dev_otp"], phone=PHONE).status_code == 200
 

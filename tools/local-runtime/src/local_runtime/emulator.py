@@ -411,10 +411,24 @@ def _create_user_pool(
         params["EmailConfiguration"] = converted
     if inputs.get("tags"):
         params["UserPoolTags"] = dict(inputs["tags"])
+    updates = inputs.get("userAttributeUpdateSettings")
+    if updates:
+        # pulumi-aws's list ends in "...Updates"; Cognito's API key does not.
+        required = updates.get("attributesRequireVerificationBeforeUpdates") or []
+        params["UserAttributeUpdateSettings"] = {
+            "AttributesRequireVerificationBeforeUpdate": list(required)
+        }
     pool = emulator.client("cognito-idp").create_user_pool(**params)["UserPool"]
     subs.add(mock.outputs.get("arn"), pool["Arn"])
     subs.add(mock.id, pool["Id"])
-    used = {*_POOL_SETTINGS, "passwordPolicy", "signInPolicy", "schemas", "emailConfiguration"}
+    used = {
+        *_POOL_SETTINGS,
+        "passwordPolicy",
+        "signInPolicy",
+        "schemas",
+        "emailConfiguration",
+        "userAttributeUpdateSettings",
+    }
     return _leftover(inputs, used)
 
 

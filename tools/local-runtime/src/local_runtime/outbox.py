@@ -1,6 +1,9 @@
-"""Every SMS and e-mail the system sent, read from moto's SNS and SES backends.
+"""Every SMS and e-mail the system sent, read from moto's SNS and SES backends
+and from the cognito emulator's outbox (the messages Cognito sends itself, such
+as a sign-up's confirmation code, once the pool's CustomMessage trigger let
+them go).
 
-moto keeps what it "sent" in memory in this process. After each call the
+moto and the emulator keep what they "sent" in memory in this process. After each call the
 emulator answers (`Emulator.after_each_call`), the new messages are printed
 once, so one-time codes are on the console before the request that sent them
 has its answer.
@@ -11,12 +14,13 @@ from __future__ import annotations
 import email
 import email.policy
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
+from cognito_emulator import SentMessage, sent_messages
 from local_runtime.console import Console
 
 ACCOUNT_ID = "123456789012"
@@ -49,10 +53,17 @@ def _describe(message: Any) -> tuple[str, list[str], str, str]:
 
 
 class OutboxWatcher:
-    def __init__(self, console: Console, region: str) -> None:
+    def __init__(
+        self,
+        console: Console,
+        region: str,
+        cognito_messages: Callable[[], list[SentMessage]] = sent_messages,
+    ) -> None:
         self._console = console
         self._region = region
-        self._seen: set[str] = set()
+        self._cognito_messages = cognito_messages
+        # Message ids (SNS, SES), and Cognito's messages themselves (frozen).
+        self._seen: set[object] = set()
         self._lock = threading.Lock()  # calls are answered on many threads
 
     def poll(self) -> None:
@@ -61,7 +72,7 @@ class OutboxWatcher:
                 self._seen.add(message_id)
                 printer()
 
-    def _new(self) -> Iterator[tuple[str, Any]]:
+    def _new(self) -> Iterator[tuple[object, Any]]:
         for message_id, phone, text in sent_sms(self._region):
             if message_id not in self._seen:
                 yield message_id, lambda p=phone, t=text: self._console.sms(p, t)
@@ -70,4 +81,14 @@ class OutboxWatcher:
                 yield (
                     message_id,
                     lambda d=destinations, s=subject, b=body: self._console.email(d, s, b),
+                )
+        for message in self._cognito_messages():
+            if message in self._seen:
+                continue
+            if message.channel == "sms":
+                yield message, lambda m=message: self._console.sms(m.destination, m.body)
+            else:
+                yield (
+                    message,
+                    lambda m=message: self._console.email([m.destination], m.subject or "", m.body),
                 )

@@ -23,6 +23,7 @@ from auth.triggers.config import (
     DefineSettings,
     MessageSettings,
     PreSignUpSettings,
+    SendLimits,
     VerifySettings,
 )
 from auth.triggers.ownership import Accounts
@@ -43,32 +44,29 @@ class DefineDeps:
     clock: Clock = time.time
 
 
+# The settings of a trigger that lets messages go (create, custom message).
+Limits = TypeVar("Limits", bound=SendLimits)
+
+
 @dataclass(frozen=True)
-class CreateDeps:
-    settings: CreateSettings
+class SendDeps(Generic[Limits]):
+    """A trigger that lets messages go: its settings, the send counts on the
+    table (auth.triggers.sends), the clock."""
+
+    settings: Limits
     counters: Counters
     clock: Clock = time.time
 
     @classmethod
-    def on_table(cls, settings: CreateSettings) -> CreateDeps:
+    def on_table(cls, settings: Limits) -> SendDeps[Limits]:
         from auth.dynamodb_counters import DynamoDbCounters
         from auth.triggers.aws import client
 
         return cls(settings, DynamoDbCounters(client("dynamodb"), settings.table_name))
 
 
-@dataclass(frozen=True)
-class MessageDeps:
-    settings: MessageSettings
-    counters: Counters
-    clock: Clock = time.time
-
-    @classmethod
-    def on_table(cls, settings: MessageSettings) -> MessageDeps:
-        from auth.dynamodb_counters import DynamoDbCounters
-        from auth.triggers.aws import client
-
-        return cls(settings, DynamoDbCounters(client("dynamodb"), settings.table_name))
+CreateDeps = SendDeps[CreateSettings]
+MessageDeps = SendDeps[MessageSettings]
 
 
 @dataclass(frozen=True)
