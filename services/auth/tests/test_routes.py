@@ -55,10 +55,16 @@ def test_each_function_has_exactly_the_permissions_it_calls() -> None:
     sender = {
         (p.resource, p.actions, p.own_keys_only) for p in permissions["create_auth_challenge"]
     }
+    # Its own send counts (a transaction of updates), whether a destination is trusted.
+    send_counts = ("table", ("dynamodb:GetItem", "dynamodb:UpdateItem"), True)
     assert sender == {
-        counters,  # its own send counts, and whether a destination is trusted
+        send_counts,
         ("sms", ("sns:Publish",), False),
         ("email_identity", ("ses:SendEmail",), False),
+    }
+    # Cognito sends the message itself: the send counts only.
+    assert {(p.resource, p.actions, p.own_keys_only) for p in permissions["custom_message"]} == {
+        send_counts
     }
     verifier = {
         (p.resource, p.actions, p.own_keys_only) for p in permissions["verify_auth_challenge"]

@@ -15,7 +15,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from auth import abuse, metrics, protocol, timing
-from auth.abuse import Budget, SendRefused
+from auth.abuse import Budget, BudgetName, SendRefused
 from auth.counters import Counters
 from auth.destinations import sms_refusal
 from auth.identity_provider import (
@@ -129,7 +129,16 @@ def start(
             rules.counters, hashed, rules.max_failed_codes, moment, source=rules.source(source_ip)
         )
     if not test:
-        _spend_budgets(rules, channel, hashed, source_ip, moment)
+        budgets: list[tuple[BudgetName, str, Budget]] = [
+            ("destination", abuse.destination_send_key(hashed), rules.destination_budget),
+            (
+                "source",
+                abuse.source_send_key(rules.destination_key, source_ip),
+                rules.source_budget,
+            ),
+            ("stack", abuse.stack_send_key(channel), rules.stack_budgets[channel]),
+        ]
+        _spend(rules, budgets, hashed, moment)
     ticket = protocol.ticket(rules.ticket_key, address, channel, int(moment) + TICKET_TTL_SECONDS)
     due = int(moment) + rules.pending_seconds
     with at_least(timing.START_FLOOR_SECONDS):
@@ -144,26 +153,16 @@ def start(
     )
 
 
-def _spend_budgets(
-    rules: CodeRules, channel: Channel, hashed: str, source_ip: str, moment: float
+def _spend(
+    rules: CodeRules, budgets: list[tuple[BudgetName, str, Budget]], hashed: str, moment: float
 ) -> None:
     """One send from every budget, all together or none (a refusal leaves the
     others as they were, so nobody spends a victim's budget with requests
-    that are refused anyway)."""
+    that are refused anyway); a destination that signed in lately gets past
+    a spent stack budget."""
     try:
         stack_spent = abuse.spend(
-            rules.counters,
-            [
-                ("destination", abuse.destination_send_key(hashed), rules.destination_budget),
-                (
-                    "source",
-                    abuse.source_send_key(rules.destination_key, source_ip),
-                    rules.source_budget,
-                ),
-                ("stack", abuse.stack_send_key(channel), rules.stack_budgets[channel]),
-            ],
-            moment,
-            trusted=abuse.trusted_key(hashed),
+            rules.counters, budgets, moment, trusted=abuse.trusted_key(hashed)
         )
     except SendRefused as refused:
         metrics.rate_limited(refused.budget)
@@ -259,7 +258,17 @@ def signup(
     with this request's ticket (issue 18, finding 5)."""
     moment = now()
     hashed = rules.hashed(credentials.email)
-    _spend_sign_up_budgets(rules, hashed, source_ip, moment)
+    budgets: list[tuple[BudgetName, str, Budget]] = [
+        (
+            "source",
+            abuse.signup_source_key(rules.destination_key, source_ip),
+            rules.signup_source_budget,
+        ),
+        # A confirmation is a send to the address, and one of the stack's e-mails.
+        ("destination", abuse.destination_send_key(hashed), rules.destination_budget),
+        ("stack", abuse.stack_send_key("email"), rules.stack_budgets["email"]),
+    ]
+    _spend(rules, budgets, hashed, moment)
     ticket = protocol.sign_up_ticket(
         rules.ticket_key, credentials.email, int(moment) + TICKET_TTL_SECONDS
     )
@@ -269,31 +278,6 @@ def signup(
     except UserAlreadyExists:
         return SignupResponse(user_sub=str(uuid.uuid4()), confirmed=auto_confirm)
     return SignupResponse(user_sub=user.user_sub, confirmed=user.confirmed)
-
-
-def _spend_sign_up_budgets(rules: CodeRules, hashed: str, source_ip: str, moment: float) -> None:
-    try:
-        stack_spent = abuse.spend(
-            rules.counters,
-            [
-                (
-                    "source",
-                    abuse.signup_source_key(rules.destination_key, source_ip),
-                    rules.signup_source_budget,
-                ),
-                ("destination", abuse.destination_send_key(hashed), rules.destination_budget),
-                ("stack", abuse.stack_send_key("email"), rules.stack_budgets["email"]),
-            ],
-            moment,
-            trusted=abuse.trusted_key(hashed),
-        )
-    except SendRefused as refused:
-        metrics.rate_limited(refused.budget)
-        if refused.stack_spent:
-            metrics.stack_budget_spent()
-        raise
-    if stack_spent:
-        metrics.stack_budget_spent()
 
 
 def _sign_up(provider: IdentityProvider, credentials: Credentials, ticket: str) -> NewUser:

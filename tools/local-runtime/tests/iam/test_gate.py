@@ -223,16 +223,28 @@ def test_each_trigger_has_its_own_role_session_and_its_own_permissions(runtime: 
         "auth.define_auth_challenge",
         "auth.create_auth_challenge",
         "auth.verify_auth_challenge",
+        "auth.custom_message",
     ]
     keys = {identity(runtime, label).access_key for label in labels}
     assert len(keys) == len(labels)
-    counter = {"PK": {"S": "AUTH#SEND#gate"}, "SK": {"S": "RATE"}}
+
+    def count(key: str) -> dict[str, Any]:
+        return {
+            "TableName": table(runtime),
+            "Key": {"PK": {"S": key}, "SK": {"S": "RATE"}},
+            "UpdateExpression": "ADD #count :one",
+            "ExpressionAttributeNames": {"#count": "count"},
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
+
     sender = client_as(runtime, "auth.create_auth_challenge", "dynamodb")
-    sender.put_item(TableName=table(runtime), Item=counter)
+    sender.update_item(**count("AUTH#SEND#gate"))
     definer = client_as(runtime, "auth.define_auth_challenge", "dynamodb")
-    assert refused(definer.put_item, TableName=table(runtime), Item=counter)["status"] == 400
-    items_key = {"PK": {"S": "ITEMS#x"}, "SK": {"S": "RATE"}}
-    assert refused(sender.put_item, TableName=table(runtime), Item=items_key)["status"] == 400
+    assert refused(definer.update_item, **count("AUTH#SEND#gate"))["status"] == 400
+    assert refused(sender.update_item, **count("ITEMS#x"))["status"] == 400
+    # Its send counts are updates: it may not write a whole item.
+    item = {"PK": {"S": "AUTH#SEND#gate"}, "SK": {"S": "RATE"}}
+    assert refused(sender.put_item, TableName=table(runtime), Item=item)["status"] == 400
 
 
 def test_the_budgets_transaction_is_authorised_item_by_item_under_the_functions_keys(
