@@ -40,10 +40,11 @@ class FakeCognito:
 class FakeSsm:
     def __init__(self) -> None:
         self.tags: dict[str, str] = {}
+        self.value = VALUE
 
     def get_parameter(self, *, Name: str, WithDecryption: bool) -> dict[str, Any]:
         assert (Name, WithDecryption) == (PARAMETER, True)
-        return {"Parameter": {"Value": VALUE}}
+        return {"Parameter": {"Value": self.value}}
 
     def list_tags_for_resource(self, **_: Any) -> dict[str, Any]:
         return {"TagList": [{"Key": k, "Value": v} for k, v in self.tags.items()]}
@@ -95,3 +96,17 @@ def test_room_is_made_when_the_client_holds_two_others(others: int) -> None:
     cognito.secrets = {f"client-1--{n}": f"other-{n}" for n in range(others)}
     secret_id = give(cognito, ssm, log)
     assert cognito.secrets == {secret_id: VALUE}
+
+
+def test_a_rotation_leaves_the_client_only_the_new_value() -> None:
+    """docs/deploy.md's rotation: a new value written to the parameter, its
+    tag removed, the step run again."""
+    cognito, ssm, log = FakeCognito(), FakeSsm(), list[str]()
+    old = give(cognito, ssm, log)
+    ssm.value = "W" * 64
+    ssm.tags.clear()
+    new = give(cognito, ssm, log)
+    assert new != old
+    assert cognito.secrets == {new: "W" * 64}
+    assert ssm.tags == {SECRET_ID_TAG: new}
+    assert "W" * 64 not in " ".join(log)

@@ -62,7 +62,12 @@ Price = Annotated[
     ),
     WithJsonSchema({"type": "number"}, mode="serialization"),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    # The schema's lengths apply after trimming: say so where clients read them.
+    Field(description="Leading and trailing whitespace is removed; 1 to 200 characters after."),
+]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Description = Annotated[str, StringConstraints(max_length=2000)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=50)]
