@@ -115,12 +115,7 @@ class Alarms(pulumi.ComponentResource):
             metric_queries=[
                 _api_metric("errors", "5xx", args.api_id, settings.period_seconds),
                 _api_metric("requests", "Count", args.api_id, settings.period_seconds),
-                aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                    id="rate",
-                    expression="IF(requests > 0, 100 * errors / requests, 0)",
-                    label="5xx rate (%)",
-                    return_data=True,
-                ),
+                _expression("rate", "IF(requests > 0, 100 * errors / requests, 0)", "5xx rate (%)"),
             ],
             evaluation_periods=settings.evaluation_periods,
         )
@@ -191,12 +186,7 @@ class Alarms(pulumi.ComponentResource):
             metric_queries=[
                 _table_metric("reads", "ReadThrottleEvents", args.table_name, period),
                 _table_metric("writes", "WriteThrottleEvents", args.table_name, period),
-                aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                    id="throttled",
-                    expression="reads + writes",
-                    label="throttled requests",
-                    return_data=True,
-                ),
+                _expression("throttled", "reads + writes", "throttled requests"),
             ],
             evaluation_periods=settings.evaluation_periods,
         )
@@ -210,24 +200,10 @@ class Alarms(pulumi.ComponentResource):
             threshold=sms.alarm_sends_per_hour,
             metric_queries=[
                 *(
-                    aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                        id=f"m{index}",
-                        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                            namespace="AWS/SNS",
-                            metric_name=metric,
-                            dimensions=SMS_DIMENSIONS,
-                            period=HOUR,
-                            stat="Sum",
-                        ),
-                    )
+                    _sum(f"m{index}", "AWS/SNS", metric, SMS_DIMENSIONS, HOUR)
                     for index, metric in enumerate(SMS_METRICS)
                 ),
-                aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                    id="sends",
-                    expression="m0 + m1",
-                    label="SMS sends per hour",
-                    return_data=True,
-                ),
+                _expression("sends", "m0 + m1", "SMS sends per hour"),
             ],
             evaluation_periods=1,
         )
@@ -312,26 +288,11 @@ def _hourly_sum(
         key, values = metric.dimension
         dimension_sets = [{"service": service, key: value} for value in values]
     queries = [
-        aws.cloudwatch.MetricAlarmMetricQueryArgs(
-            id=f"m{index}",
-            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                namespace=namespace,
-                metric_name=metric.name,
-                dimensions=dimensions,
-                period=HOUR,
-                stat="Sum",
-            ),
-        )
+        _sum(f"m{index}", namespace, metric.name, dimensions, HOUR)
         for index, dimensions in enumerate(dimension_sets)
     ]
-    queries.append(
-        aws.cloudwatch.MetricAlarmMetricQueryArgs(
-            id="total",
-            expression=" + ".join(f"m{index}" for index in range(len(dimension_sets))),
-            label=f"{metric.name} per hour",
-            return_data=True,
-        )
-    )
+    total = " + ".join(f"m{index}" for index in range(len(dimension_sets)))
+    queries.append(_expression("total", total, f"{metric.name} per hour"))
     return queries
 
 
@@ -344,60 +305,48 @@ def _unmeant_errors(
     attribute's code) must not fire this alarm, page anyone or roll a release
     back. A period with no data in either counts as none."""
     return [
-        aws.cloudwatch.MetricAlarmMetricQueryArgs(
-            id="errors",
-            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                namespace="AWS/Lambda",
-                metric_name="Errors",
-                dimensions={"FunctionName": function_name},
-                period=period,
-                stat="Sum",
-            ),
-        ),
-        aws.cloudwatch.MetricAlarmMetricQueryArgs(
-            id="refusals",
-            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                namespace=namespace,
-                metric_name="Refusals",
-                dimensions={"function_name": function_name},
-                period=period,
-                stat="Sum",
-            ),
-        ),
-        aws.cloudwatch.MetricAlarmMetricQueryArgs(
-            id="unmeant",
-            expression="FILL(errors, 0) - FILL(refusals, 0)",
-            label="errors not meant",
-            return_data=True,
-        ),
+        _sum("errors", "AWS/Lambda", "Errors", {"FunctionName": function_name}, period),
+        _sum("refusals", namespace, "Refusals", {"function_name": function_name}, period),
+        _expression("unmeant", "FILL(errors, 0) - FILL(refusals, 0)", "errors not meant"),
     ]
+
+
+def _sum(
+    query_id: str,
+    namespace: str,
+    metric: str,
+    dimensions: Mapping[str, pulumi.Input[str]],
+    period: int,
+) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+    """A metric's sum over each period, as one query of an alarm's metric math."""
+    return aws.cloudwatch.MetricAlarmMetricQueryArgs(
+        id=query_id,
+        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+            namespace=namespace,
+            metric_name=metric,
+            dimensions=dict(dimensions),
+            period=period,
+            stat="Sum",
+        ),
+    )
+
+
+def _expression(
+    query_id: str, expression: str, label: str
+) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+    """The metric math an alarm judges (the one query that returns data)."""
+    return aws.cloudwatch.MetricAlarmMetricQueryArgs(
+        id=query_id, expression=expression, label=label, return_data=True
+    )
 
 
 def _api_metric(
     query_id: str, metric: str, api_id: pulumi.Input[str], period: int
 ) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
-    return aws.cloudwatch.MetricAlarmMetricQueryArgs(
-        id=query_id,
-        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-            namespace="AWS/ApiGateway",
-            metric_name=metric,
-            dimensions={"ApiId": api_id, "Stage": "$default"},
-            period=period,
-            stat="Sum",
-        ),
-    )
+    return _sum(query_id, "AWS/ApiGateway", metric, {"ApiId": api_id, "Stage": "$default"}, period)
 
 
 def _table_metric(
     query_id: str, metric: str, table_name: pulumi.Input[str], period: int
 ) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
-    return aws.cloudwatch.MetricAlarmMetricQueryArgs(
-        id=query_id,
-        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-            namespace="AWS/DynamoDB",
-            metric_name=metric,
-            dimensions={"TableName": table_name},
-            period=period,
-            stat="Sum",
-        ),
-    )
+    return _sum(query_id, "AWS/DynamoDB", metric, {"TableName": table_name}, period)
