@@ -1,6 +1,7 @@
 """The abuse rules of code sign-in, on any Counters: what each send budget
-and the failed-code limits count, under which table key. Standard library
-only: the API and the triggers both apply them.
+and the failed-code limits count, under which table key, and the business
+metrics a spent budget counts (auth.metrics). No FastAPI and no boto3: the
+API and the triggers both apply them.
 
 Keys hold keyed hashes (`protocol.destination_hash`), never a phone number,
 an address or an IP address."""
@@ -8,9 +9,10 @@ an address or an IP address."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
+from auth import metrics
 from auth.counters import Counters, LimitReached, Take
+from auth.metrics import BudgetName
 from auth.protocol import FAILED_CODE_WINDOW_SECONDS, KEY_PREFIX, Channel, destination_hash
 
 DAY = 24 * 3600
@@ -25,18 +27,16 @@ class Budget:
 
 
 # The send budgets: per destination, per source IP, for the whole stack (one per channel).
-BudgetName = Literal["destination", "source", "stack"]
 
 
 class SendRefused(Exception):
     """A send budget is spent; nothing was created, sent or counted. `budget`
-    names which; `stack_spent` says whether the stack's was spent too."""
+    names which."""
 
-    def __init__(self, budget: BudgetName, retry_after: int, *, stack_spent: bool = False) -> None:
+    def __init__(self, budget: BudgetName, retry_after: int) -> None:
         super().__init__(budget, retry_after)
         self.budget = budget
         self.retry_after = retry_after
-        self.stack_spent = stack_spent or budget == "stack"
 
 
 class TooManyAttempts(Exception):
@@ -106,29 +106,35 @@ def spend(
     now: float,
     *,
     trusted: str | None = None,
-) -> bool:
+) -> None:
     """Count one send against every (name, key, budget), all together or not
     at all: a refusal names the first spent budget and leaves every counter as
     it was. A destination whose `trusted` key is open (it signed in lately)
-    is let past a spent "stack" budget, still within the others. True when
-    the stack's budget was spent and let past (the caller alarms; a refusal
-    says so in `SendRefused.stack_spent`)."""
+    is let past a spent "stack" budget, still within the others.
+
+    Counted here for every caller (the API's routes, the triggers' own counts):
+    a refusal as `RateLimited` by budget, and a spent stack budget, refused or
+    let past, as `StackBudgetSpent` (alarmed from the first)."""
     try:
         counters.take_all(_takes(budgets), now)
-        return False
+        return
     except LimitReached as exc:
         refused = exc
     stack_spent = any(_name_of(budgets, key) == "stack" for key in refused.full)
+    if stack_spent:
+        metrics.stack_budget_spent()
     if not stack_spent or trusted is None or counters.window(trusted, now) is None:
-        raise SendRefused(
-            _name_of(budgets, refused.key), refused.retry_after, stack_spent=stack_spent
-        )
+        raise _refused(_name_of(budgets, refused.key), refused.retry_after)
     others = [budget for budget in budgets if budget[0] != "stack"]
     try:
         counters.take_all(_takes(others), now)
     except LimitReached as exc:
-        raise SendRefused(_name_of(budgets, exc.key), exc.retry_after, stack_spent=True) from None
-    return True
+        raise _refused(_name_of(budgets, exc.key), exc.retry_after) from None
+
+
+def _refused(budget: BudgetName, retry_after: int) -> SendRefused:
+    metrics.rate_limited(budget)
+    return SendRefused(budget, retry_after)
 
 
 def trust(counters: Counters, hashed: str, days: int, now: float) -> None:

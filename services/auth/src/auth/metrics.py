@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from auth.abuse import BudgetName
 from auth.protocol import Channel
 from service_kernel.metrics import count
 
 SignInMethod = Literal["code", "password"]
+# The send budgets (auth.abuse), RateLimited's dimension.
+BudgetName = Literal["destination", "source", "stack"]
 
 
 def code_sent(channel: Channel) -> None:

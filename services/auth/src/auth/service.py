@@ -15,7 +15,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from auth import abuse, metrics, protocol, timing
-from auth.abuse import Budget, BudgetName, SendRefused
+from auth.abuse import Budget
 from auth.counters import Counters
 from auth.destinations import sms_refusal
 from auth.identity_provider import (
@@ -30,6 +30,7 @@ from auth.identity_provider import (
     Unconfirmed,
     UserAlreadyExists,
 )
+from auth.metrics import BudgetName
 from auth.models import (
     ConfirmRequest,
     Credentials,
@@ -138,7 +139,7 @@ def start(
             ),
             ("stack", abuse.stack_send_key(channel), rules.stack_budgets[channel]),
         ]
-        _spend(rules, budgets, hashed, moment)
+        abuse.spend(rules.counters, budgets, moment, trusted=abuse.trusted_key(hashed))
     ticket = protocol.ticket(rules.ticket_key, address, channel, int(moment) + TICKET_TTL_SECONDS)
     due = int(moment) + rules.pending_seconds
     with at_least(timing.START_FLOOR_SECONDS):
@@ -151,26 +152,6 @@ def start(
         # Only a stack that echoes codes has one; a production one never passes it on.
         dev_otp=None if production else sent.dev_otp,
     )
-
-
-def _spend(
-    rules: CodeRules, budgets: list[tuple[BudgetName, str, Budget]], hashed: str, moment: float
-) -> None:
-    """One send from every budget, all together or none (a refusal leaves the
-    others as they were, so nobody spends a victim's budget with requests
-    that are refused anyway); a destination that signed in lately gets past
-    a spent stack budget."""
-    try:
-        stack_spent = abuse.spend(
-            rules.counters, budgets, moment, trusted=abuse.trusted_key(hashed)
-        )
-    except SendRefused as refused:
-        metrics.rate_limited(refused.budget)
-        if refused.stack_spent:
-            metrics.stack_budget_spent()
-        raise
-    if stack_spent:
-        metrics.stack_budget_spent()
 
 
 def _send_code(
@@ -268,7 +249,7 @@ def signup(
         ("destination", abuse.destination_send_key(hashed), rules.destination_budget),
         ("stack", abuse.stack_send_key("email"), rules.stack_budgets["email"]),
     ]
-    _spend(rules, budgets, hashed, moment)
+    abuse.spend(rules.counters, budgets, moment, trusted=abuse.trusted_key(hashed))
     ticket = protocol.sign_up_ticket(
         rules.ticket_key, credentials.email, int(moment) + TICKET_TTL_SECONDS
     )

@@ -5,7 +5,7 @@ custom message trigger (the sign-up confirmations Cognito sends)."""
 
 from __future__ import annotations
 
-from auth import abuse, metrics, protocol
+from auth import abuse, protocol
 from auth.abuse import SendRefused
 from auth.counters import Counters
 from auth.protocol import Channel
@@ -31,7 +31,7 @@ def count_send(
     neither (a trusted destination gets past a spent stack count, never its
     own); RateLimitedError when either is spent."""
     try:
-        stack_spent = abuse.spend(
+        abuse.spend(
             counters,
             [
                 ("destination", abuse.destination_sent_key(hashed), limits.destination_budget()),
@@ -42,9 +42,4 @@ def count_send(
         )
     except SendRefused as exc:
         logger.warning("not sent: rate limited", delivery=channel, budget=exc.budget)
-        metrics.rate_limited(exc.budget)
-        if exc.stack_spent:
-            metrics.stack_budget_spent()
         raise RateLimitedError(exc.retry_after) from None
-    if stack_spent:
-        metrics.stack_budget_spent()
